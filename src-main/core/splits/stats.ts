@@ -1,0 +1,74 @@
+import type { ClassStats, Groups, ShotGroup, ShotThresholds } from '../api/types';
+
+/** The literature's convention (Liu et al. 2019, Kang et al. 2020): many > 100, few < 20. */
+export const DEFAULT_THRESHOLDS: ShotThresholds = { many: 100, few: 20 };
+
+export function shotGroup(count: number, t: ShotThresholds): ShotGroup {
+  if (count > t.many) return 'many';
+  if (count < t.few) return 'few';
+  return 'medium';
+}
+
+export function shotGroups(counts: ArrayLike<number>, t: ShotThresholds): Groups {
+  const g: Groups = { many: [], medium: [], few: [] };
+  for (let i = 0; i < counts.length; i++) g[shotGroup(counts[i], t)].push(i);
+  return g;
+}
+
+/** Gini coefficient: mean absolute difference over all pairs / (2 * mean), via the sorted-rank formula. */
+export function gini(counts: ArrayLike<number>): number {
+  const n = counts.length;
+  const sorted = Float64Array.from(counts).sort();
+  let total = 0;
+  let weighted = 0;
+  for (let i = 0; i < n; i++) {
+    total += sorted[i];
+    weighted += (i + 1) * sorted[i];
+  }
+  if (n === 0 || total === 0) return 0;
+  return (2 * weighted) / (n * total) - (n + 1) / n;
+}
+
+/** Shannon entropy of counts / total, divided by log(C) so a balanced set scores 1. */
+export function normalizedEntropy(counts: ArrayLike<number>): number {
+  const n = counts.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += counts[i];
+  if (n < 2 || total === 0) return n < 2 ? 1 : 0;
+  let h = 0;
+  for (let i = 0; i < n; i++) {
+    if (counts[i] > 0) {
+      const p = counts[i] / total;
+      h -= p * Math.log(p);
+    }
+  }
+  return h / Math.log(n);
+}
+
+export function classStats(counts: ArrayLike<number>, thresholds: ShotThresholds = DEFAULT_THRESHOLDS): ClassStats {
+  let total = 0;
+  let min = Infinity;
+  let max = 0;
+  let minNonZero = Infinity;
+  let empty = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i];
+    total += c;
+    if (c < min) min = c;
+    if (c > max) max = c;
+    if (c > 0 && c < minNonZero) minNonZero = c;
+    if (c === 0) empty++;
+  }
+  return {
+    numClasses: counts.length,
+    total,
+    min: counts.length ? min : 0,
+    max,
+    imbalanceRatio: minNonZero === Infinity ? null : max / minNonZero,
+    gini: gini(counts),
+    normalizedEntropy: normalizedEntropy(counts),
+    emptyClasses: empty,
+    thresholds: { ...thresholds },
+    groups: shotGroups(counts, thresholds),
+  };
+}

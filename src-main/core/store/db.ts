@@ -1,0 +1,51 @@
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type DB = Database.Database;
+
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'db');
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** `db/NNN_name.sql`, in numeric order; a gap or a duplicate number is a packaging bug. */
+export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  const files = readdirSync(dir).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
+  return files.map((f, i) => {
+    const version = Number(f.slice(0, 3));
+    if (version !== i + 1) throw new Error(`migration ${f} is out of sequence: expected ${String(i + 1).padStart(3, '0')}_*.sql`);
+    return { version, name: f, sql: readFileSync(join(dir, f), 'utf8') };
+  });
+}
+
+/** Applies the migrations newer than `PRAGMA user_version`, each in its own transaction. */
+export function migrate(db: DB, migrations = loadMigrations()): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(`database schema version ${current} is newer than this build knows (${migrations.length}); update DiVE Workbench`);
+  }
+  for (const m of migrations.slice(current)) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return migrations.length;
+}
+
+/** Opens (creating if needed) the store's database: WAL, foreign keys, a busy timeout for the UI and a worker writing at once. */
+export function openDatabase(path: string, migrations?: Migration[]): DB {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+  migrate(db, migrations);
+  return db;
+}
