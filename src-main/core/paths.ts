@@ -16,7 +16,7 @@ export interface StorePaths {
 
 /** --db beats DIVE_DB beats the per-user default; data files live beside the database unless DIVE_DATA_DIR says otherwise. */
 export function resolveStorePaths(opts: { db?: string; dataDir?: string } = {}, env = process.env): StorePaths {
-  const dbPath = resolve(opts.db ?? env.DIVE_DB ?? join(defaultUserDataDir(process.platform, env), 'dive.sqlite'));
-  const dataDir = resolve(opts.dataDir ?? env.DIVE_DATA_DIR ?? join(dirname(dbPath), 'data'));
+  const dbPath = resolve(opts.db || env.DIVE_DB || join(defaultUserDataDir(process.platform, env), 'dive.sqlite'));
+  const dataDir = resolve(opts.dataDir || env.DIVE_DATA_DIR || join(dirname(dbPath), 'data'));
   return { dbPath, dataDir };
 }

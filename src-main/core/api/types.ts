@@ -1,3 +1,5 @@
+import type { Flatness } from '../eval/virtual-examples';
+
 // Plain result objects shared by the CLI's JSON output, the HTTP API and the renderer.
 // Accuracies are fractions in [0, 1]; class indices are the dataset's label indices.
 
@@ -81,3 +83,83 @@ export interface Progress {
 }
 
 export type ProgressFn = (p: Progress) => void;
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface BackendReport {
+  name: string;
+  device: 'gpu' | 'cpu';
+  threads: number;
+  /** why each better backend was not used */
+  reasons: string[];
+}
+
+export interface EpochRecord {
+  /** 1-based */
+  epoch: number;
+  loss: number;
+  lr: number;
+  trainAcc: number;
+  testAcc: number;
+  seconds: number;
+  imagesPerSec: number;
+}
+
+export interface GroupAccuracy {
+  many: number | null;
+  medium: number | null;
+  few: number | null;
+}
+
+export interface RunMetrics extends GroupAccuracy {
+  top1: number;
+  ece: number;
+  /** per class accuracy on the balanced test set; null where a class has no test image */
+  perClass: (number | null)[];
+  /** rows: true class, columns: predicted class */
+  confusion?: number[][];
+  /** epoch these metrics were measured at (1-based) */
+  epoch?: number;
+}
+
+export interface RunInfo {
+  id: number;
+  name: string;
+  status: RunStatus;
+  error: string | null;
+  method: string;
+  model: string;
+  split: string;
+  splitId: number;
+  dataset: string;
+  teacher: string | null;
+  config: Record<string, unknown>;
+  backend: string | null;
+  backendReport: BackendReport | null;
+  epochsDone: number;
+  epochs: EpochRecord[];
+  metrics: RunMetrics | null;
+  bestMetrics: RunMetrics | null;
+  imagesPerSecond: number | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface VirtualExamplesInfo {
+  run: string;
+  tau: number;
+  power: number;
+  /** per class V_k; sums to the number of training images */
+  v: number[];
+  /** the split's training counts beside it */
+  counts: number[];
+  flatness: Flatness;
+}
+
+/** A training event from the worker, relayed to whichever front door started the run. */
+export type TrainEvent =
+  | { type: 'started'; run: string; backend: BackendReport; epochs: number; resumedFrom: number }
+  | { type: 'batch'; run: string; epoch: number; batch: number; batches: number; loss: number; acc: number; imagesPerSec: number; etaSeconds: number }
+  | { type: 'epoch'; run: string; record: EpochRecord; epochs: number }
+  | { type: 'finished'; run: string; status: RunStatus; error?: string };

@@ -26,7 +26,8 @@ export function gini(counts: ArrayLike<number>): number {
     weighted += (i + 1) * sorted[i];
   }
   if (n === 0 || total === 0) return 0;
-  return (2 * weighted) / (n * total) - (n + 1) / n;
+  // rounding can take a balanced set a hair below 0
+  return Math.max(0, (2 * weighted) / (n * total) - (n + 1) / n);
 }
 
 /** Shannon entropy of counts / total, divided by log(C) so a balanced set scores 1. */
@@ -35,6 +36,10 @@ export function normalizedEntropy(counts: ArrayLike<number>): number {
   let total = 0;
   for (let i = 0; i < n; i++) total += counts[i];
   if (n < 2 || total === 0) return n < 2 ? 1 : 0;
+  // a balanced set is exactly 1; summing p log p would give 1 +- a few ulps
+  let balanced = true;
+  for (let i = 1; i < n && balanced; i++) balanced = counts[i] === counts[0];
+  if (balanced) return 1;
   let h = 0;
   for (let i = 0; i < n; i++) {
     if (counts[i] > 0) {
@@ -42,7 +47,7 @@ export function normalizedEntropy(counts: ArrayLike<number>): number {
       h -= p * Math.log(p);
     }
   }
-  return h / Math.log(n);
+  return Math.min(1, h / Math.log(n));
 }
 
 export function classStats(counts: ArrayLike<number>, thresholds: ShotThresholds = DEFAULT_THRESHOLDS): ClassStats {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../process';
 
 const STAGING_PREFIX = '.staging-';
 
@@ -16,7 +17,7 @@ export class Staging {
 
   constructor(readonly dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
-    this.dir = join(dataDir, STAGING_PREFIX + randomBytes(6).toString('hex'));
+    this.dir = join(dataDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
     mkdirSync(this.dir);
   }
 
@@ -40,10 +41,14 @@ export class Staging {
   }
 }
 
+
+/** Removes staging folders whose process is gone (another front door may be importing right now). */
 export function sweepStaging(dataDir: string): void {
   if (!existsSync(dataDir)) return;
   for (const f of readdirSync(dataDir)) {
-    if (f.startsWith(STAGING_PREFIX)) rmSync(join(dataDir, f), { recursive: true, force: true });
+    if (!f.startsWith(STAGING_PREFIX)) continue;
+    const pid = Number(f.slice(STAGING_PREFIX.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) rmSync(join(dataDir, f), { recursive: true, force: true });
   }
 }
 
@@ -98,4 +103,10 @@ export class RecordWriter {
     closeSync(this.fd);
     return { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
+}
+
+/** Size and SHA-256 of a file written by other means (e.g. a weights file). */
+export function hashFile(path: string): WrittenFile {
+  const buf = readFileSync(path);
+  return { path, bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex') };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { openDatabase, type DB } from './db';
 import { sweepStaging } from './files';
+import { markInterrupted } from './runs';
 import { resolveStorePaths, type StorePaths } from '../paths';
 
 /** The database plus the data directory its blobs live in. One per process front door. */
@@ -14,5 +15,12 @@ export function openStore(opts: { db?: string; dataDir?: string } = {}): Store {
   const db = openDatabase(paths.dbPath);
   mkdirSync(paths.dataDir, { recursive: true });
   sweepStaging(paths.dataDir);
+  markInterrupted({ ...paths, db, close: () => db.close() });
+  return { ...paths, db, close: () => db.close() };
+}
+
+/** A second connection for a process that works beside a front door (a training worker): no sweeping, no start-up chores. */
+export function attachStore(paths: StorePaths): Store {
+  const db = openDatabase(paths.dbPath);
   return { ...paths, db, close: () => db.close() };
 }

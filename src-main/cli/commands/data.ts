@@ -1,0 +1,123 @@
+import type { Command } from 'commander';
+import type { DatasetInfo } from '../../core/api/types';
+import { emit, fmt, stderrProgress, table } from '../output';
+import { globals, integer, number, withService } from '../options';
+
+function describeDataset(d: DatasetInfo): string {
+  const [h, w, c] = d.imageShape;
+  const s = d.stats;
+  const head = [
+    `dataset ${d.name} (#${d.id}, ${d.format})`,
+    `images   ${h}x${w}x${c}, ${d.numClasses} classes, train ${d.train.total}, test ${d.test.total}`,
+    `train    imbalance ${s.imbalanceRatio == null ? '-' : fmt(s.imbalanceRatio, 2)}, Gini ${fmt(s.gini)}, normalised entropy ${fmt(s.normalizedEntropy)}`,
+    '',
+  ].join('\n');
+  const rows = d.classNames.map((n, i) => [i, n, d.train.counts[i], d.test.counts[i]]);
+  return head + table(rows, ['class', 'name', 'train', 'test']);
+}
+
+function datasetRow(d: DatasetInfo): (string | number)[] {
+  return [d.name, d.format, d.imageShape.join('x'), d.numClasses, d.train.total, d.test.total, d.stats.imbalanceRatio == null ? '-' : fmt(d.stats.imbalanceRatio, 1)];
+}
+
+/** Each `dive import <format>` maps its flags onto one ImportRequest of the API contract. */
+export function registerDataCommands(program: Command): void {
+  const imp = program.command('import').description('import a dataset (decoded once into the data directory)');
+
+  const run = (cmd: Command, req: Record<string, unknown>) =>
+    withService(cmd, async (svc) => {
+      const progress = stderrProgress();
+      try {
+        const d = await svc.importDataset(req, progress);
+        progress.stop();
+        emit(globals(cmd), d, () => `imported\n${describeDataset(d)}`);
+      } finally {
+        progress.stop();
+      }
+    });
+
+  imp
+    .command('idx')
+    .description('MNIST-style IDX files (gzipped or raw)')
+    .requiredOption('--name <name>', 'dataset name')
+    .requiredOption('--train-images <file>').requiredOption('--train-labels <file>')
+    .requiredOption('--test-images <file>').requiredOption('--test-labels <file>')
+    .option('--class-names <names>', 'comma-separated class names (default 0..C-1)')
+    .action((o, cmd: Command) =>
+      run(cmd, {
+        format: 'idx', name: o.name, trainImages: o.trainImages, trainLabels: o.trainLabels, testImages: o.testImages, testLabels: o.testLabels,
+        classNames: o.classNames ? String(o.classNames).split(',').map((s) => s.trim()) : undefined,
+      }),
+    );
+
+  imp
+    .command('cifar')
+    .description('CIFAR-10 or CIFAR-100 binary version')
+    .requiredOption('--name <name>').requiredOption('--dir <dir>', 'folder with data_batch_*.bin/test_batch.bin or train.bin/test.bin')
+    .action((o, cmd: Command) => run(cmd, { format: 'cifar', name: o.name, dir: o.dir }));
+
+  imp
+    .command('folder')
+    .description('one sub-folder per class of JPEG / PNG / WebP images')
+    .requiredOption('--name <name>').requiredOption('--train <dir>')
+    .option('--test <dir>', 'separate test folder (else a seeded stratified hold-out)')
+    .option('--size <px>', 'square side images are resized to', integer)
+    .option('--channels <n>', '1 or 3', integer)
+    .option('--test-fraction <f>', 'hold-out fraction when there is no --test', number)
+    .option('--seed <n>', 'seed of the hold-out', integer)
+    .action((o, cmd: Command) =>
+      run(cmd, { format: 'folder', name: o.name, train: o.train, test: o.test, size: o.size, channels: o.channels, testFraction: o.testFraction, seed: o.seed }),
+    );
+
+  imp
+    .command('list')
+    .description('ImageNet-LT / Places-LT list files ("relative/path label" per line)')
+    .requiredOption('--name <name>').requiredOption('--root <dir>')
+    .requiredOption('--train-list <file>').requiredOption('--test-list <file>')
+    .option('--class-names <file>', 'file with one class name per line')
+    .option('--size <px>', 'square side images are resized to', integer)
+    .option('--channels <n>', '1 or 3', integer)
+    .action((o, cmd: Command) =>
+      run(cmd, { format: 'list', name: o.name, root: o.root, trainList: o.trainList, testList: o.testList, classNamesFile: o.classNames, size: o.size, channels: o.channels }),
+    );
+
+  imp
+    .command('inat')
+    .description('iNaturalist 2018/2019 JSON (COCO-style)')
+    .requiredOption('--name <name>').requiredOption('--root <dir>')
+    .requiredOption('--train-json <file>').requiredOption('--test-json <file>')
+    .option('--size <px>', 'square side images are resized to', integer)
+    .option('--channels <n>', '1 or 3', integer)
+    .action((o, cmd: Command) =>
+      run(cmd, { format: 'inat', name: o.name, root: o.root, trainJson: o.trainJson, testJson: o.testJson, size: o.size, channels: o.channels }),
+    );
+
+  imp
+    .command('fashion-mnist')
+    .description('Fashion-MNIST from Debian\'s dataset-fashion-mnist or --dir, with its class names')
+    .option('--name <name>', 'dataset name', 'fashion-mnist')
+    .option('--dir <dir>', 'folder with the four IDX files')
+    .action((o, cmd: Command) => run(cmd, { format: 'fashion-mnist', name: o.name, dir: o.dir }));
+
+  program
+    .command('datasets')
+    .description('list datasets')
+    .action((_o, cmd: Command) =>
+      withService(cmd, (svc) => {
+        const list = svc.listDatasets();
+        emit(globals(cmd), list, () =>
+          list.length ? table(list.map(datasetRow), ['name', 'format', 'shape', 'classes', 'train', 'test', 'rho']) : 'no datasets yet: try `dive import fashion-mnist`',
+        );
+      }),
+    );
+
+  program
+    .command('dataset <name>')
+    .description('show a dataset with its class statistics')
+    .action((name: string, _o, cmd: Command) =>
+      withService(cmd, (svc) => {
+        const d = svc.getDataset(name);
+        emit(globals(cmd), d, () => describeDataset(d));
+      }),
+    );
+}

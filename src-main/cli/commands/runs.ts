@@ -1,0 +1,148 @@
+import type { Command } from 'commander';
+import type { CompareRow } from '../../core/api/runs-service';
+import type { RunInfo, VirtualExamplesInfo } from '../../core/api/types';
+import { UserError } from '../../core/errors';
+import { emit, fmt, pct, table } from '../output';
+import { globals, integer, number, withService } from '../options';
+import { trainToEnd } from './train';
+
+export function describeRun(r: RunInfo): string {
+  const m = r.metrics;
+  const lines = [
+    `run ${r.name} (#${r.id}): ${r.status}${r.error ? ` (${r.error})` : ''}`,
+    `method ${r.method}, model ${r.model}, split ${r.split} of ${r.dataset}${r.teacher ? `, teacher ${r.teacher}` : ''}`,
+    `backend ${r.backend ?? '-'}${r.backendReport ? ` (${r.backendReport.device}, ${r.backendReport.threads} threads)` : ''}; epochs ${r.epochsDone}/${String(r.config.epochs)}; ${r.imagesPerSecond ? `${r.imagesPerSecond.toFixed(0)} img/s` : ''}`,
+  ];
+  if (m) {
+    lines.push(`top-1 ${pct(m.top1)}%  many ${pct(m.many)}%  medium ${pct(m.medium)}%  few ${pct(m.few)}%  ECE ${fmt(m.ece)}`);
+    if (r.bestMetrics && r.bestMetrics.epoch !== m.epoch) lines.push(`best epoch ${r.bestMetrics.epoch}: top-1 ${pct(r.bestMetrics.top1)}%`);
+  }
+  return lines.join('\n');
+}
+
+export function compareTable(rows: CompareRow[]): string {
+  return table(
+    rows.map((r) => [r.run, r.method, r.model, r.params, r.epochs, pct(r.top1), pct(r.many), pct(r.medium), pct(r.few), fmt(r.ece)]),
+    ['run', 'method', 'model', 'hyper-parameters', 'epochs', 'top-1', 'many', 'medium', 'few', 'ECE'],
+  );
+}
+
+const csvCell = (v: unknown) => {
+  const s = v == null ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export function compareCsv(rows: CompareRow[]): string {
+  const cols: (keyof CompareRow)[] = ['run', 'method', 'model', 'params', 'epochs', 'status', 'top1', 'many', 'medium', 'few', 'ece'];
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n');
+}
+
+function describeVe(v: VirtualExamplesInfo): string {
+  const f = v.flatness;
+  const rows = v.counts
+    .map((n, k) => ({ k, n, v: v.v[k] }))
+    .sort((a, b) => b.n - a.n)
+    .map((x) => [x.k, x.n, x.v.toFixed(1)]);
+  return [
+    `virtual examples of ${v.run} at T=${v.tau}, p=${v.power} (sum ${v.v.reduce((s, x) => s + x, 0).toFixed(1)})`,
+    table(rows, ['class', 'input n', 'virtual V']),
+    '',
+    `group means  input ${fmt(f.input.many, 1)} / ${fmt(f.input.medium, 1)} / ${fmt(f.input.few, 1)}   virtual ${fmt(f.virtual.many, 1)} / ${fmt(f.virtual.medium, 1)} / ${fmt(f.virtual.few, 1)} (many / medium / few)`,
+    `few / many   input ${fmt(f.inputFewOverMany)}  virtual ${fmt(f.fewOverMany)};  max / min  input ${fmt(f.inputMaxOverMin, 1)}  virtual ${fmt(f.maxOverMin, 2)}`,
+  ].join('\n');
+}
+
+export function registerRunCommands(program: Command): void {
+  program
+    .command('runs')
+    .description('list runs')
+    .option('--split <name>', 'only the runs on this split')
+    .option('--status <s>', 'only runs with this status')
+    .action((o, cmd: Command) =>
+      withService(cmd, (svc) => {
+        const runs = svc.listRuns({ split: o.split, status: o.status });
+        emit(globals(cmd), runs, () =>
+          runs.length
+            ? table(
+                runs.map((r) => [r.name, r.status, r.method, r.model, r.split, r.teacher ?? '', `${r.epochsDone}/${String(r.config.epochs)}`, pct(r.metrics?.top1), pct(r.metrics?.many), pct(r.metrics?.medium), pct(r.metrics?.few)]),
+                ['run', 'status', 'method', 'model', 'split', 'teacher', 'epochs', 'top-1', 'many', 'medium', 'few'],
+              )
+            : 'no runs yet: try `dive train --split S --method bsce --model cnn --epochs 10`',
+        );
+      }),
+    );
+
+  program
+    .command('run <name>')
+    .description('show a run with its metrics')
+    .action((name: string, _o, cmd: Command) =>
+      withService(cmd, (svc) => {
+        const run = svc.getRun(name);
+        emit(globals(cmd), run, () => describeRun(run));
+      }),
+    );
+
+  program
+    .command('ve <run>')
+    .description("a trained model's virtual-example distribution over its training split (the paper's Fig. 1 and 5)")
+    .option('--tau <T>', 'temperature (default 3)', number)
+    .option('--power <p>', 'power normalisation, 1 = none (default 0.5)', number)
+    .action((name: string, o, cmd: Command) =>
+      withService(cmd, async (svc) => {
+        const v = await svc.virtualExamples({ run: name, tau: o.tau, power: o.power });
+        emit(globals(cmd), v, () => describeVe(v));
+      }),
+    );
+
+  program
+    .command('compare <runs...>')
+    .description('a paper-style table: method, key hyper-parameters, top-1, many, medium, few, ECE')
+    .option('--csv', 'print CSV instead of a table')
+    .action((names: string[], o, cmd: Command) =>
+      withService(cmd, (svc) => {
+        const rows = svc.compareRuns(names);
+        emit(globals(cmd), rows, () => (o.csv ? compareCsv(rows) : compareTable(rows)));
+      }),
+    );
+
+  program
+    .command('export <run>')
+    .description('write the trained model (TF.js weights manifest) and a JSON of config and metrics')
+    .requiredOption('--dir <dir>', 'an empty or new folder')
+    .action((name: string, o, cmd: Command) =>
+      withService(cmd, async (svc) => {
+        const out = await svc.exportRun({ run: name, dir: o.dir });
+        emit(globals(cmd), out, () => `wrote ${out.files.join(', ')} to ${out.dir}`);
+      }),
+    );
+
+  program
+    .command('recipe <which>')
+    .description("`paper`: the paper's Table 1 on any split: a BSCE teacher, then CE, BSCE, LDAM-DRW, KD and DiVE students")
+    .requiredOption('--split <name>')
+    .option('--model <arch>', 'architecture of every run', 'resnet32')
+    .option('--epochs <n>', 'epochs of every run (default 200)', integer)
+    .option('--batch <n>', 'batch size (default 128)', integer)
+    .option('--lr <lr>', 'base learning rate (default 0.1)', number)
+    .option('--seed <n>', 'seed of every run (default 0)', integer)
+    .option('--backend <name>', 'TF.js backend')
+    .option('--prefix <p>', 'run name prefix (default the split name)')
+    .action((which: string, o, cmd: Command) =>
+      withService(cmd, async (svc) => {
+        if (which !== 'paper') throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
+        const prefix = o.prefix ?? o.split;
+        const base = { model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, seed: o.seed, backend: o.backend };
+        const config = (method: string) => Object.fromEntries(Object.entries({ method, ...base }).filter(([, v]) => v !== undefined));
+        const teacher = await trainToEnd(svc, { split: o.split, name: `${prefix}-teacher-bsce`, config: config('bsce') });
+        const names = [teacher.name];
+        for (const method of ['ce', 'bsce', 'ldam-drw', 'kd', 'dive']) {
+          const r = await trainToEnd(svc, {
+            split: o.split, name: `${prefix}-${method}`, teacher: method === 'kd' || method === 'dive' ? teacher.name : undefined, config: config(method),
+          });
+          names.push(r.name);
+        }
+        const rows = svc.compareRuns(names);
+        emit(globals(cmd), rows, () => compareTable(rows));
+      }),
+    );
+}

@@ -1,0 +1,109 @@
+// The import request: one contract for the CLI, the HTTP API and Electron IPC.
+// Paths are taken as given (resolved against the process's working directory by the importer).
+// Objects are strict so a misspelt field ("trainimages") is an error instead of being ignored.
+import { z } from 'zod';
+import { UserError } from '../errors';
+
+const name = z.string().trim().min(1, 'must not be empty').max(200);
+const path = z.string().min(1, 'must not be empty');
+
+/** Image formats decode to size x size pixels: the short side is resized to `size`, then centre-cropped. */
+const size = z.number().int().min(4).max(1024).default(32);
+/** 1 (grayscale) or 3 (RGB); left out, 1 if every sampled image is grayscale, else 3. */
+const channels = z.union([z.literal(1), z.literal(3)]).optional();
+
+export const IdxImportSchema = z.strictObject({
+  format: z.literal('idx'),
+  name,
+  trainImages: path,
+  trainLabels: path,
+  testImages: path,
+  testLabels: path,
+  /** left out: numClasses = largest label + 1, names "0".."C-1" */
+  classNames: z.array(z.string().trim().min(1)).min(2).optional(),
+});
+
+export const CifarImportSchema = z.strictObject({
+  format: z.literal('cifar'),
+  name,
+  /** the folder holding the .bin files, or the folder above cifar-10-batches-bin/ or cifar-100-binary/ */
+  dir: path,
+});
+
+export const FolderImportSchema = z.strictObject({
+  format: z.literal('folder'),
+  name,
+  /** one sub-folder per class */
+  train: path,
+  /** same layout; left out, a seeded stratified share of `train` is held out */
+  test: path.optional(),
+  size,
+  channels,
+  testFraction: z.number().gt(0).lt(1).default(0.2),
+  seed: z.number().int().default(0),
+});
+
+export const ListImportSchema = z.strictObject({
+  format: z.literal('list'),
+  name,
+  /** image paths in the lists are relative to this folder */
+  root: path,
+  /** "relative/path label" per line (ImageNet-LT, Places-LT) */
+  trainList: path,
+  testList: path,
+  /** one class name per line, line i naming label i; left out, names "0".."C-1" */
+  classNamesFile: path.optional(),
+  size,
+  channels,
+});
+
+export const InatImportSchema = z.strictObject({
+  format: z.literal('inat'),
+  name,
+  /** `file_name`s in the JSON files are relative to this folder */
+  root: path,
+  trainJson: path,
+  testJson: path,
+  size,
+  channels,
+});
+
+export const FASHION_MNIST_DEFAULT_DIR = '/usr/share/datasets/fashion-mnist';
+
+export const FashionMnistImportSchema = z.strictObject({
+  format: z.literal('fashion-mnist'),
+  name: name.default('fashion-mnist'),
+  /** default: where Debian's dataset-fashion-mnist package installs it */
+  dir: path.optional(),
+});
+
+export const ImportRequestSchema = z.discriminatedUnion('format', [
+  IdxImportSchema,
+  CifarImportSchema,
+  FolderImportSchema,
+  ListImportSchema,
+  InatImportSchema,
+  FashionMnistImportSchema,
+]);
+
+/** What a caller sends (defaults may be left out). */
+export type ImportRequest = z.input<typeof ImportRequestSchema>;
+/** After validation: defaults filled in. */
+export type ParsedImportRequest = z.output<typeof ImportRequestSchema>;
+export type ImportFormat = ParsedImportRequest['format'];
+
+export type IdxImport = z.output<typeof IdxImportSchema>;
+export type CifarImport = z.output<typeof CifarImportSchema>;
+export type FolderImport = z.output<typeof FolderImportSchema>;
+export type ListImport = z.output<typeof ListImportSchema>;
+export type InatImport = z.output<typeof InatImportSchema>;
+export type FashionMnistImport = z.output<typeof FashionMnistImportSchema>;
+
+/** Validates a request from any front door; the first problem becomes a one-line UserError naming the field. */
+export function parseImportRequest(input: unknown): ParsedImportRequest {
+  const r = ImportRequestSchema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const where = issue.path.length ? `${issue.path.map(String).join('.')}: ` : '';
+  throw new UserError(`invalid import request: ${where}${issue.message}`);
+}

@@ -1,0 +1,76 @@
+// Calls that run a trained model in this process: the virtual-example distribution and export.
+// TF.js is imported lazily so the commands that never touch a model start fast.
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../errors';
+import { getRun, runFilePath } from '../store/runs';
+import type { Store } from '../store/store';
+import { saveVirtualExamples } from '../store/virtual-examples';
+import type { RunInfo, VirtualExamplesInfo } from './types';
+
+const Name = z.string().trim().min(1, 'must not be empty');
+
+export const VirtualExamplesRequestSchema = z.strictObject({
+  run: Name,
+  tau: z.number().gt(0, 'must be > 0').default(3),
+  power: z.number().gt(0, 'must be > 0').max(1, 'must be <= 1').default(0.5),
+});
+
+export const ExportRequestSchema = z.strictObject({ run: Name, dir: z.string().min(1, 'must not be empty') });
+
+function completedWeights(store: Store, name: string): { run: RunInfo; path: string } {
+  const run = getRun(store, name);
+  const path = runFilePath(store, run.id, 'weights');
+  if (run.status !== 'completed' || !path) throw new UserError(`run "${run.name}" is ${run.status}; only completed runs have a trained model`);
+  return { run, path };
+}
+
+export function createModelService(store: Store) {
+  return {
+    /** V_k over the run's training split at temperature tau and power p, stored with the run. */
+    virtualExamples: async (req: unknown): Promise<VirtualExamplesInfo> => {
+      const r = VirtualExamplesRequestSchema.parse(req);
+      const { run, path } = completedWeights(store, r.run);
+      const [{ selectBackend }, { loadSplitData }, inference] = await Promise.all([
+        import('../train/backend'), import('../train/data'), import('../train/inference'),
+      ]);
+      await selectBackend();
+      const data = await loadSplitData(store, run.splitId);
+      const model = inference.loadModel(path);
+      try {
+        const logits = inference.logitsOf(model, data.trainImages, data.trainLabels);
+        const ve = inference.virtualExampleInfo(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.tau, r.power);
+        saveVirtualExamples(store, run.id, ve);
+        return ve;
+      } finally {
+        model.model.dispose();
+      }
+    },
+
+    /**
+     * Writes the model as a TF.js weights manifest (model.json + weights.bin, loadable with
+     * tf.io.loadWeights) plus run.json with the configuration, normalisation and metrics.
+     */
+    exportRun: async (req: unknown): Promise<{ dir: string; files: string[] }> => {
+      const r = ExportRequestSchema.parse(req);
+      const { run, path } = completedWeights(store, r.run);
+      if (existsSync(r.dir) && readdirSync(r.dir).length > 0) throw new UserError(`export folder ${r.dir} is not empty`);
+      mkdirSync(r.dir, { recursive: true });
+      const { readWeights } = await import('../train/checkpoint');
+      const { meta, weights } = readWeights(path);
+      const bytes = Buffer.concat(weights.map((w) => Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength)));
+      writeFileSync(join(r.dir, 'weights.bin'), bytes);
+      const manifest = {
+        format: 'dive-workbench-weights',
+        generatedBy: 'DiVE Workbench',
+        architecture: { model: meta.model, imageShape: meta.imageShape, numClasses: meta.numClasses, normHead: meta.normHead },
+        normalization: { mean: meta.mean, std: meta.std, input: 'pixel / 255, NHWC' },
+        weightsManifest: [{ paths: ['weights.bin'], weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) }],
+      };
+      writeFileSync(join(r.dir, 'model.json'), JSON.stringify(manifest, null, 2));
+      writeFileSync(join(r.dir, 'run.json'), JSON.stringify(run, null, 2));
+      return { dir: r.dir, files: ['model.json', 'weights.bin', 'run.json'] };
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// List-file import (ImageNet-LT, Places-LT): "relative/path label" per line, paths relative to a root.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ProgressFn } from '../api/types';
+import type { ListImport } from '../api/import-schema';
+import { UserError } from '../errors';
+import type { Staging } from '../store/files';
+import { decodeImageParts, type ImageEntry } from './image-import';
+import { maxLabel } from './labels';
+import { defaultClassNames, readNameLines, readText, requireDir, requireFile } from './source';
+
+export interface ListLine {
+  path: string;
+  label: number;
+  /** 1-based line number in the list file */
+  line: number;
+}
+
+/** Parses a list file's text; blank lines are skipped, anything else must be "path label". */
+export function parseListText(text: string, source: string): ListLine[] {
+  const out: ListLine[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i].trim();
+    if (!t) continue;
+    const m = /^(.*\S)\s+(\S+)$/.exec(t);
+    if (!m) throw new UserError(`${source} line ${i + 1}: expected "relative/path label", got "${t.slice(0, 80)}"`);
+    if (!/^\d+$/.test(m[2])) throw new UserError(`${source} line ${i + 1}: label "${m[2].slice(0, 20)}" is not a whole number >= 0`);
+    out.push({ path: m[1], label: Number(m[2]), line: i + 1 });
+  }
+  if (out.length === 0) throw new UserError(`${source}: no entries`);
+  return out;
+}
+
+function toEntries(lines: ListLine[], root: string, source: string, numClasses: number, namesFile?: string): ImageEntry[] {
+  return lines.map((l) => {
+    const where = `${source} line ${l.line}`;
+    if (l.label >= numClasses) {
+      throw new UserError(`${where}: label ${l.label} is outside 0..${numClasses - 1} (${numClasses} names in ${namesFile})`);
+    }
+    const path = resolve(root, l.path);
+    if (!existsSync(path)) throw new UserError(`${where}: image ${path} not found`);
+    return { path, label: l.label, where };
+  });
+}
+
+export async function decodeList(staging: Staging, req: ListImport, progress?: ProgressFn) {
+  const root = requireDir(req.root, 'image root');
+  const trainList = requireFile(req.trainList, 'train list');
+  const testList = requireFile(req.testList, 'test list');
+  const train = parseListText(readText(trainList), trainList);
+  const test = parseListText(readText(testList), testList);
+  let classNames: string[];
+  let namesFile: string | undefined;
+  if (req.classNamesFile !== undefined) {
+    namesFile = requireFile(req.classNamesFile, 'class names');
+    classNames = readNameLines(namesFile);
+  } else {
+    // without names every label is in range by construction
+    classNames = defaultClassNames(maxLabel(train.map((l) => l.label), test.map((l) => l.label)) + 1);
+  }
+  const parts = {
+    train: toEntries(train, root, trainList, classNames.length, namesFile),
+    test: toEntries(test, root, testList, classNames.length, namesFile),
+  };
+  const decoded = await decodeImageParts(staging, parts, req.size, req.channels, progress);
+  return { ...decoded, classNames };
+}

@@ -1,0 +1,83 @@
+// Reading the user's files: every failure becomes a UserError that names the file.
+import { createReadStream, existsSync, openSync, readSync, closeSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { UserError } from '../errors';
+
+export function firstLine(message: string): string {
+  return message.split('\n')[0].trim();
+}
+
+/** The absolute path of an existing regular file; `what` says which input it is ("train labels"). */
+export function requireFile(path: string, what: string): string {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new UserError(`${what} file not found: ${abs}`);
+  if (!statSync(abs).isFile()) throw new UserError(`${what}: ${abs} is not a file`);
+  return abs;
+}
+
+export function requireDir(path: string, what: string): string {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new UserError(`${what} folder not found: ${abs}`);
+  if (!statSync(abs).isDirectory()) throw new UserError(`${what}: ${abs} is not a folder`);
+  return abs;
+}
+
+export function isGzipFile(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The bytes of a file in chunks, gunzipped when it starts with the gzip magic (1f 8b), so memory
+ * stays at one chunk whatever the file's size. Corrupt gzip data becomes a UserError naming the file.
+ */
+export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  const gz = isGzipFile(path);
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (!gz) {
+    yield* raw as AsyncIterable<Buffer>;
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  raw.on('error', (e) => gunzip.destroy(e));
+  raw.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
+  } catch (e) {
+    if (e instanceof Error && 'errno' in e && (e as NodeJS.ErrnoException).code?.startsWith('Z_')) {
+      throw new UserError(`${path}: gzip data is corrupt or truncated (${firstLine(e.message)})`);
+    }
+    throw e;
+  } finally {
+    raw.destroy();
+  }
+}
+
+/** A whole (possibly gzipped) file; for small inputs such as label files. */
+export async function readWholeFile(path: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of fileChunks(path)) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+export function readText(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+/** Non-empty, trimmed lines (class-name files; trailing blank lines are common, e.g. CIFAR's batches.meta.txt). */
+export function readNameLines(path: string): string[] {
+  return readText(path)
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+}
+
+export function defaultClassNames(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => String(i));
+}

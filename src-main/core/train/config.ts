@@ -1,0 +1,160 @@
+// The training run's configuration: one zod schema for every front door, defaults filled in once
+// so the stored JSON is the whole recipe (re-parsing a parsed config returns it unchanged).
+//
+// Defaults follow the paper's CIFAR-LT recipe (../shared/docs/dive-method.md): ResNet-32, batch 128,
+// lr 0.1, SGD momentum 0.9, weight decay 2e-4, 200 epochs, 5 warm-up epochs, lr x0.01 at epochs
+// 120 and 160. Decision on epoch-based settings for runs shorter than 200 epochs: a setting the
+// caller leaves out scales with `epochs` (milestones at 60% and 80% of the run, LDAM-DRW's drwEpoch
+// at 80%, warm-up min(5, floor(epochs / 10))); one the caller gives explicitly must fit inside
+// the run, otherwise the parse fails naming the field. So `epochs: 200` alone reproduces the
+// paper exactly, and `epochs: 20` alone is a faithful miniature of it.
+import { z } from 'zod';
+import { UserError } from '../errors';
+import { DEFAULT_METHOD_PARAMS, METHOD_PRESETS, METHODS, type Method, type MethodParams } from './method';
+
+export const MODELS = ['mlp', 'cnn', 'resnet8', 'resnet20', 'resnet32'] as const;
+export type ModelKind = (typeof MODELS)[number];
+
+export const SCHEDULES = ['step', 'cosine'] as const;
+export type ScheduleKind = (typeof SCHEDULES)[number];
+
+/** [height, width, channels] */
+export type ImageShape = [number, number, number];
+
+export interface RunConfig {
+  method: Method;
+  model: ModelKind;
+  epochs: number;
+  batchSize: number;
+  /** base learning rate (after warm-up, before decay) */
+  lr: number;
+  momentum: number;
+  /** L2 weight decay, applied to every trainable tensor (conv, linear, bias, batch-norm), as the reference code does */
+  weightDecay: number;
+  /** linear warm-up epochs: lr * (e + 1) / warmupEpochs for 0-based epoch e < warmupEpochs */
+  warmupEpochs: number;
+  schedule: ScheduleKind;
+  /** 0-based epochs at which a step schedule multiplies the lr by gamma (cumulative) */
+  milestones: number[];
+  gamma: number;
+  seed: number;
+  augment: { crop: boolean; flip: boolean };
+  /** zero padding (pixels) before the random crop; null: round(min(H, W) / 8), i.e. 4 for 32x32 */
+  padding: number | null;
+  /**
+   * Cosine classifier (LDAM-DRW's NormedLinear: logits are cosines between the normalised
+   * feature and class weight). Default: on for ldam-drw, whose scale s = 30 assumes it.
+   */
+  normHead: boolean;
+  params: MethodParams;
+  /** preferred TF.js backend name; null: the best available */
+  backend: string | null;
+}
+
+const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
+
+const ParamsInput = z.strictObject({
+  focalGamma: finite().min(0).optional(),
+  cbBeta: finite().min(0).max(1).optional(),
+  drwEpoch: z.number().int().min(0).optional(),
+  ldamScale: finite().gt(0).optional(),
+  ldamMaxMargin: finite().gt(0).optional(),
+  tau: finite().gt(0).optional(),
+  power: finite().gt(0).optional(),
+  alpha: finite().min(0).max(1).optional(),
+});
+
+const RunConfigInput = z.strictObject({
+  method: z.enum(METHODS),
+  model: z.enum(MODELS).default('resnet32'),
+  epochs: z.number().int().min(1).max(100_000).default(200),
+  batchSize: z.number().int().min(1).max(65_536).default(128),
+  lr: finite().gt(0).default(0.1),
+  momentum: finite().min(0).lt(1).default(0.9),
+  weightDecay: finite().min(0).default(2e-4),
+  warmupEpochs: z.number().int().min(0).optional(),
+  schedule: z.enum(SCHEDULES).default('step'),
+  milestones: z.array(z.number().int().min(1)).optional(),
+  gamma: finite().gt(0).max(1).default(0.01),
+  seed: z.number().int().min(-0x80000000).max(0x7fffffff).default(0),
+  augment: z
+    .strictObject({ crop: z.boolean().default(true), flip: z.boolean().default(true) })
+    .prefault({}),
+  padding: z.number().int().min(0).max(1024).nullable().default(null),
+  normHead: z.boolean().optional(),
+  params: ParamsInput.prefault({}),
+  backend: z.string().min(1).nullable().default(null),
+});
+
+/** The paper's milestones, 120 and 160 of 200 epochs, as fractions of the run. */
+const MILESTONE_FRACTIONS = [0.6, 0.8];
+const DRW_FRACTION = 0.8;
+
+export function defaultMilestones(epochs: number): number[] {
+  const ms = MILESTONE_FRACTIONS.map((f) => Math.round(epochs * f)).filter((m) => m >= 1 && m < epochs);
+  return [...new Set(ms)];
+}
+
+export function defaultWarmupEpochs(epochs: number): number {
+  return Math.min(5, Math.floor(epochs / 10));
+}
+
+export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
+  const fail = (path: (string | number)[], message: string): never => {
+    ctx.issues.push({ code: 'custom', path, message, input: c });
+    return z.NEVER;
+  };
+  const milestones = c.milestones ?? defaultMilestones(c.epochs);
+  milestones.forEach((m, i) => {
+    if (m >= c.epochs) fail(['milestones', i], `milestone ${m} is not below epochs (${c.epochs}); leave milestones out to scale them with epochs`);
+    if (i > 0 && m <= milestones[i - 1]) fail(['milestones', i], 'milestones must be strictly increasing');
+  });
+  const warmupEpochs = c.warmupEpochs ?? defaultWarmupEpochs(c.epochs);
+  if (warmupEpochs > c.epochs) fail(['warmupEpochs'], `warm-up (${warmupEpochs} epochs) is longer than the run (${c.epochs} epochs)`);
+  const given = c.params;
+  if (c.method === 'ldam-drw' && given.drwEpoch !== undefined && given.drwEpoch >= c.epochs) {
+    fail(['params', 'drwEpoch'], `DRW epoch ${given.drwEpoch} is not below epochs (${c.epochs}); leave it out to use 80% of the run`);
+  }
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<MethodParams>;
+  const params: MethodParams = {
+    ...DEFAULT_METHOD_PARAMS,
+    ...METHOD_PRESETS[c.method],
+    drwEpoch: Math.round(c.epochs * DRW_FRACTION),
+    ...defined,
+  };
+  return {
+    method: c.method,
+    model: c.model,
+    epochs: c.epochs,
+    batchSize: c.batchSize,
+    lr: c.lr,
+    momentum: c.momentum,
+    weightDecay: c.weightDecay,
+    warmupEpochs,
+    schedule: c.schedule,
+    milestones,
+    gamma: c.gamma,
+    seed: c.seed,
+    augment: { crop: c.augment.crop, flip: c.augment.flip },
+    padding: c.padding,
+    normHead: c.normHead ?? c.method === 'ldam-drw',
+    params,
+    backend: c.backend,
+  };
+});
+
+/** What a caller sends (anything but `method` may be left out). */
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+
+/** Validates a run configuration; every problem is named by its field in one UserError line. */
+export function parseRunConfig(input: unknown): RunConfig {
+  const r = RunConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : 'config'}: ${i.message}`);
+  throw new UserError(`invalid run config: ${problems.join('; ')}`);
+}
+
+/** The crop padding for an image size: explicit, or round(min(H, W) / 8) (4 for CIFAR's 32x32). */
+export function resolvePadding(cfg: Pick<RunConfig, 'padding'>, shape: ImageShape): number {
+  return cfg.padding ?? Math.round(Math.min(shape[0], shape[1]) / 8);
+}

@@ -1,0 +1,289 @@
+// The training loop of one run: seeded init, per-epoch shuffled and augmented batches, the
+// method's loss (with a frozen teacher's logits on the same augmented batch for kd / dive),
+// SGD with the epoch's learning rate, evaluation on the test set after every epoch, and an
+// end-of-epoch checkpoint from which a resumed run continues bit for bit.
+//
+// Random streams: Rng(seed) forks once for the weight init and once for the data (epoch order,
+// then crop/flip per image in batch order). Only the data stream's state needs checkpointing.
+// Epoch numbers: 0-based inside (schedule, losses), 1-based in records and metrics (api/types).
+import * as tf from '@tensorflow/tfjs-core';
+import type { EpochRecord, Groups, RunMetrics } from '../api/types';
+import { UserError } from '../errors';
+import { evaluate, type Evaluation } from '../eval/metrics';
+import { Rng } from '../rng';
+import { channelStats, normalizationTable, type ChannelStats } from './augment';
+import { BatchAssembler, batchCount, epochOrder, sequentialOrder } from './batches';
+import type { Checkpoint } from './checkpoint';
+import { resolvePadding, type ImageShape, type RunConfig } from './config';
+import type { NamedArray } from './layers';
+import { methodLoss } from './losses';
+import { TEACHER_METHODS } from './method';
+import { createModel, type Model } from './models';
+import { Sgd } from './optim';
+import { learningRate } from './schedule';
+
+export interface TrainData {
+  /** the split's training images, uint8 NHWC */
+  trainImages: Uint8Array;
+  trainLabels: Int32Array;
+  testImages: Uint8Array;
+  testLabels: Int32Array;
+  imageShape: ImageShape;
+  numClasses: number;
+  /** the split's per-class training counts */
+  classCounts: number[];
+  groups: Groups;
+}
+
+export interface BatchProgress {
+  /** 1-based */
+  epoch: number;
+  /** 1-based */
+  batch: number;
+  batches: number;
+  /** mean training loss of the epoch so far */
+  loss: number;
+  /** training accuracy of the epoch so far (augmented batches, training mode) */
+  acc: number;
+  imagesPerSec: number;
+  /** estimated seconds to the end of the run, evaluations included */
+  etaSeconds: number;
+}
+
+export interface TrainHooks {
+  onBatch?(p: BatchProgress): void | Promise<void>;
+  /** after each epoch's evaluation; `checkpoint` resumes the run from the end of this epoch */
+  onEpoch?(record: EpochRecord, checkpoint: Checkpoint, metrics: RunMetrics): void | Promise<void>;
+  /** polled after every batch; true stops the run (it can be resumed from the last checkpoint) */
+  shouldStop?(): boolean;
+}
+
+export interface TrainOptions {
+  config: RunConfig;
+  data: TrainData;
+  /** frozen teacher (kd, dive), run in eval mode on the student's augmented batches */
+  teacher?: Model;
+  resume?: Checkpoint;
+  hooks?: TrainHooks;
+  /** images per forward pass when evaluating (no effect on results) */
+  evalBatchSize?: number;
+}
+
+export interface TrainCompleted {
+  status: 'completed';
+  epochsDone: number;
+  records: EpochRecord[];
+  /** metrics after the last epoch */
+  final: RunMetrics;
+  /** metrics of the epoch with the best test top-1 (earliest on ties) */
+  best: RunMetrics;
+  /** parameters and batch-norm statistics after the last epoch */
+  weights: NamedArray[];
+  /** test logits after the last epoch, row-major [testImages, classes] */
+  testLogits: Float32Array;
+  /** the input normalisation the model was trained with */
+  normalization: ChannelStats;
+}
+
+export interface TrainStopped {
+  status: 'stopped';
+  /** epochs completed; the checkpoint of this epoch (from onEpoch) resumes the run */
+  epochsDone: number;
+  records: EpochRecord[];
+}
+
+export type TrainResult = TrainCompleted | TrainStopped;
+
+/** The api's metrics object: confusion as rows of counts, 1-based epoch. */
+export function toRunMetrics(e: Evaluation, epoch: number): RunMetrics {
+  const c = e.confusion.numClasses;
+  const confusion: number[][] = [];
+  for (let t = 0; t < c; t++) confusion.push(Array.from(e.confusion.counts.subarray(t * c, (t + 1) * c)));
+  return { top1: e.top1, many: e.many, medium: e.medium, few: e.few, ece: e.ece, perClass: e.perClass, confusion, epoch };
+}
+
+function checkData(d: TrainData): void {
+  const [h, w, c] = d.imageShape;
+  const img = h * w * c;
+  const bad = (m: string) => new UserError(`training data: ${m}`);
+  if (d.trainLabels.length === 0) throw bad('the split has no training images');
+  if (d.testLabels.length === 0) throw bad('the dataset has no test images');
+  if (d.trainImages.length !== d.trainLabels.length * img) throw bad(`${d.trainImages.length} training pixel bytes for ${d.trainLabels.length} images of ${h}x${w}x${c}`);
+  if (d.testImages.length !== d.testLabels.length * img) throw bad(`${d.testImages.length} test pixel bytes for ${d.testLabels.length} images of ${h}x${w}x${c}`);
+  if (d.classCounts.length !== d.numClasses) throw bad(`${d.classCounts.length} class counts for ${d.numClasses} classes`);
+  for (const [what, labels] of [['training', d.trainLabels], ['test', d.testLabels]] as const) {
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i] < 0 || labels[i] >= d.numClasses) throw bad(`${what} label ${labels[i]} of image ${i} is outside 0..${d.numClasses - 1}`);
+    }
+  }
+}
+
+function checkTeacher(cfg: RunConfig, d: TrainData, teacher: Model | undefined): void {
+  const needs = TEACHER_METHODS.includes(cfg.method);
+  if (needs && !teacher) throw new UserError(`method ${cfg.method} needs a teacher model`);
+  if (!needs && teacher) throw new UserError(`method ${cfg.method} does not use a teacher`);
+  if (teacher && (teacher.spec.numClasses !== d.numClasses || teacher.spec.imageShape.join() !== d.imageShape.join())) {
+    throw new UserError(
+      `the teacher takes ${teacher.spec.imageShape.join('x')} images and ${teacher.spec.numClasses} classes; this data has ${d.imageShape.join('x')} and ${d.numClasses}`,
+    );
+  }
+}
+
+/** Logits [N, classes] of `model` in eval mode over uint8 images, in order. */
+export function predictLogits(model: Model, assembler: BatchAssembler, batchSize: number): Float32Array {
+  const [h, w, c] = model.spec.imageShape;
+  const n = assembler.size;
+  const k = model.spec.numClasses;
+  const out = new Float32Array(n * k);
+  const order = sequentialOrder(n);
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const b = assembler.fill(order, start, count);
+    const logits = tf.tidy(() => model.apply(tf.tensor4d(b.x, [count, h, w, c]), false));
+    out.set(logits.dataSync() as Float32Array, start * k);
+    logits.dispose();
+  }
+  return out;
+}
+
+const nextTick = () => new Promise<void>((r) => setImmediate(r));
+
+/** Trains one run (or resumes it) on the current TF.js backend. */
+export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
+  const { config: cfg, data, teacher, resume, hooks = {} } = opts;
+  const evalBatch = opts.evalBatchSize ?? 256;
+  checkData(data);
+  checkTeacher(cfg, data, teacher);
+  if (resume && JSON.stringify(resume.config) !== JSON.stringify(cfg)) {
+    throw new UserError('the checkpoint was written by a run with a different configuration');
+  }
+  const shape = data.imageShape;
+  const [h, w, c] = shape;
+  const n = data.trainLabels.length;
+  const norm = channelStats(data.trainImages, shape);
+  const lut = normalizationTable(norm);
+  const train = new BatchAssembler(data.trainImages, data.trainLabels, shape, lut, cfg.batchSize);
+  const test = new BatchAssembler(data.testImages, data.testLabels, shape, lut, evalBatch);
+  const augment = { crop: cfg.augment.crop, flip: cfg.augment.flip, padding: resolvePadding(cfg, shape) };
+
+  const root = new Rng(cfg.seed);
+  const model = createModel({ kind: cfg.model, imageShape: shape, numClasses: data.numClasses, normHead: cfg.normHead }, root.fork());
+  let dataRng = root.fork();
+  const opt = new Sgd(model.params, { momentum: cfg.momentum, weightDecay: cfg.weightDecay });
+  const varList = Object.values(model.params);
+  const records: EpochRecord[] = [];
+  let best: RunMetrics | null = null;
+  let start = 0;
+  try {
+    if (resume) {
+      model.restore(resume.weights);
+      opt.restore(resume.momentum);
+      dataRng = new Rng(resume.rngState);
+      records.push(...resume.records);
+      best = resume.best;
+      start = resume.epochsDone;
+    }
+    const batches = batchCount(n, cfg.batchSize);
+    let lastLogits: Float32Array | null = null;
+    let lastMetrics: RunMetrics | null = null;
+    let evalSeconds = -1;
+    for (let epoch = start; epoch < cfg.epochs; epoch++) {
+      const t0 = performance.now();
+      const lr = learningRate(cfg, epoch);
+      const order = epochOrder(n, dataRng);
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      for (let b = 0; b < batches; b++) {
+        const from = b * cfg.batchSize;
+        const batch = train.fill(order, from, Math.min(cfg.batchSize, n - from), { rng: dataRng, options: augment });
+        const [lossT, correctT] = tf.tidy(() => {
+          const x = tf.tensor4d(batch.x, [batch.count, h, w, c]);
+          const y = tf.tensor1d(batch.y, 'int32');
+          const teacherLogits = teacher ? teacher.apply(x, false) : undefined;
+          let hits: tf.Scalar | undefined;
+          const { value, grads } = tf.variableGrads(() => {
+            const logits = model.apply(x, true);
+            hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')) as tf.Scalar);
+            return methodLoss(cfg.method, cfg.params, logits, y, { classCounts: data.classCounts, epoch, teacherLogits });
+          }, varList);
+          opt.step(grads, lr);
+          return [value, hits as tf.Scalar];
+        });
+        const loss = lossT.dataSync()[0];
+        correct += correctT.dataSync()[0];
+        lossT.dispose();
+        correctT.dispose();
+        if (!Number.isFinite(loss)) {
+          throw new UserError(`training diverged: the loss is ${loss} at epoch ${epoch + 1}, batch ${b + 1}; try a lower learning rate`);
+        }
+        lossSum += loss * batch.count;
+        seen += batch.count;
+        if (hooks.onBatch) {
+          const secs = (performance.now() - t0) / 1000;
+          const ips = seen / Math.max(secs, 1e-9);
+          const left = n - seen + n * (cfg.epochs - epoch - 1);
+          const evalEach = evalSeconds >= 0 ? evalSeconds : data.testLabels.length / ips / 3;
+          await hooks.onBatch({
+            epoch: epoch + 1,
+            batch: b + 1,
+            batches,
+            loss: lossSum / seen,
+            acc: correct / seen,
+            imagesPerSec: ips,
+            etaSeconds: left / ips + evalEach * (cfg.epochs - epoch),
+          });
+        }
+        await nextTick();
+        if (hooks.shouldStop?.()) return { status: 'stopped', epochsDone: epoch, records };
+      }
+      const trainSeconds = (performance.now() - t0) / 1000;
+      const tEval = performance.now();
+      lastLogits = predictLogits(model, test, evalBatch);
+      lastMetrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), epoch + 1);
+      evalSeconds = (performance.now() - tEval) / 1000;
+      if (!best || lastMetrics.top1 > best.top1) best = lastMetrics;
+      const record: EpochRecord = {
+        epoch: epoch + 1,
+        loss: lossSum / n,
+        lr,
+        trainAcc: correct / n,
+        testAcc: lastMetrics.top1,
+        seconds: (performance.now() - t0) / 1000,
+        imagesPerSec: n / trainSeconds,
+      };
+      records.push(record);
+      if (hooks.onEpoch) {
+        const checkpoint: Checkpoint = {
+          config: cfg,
+          epochsDone: epoch + 1,
+          records: records.map((r) => ({ ...r })),
+          best,
+          rngState: dataRng.state(),
+          weights: model.snapshot(),
+          momentum: opt.snapshot(),
+        };
+        await hooks.onEpoch(record, checkpoint, lastMetrics);
+      }
+      if (hooks.shouldStop?.() && epoch + 1 < cfg.epochs) return { status: 'stopped', epochsDone: epoch + 1, records };
+    }
+    if (!lastLogits || !lastMetrics) {
+      // Resumed from the checkpoint of the last epoch: nothing left to train, evaluate once.
+      lastLogits = predictLogits(model, test, evalBatch);
+      lastMetrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), cfg.epochs);
+    }
+    return {
+      status: 'completed',
+      epochsDone: cfg.epochs,
+      records,
+      final: lastMetrics,
+      best: best ?? lastMetrics,
+      weights: model.snapshot(),
+      testLogits: lastLogits,
+      normalization: norm,
+    };
+  } finally {
+    opt.dispose();
+    model.dispose();
+  }
+}

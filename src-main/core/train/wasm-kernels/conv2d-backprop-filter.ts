@@ -1,0 +1,47 @@
+// Conv2DBackpropFilter for the wasm backend, which ships none. The filter gradient
+//   dw[i, j, ci, co] = sum_{n, oh, ow} x[n, oh*sh + i - pt, ow*sw + j - pl, ci] * dy[n, oh, ow, co]
+// is itself a forward convolution once the batch is moved into the channels: the input is x as
+// [ci, H, W, n], the "filter" is dy as [oh, ow, n, co], dilated by the stride, and the output is
+// [ci, kh, kw, co]. So the work runs in the backend's XNNPACK Conv2D (an indirect GEMM over
+// K = n * oh * ow), plus three transposes: no im2col buffer and no per-element JavaScript.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { filterGradAxis, splitPad } from './conv-geometry';
+import { inputsOf, WASM, withScratch } from './exec';
+
+export function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }): TensorInfo {
+  const { x, dy } = inputsOf(args.inputs, 'x', 'dy');
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  if (dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropFilter supports only NHWC data');
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  const { inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+  const rows = filterGradAxis(inHeight, filterHeight, outHeight, info.strideHeight, info.padInfo.top);
+  const cols = filterGradAxis(inWidth, filterWidth, outWidth, info.strideWidth, info.padInfo.left);
+  const r = splitPad(rows);
+  const c = splitPad(cols);
+
+  return withScratch(args.backend, (s) => {
+    const xt = s.transpose(x, [3, 1, 2, 0]); // [ci, H, W, n]
+    const xc = s.padOrCrop(xt, [[0, 0], r.crop, c.crop, [0, 0]]);
+    const dyt = s.transpose(dy, [1, 2, 0, 3]); // [oh, ow, n, co]
+    const g = s.run(tf.Conv2D, { x: xc, filter: dyt }, {
+      strides: [1, 1],
+      pad: [[0, 0], r.pad, c.pad, [0, 0]],
+      dataFormat: 'NHWC',
+      dilations: [rows.dilation, cols.dilation],
+      dimRoundingMode: undefined,
+    } as unknown as NamedAttrMap); // [ci, kh, kw, co]
+    if (g.shape[1] !== filterHeight || g.shape[2] !== filterWidth) {
+      throw new Error(`Conv2DBackpropFilter: internal shape [${g.shape}] for filter [${filterShape}]`);
+    }
+    if (inChannels === 1) return s.reshape(g, [filterHeight, filterWidth, 1, outChannels]);
+    return s.transpose(g, [1, 2, 0, 3]);
+  });
+}
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName: WASM,
+  kernelFunc: conv2DBackpropFilter as unknown as KernelConfig['kernelFunc'],
+};

@@ -1,0 +1,123 @@
+// A training worker: one process per run, owning TF.js. It reads its job from DIVE_WORKER_JOB,
+// writes progress, checkpoints and results to the store itself (its own SQLite connection; WAL and
+// the busy timeout let the front door read at the same time), and reports events to its parent.
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeError } from '../api/errors';
+import type { TrainEvent } from '../api/types';
+import { runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
+import { hashFile } from '../store/files';
+import { attachStore } from '../store/store';
+import { saveVirtualExamples } from '../store/virtual-examples';
+import { selectBackend } from './backend';
+import { encodeCheckpoint, readCheckpoint, writeFileAtomic, writeWeights } from './checkpoint';
+import { parseRunConfig } from './config';
+import { loadSplitData } from './data';
+import { loadModel, logitsOf, virtualExampleInfo } from './inference';
+import { trainRun } from './loop';
+import type { WorkerJob } from './runner';
+
+function send(e: TrainEvent): void {
+  process.send?.(e);
+}
+
+function writeHashed(path: string, chunks: Buffer[]): { path: string; bytes: number; sha256: string } {
+  writeFileAtomic(path, chunks);
+  const h = createHash('sha256');
+  let bytes = 0;
+  for (const c of chunks) {
+    h.update(c);
+    bytes += c.length;
+  }
+  return { path, bytes, sha256: h.digest('hex') };
+}
+
+let stopRequested = false;
+// Ctrl-C reaches the whole process group: the parent decides, the worker stops after its batch.
+process.on('SIGINT', () => (stopRequested = true));
+process.on('SIGTERM', () => (stopRequested = true));
+process.on('disconnect', () => (stopRequested = true));
+
+async function main(job: WorkerJob): Promise<void> {
+  const store = attachStore({ dbPath: job.dbPath, dataDir: job.dataDir });
+  const run = getRun(store, job.runId);
+  try {
+    const cfg = parseRunConfig(run.config);
+    const backend = await selectBackend((cfg.backend ?? undefined) as Parameters<typeof selectBackend>[0]);
+    if (!markStarted(store, run.id, backend, process.pid)) return;
+    const checkpointPath = runFilePath(store, run.id, 'checkpoint');
+    const resume = run.epochsDone > 0 && checkpointPath ? readCheckpoint(checkpointPath) : undefined;
+    send({ type: 'started', run: run.name, backend, epochs: cfg.epochs, resumedFrom: resume?.epochsDone ?? 0 });
+    const data = await loadSplitData(store, run.splitId);
+    const teacherRow = run.teacher ? runRow(store, run.teacher) : null;
+    const teacher = teacherRow ? loadModel(runFilePath(store, teacherRow.id, 'weights')!) : undefined;
+    const dir = runDir(store, run.id);
+    mkdirSync(dir, { recursive: true });
+
+    let cancelled = false;
+    let lastBeat = 0;
+    let lastSent = 0;
+    const result = await trainRun({
+      config: cfg,
+      data,
+      teacher: teacher?.model,
+      resume,
+      hooks: {
+        onBatch: (p) => {
+          const now = Date.now();
+          if (now - lastBeat > 1000) {
+            cancelled = heartbeat(store, run.id);
+            lastBeat = now;
+          }
+          if (now - lastSent > 200 || p.batch === p.batches) {
+            send({ type: 'batch', run: run.name, ...p });
+            lastSent = now;
+          }
+        },
+        onEpoch: (record, checkpoint) => {
+          const file = writeHashed(join(dir, 'checkpoint.bin'), encodeCheckpoint(checkpoint));
+          recordEpoch(store, run.id, record, file);
+          send({ type: 'epoch', run: run.name, record, epochs: cfg.epochs });
+        },
+        shouldStop: () => stopRequested || cancelled,
+      },
+    });
+
+    if (result.status === 'stopped') {
+      markEnded(store, run.id, 'cancelled');
+      send({ type: 'finished', run: run.name, status: 'cancelled' });
+      return;
+    }
+    const weightsPath = join(dir, 'weights.bin');
+    writeWeights(weightsPath, { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization }, result.weights);
+    const seconds = result.records.reduce((s, r) => s + r.seconds, 0);
+    const images = data.trainLabels.length * result.records.length;
+    markCompleted(store, run.id, {
+      metrics: result.final,
+      best: result.best,
+      imagesPerSecond: images / Math.max(seconds, 1e-9),
+      weights: hashFile(weightsPath),
+    });
+    // DiVE's teacher: store the virtual-example distribution the student was distilled from.
+    if (teacher && teacherRow && cfg.method === 'dive') {
+      const logits = logitsOf(teacher, data.trainImages, data.trainLabels);
+      saveVirtualExamples(store, teacherRow.id, virtualExampleInfo(teacherRow.name, logits, data.trainLabels.length, data.classCounts, data.groups, cfg.params.tau, cfg.params.power));
+    }
+    send({ type: 'finished', run: run.name, status: 'completed' });
+  } catch (e) {
+    const message = describeError(e);
+    markEnded(store, run.id, 'failed', message);
+    send({ type: 'finished', run: run.name, status: 'failed', error: message });
+  } finally {
+    store.close();
+  }
+}
+
+const job = JSON.parse(process.env.DIVE_WORKER_JOB ?? 'null') as WorkerJob | null;
+if (!job) {
+  process.stderr.write('worker: DIVE_WORKER_JOB is not set\n');
+  process.exit(2);
+}
+await main(job);
+process.disconnect?.();
