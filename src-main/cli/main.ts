@@ -4,6 +4,7 @@ import { registerDataCommands } from './commands/data';
 import { registerRunCommands } from './commands/runs';
 import { registerSplitCommands } from './commands/splits';
 import { registerTrainCommands } from './commands/train';
+import { registerServeCommand } from './commands/serve';
 
 export function buildProgram(): Command {
   const program = new Command('dive')
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerSplitCommands(program);
   registerTrainCommands(program);
   registerRunCommands(program);
+  registerServeCommand(program);
   return program;
 }
 

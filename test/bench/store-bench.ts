@@ -1,8 +1,10 @@
 // Timings of the split builder and the store (figures to read, not assertions).
 // Run: node --import tsx test/bench/store-bench.ts
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FASHION_MNIST_DEFAULT_DIR } from '../../src-main/core/api/import-schema';
+import { importDataset } from '../../src-main/core/data/import';
 import { Rng } from '../../src-main/core/rng';
 import { previewFromCounts, previewFromLabels } from '../../src-main/core/splits/preview';
 import { sampleSplit } from '../../src-main/core/splits/sample';
@@ -130,12 +132,30 @@ function benchSplitStore(counts: number[], labels: Int32Array): Timing[] {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// FASHION-MNIST IMPORT TIMING: add the Debian dataset-fashion-mnist import bench here and call it
-// from main() below (it should return Timing[] like the functions above).
-// ---------------------------------------------------------------------------------------------
+/** Imports Debian's Fashion-MNIST (gunzip, decode, write, checksum, commit) into fresh stores. */
+async function benchFashionMnistImport(runs = 5): Promise<Timing[]> {
+  if (!existsSync(FASHION_MNIST_DEFAULT_DIR)) {
+    console.log(`(Fashion-MNIST import skipped: ${FASHION_MNIST_DEFAULT_DIR} is missing; apt-get install dataset-fashion-mnist)\n`);
+    return [];
+  }
+  const ms: number[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'dive-bench-fm-'));
+    const store = openStore({ db: join(dir, 'dive.sqlite'), dataDir: join(dir, 'data') });
+    try {
+      const t0 = performance.now();
+      await importDataset(store, { format: 'fashion-mnist' });
+      if (i > 0) ms.push(performance.now() - t0); // the first run warms the JIT and the page cache
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  ms.sort((a, b) => a - b);
+  return [{ name: 'import fashion-mnist (70,000 images, 28x28x1)', runs, median: ms[ms.length >> 1], min: ms[0], p90: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.9))] }];
+}
 
-function main(): void {
+async function main(): Promise<void> {
   const counts = inatLikeCounts();
   const labels = labelsOf(counts);
   const sorted = [...counts].sort((a, b) => a - b);
@@ -145,7 +165,7 @@ function main(): void {
       `many / medium / few: ${counts.filter((n) => n > 100).length} / ${counts.filter((n) => n >= 20 && n <= 100).length} / ${counts.filter((n) => n < 20).length}; ` +
       `node ${process.version}\n`,
   );
-  print([...benchSplitCore(counts, labels), ...benchSplitStore(counts, labels)]);
+  print([...(await benchFashionMnistImport()), ...benchSplitCore(counts, labels), ...benchSplitStore(counts, labels)]);
 }
 
-main();
+await main();

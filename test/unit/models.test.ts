@@ -228,6 +228,23 @@ describe('layers', () => {
     for (const v of [...Object.values(vs.params), ...Object.values(vs.state)]) v.dispose();
   });
 
+  test('batch norm on NHWC input: statistics over N, H and W (the pooled path) match tf.moments', () => {
+    const vs = new VariableSet(new Rng(0));
+    const bn = batchNorm<tf.Tensor4D>(vs, 'bn', 2);
+    const x = tf.randomNormal([3, 4, 5, 2], 2, 3, 'float32', 21) as tf.Tensor4D;
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    const m = Array.from(mean.dataSync());
+    const v = Array.from(variance.dataSync());
+    const y = bn(x, true);
+    close(vs.state['bn.running_mean'].dataSync(), m.map((a) => 0.1 * a), 1e-5, 'running mean');
+    close(vs.state['bn.running_var'].dataSync(), v.map((a) => 0.9 + 0.1 * a * (60 / 59)), 1e-4, 'running var');
+    const ym = tf.moments(y, [0, 1, 2]);
+    close(ym.mean.dataSync(), [0, 0], 1e-5, 'normalised mean');
+    close(ym.variance.dataSync(), v.map((a) => a / (a + BN_EPS)), 1e-4, 'normalised variance');
+    tf.dispose([x, y, mean, variance, ym.mean, ym.variance]);
+    for (const t of [...Object.values(vs.params), ...Object.values(vs.state)]) t.dispose();
+  });
+
   test('fused batch-norm gradient equals autodiff through tf.moments', () => {
     const vs = new VariableSet(new Rng(0));
     const bn = batchNorm<tf.Tensor4D>(vs, 'bn', 3);

@@ -83,7 +83,7 @@ test('a database from a newer build is refused with a clear error and left as it
   db.close();
   assert.throws(
     () => openDatabase(path),
-    new RegExp(`database schema version ${ALL.length + 3} is newer than this build knows \\(${ALL.length}\\); update DiVE Workbench`),
+    new RegExp(`database .*dive\\.sqlite has schema version ${ALL.length + 3}, newer than this build knows \\(${ALL.length}\\); update DiVE Workbench`),
   );
   const raw = new Database(path, { readonly: true });
   assert.equal(version(raw), ALL.length + 3);

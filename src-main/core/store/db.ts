@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UserError } from '../errors';
 
 export type DB = Database.Database;
 
@@ -39,13 +40,22 @@ export function migrate(db: DB, migrations = loadMigrations()): number {
 }
 
 /** Opens (creating if needed) the store's database: WAL, foreign keys, a busy timeout for the UI and a worker writing at once. */
-export function openDatabase(path: string, migrations?: Migration[]): DB {
+export function openDatabase(path: string, migrations: Migration[] = loadMigrations()): DB {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
-  migrate(db, migrations);
-  return db;
+  try {
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > migrations.length) {
+      throw new UserError(`database ${path} has schema version ${version}, newer than this build knows (${migrations.length}); update DiVE Workbench`);
+    }
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, migrations);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }

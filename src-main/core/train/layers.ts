@@ -129,34 +129,50 @@ export function normedDense(vs: VariableSet, name: string, inF: number, outF: nu
 type Stats = (mean: tf.Tensor1D, variance: tf.Tensor1D) => void;
 
 /**
+ * Mean over all axes but the last (channels), as a [C] tensor. For NHWC input it is one average
+ * pooling over the whole image, then a mean over the small [N, C] result: on the wasm backend a
+ * reduction over leading axes (tf.sum / tf.mean, or a [1, M] x [M, C] matmul on fresh data) costs
+ * as much as two element-wise passes, while XNNPACK's pooling is about 15 times cheaper (9 times
+ * on the cpu backend). Measured on [128, 32, 32, 16]: 0.5 ms against 8.4 ms.
+ */
+function channelMean(t: tf.Tensor, C: number): tf.Tensor1D {
+  if (t.rank === 4) {
+    const [, h, w] = t.shape;
+    return tf.reshape(tf.mean(tf.avgPool(t as tf.Tensor4D, [h, w], [h, w], 'valid'), [0, 1, 2]), [C]);
+  }
+  return tf.mean(tf.reshape(t, [-1, C]), 0) as tf.Tensor1D;
+}
+
+/**
  * Training-mode batch norm over all axes but the last, with a fused backward pass. With
- * xhat = (x - mean) * invStd over M = N*H*W values per channel:
- *   dbeta = sum dy,  dgamma = sum dy * xhat,
- *   dx = gamma * invStd * (dy - dbeta / M - xhat * dgamma / M)
- * which is a handful of element-wise ops instead of the composite gradient of tf.moments.
- * `onStats` receives the batch mean and biased variance while the forward pass runs.
+ * c = x - mean (centred) and s = invStd over M = N*H*W values per channel (mean_M = mean over them):
+ *   forward  y = c * (gamma * s) + beta,
+ *   backward dbeta = M mean_M dy,  dgamma = M s mean_M(dy * c),
+ *            dx = gamma * s * (dy - mean_M dy - c * s^2 * mean_M(dy * c)).
+ * Four element-wise passes each way instead of the composite gradient of tf.moments. The
+ * variance is the two-pass mean of c^2 (numerically stable). `onStats` receives the batch mean
+ * and the biased variance.
  */
 function bnTrainOp(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, onStats: Stats): tf.Tensor {
+  const C = x.shape[x.rank - 1];
+  const M = x.size / C;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, g, b, save] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-    const C = xi.shape[xi.rank - 1];
-    const M = xi.size / C;
-    const x2 = tf.reshape(xi, [M, C]);
-    const { mean, variance } = tf.moments(x2, 0);
-    onStats(mean as tf.Tensor1D, variance as tf.Tensor1D);
+    const mean = channelMean(xi, C);
+    const centred = tf.sub(xi, mean);
+    const variance = channelMean(tf.square(centred), C);
+    onStats(mean, variance);
     const invStd = tf.rsqrt(tf.add(variance, BN_EPS));
-    const xhat = tf.mul(tf.sub(x2, mean), invStd);
-    save([xhat, invStd, g]);
+    const scale = tf.mul(g, invStd);
+    save([centred, invStd, scale]);
     return {
-      value: tf.reshape(tf.add(tf.mul(xhat, g), b), xi.shape),
+      value: tf.add(tf.mul(centred, scale), b),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sxhat, sinvStd, sg] = saved;
-        const dy2 = tf.reshape(dy, [M, C]);
-        const dbeta = tf.sum(dy2, 0);
-        const dgamma = tf.sum(tf.mul(dy2, sxhat), 0);
-        const centred = tf.sub(tf.sub(dy2, tf.div(dbeta, M)), tf.mul(sxhat, tf.div(dgamma, M)));
-        const dx = tf.reshape(tf.mul(centred, tf.mul(sg, sinvStd)), dy.shape);
-        return [dx, dgamma, dbeta];
+        const [c, s, a] = saved;
+        const meanDy = channelMean(dy, C);
+        const meanDyC = channelMean(tf.mul(dy, c), C);
+        const dx = tf.mul(tf.sub(tf.sub(dy, tf.mul(c, tf.mul(tf.square(s), meanDyC))), meanDy), a);
+        return [dx, tf.mul(tf.mul(meanDyC, s), M), tf.mul(meanDy, M)];
       },
     };
   });

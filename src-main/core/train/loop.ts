@@ -6,13 +6,14 @@
 // Random streams: Rng(seed) forks once for the weight init and once for the data (epoch order,
 // then crop/flip per image in batch order). Only the data stream's state needs checkpointing.
 // Epoch numbers: 0-based inside (schedule, losses), 1-based in records and metrics (api/types).
+import { isDeepStrictEqual } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord, Groups, RunMetrics } from '../api/types';
 import { UserError } from '../errors';
 import { evaluate, type Evaluation } from '../eval/metrics';
 import { Rng } from '../rng';
 import { channelStats, normalizationTable, type ChannelStats } from './augment';
-import { BatchAssembler, batchCount, epochOrder, sequentialOrder } from './batches';
+import { BatchAssembler, batchCount, epochOrder, sequentialOrder, type Batch } from './batches';
 import type { Checkpoint } from './checkpoint';
 import { resolvePadding, type ImageShape, type RunConfig } from './config';
 import type { NamedArray } from './layers';
@@ -148,17 +149,53 @@ export function predictLogits(model: Model, assembler: BatchAssembler, batchSize
 
 const nextTick = () => new Promise<void>((r) => setImmediate(r));
 
+interface StepContext {
+  cfg: RunConfig;
+  model: Model;
+  teacher: Model | undefined;
+  opt: Sgd;
+  classCounts: number[];
+}
+
+/**
+ * One SGD step on one batch: the teacher's eval-mode logits on the same (augmented) input, outside
+ * the gradient tape; the student's training-mode logits and loss; the update. Returns the batch
+ * loss and the number of correct training predictions.
+ */
+function trainStep(s: StepContext, batch: Batch, epoch: number, lr: number): { loss: number; hits: number } {
+  const [h, w, c] = s.model.spec.imageShape;
+  let hits: tf.Scalar | undefined;
+  let loss: tf.Scalar | undefined;
+  try {
+    loss = tf.tidy(() => {
+      const x = tf.tensor4d(batch.x, [batch.count, h, w, c]);
+      const y = tf.tensor1d(batch.y, 'int32');
+      const teacherLogits = s.teacher ? s.teacher.apply(x, false) : undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = s.model.apply(x, true);
+        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')) as tf.Scalar);
+        return methodLoss(s.cfg.method, s.cfg.params, logits, y, { classCounts: s.classCounts, epoch, teacherLogits });
+      }, Object.values(s.model.params));
+      s.opt.step(grads, lr);
+      return value;
+    });
+    return { loss: loss.dataSync()[0], hits: hits ? hits.dataSync()[0] : 0 };
+  } finally {
+    loss?.dispose();
+    hits?.dispose();
+  }
+}
+
 /** Trains one run (or resumes it) on the current TF.js backend. */
 export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   const { config: cfg, data, teacher, resume, hooks = {} } = opts;
   const evalBatch = opts.evalBatchSize ?? 256;
   checkData(data);
   checkTeacher(cfg, data, teacher);
-  if (resume && JSON.stringify(resume.config) !== JSON.stringify(cfg)) {
+  if (resume && !isDeepStrictEqual(resume.config, cfg)) {
     throw new UserError('the checkpoint was written by a run with a different configuration');
   }
   const shape = data.imageShape;
-  const [h, w, c] = shape;
   const n = data.trainLabels.length;
   const norm = channelStats(data.trainImages, shape);
   const lut = normalizationTable(norm);
@@ -170,7 +207,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   const model = createModel({ kind: cfg.model, imageShape: shape, numClasses: data.numClasses, normHead: cfg.normHead }, root.fork());
   let dataRng = root.fork();
   const opt = new Sgd(model.params, { momentum: cfg.momentum, weightDecay: cfg.weightDecay });
-  const varList = Object.values(model.params);
+  const step: StepContext = { cfg, model, teacher, opt, classCounts: data.classCounts };
   const records: EpochRecord[] = [];
   let best: RunMetrics | null = null;
   let start = 0;
@@ -197,23 +234,8 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       for (let b = 0; b < batches; b++) {
         const from = b * cfg.batchSize;
         const batch = train.fill(order, from, Math.min(cfg.batchSize, n - from), { rng: dataRng, options: augment });
-        const [lossT, correctT] = tf.tidy(() => {
-          const x = tf.tensor4d(batch.x, [batch.count, h, w, c]);
-          const y = tf.tensor1d(batch.y, 'int32');
-          const teacherLogits = teacher ? teacher.apply(x, false) : undefined;
-          let hits: tf.Scalar | undefined;
-          const { value, grads } = tf.variableGrads(() => {
-            const logits = model.apply(x, true);
-            hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')) as tf.Scalar);
-            return methodLoss(cfg.method, cfg.params, logits, y, { classCounts: data.classCounts, epoch, teacherLogits });
-          }, varList);
-          opt.step(grads, lr);
-          return [value, hits as tf.Scalar];
-        });
-        const loss = lossT.dataSync()[0];
-        correct += correctT.dataSync()[0];
-        lossT.dispose();
-        correctT.dispose();
+        const { loss, hits } = trainStep(step, batch, epoch, lr);
+        correct += hits;
         if (!Number.isFinite(loss)) {
           throw new UserError(`training diverged: the loss is ${loss} at epoch ${epoch + 1}, batch ${b + 1}; try a lower learning rate`);
         }

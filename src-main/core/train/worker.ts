@@ -16,10 +16,21 @@ import { parseRunConfig } from './config';
 import { loadSplitData } from './data';
 import { loadModel, logitsOf, virtualExampleInfo } from './inference';
 import { trainRun } from './loop';
-import type { WorkerJob } from './runner';
+import { createModelService } from '../api/model-service';
+import type { ImportRequest } from '../api/import-schema';
+import { importDataset } from '../data/import';
+import type { StorePaths } from '../paths';
+import type { WorkerJob, WorkerMessage } from './runner';
 
-function send(e: TrainEvent): void {
-  process.send?.(e);
+/** Electron's utilityProcess talks through process.parentPort, a forked child through process.send. */
+interface ParentPort {
+  postMessage(m: unknown): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+function send(m: WorkerMessage): void {
+  if (parentPort) parentPort.postMessage(m);
+  else process.send?.(m);
 }
 
 function writeHashed(path: string, chunks: Buffer[]): { path: string; bytes: number; sha256: string } {
@@ -39,7 +50,7 @@ process.on('SIGINT', () => (stopRequested = true));
 process.on('SIGTERM', () => (stopRequested = true));
 process.on('disconnect', () => (stopRequested = true));
 
-async function main(job: WorkerJob): Promise<void> {
+async function train(job: StorePaths & { runId: number }): Promise<void> {
   const store = attachStore({ dbPath: job.dbPath, dataDir: job.dataDir });
   const run = getRun(store, job.runId);
   try {
@@ -91,8 +102,10 @@ async function main(job: WorkerJob): Promise<void> {
     }
     const weightsPath = join(dir, 'weights.bin');
     writeWeights(weightsPath, { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization }, result.weights);
-    const seconds = result.records.reduce((s, r) => s + r.seconds, 0);
-    const images = data.trainLabels.length * result.records.length;
+    // training throughput (forward, backward, update), the evaluation passes left out
+    const n = data.trainLabels.length;
+    const seconds = result.records.reduce((s, r) => s + n / r.imagesPerSec, 0);
+    const images = n * result.records.length;
     markCompleted(store, run.id, {
       metrics: result.final,
       best: result.best,
@@ -114,10 +127,41 @@ async function main(job: WorkerJob): Promise<void> {
   }
 }
 
+/** A one-shot task: its result or its one-line error goes to the parent. */
+async function task(job: WorkerJob): Promise<void> {
+  const store = attachStore({ dbPath: job.dbPath, dataDir: job.dataDir });
+  try {
+    let result: unknown;
+    if (job.kind === 've') {
+      result = await createModelService(store).virtualExamples({ run: job.run, tau: job.tau, power: job.power });
+    } else if (job.kind === 'import') {
+      let last = 0;
+      result = await importDataset(store, job.request as ImportRequest, (progress) => {
+        // at most ~10 messages a second, but always the end of each phase
+        const now = Date.now();
+        if (now - last > 100 || progress.done === progress.total) {
+          last = now;
+          send({ type: 'progress', progress });
+        }
+      });
+    } else {
+      throw new Error(`unknown worker task ${(job as { kind: string }).kind}`);
+    }
+    send({ type: 'result', result });
+  } catch (e) {
+    send({ type: 'error', error: describeError(e) });
+  } finally {
+    store.close();
+  }
+}
+
 const job = JSON.parse(process.env.DIVE_WORKER_JOB ?? 'null') as WorkerJob | null;
 if (!job) {
   process.stderr.write('worker: DIVE_WORKER_JOB is not set\n');
   process.exit(2);
 }
-await main(job);
+if (job.kind === 'train' || job.kind === undefined) await train(job as StorePaths & { runId: number });
+else await task(job);
 process.disconnect?.();
+// a utility process stays alive while its parent port is open; the delay lets the last message out
+if (parentPort) setTimeout(() => process.exit(0), 100).unref();

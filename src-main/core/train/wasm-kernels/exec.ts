@@ -51,8 +51,18 @@ export class Scratch {
     return this.run(tf.Reshape, { x }, { shape });
   }
 
+  /**
+   * Transposes with runs of axes that stay together merged first: the shipped kernel has loops
+   * for ranks 2 to 4 only (higher ranks use a per-element index computation) and lower ranks
+   * walk memory more simply.
+   */
   transpose(x: TensorInfo, perm: number[]): TensorInfo {
-    return perm.every((p, i) => p === i) ? x : this.run(tf.Transpose, { x }, { perm });
+    if (perm.every((p, i) => p === i)) return x;
+    const { shape, perm: merged } = mergeTransposeAxes(x.shape, perm);
+    const outShape = perm.map((p) => x.shape[p]);
+    if (shape.length === x.shape.length) return this.run(tf.Transpose, { x }, { perm });
+    const t = this.run(tf.Transpose, { x: this.reshape(x, shape) }, { perm: merged });
+    return this.reshape(t, outShape);
   }
 
   /** Pads (positive amounts) or crops (negative amounts) every axis: [before, after] per axis. */
@@ -82,6 +92,24 @@ export class Scratch {
     for (const t of this.made) this.backend.disposeData(t.dataId);
     this.made.length = 0;
   }
+}
+
+/**
+ * Merges input axes that stay adjacent and in order under `perm` (e.g. [N, H, W, C] with
+ * perm [3, 1, 2, 0] becomes [N, H*W, C] with perm [2, 1, 0]).
+ */
+export function mergeTransposeAxes(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+  // Groups of consecutive output positions whose input axes are consecutive.
+  const groups: number[][] = [];
+  for (const p of perm) {
+    const g = groups[groups.length - 1];
+    if (g && g[g.length - 1] + 1 === p) g.push(p);
+    else groups.push([p]);
+  }
+  const byFirstAxis = [...groups].sort((a, b) => a[0] - b[0]);
+  const mergedShape = byFirstAxis.map((g) => g.reduce((a, p) => a * shape[p], 1));
+  const mergedPerm = groups.map((g) => byFirstAxis.indexOf(g));
+  return { shape: mergedShape, perm: mergedPerm };
 }
 
 /** Runs `body` with a Scratch and frees its intermediates whatever happens. */

@@ -8,10 +8,23 @@ import { batchMatMulConfig } from './batch-matmul';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { WASM } from './exec';
+import { maxPoolGradConfig } from './max-pool-grad';
+import { oneHotConfig } from './one-hot';
+import { meanConfig, sumConfig } from './reduce';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { rememberShipped } from './shipped';
 
 /** Kernel names this folder provides for the wasm backend (new ones and replacements). */
-export const WASM_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, batchMatMulConfig];
+export const WASM_KERNELS: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  batchMatMulConfig,
+  sumConfig,
+  meanConfig,
+  maxPoolGradConfig,
+  unsortedSegmentSumConfig,
+  oneHotConfig,
+];
 
 /** Registers (or keeps) the project's wasm kernels; returns the names newly registered. */
 export function registerWasmKernels(): string[] {

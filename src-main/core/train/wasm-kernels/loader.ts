@@ -1,0 +1,168 @@
+// Starts the wasm backend in Node, with threads where they help.
+//
+// What tfjs-backend-wasm 4.22 does in Node on its own: it always loads the single-threaded SIMD
+// build (its WASM_HAS_MULTITHREAD_SUPPORT flag is hard-wired to false under Node, tfjs issue
+// #3830). Forcing the flag does not work either: the threaded build's pthread workers are created
+// from a blob: URL, which Node's worker_threads rejects (ERR_WORKER_PATH). Node 20 itself runs the
+// threaded build fine (SharedArrayBuffer and wasm threads need no flag) once the emscripten
+// module is given real files: the worker script (shipped inside the package only as a JS string,
+// written here to a file in the temp folder) and the main script path. That is what the threaded
+// factory below does; it builds the same BackendWasm the package would.
+//
+// XNNPACK's thread pool size is then min(requested, 8, logical cores / 2) (the C++ side caps it at
+// half the logical cores), so a 2-core machine gets 1 thread whatever is asked, a 16-thread
+// desktop up to 8. With one thread the package's own single-threaded SIMD build is used.
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { registerWasmKernels } from './index';
+
+const require = createRequire(import.meta.url);
+/** The threaded factory below mirrors this version's backend_wasm.js init(). */
+const THREADED_LOADER_VERSION = '4.22.0';
+const INIT_TIMEOUT_MS = 30_000;
+
+export interface WasmStart {
+  threads: number;
+  simd: boolean;
+  threaded: boolean;
+  detail: string;
+  warnings: string[];
+}
+
+interface EmscriptenModule {
+  cwrap(name: string, ret: string | null, args: string[]): (...a: unknown[]) => unknown;
+}
+type WasmFactory = (config: { locateFile: (p: string) => string; mainScriptUrlOrBlob: string }) => Promise<EmscriptenModule>;
+
+export function wasmPackageDir(): string {
+  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+}
+
+/** The worker script of the threaded build as a file (content-addressed, written once). */
+function workerFile(outDir: string): string {
+  const { wasmWorkerContents } = require(path.join(outDir, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
+  // The package escapes newlines the same way before making its blob (the string holds "\n"
+  // inside JS string literals that must stay escaped).
+  const code = wasmWorkerContents.replace(/\n/g, '\\n');
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const file = path.join(os.tmpdir(), `dive-tfjs-wasm-worker-${hash}.cjs`);
+  if (!fs.existsSync(file)) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, file);
+  }
+  return file;
+}
+
+function threadedFactory(ctor: new (m: never) => BackendWasm): () => Promise<BackendWasm> {
+  return async () => {
+    const outDir = path.join(wasmPackageDir(), 'wasm-out');
+    const main = path.join(outDir, 'tfjs-backend-wasm-threaded-simd.js');
+    const factory = require(main) as WasmFactory;
+    const worker = workerFile(outDir);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`threaded wasm did not start within ${INIT_TIMEOUT_MS / 1000} s`)), INIT_TIMEOUT_MS);
+    });
+    try {
+      const mod = await Promise.race([
+        factory({ locateFile: (p) => (p.endsWith('.worker.js') ? worker : path.join(outDir, p)), mainScriptUrlOrBlob: main }),
+        timeout,
+      ]);
+      // The same bridge backend_wasm.js init() attaches.
+      (mod as unknown as { tfjs: Record<string, unknown> }).tfjs = {
+        init: mod.cwrap('init', null, []),
+        initWithThreadsCount: mod.cwrap('init_with_threads_count', null, ['number']),
+        getThreadsCount: mod.cwrap('get_threads_count', 'number', []),
+        registerTensor: mod.cwrap('register_tensor', null, ['number', 'number', 'number']),
+        disposeData: mod.cwrap('dispose_data', null, ['number']),
+        dispose: mod.cwrap('dispose', null, []),
+      };
+      return new ctor(mod as never);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+let started: WasmStart | undefined;
+
+const EMSCRIPTEN_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Starts the backend, then drops the process-wide error listeners the emscripten glue installs:
+ * they rethrow every uncaught error from inside the glue, so Node prints the glue's one-line,
+ * 100 kB minified source as the error location instead of the real stack.
+ */
+async function startWasm(): Promise<boolean> {
+  type Listener = (...args: unknown[]) => void;
+  const listeners = (e: string) => process.listeners(e as 'uncaughtException') as Listener[];
+  const before = new Map(EMSCRIPTEN_EVENTS.map((e) => [e, new Set(listeners(e))]));
+  try {
+    return await tf.setBackend('wasm');
+  } finally {
+    for (const e of EMSCRIPTEN_EVENTS) {
+      for (const l of listeners(e)) if (!before.get(e)?.has(l)) process.removeListener(e, l);
+    }
+  }
+}
+
+/** Thread pool size XNNPACK will actually use for a request (see the note at the top). */
+export function effectiveWasmThreads(requested: number | undefined, logicalCores: number): number {
+  const cap = Math.max(1, Math.floor(logicalCores / 2));
+  return Math.min(Math.max(requested ?? cap, 1), 8, cap);
+}
+
+/**
+ * Imports the wasm backend, registers the project's kernels for it and makes it current.
+ * `threads` as in SelectOptions; once started, the build and thread count stay for the process.
+ */
+export async function loadWasm(threads?: number): Promise<WasmStart> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmKernels();
+  const warnings: string[] = [];
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  const describe = (threaded: boolean): WasmStart => {
+    const n = wasm.getThreadsCount();
+    const build = `wasm ${threaded ? 'threaded SIMD' : simd ? 'SIMD' : 'plain (no SIMD)'} build`;
+    return { threads: n, simd, threaded, detail: `${build}, ${n} thread${n === 1 ? '' : 's'}`, warnings };
+  };
+
+  const engine = tf.engine();
+  if (started && tf.findBackend('wasm')) {
+    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
+    if (threads !== undefined && threads !== started.threads) warnings.push(`wasm already runs with ${started.threads} thread(s) in this process; ${threads} takes a restart`);
+    return { ...started, warnings };
+  }
+
+  const cores = os.availableParallelism();
+  const want = effectiveWasmThreads(threads, cores);
+  if (threads !== undefined && want < threads) {
+    warnings.push(`${threads} threads asked, XNNPACK uses at most ${want} here (half of ${cores} logical cores, 8 at most)`);
+  }
+  const shipped = engine.registryFactory.wasm;
+  // The package's own loader reads the .wasm files from here (a file path, read with fs).
+  wasm.setWasmPaths(path.join(wasmPackageDir(), 'dist') + path.sep);
+  const canThread = want > 1 && simd && wasm.version_wasm === THREADED_LOADER_VERSION;
+  if (want > 1 && !canThread) {
+    warnings.push(simd ? `threaded wasm loader not checked with tfjs-backend-wasm ${wasm.version_wasm}: single thread` : 'no wasm SIMD: single thread');
+  }
+  if (canThread) {
+    wasm.setThreadsCount(want);
+    tf.removeBackend('wasm');
+    tf.registerBackend('wasm', threadedFactory(wasm.BackendWasm as unknown as new (m: never) => BackendWasm), shipped.priority);
+    if (await startWasm()) return (started = describe(true));
+    // Fall back to the package's single-threaded build.
+    warnings.push('threaded wasm failed to start: single thread');
+    if (engine.registryFactory.wasm) tf.removeBackend('wasm');
+    tf.registerBackend('wasm', shipped.factory, shipped.priority);
+  }
+  wasm.setThreadsCount(1);
+  if (!(await startWasm())) throw new Error('the wasm backend did not start (see the warning above)');
+  return (started = describe(false));
+}

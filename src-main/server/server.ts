@@ -1,0 +1,172 @@
+// `dive serve`: the workbench UI over HTTP on loopback. Protocol:
+//   POST /api/<call>   body: JSON argument (empty body = no argument), Content-Type application/json
+//                      → 200 {ok:true, result} | 400 {ok:false, error} (error: one line, never a stack)
+//   GET  /api/events   server-sent events, one `data: <ApiEvent JSON>` per event, comments as keep-alive
+//   GET  /<file>       the built renderer from out/renderer
+// Every /api request needs the launch token (Authorization: Bearer, x-dive-token, or ?token= for
+// EventSource); every request needs an allowed Host and, if it has one, a same-origin Origin.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describeError } from '../core/api/errors';
+import type { Dispatcher } from '../core/api/dispatch';
+import { allowedHosts, hostAllowed, hostPort, isLoopback, newToken, originAllowed, requestToken, SECURITY_HEADERS, tokenMatches } from './security';
+import { contentType, readStatic, rendererBuilt, resolveStatic } from './static';
+import { ZodError } from 'zod';
+import { isUserError, UserError } from '../core/errors';
+
+export interface ServeOptions {
+  dispatcher: Dispatcher;
+  /** folder of the built UI (index.html and assets/) */
+  rendererDir: string;
+  host?: string;
+  port?: number;
+  allowRemote?: boolean;
+  /** default: a fresh random token */
+  token?: string;
+  /** where internal errors are logged with their stack (default stderr) */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  host: string;
+  port: number;
+  token: string;
+  server: Server;
+  /** stops accepting, ends event streams; the caller closes the dispatcher */
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store' });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new UserError(`request body is over ${MAX_BODY / 1024 / 1024} MiB`));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const notBuilt = (dir: string) =>
+  `<!doctype html><meta charset="utf-8"><title>DiVE Workbench</title><p>The workbench UI is not built (${dir.replace(/[<&>]/g, '')} has no index.html): run <code>npm run build</code>, then reload.</p>`;
+
+/** Refuses a non-loopback address unless the user said --allow-remote. */
+export function checkBindHost(host: string, allowRemote: boolean): void {
+  if (!isLoopback(host) && !allowRemote) {
+    throw new UserError(`--host ${host} is not a loopback address: anyone who can reach it and learns the token controls the workbench; add --allow-remote if that is what you want`);
+  }
+}
+
+export async function startServer(o: ServeOptions): Promise<RunningServer> {
+  const host = o.host ?? '127.0.0.1';
+  checkBindHost(host, o.allowRemote ?? false);
+  const token = o.token ?? newToken();
+  const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const streams = new Set<ServerResponse>();
+  let allowed: Set<string> | null = null;
+
+  const api = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    if (!tokenMatches(requestToken(req, url), token)) return sendJson(res, 401, { ok: false, error: 'missing or wrong token: open the address `dive serve` printed' });
+    const name = url.pathname.slice('/api/'.length);
+    if (name === 'events') {
+      if (req.method !== 'GET') return sendJson(res, 405, { ok: false, error: 'use GET for /api/events' });
+      return events(req, res);
+    }
+    if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: `use POST for /api/${name}` });
+    // a JSON content type cannot be sent cross-site without a CORS preflight, which we never answer
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { ok: false, error: 'Content-Type must be application/json' });
+    try {
+      const text = await readBody(req);
+      let args: unknown;
+      try {
+        args = text.trim() === '' ? undefined : JSON.parse(text);
+      } catch {
+        throw new UserError('request body is not valid JSON');
+      }
+      const result = await o.dispatcher.call(name, args);
+      sendJson(res, 200, { ok: true, result });
+    } catch (e) {
+      const known = isUserError(e) || e instanceof ZodError;
+      if (!known) log(`dive serve: /api/${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      sendJson(res, known ? 400 : 500, { ok: false, error: describeError(e) });
+    }
+  };
+
+  const events = (req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    streams.add(res);
+    const unsubscribe = o.dispatcher.subscribe((e) => res.write(`data: ${JSON.stringify(e)}\n\n`));
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+      streams.delete(res);
+    });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (!hostAllowed(req, allowed)) return send(res, 403, 'Host not allowed', 'text/plain; charset=utf-8');
+    if (!originAllowed(req)) return send(res, 403, 'Origin not allowed', 'text/plain; charset=utf-8');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith('/api/')) return api(req, res, url);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed', 'text/plain; charset=utf-8');
+    if (!rendererBuilt(o.rendererDir)) return send(res, 503, notBuilt(o.rendererDir), 'text/html; charset=utf-8');
+    const file = resolveStatic(o.rendererDir, url.pathname);
+    if (!file) return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
+    const body = readStatic(file);
+    // hashed assets never change; index.html must be re-read to pick up a new build
+    const cache = url.pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
+    send(res, 200, req.method === 'HEAD' ? Buffer.alloc(0) : body, contentType(file), { 'Cache-Control': cache, 'Content-Length': String(body.length) });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      log(`dive serve: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: describeError(e) });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') reject(new UserError(`port ${o.port} is in use; choose another --port (0 picks a free one)`));
+      else if (e.code === 'EACCES') reject(new UserError(`port ${o.port} needs privileges; choose a port above 1023 (0 picks a free one)`));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new UserError(`--host ${host} is not an address of this machine`));
+      else reject(e);
+    });
+    server.listen(o.port ?? 0, host, () => resolveListen());
+  });
+  const port = (server.address() as AddressInfo).port;
+  allowed = allowedHosts(host, port);
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return {
+    url: `http://${hostPort(shown, port)}/#token=${token}`,
+    host,
+    port,
+    token,
+    server,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        for (const s of streams) s.end();
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      }),
+  };
+}

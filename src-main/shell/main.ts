@@ -1,0 +1,127 @@
+// Electron main process: one window on app://dive/, the core behind one IPC channel, training in
+// utility processes. Kept small: the security settings, the IPC handler, the protocol and the
+// worker spawner live in their own modules (tested without Electron).
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDispatcher } from '../core/api/dispatch';
+import { openStore } from '../core/store/store';
+import type { IpcMainLike, UtilityProcessLike, WebContentsLike } from './electron-api';
+import { registerIpc } from './ipc';
+import { appResponse } from './protocol';
+import { APP_INDEX, APP_SCHEME, isAppUrl, isExternalLink, webPreferences } from './security';
+import { utilitySpawner } from './spawner';
+
+interface WebContentsMain extends WebContentsLike {
+  on(event: 'will-navigate' | 'will-redirect', listener: (e: { preventDefault(): void }, url: string) => void): void;
+  on(event: 'will-attach-webview', listener: (e: { preventDefault(): void }) => void): void;
+  setWindowOpenHandler(handler: (d: { url: string }) => { action: 'deny' }): void;
+}
+interface BrowserWindowMain {
+  webContents: WebContentsMain;
+  once(event: 'ready-to-show' | 'closed', listener: () => void): void;
+  show(): void;
+  focus(): void;
+  restore(): void;
+  isMinimized(): boolean;
+  loadURL(url: string): Promise<void>;
+}
+interface ElectronMain {
+  app: {
+    requestSingleInstanceLock(): boolean;
+    quit(): void;
+    exit(code?: number): void;
+    setName(name: string): void;
+    getPath(name: 'userData' | 'appData'): string;
+    setPath(name: 'userData', path: string): void;
+    whenReady(): Promise<void>;
+    on(event: 'second-instance' | 'window-all-closed' | 'activate', listener: () => void): void;
+    on(event: 'before-quit', listener: (e: { preventDefault(): void }) => void): void;
+    on(event: 'web-contents-created', listener: (e: unknown, contents: WebContentsMain) => void): void;
+  };
+  BrowserWindow: new (o: Record<string, unknown>) => BrowserWindowMain;
+  ipcMain: IpcMainLike;
+  protocol: {
+    registerSchemesAsPrivileged(schemes: { scheme: string; privileges: Record<string, boolean> }[]): void;
+    handle(scheme: string, handler: (req: { url: string }) => Response): void;
+  };
+  session: { defaultSession: { setPermissionRequestHandler(h: (wc: unknown, permission: string, cb: (ok: boolean) => void) => void): void } };
+  shell: { openExternal(url: string): Promise<void> };
+  utilityProcess: UtilityProcessLike;
+}
+
+const electron = createRequire(import.meta.url)('electron') as ElectronMain;
+const { app, BrowserWindow, ipcMain, protocol, session, shell, utilityProcess } = electron;
+// out/main/index.js → out/preload/index.cjs, out/worker/index.mjs, out/renderer/
+const OUT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+app.setName('dive-workbench');
+// the folder `dive` uses by default too (src-main/core/paths.ts), so the CLI and the app share a store
+app.setPath('userData', join(app.getPath('appData'), 'dive-workbench'));
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let window: BrowserWindowMain | null = null;
+  const store = openStore({ db: join(app.getPath('userData'), 'dive.sqlite') });
+  const dispatcher = createDispatcher(store, { frontDoor: 'electron', spawn: utilitySpawner(utilityProcess, join(OUT, 'worker', 'index.mjs')) });
+  const bridge = registerIpc(ipcMain, dispatcher);
+
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (e, url) => {
+      if (!isAppUrl(url)) e.preventDefault();
+    });
+    contents.on('will-redirect', (e, url) => {
+      if (!isAppUrl(url)) e.preventDefault();
+    });
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (isExternalLink(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+
+  const open = () => {
+    window = new BrowserWindow({ width: 1360, height: 860, minWidth: 900, minHeight: 600, show: false, title: 'DiVE Workbench', webPreferences: webPreferences(join(OUT, 'preload', 'index.cjs')) });
+    const w = window;
+    bridge.attach(w.webContents);
+    w.once('ready-to-show', () => w.show());
+    w.once('closed', () => (window = null));
+    void w.loadURL(APP_INDEX);
+  };
+
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  let closed = false;
+  app.on('before-quit', (e) => {
+    if (closed) return;
+    // running runs are cancelled after their batch (resumable), and the store is closed, before exit
+    e.preventDefault();
+    closed = true;
+    void dispatcher
+      .close()
+      .finally(() => {
+        bridge.dispose();
+        store.close();
+        app.quit();
+      });
+  });
+
+  void app.whenReady().then(() => {
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, cb) => cb(false));
+    const rendererDir = join(OUT, 'renderer');
+    protocol.handle(APP_SCHEME, (req) => {
+      const r = appResponse(rendererDir, req.url);
+      return new Response(new Uint8Array(r.body), { status: r.status, headers: r.headers });
+    });
+    open();
+    app.on('activate', () => {
+      if (!window) open();
+    });
+  });
+}

@@ -1,0 +1,81 @@
+// The transport: Electron's preload bridge (window.dive) when present, else the web server's
+// HTTP + server-sent events, authorised by the token `dive serve` put in the page URL.
+import type { ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/api/contract';
+
+declare global {
+  interface Window {
+    dive?: DiveApi;
+  }
+}
+
+const TOKEN_KEY = 'dive-token';
+
+/** Takes #token=... out of the visible URL (and history) into sessionStorage. */
+export function takeToken(): string | null {
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export class ApiError extends Error {}
+
+function httpApi(token: string): DiveApi {
+  const listeners = new Set<(e: ApiEvent) => void>();
+  let source: EventSource | null = null;
+  const connect = () => {
+    source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+    source.onmessage = (m) => {
+      let e: ApiEvent;
+      try {
+        e = JSON.parse(m.data) as ApiEvent;
+      } catch {
+        return;
+      }
+      listeners.forEach((fn) => fn(e));
+    };
+  };
+  return {
+    async call<K extends CallName>(name: K, args: Args<K>): Promise<Results[K]> {
+      let res: Response;
+      try {
+        res = await fetch(`/api/${name}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+          body: JSON.stringify(args ?? {}),
+        });
+      } catch {
+        throw new ApiError('The workbench server is not reachable. Is `dive serve` still running?');
+      }
+      let body: { ok: boolean; result?: Results[K]; error?: string };
+      try {
+        body = await res.json();
+      } catch {
+        throw new ApiError(`The server answered ${res.status} ${res.statusText} without a readable body.`);
+      }
+      if (!body.ok) throw new ApiError(body.error ?? `request failed (${res.status})`);
+      return body.result as Results[K];
+    },
+    subscribe(fn) {
+      listeners.add(fn);
+      if (!source) connect();
+      return () => listeners.delete(fn);
+    },
+  };
+}
+
+/** The API for this page, or a message saying why there is none. */
+export function connectApi(): DiveApi | string {
+  if (window.dive) return window.dive;
+  const token = takeToken();
+  if (!token) return 'This page needs the access token from `dive serve`. Open the full URL it printed (it ends in #token=…).';
+  return httpApi(token);
+}
+
+/** A readable one-line message for anything thrown. */
+export function message(e: unknown): string {
+  if (e instanceof Error) return e.message.replace(/^Error invoking remote method '[^']+': (Error: )?/, '');
+  return String(e);
+}

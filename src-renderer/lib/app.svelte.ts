@@ -1,0 +1,135 @@
+// The app's shared state: what the core holds (datasets, splits, runs), live training progress,
+// the current screen, and messages. Screens read it and call `refresh` after changing things;
+// `changed` events from the core (another window, the CLI) refresh it too.
+import { SvelteMap } from 'svelte/reactivity';
+import type { AppInfo, ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/api/contract';
+import type { DatasetInfo, RunInfo, SplitInfo } from '../../src-main/core/api/types';
+import { connectApi, message } from './api';
+import { emptyLive, foldEvent, type Live } from './live';
+import type { TrainForm } from './train-form';
+
+export type Screen = 'datasets' | 'splits' | 'train' | 'runs' | 'compare';
+
+export const app = $state({
+  ready: false,
+  fatal: '',
+  info: null as AppInfo | null,
+  datasets: [] as DatasetInfo[],
+  splits: [] as SplitInfo[],
+  runs: [] as RunInfo[],
+  screen: 'datasets' as Screen,
+  /** dataset the datasets / split screens look at */
+  dataset: '',
+  /** a run's config to prefill the train screen with ("duplicate as new config") */
+  prefill: null as TrainForm | null,
+  /** runs ticked for comparison */
+  selected: [] as string[],
+  toasts: [] as { id: number; kind: 'error' | 'info'; text: string }[],
+  dark: false,
+});
+
+export const live = new SvelteMap<string, Live>();
+/** progress events of imports and split creation, by job id */
+export const jobs = new SvelteMap<string, { phase: string; done: number; total: number }>();
+
+let api: DiveApi | null = null;
+let toastId = 0;
+
+export function toast(text: string, kind: 'error' | 'info' = 'info'): void {
+  const id = ++toastId;
+  app.toasts.push({ id, kind, text });
+  setTimeout(() => dismiss(id), kind === 'error' ? 12000 : 4000);
+}
+
+export function dismiss(id: number): void {
+  const i = app.toasts.findIndex((t) => t.id === id);
+  if (i >= 0) app.toasts.splice(i, 1);
+}
+
+/** A typed call; failures throw with the core's one-line message. */
+export function call<K extends CallName>(name: K, args: Args<K>): Promise<Results[K]> {
+  if (!api) return Promise.reject(new Error('not connected'));
+  return api.call(name, args);
+}
+
+/** A call whose failure is shown as a toast instead of thrown; undefined on failure. */
+export async function attempt<K extends CallName>(name: K, args: Args<K>): Promise<Results[K] | undefined> {
+  try {
+    return await call(name, args);
+  } catch (e) {
+    toast(message(e), 'error');
+    return undefined;
+  }
+}
+
+export async function refresh(what: 'datasets' | 'splits' | 'runs' | 'all' = 'all'): Promise<void> {
+  try {
+    if (what === 'all' || what === 'datasets') {
+      app.datasets = await call('listDatasets', undefined);
+      if (!app.datasets.some((d) => d.name === app.dataset)) app.dataset = app.datasets[0]?.name ?? '';
+    }
+    if (what === 'all' || what === 'splits') app.splits = await call('listSplits', undefined);
+    if (what === 'all' || what === 'runs') {
+      app.runs = await call('listRuns', undefined);
+      for (const r of app.runs) {
+        if (r.status === 'running' && !live.has(r.name)) live.set(r.name, emptyLive(Number(r.config.epochs) || 0, r.epochsDone));
+      }
+      app.selected = app.selected.filter((n) => app.runs.some((r) => r.name === n));
+    }
+  } catch (e) {
+    toast(message(e), 'error');
+  }
+}
+
+let pendingRuns: ReturnType<typeof setTimeout> | null = null;
+function refreshRunsSoon(): void {
+  if (pendingRuns) return;
+  pendingRuns = setTimeout(() => {
+    pendingRuns = null;
+    void refresh('runs');
+  }, 150);
+}
+
+function onEvent(e: ApiEvent): void {
+  switch (e.type) {
+    case 'progress':
+      jobs.set(e.job, { phase: e.phase, done: e.done, total: e.total });
+      return;
+    case 'changed':
+      void refresh(e.what);
+      return;
+    case 'started':
+    case 'batch':
+    case 'epoch':
+    case 'finished':
+      live.set(e.run, foldEvent(live.get(e.run), e));
+      if (e.type !== 'batch') refreshRunsSoon();
+      if (e.type === 'finished' && e.status === 'failed') toast(`Run ${e.run} failed: ${e.error ?? 'unknown error'}`, 'error');
+      return;
+  }
+}
+
+export async function start(): Promise<void> {
+  const media = window.matchMedia('(prefers-color-scheme: dark)');
+  app.dark = media.matches;
+  media.addEventListener('change', (m) => (app.dark = m.matches));
+  const got = connectApi();
+  if (typeof got === 'string') {
+    app.fatal = got;
+    return;
+  }
+  api = got;
+  api.subscribe(onEvent);
+  try {
+    app.info = await call('info', undefined);
+  } catch (e) {
+    app.fatal = `The workbench core did not answer: ${message(e)}`;
+    return;
+  }
+  await refresh('all');
+  app.ready = true;
+}
+
+export function go(screen: Screen): void {
+  app.screen = screen;
+}

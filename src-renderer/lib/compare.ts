@@ -1,0 +1,68 @@
+// The compare screen's series: curves per epoch, group accuracies, per-class accuracy against the
+// class's training count, and the export of all of it (CSV summary, JSON everything).
+import type { CompareRow } from '../../src-main/core/api/contract';
+import type { RunInfo, SplitInfo } from '../../src-main/core/api/types';
+import { flatten } from './config-diff';
+import { toCsv, type Cell } from './csv';
+
+export type CurveMetric = 'loss' | 'testAcc' | 'trainAcc' | 'lr';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** One point per recorded epoch (1-based x), in epoch order. */
+export function curve(run: RunInfo, metric: CurveMetric): Point[] {
+  return [...run.epochs].sort((a, b) => a.epoch - b.epoch).map((e) => ({ x: e.epoch, y: e[metric] }));
+}
+
+/** Per-run [overall, many, medium, few] from the stored metrics (null where a group is empty or the run has no metrics). */
+export function groupBars(rows: readonly CompareRow[]): { run: string; values: (number | null)[] }[] {
+  return rows.map((r) => ({ run: r.run, values: [r.top1, r.many, r.medium, r.few] }));
+}
+
+/**
+ * Per-class accuracy against the class's training count in the run's split, for a log-scale
+ * scatter. Classes with no test images (null accuracy) or no training images are left out.
+ */
+export function perClassPoints(run: RunInfo, split: SplitInfo): (Point & { cls: number })[] {
+  const pc = run.metrics?.perClass ?? [];
+  const out: (Point & { cls: number })[] = [];
+  pc.forEach((acc, cls) => {
+    const n = split.counts[cls];
+    if (acc !== null && n > 0) out.push({ x: n, y: acc, cls });
+  });
+  return out.sort((a, b) => a.x - b.x || a.cls - b.cls);
+}
+
+/** Row-normalised confusion matrix (each true class sums to 1; an empty row stays 0). */
+export function normaliseRows(m: readonly (readonly number[])[]): number[][] {
+  return m.map((row) => {
+    const s = row.reduce((a, b) => a + b, 0);
+    return row.map((v) => (s > 0 ? v / s : 0));
+  });
+}
+
+const SUMMARY = ['run', 'status', 'method', 'model', 'split', 'dataset', 'teacher', 'params', 'epochs', 'top1', 'many', 'medium', 'few', 'ece'];
+
+/** One row per run: identity, the key metrics, then every config field (dotted keys, union over runs). */
+export function comparisonCsv(runs: readonly RunInfo[], rows: readonly CompareRow[]): string {
+  const byName = new Map(rows.map((r) => [r.run, r]));
+  const flat = runs.map((r) => flatten(r.config));
+  const cfgKeys = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
+  const body: Cell[][] = runs.map((run, i) => {
+    const c = byName.get(run.name);
+    return [
+      run.name, run.status, run.method, run.model, run.split, run.dataset, run.teacher, c?.params ?? '', run.epochsDone,
+      c?.top1 ?? null, c?.many ?? null, c?.medium ?? null, c?.few ?? null, c?.ece ?? null,
+      ...cfgKeys.map((k) => flat[i][k] ?? ''),
+    ];
+  });
+  return toCsv([...SUMMARY, ...cfgKeys.map((k) => `config.${k}`)], body);
+}
+
+/** Everything the screen shows, as one JSON document. */
+export function comparisonJson(runs: readonly RunInfo[], rows: readonly CompareRow[], exportedAt: string): string {
+  return JSON.stringify({ exportedAt, summary: rows, runs }, null, 2);
+}

@@ -1,0 +1,38 @@
+// "Show only differences" between run configurations, as in MLflow's and W&B's run comparers.
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+
+/** Nested objects become dotted keys ("params.tau"); arrays are one value, shown as "60, 80". */
+export function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Record<string, unknown>, key));
+    else out[key] = show(v as Json);
+  }
+  return out;
+}
+
+function show(v: Json | undefined): string {
+  if (v === undefined) return '';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return v.map((x) => show(x)).join(', ');
+  return String(v);
+}
+
+export interface DiffRow {
+  key: string;
+  /** one value per config, '' where a config lacks the key */
+  values: string[];
+  differs: boolean;
+}
+
+/** Rows for the union of keys, sorted; `differs` when not every config has the same value. */
+export function diffConfigs(configs: readonly Record<string, unknown>[]): DiffRow[] {
+  const flat = configs.map((c) => flatten(c));
+  const keys = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
+  return keys.map((key) => {
+    const values = flat.map((f) => f[key] ?? '');
+    return { key, values, differs: values.some((v) => v !== values[0]) };
+  });
+}

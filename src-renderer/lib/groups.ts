@@ -1,0 +1,26 @@
+// Shot groups (many / medium / few) as the renderer shows them: colours and per-class labels.
+import type { ShotGroup, ShotThresholds } from '../../src-main/core/api/types';
+
+export const GROUPS: readonly ShotGroup[] = ['many', 'medium', 'few'];
+
+export const GROUP_LABEL: Record<ShotGroup, string> = { many: 'Many-shot', medium: 'Medium-shot', few: 'Few-shot' };
+
+/** The same rule as the core's classStats: > many is many-shot, < few is few-shot. */
+export function groupOf(count: number, t: ShotThresholds): ShotGroup {
+  if (count > t.many) return 'many';
+  if (count < t.few) return 'few';
+  return 'medium';
+}
+
+/** Colour-blind-safe palette (Okabe–Ito), one shade per theme so bars stay readable on both. */
+export const GROUP_COLOUR: Record<'light' | 'dark', Record<ShotGroup, string>> = {
+  light: { many: '#0072B2', medium: '#E69F00', few: '#D55E00' },
+  dark: { many: '#56B4E9', medium: '#F0C04A', few: '#FF8A50' },
+};
+
+/** Size of each group, for the statistics panel. */
+export function groupSizes(counts: readonly number[], t: ShotThresholds): Record<ShotGroup, number> {
+  const out: Record<ShotGroup, number> = { many: 0, medium: 0, few: 0 };
+  for (const n of counts) out[groupOf(n, t)]++;
+  return out;
+}

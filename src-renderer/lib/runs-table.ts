@@ -1,0 +1,100 @@
+// The runs table's data: columns, sorting and filtering, independent of the DOM.
+import type { RunInfo } from '../../src-main/core/api/types';
+
+export type ColumnKey =
+  | 'name' | 'status' | 'method' | 'model' | 'split' | 'dataset' | 'teacher' | 'epochs'
+  | 'top1' | 'many' | 'medium' | 'few' | 'bestTop1' | 'ece' | 'speed' | 'backend' | 'created';
+
+export interface Column {
+  key: ColumnKey;
+  label: string;
+  numeric: boolean;
+  /** shown until the user chooses otherwise */
+  default: boolean;
+}
+
+export const COLUMNS: readonly Column[] = [
+  { key: 'name', label: 'Run', numeric: false, default: true },
+  { key: 'status', label: 'Status', numeric: false, default: true },
+  { key: 'method', label: 'Method', numeric: false, default: true },
+  { key: 'model', label: 'Model', numeric: false, default: true },
+  { key: 'split', label: 'Split', numeric: false, default: true },
+  { key: 'dataset', label: 'Dataset', numeric: false, default: false },
+  { key: 'teacher', label: 'Teacher', numeric: false, default: false },
+  { key: 'epochs', label: 'Epochs', numeric: true, default: true },
+  { key: 'top1', label: 'Top-1', numeric: true, default: true },
+  { key: 'many', label: 'Many', numeric: true, default: true },
+  { key: 'medium', label: 'Medium', numeric: true, default: true },
+  { key: 'few', label: 'Few', numeric: true, default: true },
+  { key: 'bestTop1', label: 'Best top-1', numeric: true, default: false },
+  { key: 'ece', label: 'ECE', numeric: true, default: false },
+  { key: 'speed', label: 'img/s', numeric: true, default: false },
+  { key: 'backend', label: 'Backend', numeric: false, default: false },
+  { key: 'created', label: 'Created', numeric: false, default: true },
+];
+
+export function totalEpochs(run: RunInfo): number | null {
+  const e = run.config.epochs;
+  return typeof e === 'number' ? e : null;
+}
+
+/** The value a column sorts by; null sorts last whichever the direction. */
+export function cellValue(run: RunInfo, key: ColumnKey): string | number | null {
+  switch (key) {
+    case 'name': return run.name;
+    case 'status': return run.status;
+    case 'method': return run.method;
+    case 'model': return run.model;
+    case 'split': return run.split;
+    case 'dataset': return run.dataset;
+    case 'teacher': return run.teacher;
+    case 'epochs': return run.epochsDone;
+    case 'top1': return run.metrics?.top1 ?? null;
+    case 'many': return run.metrics?.many ?? null;
+    case 'medium': return run.metrics?.medium ?? null;
+    case 'few': return run.metrics?.few ?? null;
+    case 'bestTop1': return run.bestMetrics?.top1 ?? null;
+    case 'ece': return run.metrics?.ece ?? null;
+    case 'speed': return run.imagesPerSecond;
+    case 'backend': return run.backend;
+    case 'created': return run.createdAt;
+  }
+}
+
+export interface RunFilter {
+  split?: string;
+  method?: string;
+  status?: string;
+  /** case-insensitive substring of the run's name */
+  text?: string;
+}
+
+export function filterRuns(runs: readonly RunInfo[], f: RunFilter): RunInfo[] {
+  const text = f.text?.trim().toLowerCase();
+  return runs.filter(
+    (r) =>
+      (!f.split || r.split === f.split) &&
+      (!f.method || r.method === f.method) &&
+      (!f.status || r.status === f.status) &&
+      (!text || r.name.toLowerCase().includes(text)),
+  );
+}
+
+export function sortRuns(runs: readonly RunInfo[], key: ColumnKey, dir: 'asc' | 'desc'): RunInfo[] {
+  const sign = dir === 'asc' ? 1 : -1;
+  return runs
+    .map((r, i) => ({ r, i, v: cellValue(r, key) }))
+    .sort((a, b) => {
+      if (a.v === null && b.v === null) return a.i - b.i;
+      if (a.v === null) return 1;
+      if (b.v === null) return -1;
+      const c = typeof a.v === 'number' && typeof b.v === 'number' ? a.v - b.v : String(a.v).localeCompare(String(b.v), 'en', { numeric: true });
+      return c === 0 ? a.i - b.i : sign * c;
+    })
+    .map((x) => x.r);
+}
+
+/** Distinct values for a filter drop-down, sorted. */
+export function distinct(runs: readonly RunInfo[], pick: (r: RunInfo) => string | null): string[] {
+  return [...new Set(runs.map(pick).filter((v): v is string => !!v))].sort();
+}

@@ -1,0 +1,203 @@
+// The workbench in a real browser against `dive serve`: first start, Fashion-MNIST import, a
+// rho = 100 split built with the slider, a BSCE teacher and a DiVE student trained to the end,
+// the comparison checked against the stored metrics, a cancelled run, and the token check.
+// Screenshots of every screen go to test-artifacts/ (light and dark).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { RunInfo } from '../../src-main/core/api/types';
+import { pct } from '../../src-renderer/lib/format';
+import { api, ROOT, serve, type Served } from './serve';
+
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+let served: Served;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+const problems: string[] = [];
+
+async function shot(name: string, dark = false): Promise<void> {
+  if (dark) await page.emulateMedia({ colorScheme: 'dark' });
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(ARTIFACTS, `${name}${dark ? '-dark' : ''}.png`), fullPage: true });
+  if (dark) await page.emulateMedia({ colorScheme: 'light' });
+}
+
+async function waitForRun(name: string, status: string, timeoutMs: number): Promise<RunInfo> {
+  const t0 = Date.now();
+  for (;;) {
+    const r = await api<RunInfo>(served, 'getRun', { name });
+    if (r.body.result?.status === status) return r.body.result;
+    if (r.body.result && ['failed', 'cancelled', 'interrupted', 'completed'].includes(r.body.result.status) && r.body.result.status !== status) {
+      throw new Error(`run ${name} ended ${r.body.result.status}: ${r.body.result.error ?? ''}\n${served.stderr()}`);
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`run ${name} not ${status} after ${timeoutMs} ms (${r.body.result?.status})`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
+async function train(opts: { method: string; name: string; epochs: number; teacher?: string }): Promise<void> {
+  await page.getByTestId('nav-train').click();
+  await page.getByTestId(`model-mlp`).click();
+  await page.getByTestId(`method-${opts.method}`).click();
+  if (opts.teacher) await page.locator(`input[name=teacher][value="${opts.teacher}"]`).check();
+  await page.getByTestId('run-name').fill(opts.name);
+  await page.getByTestId('epochs').fill(String(opts.epochs));
+  await page.getByTestId('batch').fill('64');
+  await page.getByTestId('backend').selectOption('wasm');
+  await page.getByTestId('start-training').click();
+  await page.locator(`tr[data-run="${opts.name}"]`).waitFor();
+}
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
+    const b = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src-renderer/vite.config.ts'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(b.status, 0, b.stderr);
+  }
+  served = await serve();
+  profile = mkdtempSync(join(tmpdir(), 'dive-e2e-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1360, height: 900 },
+    acceptDownloads: true,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+});
+
+after(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  await served?.stop();
+});
+
+test('the workbench end to end in the browser', { timeout: 240_000 }, async (t) => {
+  await t.test('first start: the token leaves the URL and the empty state offers Fashion-MNIST', async () => {
+    await page.goto(served.url);
+    await page.getByTestId('empty-datasets').waitFor();
+    assert.ok(!page.url().includes('token'), `token still in the URL: ${page.url()}`);
+    assert.ok(await page.getByTestId('import-fmnist').isVisible());
+    await shot('01-first-start');
+  });
+
+  await t.test('import Fashion-MNIST with progress, then histogram and thumbnails', async () => {
+    await page.getByTestId('import-fmnist').click();
+    await page.getByTestId('dataset-histogram').waitFor({ timeout: 60_000 });
+    await page.locator('canvas.thumb').first().waitFor();
+    assert.equal(await page.locator('canvas.thumb').count(), 40);
+    const ds = await api<{ train: { total: number } }>(served, 'getDataset', { name: 'fashion-mnist' });
+    assert.equal(ds.body.result?.train.total, 60000);
+    await page.waitForTimeout(300);
+    await shot('02-datasets');
+    await shot('02-datasets', true);
+  });
+
+  await t.test('split builder: the slider at rho = 100 with n_max 500 gives the paper profile', async () => {
+    await page.getByTestId('nav-splits').click();
+    await page.getByTestId('nmax-input').fill('500');
+    await page.getByTestId('ratio-slider').fill('300');
+    await page.getByTestId('ratio-slider').fill('741');
+    assert.equal(await page.getByTestId('ratio-input').inputValue(), '100');
+    const hist = page.getByTestId('split-histogram');
+    await page.waitForFunction(() => document.querySelector('[data-testid=split-histogram]')?.getAttribute('data-counts') === '[500,299,179,107,64,38,23,13,8,5]');
+    assert.deepEqual(JSON.parse((await hist.getAttribute('data-counts'))!), [500, 299, 179, 107, 64, 38, 23, 13, 8, 5]);
+    assert.equal(await page.getByTestId('stat-total').textContent(), '1,236');
+    assert.equal(await page.getByTestId('stat-rho').textContent(), '100');
+    await page.getByTestId('split-name').fill('fm-lt100');
+    await page.getByTestId('save-split').click();
+    await page.locator('td', { hasText: 'fm-lt100' }).waitFor();
+    await shot('03-split-builder');
+    await shot('03-split-builder', true);
+  });
+
+  await t.test('train a BSCE teacher and watch its progress bar finish', async () => {
+    await train({ method: 'bsce', name: 'teacher', epochs: 2 });
+    await page.locator('tr[data-run="teacher"] [data-testid=live-progress]').waitFor({ timeout: 30_000 });
+    await page.locator('tr[data-run="teacher"][data-status=completed]').waitFor({ timeout: 90_000 });
+    assert.equal(await page.locator('tr[data-run="teacher"] [role=progressbar]').getAttribute('aria-valuenow'), '100');
+  });
+
+  await t.test('train a DiVE student from it', async () => {
+    await train({ method: 'dive', name: 'student', epochs: 2, teacher: 'teacher' });
+    await page.locator('tr[data-run="student"] [data-testid=live-progress]').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(400);
+    await shot('04-runs-training');
+    await page.locator('tr[data-run="student"][data-status=completed]').waitFor({ timeout: 90_000 });
+    await waitForRun('student', 'completed', 5_000);
+  });
+
+  await t.test('compare shows the stored many / medium / few accuracies', async () => {
+    await page.locator('tr[data-run="teacher"] input[type=checkbox]').check();
+    await page.locator('tr[data-run="student"] input[type=checkbox]').check();
+    await shot('05-runs');
+    await page.getByTestId('compare-selected').click();
+    await page.locator('[data-testid=group-table] tr[data-run="student"]').waitFor();
+    for (const name of ['teacher', 'student']) {
+      const run = (await api<RunInfo>(served, 'getRun', { name })).body.result!;
+      assert.ok(run.metrics, `${name} has metrics`);
+      for (const k of ['top1', 'many', 'medium', 'few'] as const) {
+        const shown = await page.locator(`[data-testid=group-table] tr[data-run="${name}"] td[data-k=${k}]`).textContent();
+        assert.equal(shown, pct(run.metrics[k], 2), `${name} ${k}`);
+      }
+    }
+    await page.locator('.ve-table').waitFor({ timeout: 30_000 });
+    await page.locator('canvas.cm').first().waitFor();
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export-csv').click();
+    const csvPath = join(served.dir, 'compare.csv');
+    await (await download).saveAs(csvPath);
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync(csvPath, 'utf8').split('\r\n');
+    assert.match(csv[0], /^run,status,method,model,split,dataset,teacher,params,epochs,top1,many,medium,few,ece,config\./);
+    assert.equal(csv.length, 4, 'header, two runs, final newline');
+    await page.waitForTimeout(300);
+    await shot('06-compare');
+    await shot('06-compare', true);
+  });
+
+  await t.test('cancel a running run from the runs table', async () => {
+    await train({ method: 'ce', name: 'to-cancel', epochs: 60 });
+    await page.locator('tr[data-run="to-cancel"][data-status=running]').waitFor({ timeout: 30_000 });
+    await page.locator('tr[data-run="to-cancel"] [data-testid=cancel-run]').click();
+    await page.locator('tr[data-run="to-cancel"][data-status=cancelled]').waitFor({ timeout: 30_000 });
+    await waitForRun('to-cancel', 'cancelled', 5_000);
+    await shot('07-runs-cancelled');
+  });
+
+  await t.test('the train screen, and a core error shown as a readable message', async () => {
+    await page.getByTestId('nav-train').click();
+    await page.getByTestId('method-dive').click();
+    await shot('08-train');
+    await shot('08-train', true);
+    await page.getByTestId('nav-splits').click();
+    await page.getByTestId('nmax-input').fill('7000');
+    await page.getByTestId('preview-error').waitFor();
+    assert.match((await page.getByTestId('preview-error').textContent())!, /maxPerClass: class 0 .* has 6000 training images but the split needs 7000/);
+  });
+
+  await t.test('an API call without the token is refused', async () => {
+    const none = await api(served, 'listRuns', {}, null);
+    assert.equal(none.status, 401);
+    assert.equal(none.body.ok, false);
+    const wrong = await api(served, 'listRuns', {}, 'not-the-token');
+    assert.equal(wrong.status, 401);
+    const events = await fetch(`${served.origin}/api/events`);
+    assert.equal(events.status, 401);
+  });
+
+  await t.test('no page errors and no CSP violations', () => {
+    assert.deepEqual(problems, []);
+  });
+});

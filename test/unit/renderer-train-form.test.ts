@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultForm, defaultMilestones, defaultWarmup, formFromRun, parseMilestones, presetFor, toRequest, validate } from '../../src-renderer/lib/train-form';
+import { run } from './renderer-fixtures';
+
+test('defaults mirror the core: milestones at 60% / 80%, warm-up min(5, epochs / 10)', () => {
+  assert.deepEqual(defaultMilestones(200), [120, 160]);
+  assert.deepEqual(defaultMilestones(2), [1]);
+  assert.deepEqual(defaultMilestones(1), []);
+  assert.equal(defaultWarmup(200), 5);
+  assert.equal(defaultWarmup(20), 2);
+  assert.deepEqual(presetFor('dive'), { focalGamma: 1, cbBeta: 0.9999, tau: 3, power: 0.5, alpha: 0.5, ldamScale: 30, ldamMaxMargin: 0.5 });
+  assert.equal(presetFor('kd').power, 1);
+});
+
+test('validation names each bad field', () => {
+  const f = { ...defaultForm('s'), method: 'dive', epochs: 10, lr: 0, momentum: 1, milestones: '5, 3', warmupEpochs: '11', params: { ...presetFor('dive'), power: 1.5 } };
+  assert.deepEqual(validate(f), {
+    teacher: 'choose a completed teacher run',
+    lr: 'must be > 0',
+    momentum: 'in [0, 1)',
+    warmupEpochs: 'longer than the run (10 epochs)',
+    milestones: 'strictly increasing',
+    'params.power': 'in (0, 1]',
+  });
+  assert.deepEqual(validate(defaultForm('s')), {});
+  assert.deepEqual(validate({ ...defaultForm('s'), epochs: 10, milestones: '10' }), { milestones: 'each between 1 and 9' });
+  assert.deepEqual(parseMilestones('60, 80'), [60, 80]);
+  assert.deepEqual(parseMilestones(' 60 80 '), [60, 80]);
+  assert.equal(parseMilestones('6o'), null);
+});
+
+test('the request leaves blanks to the core and sends only the method\'s parameters', () => {
+  const f = { ...defaultForm('lt100'), method: 'dive', teacher: 'bsce-1', model: 'mlp', epochs: 2, batchSize: 64, backend: 'wasm', params: presetFor('dive') };
+  assert.deepEqual(toRequest(f), {
+    split: 'lt100',
+    teacher: 'bsce-1',
+    config: {
+      method: 'dive', model: 'mlp', epochs: 2, batchSize: 64, lr: 0.1, momentum: 0.9, weightDecay: 2e-4, gamma: 0.01, seed: 0,
+      augment: { crop: true, flip: true }, backend: 'wasm', params: { tau: 3, power: 0.5, alpha: 0.5 },
+    },
+  });
+  const ce = toRequest({ ...defaultForm('s'), method: 'ce', name: ' mine ', teacher: 'ignored', milestones: '100,150', warmupEpochs: '0' });
+  assert.equal(ce.name, 'mine');
+  assert.equal(ce.teacher, undefined);
+  assert.deepEqual(ce.config.milestones, [100, 150]);
+  assert.equal(ce.config.warmupEpochs, 0);
+  assert.equal(ce.config.params, undefined);
+  assert.equal(ce.config.backend, null);
+});
+
+test('duplicate as new config restores the stored configuration', () => {
+  const r = run({
+    name: 'dive-1', method: 'dive', model: 'cnn', split: 'lt50', teacher: 'bsce-1',
+    config: { method: 'dive', model: 'cnn', epochs: 30, batchSize: 32, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 3, milestones: [18, 24], gamma: 0.1, seed: 7, augment: { crop: false, flip: true }, backend: null, params: { tau: 6, power: 0.5, alpha: 0.7, cbBeta: 0.9999 } },
+  });
+  const f = formFromRun(r);
+  assert.equal(f.split, 'lt50');
+  assert.equal(f.teacher, 'bsce-1');
+  assert.equal(f.name, '');
+  assert.equal(f.epochs, 30);
+  assert.equal(f.milestones, '18, 24');
+  assert.equal(f.warmupEpochs, '3');
+  assert.equal(f.crop, false);
+  assert.equal(f.backend, '');
+  assert.equal(f.params.tau, 6);
+  assert.equal(f.params.alpha, 0.7);
+  assert.deepEqual(validate(f), {});
+});

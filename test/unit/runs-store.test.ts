@@ -1,0 +1,109 @@
+// The run lifecycle in the store and the run service: no run is ever left "running" by a dead
+// worker, cancel / resume follow the states, teachers are checked, deletes leave no files.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, it } from 'node:test';
+import { createService, type Service } from '../../src-main/core/api/service';
+import { commitDataset } from '../../src-main/core/store/datasets';
+import { RecordWriter, Staging } from '../../src-main/core/store/files';
+import { getRun, markInterrupted, markStarted, recordEpoch, requestCancel, runDir } from '../../src-main/core/store/runs';
+import type { Store } from '../../src-main/core/store/store';
+import { tempStore, type TempStore } from '../helpers/fixtures';
+
+let t: TempStore;
+let store: Store;
+let svc: Service;
+const REPORT = { name: 'cpu', device: 'cpu' as const, threads: 1, reasons: [] };
+
+function addDataset(name: string): void {
+  const staging = new Staging(store.dataDir);
+  const part = (labels: number[], file: string) => {
+    const w = new RecordWriter(staging.path(file), 4);
+    w.append(new Uint8Array(labels.length * 4));
+    return { pixels: w.close(), labels: Int32Array.from(labels) };
+  };
+  const counts = [8, 4, 2];
+  commitDataset(store, name, staging, {
+    format: 'folder', source: {}, imageShape: [2, 2, 1], classNames: ['a', 'b', 'c'],
+    train: part(counts.flatMap((n, c) => Array<number>(n).fill(c)), 'train.u8'),
+    test: part([0, 1, 2], 'test.u8'),
+  });
+}
+
+beforeEach(() => {
+  t = tempStore();
+  store = t.store;
+  svc = createService(store);
+  addDataset('d');
+  addDataset('other');
+  svc.createSplit({ dataset: 'd', name: 's', ratio: 4, maxPerClass: 8, many: 5, few: 3 });
+  svc.createSplit({ dataset: 'other', name: 's2', ratio: 1, maxPerClass: 2 });
+});
+afterEach(() => t.cleanup());
+
+it('creates queued runs with the config defaults filled in and unique default names', () => {
+  const a = svc.createRun({ split: 's', config: { method: 'bsce', model: 'mlp', epochs: 10 } });
+  const b = svc.createRun({ split: 's', config: { method: 'bsce', model: 'mlp', epochs: 10 } });
+  assert.equal(a.status, 'queued');
+  assert.equal(a.name, 'bsce-mlp-s');
+  assert.equal(b.name, 'bsce-mlp-s-2');
+  assert.deepEqual(a.config.milestones, [6, 8]);
+  assert.equal((a.config.params as { tau: number }).tau, 3);
+});
+
+it('checks teachers: required for kd / dive, completed, and on the same dataset', () => {
+  assert.throws(() => svc.createRun({ split: 's', config: { method: 'dive' } }), /distils from a teacher/);
+  const teacher = svc.createRun({ split: 's', name: 'T', config: { method: 'bsce', model: 'mlp', epochs: 2 } });
+  assert.throws(() => svc.createRun({ split: 's', teacher: 'T', config: { method: 'dive' } }), /teacher "T" is queued/);
+  store.db.prepare(`UPDATE runs SET status = 'completed' WHERE id = ?`).run(teacher.id);
+  assert.throws(() => svc.createRun({ split: 's2', teacher: 'T', config: { method: 'kd' } }), /trained on dataset "d", not "other"/);
+  assert.throws(() => svc.createRun({ split: 's', teacher: 'T', config: { method: 'ce' } }), /does not use a teacher/);
+  const student = svc.createRun({ split: 's', teacher: 'T', config: { method: 'dive', epochs: 2 } });
+  assert.equal(student.teacher, 'T');
+  assert.throws(() => svc.deleteRun('T'), /teacher of/);
+});
+
+it('marks runs of dead workers and long-silent queued runs interrupted, and leaves live ones alone', () => {
+  const live = svc.createRun({ split: 's', name: 'live', config: { method: 'ce' } });
+  const dead = svc.createRun({ split: 's', name: 'dead', config: { method: 'ce' } });
+  const queued = svc.createRun({ split: 's', name: 'queued', config: { method: 'ce' } });
+  const stale = svc.createRun({ split: 's', name: 'stale', config: { method: 'ce' } });
+  assert.ok(markStarted(store, live.id, REPORT, process.pid));
+  assert.ok(markStarted(store, dead.id, REPORT, 2 ** 22 + 12345)); // above Linux's pid_max: no such process
+  store.db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(Date.now() - 3_600_000, stale.id);
+  assert.equal(markInterrupted(store), 2);
+  assert.deepEqual(['live', 'dead', 'queued', 'stale'].map((n) => getRun(store, n).status), ['running', 'interrupted', 'queued', 'interrupted']);
+  assert.match(getRun(store, 'dead').error!, /worker stopped unexpectedly/);
+  // a worker that starts after its run was given up does not take it over
+  assert.equal(markStarted(store, stale.id, REPORT, process.pid), false);
+  void queued;
+});
+
+it('cancels queued runs at once and running ones through the worker; resumes only what stopped', () => {
+  const q = svc.createRun({ split: 's', name: 'q', config: { method: 'ce' } });
+  assert.equal(svc.cancelRun('q').status, 'cancelled');
+  const r = svc.createRun({ split: 's', name: 'r', config: { method: 'ce' } });
+  markStarted(store, r.id, REPORT, process.pid);
+  assert.equal(requestCancel(store, 'r').status, 'running');
+  assert.equal(store.db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').pluck().get(r.id), 1);
+  assert.throws(() => svc.resumeRun('r'), /is running; only interrupted or cancelled runs can be resumed/);
+  assert.throws(() => svc.cancelRun('q'), /is cancelled; only queued or running/);
+  assert.throws(() => svc.deleteRun('r'), /is running; cancel it first/);
+  void q;
+});
+
+it('deleting a split removes its runs, their blobs and their files', () => {
+  const r = svc.createRun({ split: 's', name: 'r', config: { method: 'ce', epochs: 3 } });
+  markStarted(store, r.id, REPORT, process.pid);
+  const dir = runDir(store, r.id);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/checkpoint.bin`, 'x');
+  recordEpoch(store, r.id, { epoch: 1, loss: 1, lr: 0.1, trainAcc: 0.5, testAcc: 0.4, seconds: 1, imagesPerSec: 10 }, { path: `${dir}/checkpoint.bin`, bytes: 1, sha256: 'ab' });
+  assert.equal(getRun(store, 'r').epochs.length, 1);
+  assert.throws(() => svc.deleteSplit('s'), /has a running run "r"/);
+  store.db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id = ?`).run(r.id);
+  svc.deleteSplit('s');
+  assert.equal(existsSync(dir), false);
+  assert.equal(store.db.prepare('SELECT COUNT(*) FROM runs').pluck().get(), 0);
+  assert.equal(store.db.prepare(`SELECT COUNT(*) FROM blobs WHERE kind = 'checkpoint'`).pluck().get(), 0);
+});
