@@ -67,14 +67,14 @@ export function tokenMatches(given: string | undefined, token: string): boolean 
 }
 
 /**
- * The UI is a vite build of plain module scripts and CSS files: no inline script, no eval. Inline
- * styles stay allowed for Svelte transitions and chart sizing; images may be data:/blob: URLs
+ * The UI is a vite build of plain module scripts and CSS files: no inline script, no eval, no inline
+ * style (the renderer sets sizes through the CSSOM, which CSP allows); images may be data:/blob: URLs
  * (thumbnails drawn from pixel arrays).
  */
 export const CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
   "connect-src 'self'",

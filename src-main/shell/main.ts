@@ -32,6 +32,7 @@ interface ElectronMain {
     quit(): void;
     exit(code?: number): void;
     setName(name: string): void;
+    enableSandbox(): void;
     getPath(name: 'userData' | 'appData'): string;
     setPath(name: 'userData', path: string): void;
     whenReady(): Promise<void>;
@@ -45,7 +46,12 @@ interface ElectronMain {
     registerSchemesAsPrivileged(schemes: { scheme: string; privileges: Record<string, boolean> }[]): void;
     handle(scheme: string, handler: (req: { url: string }) => Response): void;
   };
-  session: { defaultSession: { setPermissionRequestHandler(h: (wc: unknown, permission: string, cb: (ok: boolean) => void) => void): void } };
+  session: {
+    defaultSession: {
+      setPermissionRequestHandler(h: (wc: unknown, permission: string, cb: (ok: boolean) => void) => void): void;
+      setPermissionCheckHandler(h: () => boolean): void;
+    };
+  };
   shell: { openExternal(url: string): Promise<void> };
   utilityProcess: UtilityProcessLike;
 }
@@ -56,6 +62,8 @@ const { app, BrowserWindow, ipcMain, protocol, session, shell, utilityProcess } 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 app.setName('dive-workbench');
+// every renderer sandboxed, whatever a window's options say
+app.enableSandbox();
 // the folder `dive` uses by default too (src-main/core/paths.ts), so the CLI and the app share a store
 app.setPath('userData', join(app.getPath('appData'), 'dive-workbench'));
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -113,7 +121,9 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(() => {
+    // the workbench needs no camera, notifications, geolocation, ...
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, cb) => cb(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
     const rendererDir = join(OUT, 'renderer');
     protocol.handle(APP_SCHEME, (req) => {
       const r = appResponse(rendererDir, req.url);

@@ -26,7 +26,13 @@ function httpApi(token: string): DiveApi {
   const listeners = new Set<(e: ApiEvent) => void>();
   let source: EventSource | null = null;
   const connect = () => {
+    let opened = false;
     source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+    // EventSource reconnects by itself; events sent while it was away are lost, so reload the lists
+    source.onopen = () => {
+      if (opened) for (const what of ['datasets', 'splits', 'runs'] as const) listeners.forEach((fn) => fn({ type: 'changed', what }));
+      opened = true;
+    };
     source.onmessage = (m) => {
       let e: ApiEvent;
       try {

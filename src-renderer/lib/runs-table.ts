@@ -30,7 +30,7 @@ export const COLUMNS: readonly Column[] = [
   { key: 'ece', label: 'ECE', numeric: true, default: false },
   { key: 'speed', label: 'img/s', numeric: true, default: false },
   { key: 'backend', label: 'Backend', numeric: false, default: false },
-  { key: 'created', label: 'Created', numeric: false, default: true },
+  { key: 'created', label: 'Created', numeric: false, default: false },
 ];
 
 export function totalEpochs(run: RunInfo): number | null {

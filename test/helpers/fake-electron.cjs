@@ -20,6 +20,7 @@ function finish() {
 const app = {
   requestSingleInstanceLock: () => true,
   setName: (n) => (report.name = n),
+  enableSandbox: () => (report.sandboxAll = true),
   getPath: (n) => (n === 'appData' ? process.env.FAKE_APPDATA : report.userData),
   setPath: (n, p) => n === 'userData' && (report.userData = p),
   whenReady: () => new Promise((r) => setTimeout(r, 5)).then(() => setTimeout(() => scenario().catch((e) => { report.error = String(e.stack); finish(); }), 5)),
@@ -82,7 +83,7 @@ const electron = {
       protocolHandler = fn;
     },
   },
-  session: { defaultSession: { setPermissionRequestHandler: (h) => (permissionHandler = h) } },
+  session: { defaultSession: { setPermissionRequestHandler: (h) => (permissionHandler = h), setPermissionCheckHandler: (h) => (report.permissionCheck = h()) } },
   shell: { openExternal: async (u) => report.external.push(u) },
   utilityProcess: {
     fork(path, args, o) {

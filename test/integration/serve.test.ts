@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { createDispatcher, type Dispatcher } from '../../src-main/core/api/dispatch';
 import type { ApiEvent } from '../../src-main/core/api/contract';
@@ -204,14 +205,31 @@ describe('dive serve (command line)', () => {
       });
       const info = JSON.parse(first) as { url: string; port: number; token: string };
       assert.equal(info.url, `http://127.0.0.1:${info.port}/#token=${info.token}`);
-      const r = await http(info.port, '/api/info', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${info.token}` } });
-      assert.equal(JSON.parse(r.body).result.frontDoor, 'web');
+      const api = async (name: string, args: unknown) => {
+        const r = await http(info.port, `/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${info.token}` }, body: JSON.stringify(args) });
+        const body = JSON.parse(r.body) as { ok: boolean; result: Record<string, unknown>; error?: string };
+        assert.ok(body.ok, body.error);
+        return body.result;
+      };
+      assert.equal((await api('info', {})).frontDoor, 'web');
       assert.match(err, /not built.*npm run build/);
+      // a long run is training when the server is stopped: it must end cancelled (resumable), not "running"
+      const labels = Array.from({ length: 40 }, (_, i) => i % 4);
+      await api('importDataset', { request: { format: 'idx', name: 'd', ...writeIdxDataset(join(t.dir, 'idx'), { trainLabels: labels, testLabels: [0, 1, 2, 3] }) } });
+      await api('createSplit', { dataset: 'd', name: 's', ratio: 2 });
+      await api('train', { split: 's', name: 'long', config: { method: 'ce', model: 'mlp', epochs: 5000, batchSize: 4, backend: 'cpu' } });
+      const deadline = Date.now() + 20_000;
+      while ((await api('getRun', { name: 'long' })).epochsDone === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
       const code = await new Promise<number | null>((resolve) => {
         child.on('exit', (c) => resolve(c));
         child.kill('SIGTERM');
       });
       assert.equal(code, 0, err);
+      const db = new Database(t.store.dbPath, { readonly: true });
+      const row = db.prepare('SELECT status, epochs_done FROM runs WHERE name = ?').get('long') as { status: string; epochs_done: number };
+      db.close();
+      assert.equal(row.status, 'cancelled');
+      assert.ok(row.epochs_done >= 1);
     } finally {
       t.cleanup();
     }

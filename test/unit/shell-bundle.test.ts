@@ -4,11 +4,10 @@
 // "utility process", blocks navigation, and quits cleanly. The preload bundle exposes only `dive`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { fork, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { fork } from 'node:child_process';
 import type { ApiEvent } from '../../src-main/core/api/contract';
 import { createDispatcher } from '../../src-main/core/api/dispatch';
 import type { RunInfo, VirtualExamplesInfo } from '../../src-main/core/api/types';
@@ -28,7 +27,6 @@ function bundleSpawner(worker: string): WorkerSpawner {
     };
   };
 }
-import { rmSync } from 'node:fs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -91,6 +89,8 @@ describe('Electron bundles', () => {
     assert.deepEqual(rep.windowOpen, [{ action: 'deny' }, { action: 'deny' }]);
     assert.deepEqual(rep.external, ['https://arxiv.org/abs/2103.15042']);
     assert.equal(rep.permission, false);
+    assert.equal(rep.permissionCheck, false);
+    assert.equal(rep.sandboxAll, true);
   });
 
   it('trains on the wasm backend and computes virtual examples in the bundled worker', async () => {

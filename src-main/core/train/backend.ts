@@ -143,7 +143,9 @@ export async function selectBackend(pref?: BackendName, opts: SelectOptions = {}
     throw new UserError(`threads: must be a whole number >= 1, got ${opts.threads}`);
   }
   const candidates = forced ? [forced] : BACKENDS;
-  const reasons: string[] = [];
+  const source = pref !== undefined ? 'requested' : 'requested by DIVE_BACKEND';
+  // A forced choice still says why the backends ahead of it were not used.
+  const reasons: string[] = forced ? BACKENDS.slice(0, BACKENDS.indexOf(forced)).map((b) => `${b}: not tried ('${forced}' was ${source})`) : [];
   for (const name of candidates) {
     let loaded: Loaded;
     try {
@@ -151,7 +153,6 @@ export async function selectBackend(pref?: BackendName, opts: SelectOptions = {}
     } catch (e) {
       const why = message(e);
       if (forced) {
-        const source = pref !== undefined ? 'requested' : 'requested by DIVE_BACKEND';
         throw new UserError(`backend '${name}' was ${source} but cannot be used: ${why}`);
       }
       reasons.push(`${name}: ${why}`);

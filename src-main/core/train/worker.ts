@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError } from '../api/errors';
-import type { TrainEvent } from '../api/types';
 import { runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
 import { hashFile } from '../store/files';
 import { attachStore } from '../store/store';

@@ -8,6 +8,7 @@ import { batchMatMulConfig } from './batch-matmul';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { WASM } from './exec';
+import { castConfig, identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { oneHotConfig } from './one-hot';
 import { meanConfig, sumConfig } from './reduce';
@@ -24,6 +25,8 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   maxPoolGradConfig,
   unsortedSegmentSumConfig,
   oneHotConfig,
+  identityConfig,
+  castConfig,
 ];
 
 /** Registers (or keeps) the project's wasm kernels; returns the names newly registered. */

@@ -83,7 +83,12 @@ function threadedFactory(ctor: new (m: never) => BackendWasm): () => Promise<Bac
         disposeData: mod.cwrap('dispose_data', null, ['number']),
         dispose: mod.cwrap('dispose', null, []),
       };
-      return new ctor(mod as never);
+      const backend = new ctor(mod as never);
+      // Creating the backend started XNNPACK's pool threads; emscripten refs the worker of every
+      // running thread, so the idle pool would keep Node from ever exiting. They only ever work
+      // while the main thread waits on them, so unreferencing them is safe.
+      for (const w of (mod as unknown as { PThread?: { runningWorkers?: { unref?: () => void }[] } }).PThread?.runningWorkers ?? []) w.unref?.();
+      return backend;
     } finally {
       clearTimeout(timer);
     }
@@ -146,6 +151,7 @@ export async function loadWasm(threads?: number): Promise<WasmStart> {
     warnings.push(`${threads} threads asked, XNNPACK uses at most ${want} here (half of ${cores} logical cores, 8 at most)`);
   }
   const shipped = engine.registryFactory.wasm;
+  if (!shipped) throw new Error('@tensorflow/tfjs-backend-wasm did not register its backend');
   // The package's own loader reads the .wasm files from here (a file path, read with fs).
   wasm.setWasmPaths(path.join(wasmPackageDir(), 'dist') + path.sep);
   const canThread = want > 1 && simd && wasm.version_wasm === THREADED_LOADER_VERSION;
