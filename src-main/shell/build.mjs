@@ -39,7 +39,7 @@ const sourceUrls = (part) => ({
 });
 
 /**
- * Deep imports of tfjs-core's ESM files (layers.ts takes gradient configs from dist/gradients/*)
+ * Deep imports of tfjs-core's ESM files (gradients.ts takes gradient configs from dist/gradients/*)
  * are bundled, as tsx compiles them in development: Node cannot load those files itself (ESM
  * syntax in a package without "type": "module"). The package's main entry stays external.
  */

@@ -2,7 +2,6 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { castGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Cast_grad';
 import { Rng } from '../../src-main/core/rng';
 import { batchNorm, conv2d, shortcutA, subsample2, VariableSet, BN_EPS } from '../../src-main/core/train/layers';
 import { createModel, type Model } from '../../src-main/core/train/models';
@@ -10,7 +9,6 @@ import type { ModelKind } from '../../src-main/core/train/config';
 
 before(async () => {
   await tf.setBackend('cpu');
-  tf.registerGradient(castGradConfig); // tf.moments in the reference BN below casts
 });
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what = '') => {

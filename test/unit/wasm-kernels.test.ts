@@ -257,9 +257,46 @@ describe('Identity and Cast', () => {
   });
 });
 
+describe('Tile gradient', () => {
+  test('sums the repetitions (tile and broadcastTo) on both backends', async () => {
+    for (const backend of ['wasm', 'cpu']) {
+      assert.ok(await tf.setBackend(backend));
+      const [a, b, c] = tf.tidy(() => [
+        tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.tile(x, [3]), tf.tensor1d([1, 2, 3, 4, 5, 6]))))(tf.tensor1d([7, 8])),
+        tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.tile(x, [2, 1]), tf.tensor2d([[1, 2], [3, 4]]))))(tf.tensor2d([[7, 8]])),
+        tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.broadcastTo(x, [3, 2]), tf.tensor2d([[1, 2], [3, 4], [5, 6]]))))(tf.tensor2d([[7, 8]])),
+      ].map((t) => ({ v: Array.from(t.dataSync()), shape: t.shape })));
+      assert.deepEqual(a, { v: [9, 12], shape: [2] }, backend);
+      assert.deepEqual(b, { v: [4, 6], shape: [1, 2] }, backend);
+      assert.deepEqual(c, { v: [9, 12], shape: [1, 2] }, backend);
+    }
+  });
+});
+
+describe('StridedSlice gradient', () => {
+  test('routes dy to the sliced positions (x[:, ::2, ::2, :], offsets, shrink axes) on both backends', async () => {
+    for (const backend of ['wasm', 'cpu']) {
+      assert.ok(await tf.setBackend(backend));
+      const [a, b, c, d] = tf.tidy(() => {
+        const grad = (f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, w: tf.Tensor) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), w)))(x);
+        return [
+          grad((x) => tf.stridedSlice(x, [0, 0, 0, 0], [1, 4, 4, 1], [1, 2, 2, 1]), tf.zeros([1, 4, 4, 1]), tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1])),
+          grad((x) => tf.stridedSlice(x, [1], [5], [2]), tf.zeros([5]), tf.tensor1d([10, 20])),
+          grad((x) => tf.stridedSlice(x, [1, 0], [2, 2], [1, 1], 0, 0, 0, 0, 1), tf.zeros([3, 2]), tf.tensor1d([5, 6])),
+          grad((x) => tf.stridedSlice(x, [0, 1], [3, 3], [2, 1], 0, 2), tf.zeros([3, 3]), tf.tensor2d([[1, 2], [3, 4]])),
+        ].map((t) => Array.from(t.dataSync()));
+      });
+      assert.deepEqual(a, [1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0], backend);
+      assert.deepEqual(b, [0, 10, 0, 20, 0], backend);
+      assert.deepEqual(c, [0, 0, 5, 6, 0, 0], backend);
+      assert.deepEqual(d, [0, 1, 2, 0, 0, 0, 0, 3, 4], backend);
+    }
+  });
+});
+
 describe('whole-model gradients', () => {
   // A tiny ResNet-like network: conv-BN-ReLU, a stride-2 block with an option-A shortcut
-  // (subsample + zero-padded channels), max pooling, global average pooling, a dense layer,
+  // (x[:, ::2, ::2, :] + zero-padded channels), max pooling, global average pooling, a dense layer,
   // and a class-weighted cross-entropy (gather of trainable weights: UnsortedSegmentSum).
   function forward(p: Record<string, tf.Tensor>, x: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
     const bn = (t: tf.Tensor4D, g: tf.Tensor, b: tf.Tensor) => {
@@ -268,7 +305,7 @@ describe('whole-model gradients', () => {
     };
     let h = tf.relu(bn(tf.conv2d(x, p.w1 as tf.Tensor4D, 1, 1), p.g1, p.b1));
     const r = bn(tf.conv2d(tf.relu(tf.conv2d(h, p.w2 as tf.Tensor4D, 2, 1)), p.w3 as tf.Tensor4D, 1, 'same'), p.g2, p.b2);
-    const shortcut = tf.pad(tf.avgPool(h, 1, 2, 'valid'), [[0, 0], [0, 0], [0, 0], [2, 2]]);
+    const shortcut = tf.pad(tf.stridedSlice(h, [0, 0, 0, 0], h.shape, [1, 2, 2, 1]), [[0, 0], [0, 0], [0, 0], [2, 2]]);
     h = tf.maxPool(tf.relu(tf.add(r, shortcut)) as tf.Tensor4D, 2, 2, 'valid');
     const logits = tf.add(tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, p.fc), p.fcb) as tf.Tensor2D;
     const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(labels, 5), tf.logSoftmax(logits)), 1));

@@ -87,9 +87,12 @@ export type ProgressFn = (p: Progress) => void;
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface BackendReport {
+  /** tensorflow-gpu | tensorflow | wasm | cpu */
   name: string;
   device: 'gpu' | 'cpu';
   threads: number;
+  /** one line on the build in use, e.g. "wasm SIMD build, 1 thread" */
+  detail?: string;
   /** why each better backend was not used */
   reasons: string[];
 }

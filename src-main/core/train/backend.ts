@@ -126,7 +126,7 @@ function parseName(value: string, source: string): BackendName {
 
 async function registerGradients(): Promise<void> {
   // Loaded on demand: tfjs-core's gradient modules are a large import.
-  const { registerTrainingGradients } = await import('./wasm-kernels/gradients');
+  const { registerTrainingGradients } = await import('./gradients');
   registerTrainingGradients();
 }
 

@@ -9,31 +9,12 @@
 // - batch norm: momentum 0.1, eps 1e-5, batch statistics in training (biased variance to
 //   normalise, unbiased variance into the running estimate), running statistics in eval.
 import * as tf from '@tensorflow/tfjs-core';
-import { addGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Add_grad';
-import { batchMatMulGradConfig } from '@tensorflow/tfjs-core/dist/gradients/BatchMatMul_grad';
-import { conv2DGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Conv2D_grad';
-import { maxPoolGradConfig } from '@tensorflow/tfjs-core/dist/gradients/MaxPool_grad';
-import { meanGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Mean_grad';
-import { multiplyGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Multiply_grad';
-import { padV2GradConfig } from '@tensorflow/tfjs-core/dist/gradients/PadV2_grad';
-import { reluGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Relu_grad';
-import { reshapeGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Reshape_grad';
-import { rsqrtGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Rsqrt_grad';
-import { sliceGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Slice_grad';
-import { squareGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Square_grad';
-import { subGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Sub_grad';
-import { sumGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Sum_grad';
 import type { Rng } from '../rng';
+import { registerTrainingGradients } from './gradients';
 
-// tfjs-core's Node entry registers no gradients (the @tensorflow/tfjs union package would), so
-// register those of the ops the layers use; registering again elsewhere is harmless.
-for (const config of [
-  addGradConfig, batchMatMulGradConfig, conv2DGradConfig, maxPoolGradConfig, meanGradConfig, multiplyGradConfig,
-  padV2GradConfig, reluGradConfig, reshapeGradConfig, rsqrtGradConfig, sliceGradConfig, squareGradConfig,
-  subGradConfig, sumGradConfig,
-]) {
-  tf.registerGradient(config);
-}
+// tfjs-core's Node entry registers no gradients; this module's ops need them even when no backend
+// was selected through backend.ts (unit tests on the cpu backend). Registering twice is harmless.
+registerTrainingGradients();
 
 export type NamedVariables = Record<string, tf.Variable>;
 

@@ -9,31 +9,14 @@
 // i.e. a weighted mean over the batch, not sum / B as in Cui et al.'s TensorFlow code.
 // Without weights every loss is the plain mean over the batch.
 import * as tf from '@tensorflow/tfjs-core';
-import { addGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Add_grad';
-import { castGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Cast_grad';
-import { divGradConfig } from '@tensorflow/tfjs-core/dist/gradients/RealDiv_grad';
-import { expm1GradConfig } from '@tensorflow/tfjs-core/dist/gradients/Expm1_grad';
-import { logGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Log_grad';
-import { maximumGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Maximum_grad';
-import { meanGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Mean_grad';
-import { multiplyGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Multiply_grad';
-import { negGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Neg_grad';
-import { powGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Pow_grad';
-import { softmaxGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Softmax_grad';
-import { subGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Sub_grad';
-import { sumGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Sum_grad';
 import { UserError } from '../errors';
 import type { Method, MethodParams } from './method';
+import { registerTrainingGradients } from './gradients';
 
-// tfjs-core's Node entry registers no gradients (the @tensorflow/tfjs union package does, and it is
-// not a dependency), so register those of the kernels used here; registering twice is harmless,
-// which keeps this module usable on its own whatever else registers.
-for (const config of [
-  addGradConfig, castGradConfig, divGradConfig, expm1GradConfig, logGradConfig, maximumGradConfig, meanGradConfig,
-  multiplyGradConfig, negGradConfig, powGradConfig, softmaxGradConfig, subGradConfig, sumGradConfig,
-]) {
-  tf.registerGradient(config);
-}
+// tfjs-core's Node entry registers no gradients; this module's ops need them even when no backend
+// was selected through backend.ts (unit tests on the cpu backend). Registering twice is harmless.
+registerTrainingGradients();
+
 
 /**
  * log n_j used for a class with no training images. The exact value -Infinity would make

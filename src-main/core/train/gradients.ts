@@ -3,9 +3,12 @@
 // models, losses and optimizer use are registered here from tfjs-core's own gradient modules.
 // Tile's is replaced: tfjs-core's adds one slice per repetition (N*H*W kernel calls for a
 // broadcastTo of a [1, 1, 1, C] tensor, which records a Tile), this one is a reshape and one sum.
-// Registering again is harmless, so losses.ts's own registrations may stay.
+// StridedSlice has none in tfjs-core (so x[:, ::2, ::2, :] was not trainable): added here for
+// positive strides, as zero-interleaving pads and reshapes.
+// losses.ts and layers.ts call registerTrainingGradients() on import, so unit tests that skip
+// backend.ts still train; registering again is harmless.
 import * as tf from '@tensorflow/tfjs-core';
-import type { GradConfig, NamedAttrMap, Tensor, TileAttrs } from '@tensorflow/tfjs-core';
+import type { GradConfig, NamedAttrMap, StridedSliceAttrs, Tensor, TileAttrs } from '@tensorflow/tfjs-core';
 import { absGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Abs_grad';
 import { addGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Add_grad';
 import { addNGradConfig } from '@tensorflow/tfjs-core/dist/gradients/AddN_grad';
@@ -83,9 +86,47 @@ export const tileGradConfig: GradConfig = {
   },
 };
 
+/**
+ * The gradient of x[begin:end:strides] (normalized, positive strides): dy placed at the sliced
+ * positions of a zero tensor of `shape`. Per axis, s - 1 zeros go after each element (a pad of
+ * a [.., n, 1, ..] view), then the block is padded or cropped to begin / the input size.
+ */
+export function scatterStrided(dy: Tensor, shape: number[], begin: number[], end: number[], strides: number[]): Tensor {
+  if (strides.some((s) => s <= 0)) throw new Error('stridedSlice gradient: only positive strides are supported');
+  const counts = shape.map((_, i) => Math.max(0, Math.ceil((end[i] - begin[i]) / strides[i])));
+  if (counts.some((n) => n === 0)) return tf.zeros(shape, dy.dtype);
+  let g = tf.reshape(dy, counts);
+  for (let i = 0; i < shape.length; i++) {
+    const [s, n] = [strides[i], counts[i]];
+    if (s > 1) {
+      const view = [...g.shape.slice(0, i + 1), 1, ...g.shape.slice(i + 1)];
+      const spread = [...g.shape];
+      spread[i] = n * s;
+      g = tf.reshape(tf.pad(tf.reshape(g, view), view.map((_, j): [number, number] => (j === i + 1 ? [0, s - 1] : [0, 0]))), spread);
+    }
+    const after = shape[i] - begin[i] - g.shape[i];
+    if (after < 0) g = tf.slice(g, g.shape.map(() => 0), g.shape.map((d, j) => (j === i ? d + after : d)));
+    g = tf.pad(g, g.shape.map((_, j): [number, number] => (j === i ? [begin[i], Math.max(0, after)] : [0, 0])));
+  }
+  return g;
+}
+
+export const stridedSliceGradConfig: GradConfig = {
+  kernelName: tf.StridedSlice,
+  inputsToSave: ['x'],
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const [x] = saved;
+    const a = attrs as unknown as StridedSliceAttrs;
+    if (a.ellipsisMask || a.newAxisMask) throw new Error('stridedSlice gradient: ellipsis and new-axis masks are not supported');
+    const info = tf.slice_util.sliceInfo(x.shape, a.begin, a.end, a.strides, a.beginMask, a.endMask, a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask);
+    return { x: () => scatterStrided(dy as Tensor, x.shape, info.begin, info.end, info.strides) };
+  },
+};
+
 export const TRAINING_GRADIENTS: readonly GradConfig[] = [
   absGradConfig, addGradConfig, addNGradConfig, avgPoolGradConfig, batchMatMulGradConfig, broadcastToGradConfig, castGradConfig, clipByValueGradConfig, concatGradConfig, conv2DGradConfig, conv2DBackpropInputGradConfig, divGradConfig, eluGradConfig, expGradConfig, expandDimsGradConfig, expm1GradConfig, gatherGradConfig, identityGradConfig, leakyReluGradConfig, logGradConfig, log1pGradConfig, logSoftmaxGradConfig, maxGradConfig, maxPoolGradConfig, maximumGradConfig, meanGradConfig, minGradConfig, minimumGradConfig, multiplyGradConfig, negGradConfig, oneHotGradConfig, onesLikeGradConfig, packGradConfig, padV2GradConfig, powGradConfig, reciprocalGradConfig, reluGradConfig, relu6GradConfig, reshapeGradConfig, reverseGradConfig, rsqrtGradConfig, selectGradConfig, sigmoidGradConfig, signGradConfig, sliceGradConfig, softmaxGradConfig, softplusGradConfig, splitVGradConfig, sqrtGradConfig, squareGradConfig, squaredDifferenceGradConfig, stepGradConfig, subGradConfig, sumGradConfig, tanhGradConfig, transposeGradConfig, unpackGradConfig, zerosLikeGradConfig,
   tileGradConfig,
+  stridedSliceGradConfig,
 ];
 
 /** Registers every gradient in TRAINING_GRADIENTS (idempotent: a registration replaces the last). */
