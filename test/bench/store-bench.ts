@@ -10,7 +10,8 @@ import { previewFromCounts, previewFromLabels } from '../../src-main/core/splits
 import { sampleSplit } from '../../src-main/core/splits/sample';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
-import { createSplit, indicesToBlob, previewSplit } from '../../src-main/core/store/splits';
+import { int32ToBlob } from '../../src-main/core/store/int32-blob';
+import { createSplit, previewSplit } from '../../src-main/core/store/splits';
 import { openStore, type Store } from '../../src-main/core/store/store';
 
 /** iNaturalist 2018's training set: 437,513 images in 8,142 classes, at most 1,000 per class. */
@@ -93,7 +94,7 @@ function benchSplitCore(counts: number[], labels: Int32Array): Timing[] {
     time('preview from labels (437,513)', 200, (i) => previewFromLabels(labels, C, { ratio: 1 + Math.abs(i) / 1000, maxPerClass: 2 })),
     time(`sample the split (${plan.total} of 437,513)`, 20, () => sampleSplit(labels, plan.counts, 0)),
     time('sample keeping every image', 20, () => sampleSplit(labels, counts, 0)),
-    time('createSplit without DB: labels -> plan -> sample -> blob', 20, () => indicesToBlob(sampleSplit(labels, previewFromLabels(labels, C, params).counts, 0))),
+    time('createSplit without DB: labels -> plan -> sample -> blob', 20, () => int32ToBlob(sampleSplit(labels, previewFromLabels(labels, C, params).counts, 0))),
   ];
 }
 

@@ -90,7 +90,7 @@ describe('trainRun', () => {
       const full = await completed({
         config: c,
         data: small,
-        hooks: { onEpoch: (rec, ck) => writeCheckpoint(join(dir, `epoch-${rec.epoch}.ckpt`), ck) },
+        hooks: { onEpoch: (rec, ck) => void writeCheckpoint(join(dir, `epoch-${rec.epoch}.ckpt`), ck) },
       });
       assert.deepEqual(readdirSync(dir).sort(), ['epoch-1.ckpt', 'epoch-2.ckpt', 'epoch-3.ckpt'], 'no temporary files left');
       const ck = readCheckpoint(join(dir, 'epoch-1.ckpt'));

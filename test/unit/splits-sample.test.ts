@@ -5,7 +5,7 @@ import type { Progress } from '../../src-main/core/api/types';
 import { Rng } from '../../src-main/core/rng';
 import { previewFromCounts } from '../../src-main/core/splits/preview';
 import { indicesByClass, sampleSplit } from '../../src-main/core/splits/sample';
-import { indicesToBlob } from '../../src-main/core/store/splits';
+import { int32ToBlob } from '../../src-main/core/store/int32-blob';
 
 /** 10 classes, class c has 40 + 6c images, in a seeded random order. */
 function syntheticLabels(): Int32Array {
@@ -44,7 +44,7 @@ test('same inputs give the same indices; another seed gives others', () => {
 test('golden value: a change of generator, derivation or algorithm is caught', () => {
   const s = sampleSplit(LABELS, COUNTS, 5);
   assert.deepEqual([...s.subarray(0, 12)], GOLDEN_FIRST_12);
-  const hash = createHash('sha256').update(indicesToBlob(s)).digest('hex');
+  const hash = createHash('sha256').update(int32ToBlob(s)).digest('hex');
   assert.equal(hash, GOLDEN_SHA256);
 });
 

@@ -10,9 +10,9 @@ import type { z } from 'zod';
 import { UserError } from '../errors';
 import { findFashionMnist } from '../data/fashion-mnist';
 import { datasetPart, getDataset } from '../store/datasets';
-import { getRun, requeueForResume, runRow } from '../store/runs';
+import { getRun } from '../store/runs';
 import type { Store } from '../store/store';
-import { forkSpawner, runTask, startWorker, type RunningTask, type RunningWorker, type WorkerSpawner } from '../train/runner';
+import { forkSpawner, runTask, type RunningTask, type RunningWorker, type WorkerSpawner } from '../train/runner';
 import { CALLS, SAMPLE_CLASSES_DEFAULT, type ApiEvent, type AppInfo, type CallName, type DatasetSamples, type Results } from './contract';
 import { createService } from './service';
 import type { DatasetInfo, RunInfo, TrainEvent, VirtualExamplesInfo } from './types';
@@ -172,12 +172,9 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     },
     train: (a) => {
       const run = svc.createRun(a);
-      return track(run.name, (onEvent) => startWorker(store, run.id, onEvent, spawn));
+      return track(run.name, (onEvent) => svc.startRun(run.name, onEvent, spawn));
     },
-    resumeRun: (a) => {
-      const id = requeueForResume(store, a.name);
-      return track(runRow(store, id).name, (onEvent) => startWorker(store, id, onEvent, spawn));
-    },
+    resumeRun: (a) => track(a.name, (onEvent) => svc.resumeRun(a.name, onEvent, spawn)),
     cancelRun: (a) => {
       const out = svc.cancelRun(a.name);
       changed('runs');

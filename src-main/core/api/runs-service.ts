@@ -8,7 +8,7 @@ import { storedVirtualExamples } from '../store/virtual-examples';
 import { assertNameFree } from '../store/datasets';
 import { parseRunConfig, type RunConfig } from '../train/config';
 import { TEACHER_METHODS } from '../train/method';
-import { startWorker, type RunningWorker } from '../train/runner';
+import { startWorker, type RunningWorker, type WorkerSpawner } from '../train/runner';
 import type { RunInfo, RunStatus, TrainEvent, VirtualExamplesInfo } from './types';
 
 const Name = z.string().trim().min(1, 'must not be empty');
@@ -96,13 +96,14 @@ export function createRunService(store: Store) {
   return {
     createRun,
     /** Starts the worker of a queued run; `done` resolves when it has exited. */
-    startRun: (name: unknown, onEvent?: (e: TrainEvent) => void): RunningWorker => {
+    startRun: (name: unknown, onEvent?: (e: TrainEvent) => void, spawn?: WorkerSpawner): RunningWorker => {
       const r = runRow(store, Name.parse(name));
       if (r.status !== 'queued') throw new UserError(`run "${r.name}" is ${r.status}, not queued`);
-      return startWorker(store, r.id, onEvent);
+      return startWorker(store, r.id, onEvent, spawn);
     },
     /** An interrupted or cancelled run continues from its last checkpoint. */
-    resumeRun: (name: unknown, onEvent?: (e: TrainEvent) => void): RunningWorker => startWorker(store, requeueForResume(store, Name.parse(name)), onEvent),
+    resumeRun: (name: unknown, onEvent?: (e: TrainEvent) => void, spawn?: WorkerSpawner): RunningWorker =>
+      startWorker(store, requeueForResume(store, Name.parse(name)), onEvent, spawn),
     cancelRun: (name: unknown): RunInfo => requestCancel(store, Name.parse(name)),
     listRuns: (filter: unknown = {}): RunInfo[] => listRuns(store, RunFilterSchema.parse(filter)),
     getRun: (name: unknown): RunInfo => getRun(store, Name.parse(name)),

@@ -17,28 +17,25 @@ import type { Store } from '../store/store';
 
 const Name = z.string().trim().min(1, 'must not be empty');
 
-/** Files of runs that a cascade is about to delete (their rows go with the split or dataset). */
-function runFilesUnder(store: Store, where: { splitId?: number; datasetId?: number }): { dirs: string[]; blobs: number[] } {
+/**
+ * Files of the runs that deleting a split or dataset cascades to (their rows go with it);
+ * refuses while one of those runs is training.
+ */
+function runFilesUnder(store: Store, where: { splitId?: number; datasetId?: number }, what: string): { dirs: string[]; blobs: number[] } {
   const rows = store.db
     .prepare(
-      `SELECT r.dir, r.checkpoint_blob, r.weights_blob FROM runs r JOIN splits s ON s.id = r.split_id
+      `SELECT r.name, r.status, r.dir, r.checkpoint_blob, r.weights_blob FROM runs r JOIN splits s ON s.id = r.split_id
        WHERE (@split IS NOT NULL AND s.id = @split) OR (@dataset IS NOT NULL AND s.dataset_id = @dataset)`,
     )
-    .all({ split: where.splitId ?? null, dataset: where.datasetId ?? null }) as { dir: string | null; checkpoint_blob: number | null; weights_blob: number | null }[];
+    .all({ split: where.splitId ?? null, dataset: where.datasetId ?? null }) as {
+    name: string; status: string; dir: string | null; checkpoint_blob: number | null; weights_blob: number | null;
+  }[];
+  const running = rows.find((r) => r.status === 'running');
+  if (running) throw new UserError(`${what} has a running run "${running.name}"; cancel it first`);
   return {
     dirs: rows.flatMap((r) => (r.dir ? [join(store.dataDir, r.dir)] : [])),
     blobs: rows.flatMap((r) => [r.checkpoint_blob, r.weights_blob].filter((b): b is number => b != null)),
   };
-}
-
-function assertNoRunning(store: Store, where: { splitId?: number; datasetId?: number }, what: string): void {
-  const row = store.db
-    .prepare(
-      `SELECT r.name FROM runs r JOIN splits s ON s.id = r.split_id WHERE r.status = 'running'
-       AND ((@split IS NOT NULL AND s.id = @split) OR (@dataset IS NOT NULL AND s.dataset_id = @dataset))`,
-    )
-    .get({ split: where.splitId ?? null, dataset: where.datasetId ?? null }) as { name: string } | undefined;
-  if (row) throw new UserError(`${what} has a running run "${row.name}"; cancel it first`);
 }
 
 export function createService(store: Store) {
@@ -54,8 +51,7 @@ export function createService(store: Store) {
     importDataset: (req: unknown, progress?: ProgressFn): Promise<DatasetInfo> => importDataset(store, req as ImportRequest, progress),
     deleteDataset: (name: unknown): DatasetInfo => {
       const d = getDataset(store, Name.parse(name));
-      assertNoRunning(store, { datasetId: d.id }, `dataset "${d.name}"`);
-      const files = runFilesUnder(store, { datasetId: d.id });
+      const files = runFilesUnder(store, { datasetId: d.id }, `dataset "${d.name}"`);
       const out = deleteDataset(store, d.id);
       purge(files);
       return out;
@@ -67,8 +63,7 @@ export function createService(store: Store) {
     getSplit: (name: unknown): SplitInfo => getSplit(store, Name.parse(name)),
     deleteSplit: (name: unknown): SplitInfo => {
       const s = getSplit(store, Name.parse(name));
-      assertNoRunning(store, { splitId: s.id }, `split "${s.name}"`);
-      const files = runFilesUnder(store, { splitId: s.id });
+      const files = runFilesUnder(store, { splitId: s.id }, `split "${s.name}"`);
       const out = deleteSplit(store, s.name);
       purge(files);
       return out;

@@ -7,6 +7,7 @@ import { UserError } from '../errors';
 import { classStats, DEFAULT_THRESHOLDS } from '../splits/stats';
 import type { Staging, WrittenFile } from './files';
 import type { Store } from './store';
+import { int32FromBlob, int32ToBlob } from './int32-blob';
 
 export interface DecodedPart {
   /** uint8 NHWC pixels, written into the staging folder */
@@ -35,18 +36,6 @@ export function assertNameFree(store: Store, table: 'datasets' | 'splits' | 'run
   const row = store.db.prepare(`SELECT 1 FROM ${table} WHERE name = ?`).get(name);
   const what = table.slice(0, -1);
   if (row) throw new UserError(`a ${what} named "${name}" already exists; choose another --name or delete it first`);
-}
-
-function labelsBlob(labels: Int32Array): Buffer {
-  const b = Buffer.alloc(labels.length * 4);
-  for (let i = 0; i < labels.length; i++) b.writeInt32LE(labels[i], i * 4);
-  return b;
-}
-
-export function labelsFromBlob(b: Buffer): Int32Array {
-  const out = new Int32Array(b.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = b.readInt32LE(i * 4);
-  return out;
 }
 
 /**
@@ -88,7 +77,7 @@ export function commitDataset(store: Store, name: string, staging: Staging, d: I
         const file = join(rel, p.pixels.path.split(/[\\/]/).pop()!);
         const blob = insertBlob.run(file, p.pixels.bytes, p.pixels.sha256, 'pixels');
         db.prepare('INSERT INTO dataset_parts (dataset_id, part, count, pixels_blob, labels) VALUES (?, ?, ?, ?, ?)').run(
-          datasetId, part, p.labels.length, Number(blob.lastInsertRowid), labelsBlob(p.labels),
+          datasetId, part, p.labels.length, Number(blob.lastInsertRowid), int32ToBlob(p.labels),
         );
       }
       const insClass = db.prepare('INSERT INTO classes (dataset_id, idx, name, train_count, test_count) VALUES (?, ?, ?, ?, ?)');
@@ -169,7 +158,7 @@ export function datasetPart(store: Store, ref: string | number, part: 'train' | 
        WHERE p.dataset_id = ? AND p.part = ?`,
     )
     .get(row.id, part) as { count: number; labels: Buffer; path: string; sha256: string; bytes: number };
-  return { count: p.count, labels: labelsFromBlob(p.labels), pixelsPath: join(store.dataDir, p.path), sha256: p.sha256, bytes: p.bytes };
+  return { count: p.count, labels: int32FromBlob(p.labels), pixelsPath: join(store.dataDir, p.path), sha256: p.sha256, bytes: p.bytes };
 }
 
 /** Re-hashes a blob file; a mismatch means the data directory was altered outside the app. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { processAlive } from '../process';
 
@@ -105,8 +105,3 @@ export class RecordWriter {
   }
 }
 
-/** Size and SHA-256 of a file written by other means (e.g. a weights file). */
-export function hashFile(path: string): WrittenFile {
-  const buf = readFileSync(path);
-  return { path, bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex') };
-}

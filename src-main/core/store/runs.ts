@@ -134,7 +134,7 @@ function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weig
   } else {
     const b = db.prepare('INSERT INTO blobs (path, bytes, sha256, kind) VALUES (?, ?, ?, ?)').run(rel, file.bytes, file.sha256, kind);
     db.prepare(`UPDATE runs SET ${column} = ? WHERE id = ?`).run(Number(b.lastInsertRowid), id);
-    if (old != null && old !== existing) db.prepare('DELETE FROM blobs WHERE id = ?').run(old);
+    if (old != null) db.prepare('DELETE FROM blobs WHERE id = ?').run(old);
   }
 }
 

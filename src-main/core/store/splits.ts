@@ -5,6 +5,7 @@ import { previewFromCounts, type SplitPreview } from '../splits/preview';
 import { sampleSplit } from '../splits/sample';
 import { assertNameFree, datasetPart, getDataset } from './datasets';
 import type { Store } from './store';
+import { int32FromBlob, int32ToBlob } from './int32-blob';
 
 interface SplitRow {
   id: number;
@@ -22,21 +23,6 @@ interface SplitRow {
   total: number;
   stats: string;
   created_at: string;
-}
-
-/** Int32 little-endian whatever the machine's byte order, so a data directory can move between machines. */
-export function indicesToBlob(indices: Int32Array): Buffer {
-  const b = Buffer.alloc(indices.length * 4);
-  const v = new DataView(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < indices.length; i++) v.setInt32(i * 4, indices[i], true);
-  return b;
-}
-
-export function indicesFromBlob(b: Uint8Array): Int32Array {
-  const v = new DataView(b.buffer, b.byteOffset, b.length);
-  const out = new Int32Array(b.length >>> 2);
-  for (let i = 0; i < out.length; i++) out[i] = v.getInt32(i * 4, true);
-  return out;
 }
 
 export type { SplitPreview };
@@ -95,7 +81,7 @@ export function createSplit(store: Store, input: SplitRequestInput, progress?: P
       const splitId = Number(info.lastInsertRowid);
       const insClass = db.prepare('INSERT INTO split_classes (split_id, class_idx, count, grp) VALUES (?, ?, ?, ?)');
       plan.counts.forEach((n, c) => insClass.run(splitId, c, n, groupOf[c]));
-      db.prepare('INSERT INTO split_samples (split_id, indices) VALUES (?, ?)').run(splitId, indicesToBlob(indices));
+      db.prepare('INSERT INTO split_samples (split_id, indices) VALUES (?, ?)').run(splitId, int32ToBlob(indices));
       return splitId;
     })();
   } catch (e) {
@@ -174,5 +160,5 @@ export function splitIndices(store: Store, ref: string | number): Int32Array {
   if (!s || s.indices.length !== row.total * 4) {
     throw new UserError(`split "${row.name}" has ${s ? s.indices.length / 4 : 'no'} stored indices for ${row.total} images; the database is damaged, recreate the split`);
   }
-  return indicesFromBlob(s.indices);
+  return int32FromBlob(s.indices);
 }

@@ -15,8 +15,9 @@ export function openStore(opts: { db?: string; dataDir?: string } = {}): Store {
   const db = openDatabase(paths.dbPath);
   mkdirSync(paths.dataDir, { recursive: true });
   sweepStaging(paths.dataDir);
-  markInterrupted({ ...paths, db, close: () => db.close() });
-  return { ...paths, db, close: () => db.close() };
+  const store: Store = { ...paths, db, close: () => db.close() };
+  markInterrupted(store);
+  return store;
 }
 
 /** A second connection for a process that works beside a front door (a training worker): no sweeping, no start-up chores. */

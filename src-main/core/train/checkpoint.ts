@@ -8,10 +8,12 @@
 //   float32 little-endian values of every tensor, in header order
 // Files are written to a temporary name in the same folder, fsynced, then renamed into place,
 // so a crash leaves either the old file or the new one.
+import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { EpochRecord, RunMetrics } from '../api/types';
 import { UserError } from '../errors';
+import type { WrittenFile } from '../store/files';
 import type { RunConfig } from './config';
 import type { NamedArray } from './layers';
 
@@ -71,14 +73,21 @@ export function decodeTensorFile<M>(buf: Buffer, source: string, kind: string): 
   return { kind: header.kind, meta: header.meta, groups };
 }
 
-/** Writes chunks to `path` atomically: temporary file in the same folder, fsync, rename. */
-export function writeFileAtomic(path: string, chunks: readonly Uint8Array[]): void {
+/**
+ * Writes chunks to `path` atomically (temporary file in the same folder, fsync, rename) and returns
+ * the size and SHA-256 the store records, hashed from the chunks as they are written.
+ */
+export function writeFileAtomic(path: string, chunks: readonly Uint8Array[]): WrittenFile {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
+  const hash = createHash('sha256');
+  let bytes = 0;
   try {
     for (const c of chunks) {
       let off = 0;
       while (off < c.length) off += writeSync(fd, c, off, c.length - off);
+      hash.update(c);
+      bytes += c.length;
     }
     fsyncSync(fd);
   } catch (e) {
@@ -88,6 +97,7 @@ export function writeFileAtomic(path: string, chunks: readonly Uint8Array[]): vo
   }
   closeSync(fd);
   renameSync(tmp, path);
+  return { path, bytes, sha256: hash.digest('hex') };
 }
 
 /** Everything needed to continue a run exactly where an epoch ended. */
@@ -118,8 +128,8 @@ export function decodeCheckpoint(buf: Buffer, source: string): Checkpoint {
   return { ...f.meta, weights: f.groups.weights ?? [], momentum: f.groups.momentum ?? [] };
 }
 
-export function writeCheckpoint(path: string, c: Checkpoint): void {
-  writeFileAtomic(path, encodeCheckpoint(c));
+export function writeCheckpoint(path: string, c: Checkpoint): WrittenFile {
+  return writeFileAtomic(path, encodeCheckpoint(c));
 }
 
 export function readCheckpoint(path: string): Checkpoint {
@@ -137,8 +147,8 @@ export interface WeightsMeta {
   std: number[];
 }
 
-export function writeWeights(path: string, meta: WeightsMeta, weights: NamedArray[]): void {
-  writeFileAtomic(path, encodeTensorFile<WeightsMeta>({ kind: 'weights', meta, groups: { weights } }));
+export function writeWeights(path: string, meta: WeightsMeta, weights: NamedArray[]): WrittenFile {
+  return writeFileAtomic(path, encodeTensorFile<WeightsMeta>({ kind: 'weights', meta, groups: { weights } }));
 }
 
 export function readWeights(path: string): { meta: WeightsMeta; weights: NamedArray[] } {

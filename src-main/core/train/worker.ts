@@ -1,16 +1,14 @@
 // A training worker: one process per run, owning TF.js. It reads its job from DIVE_WORKER_JOB,
 // writes progress, checkpoints and results to the store itself (its own SQLite connection; WAL and
 // the busy timeout let the front door read at the same time), and reports events to its parent.
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError } from '../api/errors';
 import { runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
-import { hashFile } from '../store/files';
 import { attachStore } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
 import { selectBackend } from './backend';
-import { encodeCheckpoint, readCheckpoint, writeFileAtomic, writeWeights } from './checkpoint';
+import { readCheckpoint, writeCheckpoint, writeWeights } from './checkpoint';
 import { parseRunConfig } from './config';
 import { loadSplitData } from './data';
 import { loadModel, logitsOf, virtualExampleInfo } from './inference';
@@ -30,17 +28,6 @@ const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPor
 function send(m: WorkerMessage): void {
   if (parentPort) parentPort.postMessage(m);
   else process.send?.(m);
-}
-
-function writeHashed(path: string, chunks: Buffer[]): { path: string; bytes: number; sha256: string } {
-  writeFileAtomic(path, chunks);
-  const h = createHash('sha256');
-  let bytes = 0;
-  for (const c of chunks) {
-    h.update(c);
-    bytes += c.length;
-  }
-  return { path, bytes, sha256: h.digest('hex') };
 }
 
 let stopRequested = false;
@@ -86,7 +73,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
           }
         },
         onEpoch: (record, checkpoint) => {
-          const file = writeHashed(join(dir, 'checkpoint.bin'), encodeCheckpoint(checkpoint));
+          const file = writeCheckpoint(join(dir, 'checkpoint.bin'), checkpoint);
           recordEpoch(store, run.id, record, file);
           send({ type: 'epoch', run: run.name, record, epochs: cfg.epochs });
         },
@@ -99,8 +86,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
       send({ type: 'finished', run: run.name, status: 'cancelled' });
       return;
     }
-    const weightsPath = join(dir, 'weights.bin');
-    writeWeights(weightsPath, { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization }, result.weights);
+    const weights = writeWeights(join(dir, 'weights.bin'), { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization }, result.weights);
     // training throughput (forward, backward, update), the evaluation passes left out
     const n = data.trainLabels.length;
     const seconds = result.records.reduce((s, r) => s + n / r.imagesPerSec, 0);
@@ -109,7 +95,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
       metrics: result.final,
       best: result.best,
       imagesPerSecond: images / Math.max(seconds, 1e-9),
-      weights: hashFile(weightsPath),
+      weights,
     });
     // DiVE's teacher: store the virtual-example distribution the student was distilled from.
     if (teacher && teacherRow && cfg.method === 'dive') {
