@@ -60,7 +60,9 @@ it('checks teachers: required for kd / dive, completed, and on the same dataset'
   assert.throws(() => svc.createRun({ split: 's', teacher: 'T', config: { method: 'ce' } }), /does not use a teacher/);
   const student = svc.createRun({ split: 's', teacher: 'T', config: { method: 'dive', epochs: 2 } });
   assert.equal(student.teacher, 'T');
-  assert.throws(() => svc.deleteRun('T'), /teacher of/);
+  assert.throws(() => svc.deleteRun('T'), /still active: "dive-resnet32-s" \(queued\)/);
+  store.db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id = ?`).run(student.id);
+  assert.throws(() => svc.deleteRun('T'), /teacher of "dive-resnet32-s"/);
 });
 
 it('marks runs of dead workers and long-silent queued runs interrupted, and leaves live ones alone', () => {
@@ -100,7 +102,7 @@ it('deleting a split removes its runs, their blobs and their files', () => {
   writeFileSync(`${dir}/checkpoint.bin`, 'x');
   recordEpoch(store, r.id, { epoch: 1, loss: 1, lr: 0.1, trainAcc: 0.5, testAcc: 0.4, seconds: 1, imagesPerSec: 10 }, { path: `${dir}/checkpoint.bin`, bytes: 1, sha256: 'ab' });
   assert.equal(getRun(store, 'r').epochs.length, 1);
-  assert.throws(() => svc.deleteSplit('s'), /has a running run "r"/);
+  assert.throws(() => svc.deleteSplit('s'), /split "s" has a run depending on it that is still active: "r" \(running\); cancel it first/);
   store.db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id = ?`).run(r.id);
   svc.deleteSplit('s');
   assert.equal(existsSync(dir), false);

@@ -75,18 +75,21 @@ export function registerSplitCommands(program: Command): void {
 
   program
     .command('delete <kind> <name>')
-    .description('delete a dataset, split or run (with everything built on it) and its files')
-    .action((kind: string, name: string, _o, cmd: Command) =>
+    .description('delete a dataset, split or run (with the runs built on it) and its files')
+    .option('--cascade', 'also delete students on other splits distilled from its runs (they are listed)')
+    .action((kind: string, name: string, o: { cascade?: boolean }, cmd: Command) =>
       withService(cmd, (svc) => {
-        const del: Record<string, (n: string) => unknown> = {
-          dataset: (n) => svc.deleteDataset(n),
-          split: (n) => svc.deleteSplit(n),
-          run: (n) => svc.deleteRun(n),
+        const opts = { cascade: o.cascade };
+        const del: Record<string, (n: string) => { deletedRuns: string[] }> = {
+          dataset: (n) => svc.deleteDataset(n, opts),
+          split: (n) => svc.deleteSplit(n, opts),
+          run: (n) => svc.deleteRun(n, opts),
         };
         const fn = del[kind];
         if (!fn) throw new UserError(`unknown kind "${kind}": use dataset, split or run`);
         const out = fn(name);
-        emit(globals(cmd), out, () => `deleted ${kind} ${name}`);
+        const also = out.deletedRuns.length ? ` and ${out.deletedRuns.length === 1 ? 'run' : 'runs'} ${out.deletedRuns.join(', ')}` : '';
+        emit(globals(cmd), out, () => `deleted ${kind} ${name}${also}`);
       }),
     );
 }

@@ -18,7 +18,7 @@ export const CALLS = {
   getDataset: z.strictObject({ name: Name }),
   /** ImportRequest (api/import-schema.ts); progress arrives as `progress` events with `job` */
   importDataset: z.strictObject({ request: Request, job: z.string().max(100).optional() }),
-  deleteDataset: z.strictObject({ name: Name }),
+  deleteDataset: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
   /**
    * a few training images per class, uint8 HWC, for thumbnails; `classes` picks class indices
    * (default: the first SAMPLE_CLASSES_DEFAULT classes, so a 1,000-class dataset is not sent whole)
@@ -32,14 +32,14 @@ export const CALLS = {
   createSplit: Request,
   listSplits: z.strictObject({ dataset: Name.optional() }).optional(),
   getSplit: z.strictObject({ name: Name }),
-  deleteSplit: z.strictObject({ name: Name }),
+  deleteSplit: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
   /** TrainRequest (api/runs-service.ts): creates the run and starts its worker; events follow */
   train: Request,
   resumeRun: z.strictObject({ name: Name }),
   cancelRun: z.strictObject({ name: Name }),
   listRuns: z.strictObject({ split: Name.optional(), status: z.string().optional() }).optional(),
   getRun: z.strictObject({ name: Name }),
-  deleteRun: z.strictObject({ name: Name }),
+  deleteRun: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
   compareRuns: z.strictObject({ names: z.array(Name).min(1) }),
   virtualExamples: z.strictObject({ run: Name, tau: z.number().gt(0).optional(), power: z.number().gt(0).max(1).optional() }),
   storedVirtualExamples: z.strictObject({ name: Name }),

@@ -152,7 +152,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     deleteDataset: (a) => {
-      const out = svc.deleteDataset(a.name);
+      const out = svc.deleteDataset(a.name, { cascade: a.cascade });
       changed('datasets', 'splits', 'runs');
       return out;
     },
@@ -166,7 +166,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     listSplits: (a) => svc.listSplits(a?.dataset),
     getSplit: (a) => svc.getSplit(a.name),
     deleteSplit: (a) => {
-      const out = svc.deleteSplit(a.name);
+      const out = svc.deleteSplit(a.name, { cascade: a.cascade });
       changed('splits', 'runs');
       return out;
     },
@@ -183,7 +183,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     listRuns: (a) => svc.listRuns(a ?? {}),
     getRun: (a) => svc.getRun(a.name),
     deleteRun: (a) => {
-      const out = svc.deleteRun(a.name);
+      const out = svc.deleteRun(a.name, { cascade: a.cascade });
       changed('runs');
       return out;
     },

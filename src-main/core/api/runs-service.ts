@@ -2,10 +2,11 @@
 import { z } from 'zod';
 import { UserError } from '../errors';
 import { getSplit } from '../store/splits';
-import { deleteRun, getRun, insertRun, listRuns, requestCancel, requeueForResume, runRow } from '../store/runs';
+import { getRun, insertRun, listRuns, requestCancel, requeueForResume, runRow } from '../store/runs';
 import type { Store } from '../store/store';
 import { storedVirtualExamples } from '../store/virtual-examples';
 import { assertNameFree } from '../store/datasets';
+import { deleteRun, type Deleted, type DeleteOptions } from '../store/deletes';
 import { parseRunConfig, type RunConfig } from '../train/config';
 import { TEACHER_METHODS } from '../train/method';
 import { startWorker, type RunningWorker, type WorkerSpawner } from '../train/runner';
@@ -107,7 +108,7 @@ export function createRunService(store: Store) {
     cancelRun: (name: unknown): RunInfo => requestCancel(store, Name.parse(name)),
     listRuns: (filter: unknown = {}): RunInfo[] => listRuns(store, RunFilterSchema.parse(filter)),
     getRun: (name: unknown): RunInfo => getRun(store, Name.parse(name)),
-    deleteRun: (name: unknown): RunInfo => deleteRun(store, Name.parse(name)),
+    deleteRun: (name: unknown, opts: DeleteOptions = {}): RunInfo & Deleted => deleteRun(store, Name.parse(name), opts),
     storedVirtualExamples: (name: unknown): VirtualExamplesInfo[] => {
       const run = getRun(store, Name.parse(name));
       const split = getSplit(store, run.splitId);

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ClassStats, DatasetFormat, DatasetInfo } from '../api/types';
 import { UserError } from '../errors';
+import { killPoint } from '../kill-point';
 import { classStats, DEFAULT_THRESHOLDS } from '../splits/stats';
 import type { Staging, WrittenFile } from './files';
 import type { Store } from './store';
@@ -60,33 +61,39 @@ export function commitDataset(store: Store, name: string, staging: Staging, d: I
   const testCounts = countsOf(d.test.labels, C);
   const stats = classStats(trainCounts, DEFAULT_THRESHOLDS);
   const rel = join('datasets', `${name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${randomBytes(4).toString('hex')}`);
-  const dir = staging.commit(rel);
+  const db = store.db;
+  let dir: string | undefined;
   try {
-    const db = store.db;
     const insertBlob = db.prepare('INSERT INTO blobs (path, bytes, sha256, kind) VALUES (?, ?, ?, ?)');
-    const id = db.transaction(() => {
-      const info = db
-        .prepare(
-          `INSERT INTO datasets (name, format, source, height, width, channels, num_classes, dir, stats)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(name, d.format, JSON.stringify(d.source), h, w, c, C, rel, JSON.stringify(stats));
-      const datasetId = Number(info.lastInsertRowid);
-      for (const part of ['train', 'test'] as const) {
-        const p = d[part];
-        const file = join(rel, p.pixels.path.split(/[\\/]/).pop()!);
-        const blob = insertBlob.run(file, p.pixels.bytes, p.pixels.sha256, 'pixels');
-        db.prepare('INSERT INTO dataset_parts (dataset_id, part, count, pixels_blob, labels) VALUES (?, ?, ?, ?, ?)').run(
-          datasetId, part, p.labels.length, Number(blob.lastInsertRowid), int32ToBlob(p.labels),
-        );
-      }
-      const insClass = db.prepare('INSERT INTO classes (dataset_id, idx, name, train_count, test_count) VALUES (?, ?, ?, ?, ?)');
-      d.classNames.forEach((n, i) => insClass.run(datasetId, i, n, trainCounts[i], testCounts[i]));
-      return datasetId;
-    })();
+    const id = db
+      .transaction(() => {
+        const info = db
+          .prepare(
+            `INSERT INTO datasets (name, format, source, height, width, channels, num_classes, dir, stats)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(name, d.format, JSON.stringify(d.source), h, w, c, C, rel, JSON.stringify(stats));
+        const datasetId = Number(info.lastInsertRowid);
+        for (const part of ['train', 'test'] as const) {
+          const p = d[part];
+          const file = join(rel, p.pixels.path.split(/[\\/]/).pop()!);
+          const blob = insertBlob.run(file, p.pixels.bytes, p.pixels.sha256, 'pixels');
+          db.prepare('INSERT INTO dataset_parts (dataset_id, part, count, pixels_blob, labels) VALUES (?, ?, ?, ?, ?)').run(
+            datasetId, part, p.labels.length, Number(blob.lastInsertRowid), int32ToBlob(p.labels),
+          );
+        }
+        const insClass = db.prepare('INSERT INTO classes (dataset_id, idx, name, train_count, test_count) VALUES (?, ?, ?, ?, ?)');
+        d.classNames.forEach((n, i) => insClass.run(datasetId, i, n, trainCounts[i], testCounts[i]));
+        // the folder moves into place under the write lock, just before COMMIT: the start-up sweep
+        // (which takes the same lock) sees it either with its rows or, after a crash here, as an orphan
+        dir = staging.commit(rel);
+        killPoint('import-after-move');
+        return datasetId;
+      })
+      .immediate();
     return getDataset(store, id);
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
     throw e;
   }
 }
@@ -170,16 +177,3 @@ export async function verifyFile(path: string, sha256: string): Promise<void> {
   if (got !== sha256) throw new UserError(`data file ${path} is corrupt (checksum ${got.slice(0, 12)}… expected ${sha256.slice(0, 12)}…); re-import the dataset`);
 }
 
-/** Deletes a dataset with its splits (and, once they exist, runs) and removes its files after the rows are gone. */
-export function deleteDataset(store: Store, ref: string | number): DatasetInfo {
-  const info = getDataset(store, ref);
-  const row = findRow(store, ref);
-  const db = store.db;
-  db.transaction(() => {
-    const blobIds = db.prepare('SELECT pixels_blob FROM dataset_parts WHERE dataset_id = ?').all(row.id) as { pixels_blob: number }[];
-    db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id);
-    for (const b of blobIds) db.prepare('DELETE FROM blobs WHERE id = ?').run(b.pixels_blob);
-  })();
-  rmSync(join(store.dataDir, row.dir), { recursive: true, force: true });
-  return info;
-}

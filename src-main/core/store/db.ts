@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors';
+import { describeFsError, describeSqliteError } from '../fs-errors';
 
 export type DB = Database.Database;
 
@@ -41,8 +42,13 @@ export function migrate(db: DB, migrations = loadMigrations()): number {
 
 /** Opens (creating if needed) the store's database: WAL, foreign keys, a busy timeout for the UI and a worker writing at once. */
 export function openDatabase(path: string, migrations: Migration[] = loadMigrations()): DB {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  let db: DB;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+  } catch (e) {
+    throw asUserError(e, path);
+  }
   try {
     db.pragma('busy_timeout = 5000');
     const version = db.pragma('user_version', { simple: true }) as number;
@@ -56,6 +62,12 @@ export function openDatabase(path: string, migrations: Migration[] = loadMigrati
     return db;
   } catch (e) {
     db.close();
-    throw e;
+    throw asUserError(e, path);
   }
+}
+
+/** A locked, read-only, damaged or foreign database file becomes one line naming it. */
+function asUserError(e: unknown, path: string): unknown {
+  const line = describeSqliteError(e, path) ?? describeFsError(e);
+  return line ? new UserError(line) : e;
 }

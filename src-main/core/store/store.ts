@@ -2,12 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { openDatabase, type DB } from './db';
 import { sweepStaging } from './files';
 import { markInterrupted } from './runs';
+import { recoverFiles, type Recovery } from './recovery';
 import { resolveStorePaths, type StorePaths } from '../paths';
 
 /** The database plus the data directory its blobs live in. One per process front door. */
 export interface Store extends StorePaths {
   db: DB;
   close(): void;
+  /** what opening it repaired after a crash (front doors may report it; `dive doctor` does) */
+  recovered?: Recovery;
 }
 
 export function openStore(opts: { db?: string; dataDir?: string } = {}): Store {
@@ -16,6 +19,13 @@ export function openStore(opts: { db?: string; dataDir?: string } = {}): Store {
   mkdirSync(paths.dataDir, { recursive: true });
   sweepStaging(paths.dataDir);
   const store: Store = { ...paths, db, close: () => db.close() };
+  try {
+    // files and rows agree again after any crash: trash restored or emptied, orphan folders removed
+    store.recovered = recoverFiles(store);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   markInterrupted(store);
   return store;
 }
