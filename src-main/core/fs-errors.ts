@@ -28,6 +28,8 @@ export function fsErrorLine(e: unknown): string {
       return 'read-only file system; use a writable data folder';
     case 'EISDIR':
       return 'is a folder, expected a file';
+    case 'EEXIST':
+      return 'a file is in the way; move it aside and retry';
     case 'ENOTDIR':
       return 'a part of the path is not a folder';
     case 'EMFILE':
@@ -42,7 +44,7 @@ export function fsErrorLine(e: unknown): string {
   }
 }
 
-const FS_CODES = new Set(['ENOENT', 'ELOOP', 'ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EISDIR', 'ENOTDIR', 'EMFILE', 'ENFILE', 'EIO', 'ENAMETOOLONG']);
+const FS_CODES = new Set(['ENOENT', 'ELOOP', 'ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EISDIR', 'ENOTDIR', 'EMFILE', 'ENFILE', 'EIO', 'ENAMETOOLONG', 'EEXIST']);
 
 /** One line for a Node file-system error that carries a path, or null for anything else. */
 export function describeFsError(e: unknown): string | null {

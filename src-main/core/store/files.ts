@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rm
 import { join } from 'node:path';
 import { processAlive } from '../process';
 
-const STAGING_PREFIX = '.staging-';
+export const STAGING_PREFIX = '.staging-';
 
 /**
  * A private folder in the data directory where an import or a run writes its files.
