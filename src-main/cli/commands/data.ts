@@ -43,10 +43,12 @@ export function registerDataCommands(program: Command): void {
     .requiredOption('--train-images <file>').requiredOption('--train-labels <file>')
     .requiredOption('--test-images <file>').requiredOption('--test-labels <file>')
     .option('--class-names <names>', 'comma-separated class names (default 0..C-1)')
+    .option('--allow-empty-classes', 'with --class-names: accept classes without training images')
     .action((o, cmd: Command) =>
       run(cmd, {
         format: 'idx', name: o.name, trainImages: o.trainImages, trainLabels: o.trainLabels, testImages: o.testImages, testLabels: o.testLabels,
         classNames: o.classNames ? String(o.classNames).split(',').map((s) => s.trim()) : undefined,
+        allowEmptyClasses: o.allowEmptyClasses,
       }),
     );
 
@@ -75,10 +77,14 @@ export function registerDataCommands(program: Command): void {
     .requiredOption('--name <name>').requiredOption('--root <dir>')
     .requiredOption('--train-list <file>').requiredOption('--test-list <file>')
     .option('--class-names <file>', 'file with one class name per line')
+    .option('--allow-empty-classes', 'with --class-names: accept classes without training images')
     .option('--size <px>', 'square side images are resized to', integer)
     .option('--channels <n>', '1 or 3', integer)
     .action((o, cmd: Command) =>
-      run(cmd, { format: 'list', name: o.name, root: o.root, trainList: o.trainList, testList: o.testList, classNamesFile: o.classNames, size: o.size, channels: o.channels }),
+      run(cmd, {
+        format: 'list', name: o.name, root: o.root, trainList: o.trainList, testList: o.testList, classNamesFile: o.classNames,
+        allowEmptyClasses: o.allowEmptyClasses, size: o.size, channels: o.channels,
+      }),
     );
 
   imp

@@ -21,6 +21,8 @@ export const IdxImportSchema = z.strictObject({
   testLabels: path,
   /** left out: numClasses = largest label + 1, names "0".."C-1" */
   classNames: z.array(z.string().trim().min(1)).min(2).optional(),
+  /** with classNames: accept classes that have no training images */
+  allowEmptyClasses: z.boolean().optional(),
 });
 
 export const CifarImportSchema = z.strictObject({
@@ -53,6 +55,8 @@ export const ListImportSchema = z.strictObject({
   testList: path,
   /** one class name per line, line i naming label i; left out, names "0".."C-1" */
   classNamesFile: path.optional(),
+  /** with classNamesFile: accept classes that have no training images */
+  allowEmptyClasses: z.boolean().optional(),
   size,
   channels,
 });

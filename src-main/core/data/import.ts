@@ -15,6 +15,7 @@ import { decodeIdx, type IdxFiles } from './idx-import';
 import { decodeInat } from './inat';
 import { decodeList } from './list';
 import { requireFile } from './source';
+import { UserError } from '../errors';
 
 type Decoded = Omit<ImportedDataset, 'source'>;
 
@@ -30,6 +31,12 @@ function imageSource(req: ParsedImportRequest, channels: number): Record<string,
   return { ...s, channels };
 }
 
+/** Empty classes are accepted only where the user declared the classes by name. */
+function declaredEmpty(allow: boolean | undefined, named: boolean, field: string): boolean {
+  if (allow && !named) throw new UserError(`allowEmptyClasses needs ${field}: only declared class names can have no training images`);
+  return allow ?? false;
+}
+
 async function decode(staging: Staging, req: ParsedImportRequest, progress?: ProgressFn): Promise<{ decoded: Decoded; source: Record<string, unknown> }> {
   switch (req.format) {
     case 'idx': {
@@ -39,8 +46,9 @@ async function decode(staging: Staging, req: ParsedImportRequest, progress?: Pro
         testImages: requireFile(req.testImages, 'test images'),
         testLabels: requireFile(req.testLabels, 'test labels'),
       };
+      const allowEmptyClasses = declaredEmpty(req.allowEmptyClasses, req.classNames !== undefined, 'classNames');
       const d = await decodeIdx(staging, files, req.classNames, progress);
-      return { decoded: { format: 'idx', ...d }, source: { ...files, classNames: req.classNames ?? null } };
+      return { decoded: { format: 'idx', ...d, allowEmptyClasses }, source: { ...files, classNames: req.classNames ?? null } };
     }
     case 'fashion-mnist': {
       const files = findFashionMnist(req.dir);
@@ -50,15 +58,17 @@ async function decode(staging: Staging, req: ParsedImportRequest, progress?: Pro
     case 'cifar': {
       const f = findCifar(req.dir);
       const d = await decodeCifar(staging, f, progress);
-      return { decoded: { format: f.layout.format, ...d }, source: { dir: f.dir, classNamesFile: f.names ?? null } };
+      // the format itself declares its 10 or 100 classes: a small sample of it may leave some empty
+      return { decoded: { format: f.layout.format, ...d, allowEmptyClasses: true }, source: { dir: f.dir, classNamesFile: f.names ?? null } };
     }
     case 'folder': {
       const d = await decodeFolder(staging, req, progress);
       return { decoded: { format: 'folder', ...d }, source: imageSource(req, d.imageShape[2]) };
     }
     case 'list': {
+      const allowEmptyClasses = declaredEmpty(req.allowEmptyClasses, req.classNamesFile !== undefined, 'classNamesFile');
       const d = await decodeList(staging, req, progress);
-      return { decoded: { format: 'list', ...d }, source: imageSource(req, d.imageShape[2]) };
+      return { decoded: { format: 'list', ...d, allowEmptyClasses }, source: imageSource(req, d.imageShape[2]) };
     }
     case 'inat': {
       const d = await decodeInat(staging, req, progress);

@@ -1,14 +1,14 @@
 // iNaturalist (COCO-style) JSON import. Category ids, over both files, map to labels 0..C-1 in
 // ascending id order, so the same JSON files always give the same labels.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { ProgressFn } from '../api/types';
 import type { InatImport } from '../api/import-schema';
 import { UserError } from '../errors';
 import type { Staging } from '../store/files';
 import { decodeImageParts, type ImageEntry } from './image-import';
-import { firstLine, readText, requireDir, requireFile } from './source';
+import { insideRoot } from './list';
+import { readText, requireDir, requireFile } from './source';
 
 const id = z.number().int();
 export const InatJsonSchema = z.object({
@@ -24,7 +24,9 @@ export function parseInatJson(text: string, source: string): InatJson {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`${source}: not valid JSON (${firstLine(e instanceof Error ? e.message : String(e))})`);
+    // V8's message quotes the text ("Unexpected token 'r', "root:*:..." is not valid JSON"): keep only where
+    const at = e instanceof Error ? /position (\d+)/.exec(e.message) : null;
+    throw new UserError(`${source}: not valid JSON${at ? ` (error at byte ${at[1]})` : ''}; is this an iNaturalist JSON file?`);
   }
   const r = InatJsonSchema.safeParse(raw);
   if (!r.success) {
@@ -69,8 +71,8 @@ export async function decodeInat(staging: Staging, req: InatImport, progress?: P
   const { labelOf, classNames } = inatCategories([train, test]);
   const entries = (json: InatJson, source: string): ImageEntry[] =>
     inatLabels(json, labelOf, source).map((e) => {
-      const path = resolve(root, e.fileName);
       const where = `${source} images[${e.index}]`;
+      const path = insideRoot(root, e.fileName, where);
       if (!existsSync(path)) throw new UserError(`${where}: image ${path} not found`);
       return { path, label: e.label, where };
     });

@@ -15,3 +15,17 @@ export function maxLabel(...parts: ArrayLike<number>[]): number {
   for (const p of parts) for (let i = 0; i < p.length; i++) if (p[i] > m) m = p[i];
   return m;
 }
+
+/**
+ * The most classes a dataset may have. The largest long-tailed benchmarks have about 10,000
+ * (iNaturalist 2021); one stray label of 3,000,000 must not create 3,000,001 classes.
+ */
+export const MAX_CLASSES = 100_000;
+
+/** The class count implied by the largest label (labels 0..C-1), refused above MAX_CLASSES. */
+export function classCountOf(max: number, source: string): number {
+  if (max + 1 > MAX_CLASSES) {
+    throw new UserError(`${source}: label ${max} would make ${max + 1} classes; at most ${MAX_CLASSES} are supported (labels run 0..C-1): check the labels`);
+  }
+  return max + 1;
+}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ClassStats, DatasetFormat, DatasetInfo } from '../api/types';
 import { UserError } from '../errors';
 import { killPoint } from '../kill-point';
+import { MAX_CLASSES } from '../data/labels';
 import { classStats, DEFAULT_THRESHOLDS } from '../splits/stats';
 import type { Staging, WrittenFile } from './files';
 import type { Store } from './store';
@@ -24,6 +25,8 @@ export interface ImportedDataset {
   classNames: string[];
   train: DecodedPart;
   test: DecodedPart;
+  /** the class names were declared by the user, who accepts classes without training images */
+  allowEmptyClasses?: boolean;
 }
 
 export function countsOf(labels: ArrayLike<number>, numClasses: number): number[] {
@@ -48,6 +51,9 @@ export function commitDataset(store: Store, name: string, staging: Staging, d: I
   const [h, w, c] = d.imageShape;
   const C = d.classNames.length;
   if (C < 2) throw new UserError(`dataset "${name}" has ${C} class; at least 2 are needed`);
+  if (C > MAX_CLASSES) throw new UserError(`dataset "${name}" has ${C} classes; at most ${MAX_CLASSES} are supported`);
+  // an empty test set is allowed (a tiny folder's hold-out may be empty); an empty training set is not
+  if (d.train.labels.length === 0) throw new UserError(`dataset "${name}": the training set has no images; check the training files`);
   for (const part of ['train', 'test'] as const) {
     const p = d[part];
     if (p.pixels.bytes !== p.labels.length * h * w * c) {
@@ -59,6 +65,7 @@ export function commitDataset(store: Store, name: string, staging: Staging, d: I
   }
   const trainCounts = countsOf(d.train.labels, C);
   const testCounts = countsOf(d.test.labels, C);
+  checkClasses(name, d, trainCounts);
   const stats = classStats(trainCounts, DEFAULT_THRESHOLDS);
   const rel = join('datasets', `${name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${randomBytes(4).toString('hex')}`);
   const db = store.db;
@@ -95,6 +102,23 @@ export function commitDataset(store: Store, name: string, staging: Staging, d: I
   } catch (e) {
     if (dir) rmSync(dir, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/** Unique class names; every class in the training set, unless declared names and allowEmptyClasses say otherwise. */
+function checkClasses(name: string, d: ImportedDataset, trainCounts: number[]): void {
+  const seen = new Map<string, number>();
+  d.classNames.forEach((n, i) => {
+    const first = seen.get(n);
+    if (first !== undefined) throw new UserError(`dataset "${name}": class name "${n.slice(0, 80)}" is given twice (classes ${first} and ${i}); class names must be unique`);
+    seen.set(n, i);
+  });
+  const empty = trainCounts.flatMap((n, k) => (n === 0 ? [k] : []));
+  if (empty.length && !d.allowEmptyClasses) {
+    const list = empty.slice(0, 5).join(', ') + (empty.length > 5 ? `, … (${empty.length} in all)` : '');
+    throw new UserError(
+      `dataset "${name}": ${empty.length} of ${d.classNames.length} classes have no training images (${list}); check the labels, or declare the class names and allow empty classes (--allow-empty-classes) if that is intended`,
+    );
   }
 }
 
