@@ -9,6 +9,7 @@ import { assertNameFree } from '../store/datasets';
 import { deleteRun, type Deleted, type DeleteOptions } from '../store/deletes';
 import { parseRunConfig, type RunConfig } from '../train/config';
 import { TEACHER_METHODS } from '../train/method';
+import { BACKENDS } from '../train/backend-names';
 import { startWorker, type RunningWorker, type WorkerSpawner } from '../train/runner';
 import type { RunInfo, RunStatus, TrainEvent, VirtualExamplesInfo } from './types';
 
@@ -17,7 +18,7 @@ const Name = z.string().trim().min(1, 'must not be empty');
 export const TrainRequestSchema = z.strictObject({
   split: Name,
   /** default: method-model-split-N */
-  name: Name.optional(),
+  name: Name.max(200, 'must be at most 200 characters').optional(),
   /** a completed run on the same dataset (kd, dive) */
   teacher: Name.optional(),
   /** RunConfig input: method is required, everything else has the paper's defaults */
@@ -75,6 +76,11 @@ export function createRunService(store: Store) {
     const r = TrainRequestSchema.parse(req);
     const split = getSplit(store, r.split);
     const cfg = parseRunConfig(r.config);
+    const env = process.env.DIVE_BACKEND;
+    // the worker reads DIVE_BACKEND too: a bad value must fail here, before the run row exists
+    if (cfg.backend === null && env && !(BACKENDS as readonly string[]).includes(env)) {
+      throw new UserError(`DIVE_BACKEND=${env.slice(0, 40)} is not a backend; use one of ${BACKENDS.join(', ')} or unset it`);
+    }
     let teacherId: number | null = null;
     if (TEACHER_METHODS.includes(cfg.method)) {
       if (!r.teacher) throw new UserError(`method ${cfg.method} distils from a teacher: give --teacher RUN (a completed run, e.g. a bsce run on this split)`);

@@ -35,8 +35,13 @@ export function countsOf(labels: ArrayLike<number>, numClasses: number): number[
   return counts;
 }
 
+/** The longest name of a dataset, split or run. */
+export const MAX_NAME = 200;
+
 export function assertNameFree(store: Store, table: 'datasets' | 'splits' | 'runs', name: string): void {
   if (!name.trim()) throw new UserError(`name must not be empty`);
+  // the same limit for datasets, splits and runs, checked before any row or file is written
+  if (name.length > MAX_NAME) throw new UserError(`name is ${name.length} characters long; at most ${MAX_NAME} are allowed`);
   const row = store.db.prepare(`SELECT 1 FROM ${table} WHERE name = ?`).get(name);
   const what = table.slice(0, -1);
   if (row) throw new UserError(`a ${what} named "${name}" already exists; choose another --name or delete it first`);

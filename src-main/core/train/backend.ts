@@ -13,8 +13,9 @@ import path from 'node:path';
 import { UserError } from '../errors';
 import { loadWasm } from './wasm-kernels/loader';
 
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+import { BACKENDS, type BackendName } from './backend-names';
+
+export { BACKENDS, type BackendName };
 
 export interface BackendReport {
   /** the backend chosen, in this module's names */

@@ -10,6 +10,7 @@
 // paper exactly, and `epochs: 20` alone is a faithful miniature of it.
 import { z } from 'zod';
 import { UserError } from '../errors';
+import { BACKENDS } from './backend-names';
 import { DEFAULT_METHOD_PARAMS, METHOD_PRESETS, METHODS, type Method, type MethodParams } from './method';
 
 export const MODELS = ['mlp', 'cnn', 'resnet8', 'resnet20', 'resnet32'] as const;
@@ -60,7 +61,8 @@ const ParamsInput = z.strictObject({
   ldamScale: finite().gt(0).optional(),
   ldamMaxMargin: finite().gt(0).optional(),
   tau: finite().gt(0).optional(),
-  power: finite().gt(0).optional(),
+  // DiVE's power normalisation flattens the teacher's distribution: p in (0, 1], as `dive ve` checks
+  power: finite().gt(0).max(1, 'must be <= 1').optional(),
   alpha: finite().min(0).max(1).optional(),
 });
 
@@ -83,7 +85,7 @@ const RunConfigInput = z.strictObject({
   padding: z.number().int().min(0).max(1024).nullable().default(null),
   normHead: z.boolean().optional(),
   params: ParamsInput.prefault({}),
-  backend: z.string().min(1).nullable().default(null),
+  backend: z.enum(BACKENDS, { message: `must be one of ${BACKENDS.join(', ')}` }).nullable().default(null),
 });
 
 /** The paper's milestones, 120 and 160 of 200 epochs, as fractions of the run. */
