@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { openStore, type Store } from '../core/store/store';
+import { asUserError } from '../core/store/db';
 import { createService, type Service } from '../core/api/service';
 import type { GlobalOpts } from './output';
 
@@ -28,6 +29,9 @@ export async function withService<T>(cmd: Command, fn: (svc: Service, store: Sto
   const store = openStore({ db: globals(cmd).db });
   try {
     return await fn(createService(store), store);
+  } catch (e) {
+    // a busy, full or damaged database is named in the one line the user sees
+    throw asUserError(e, store.dbPath);
   } finally {
     store.close();
   }

@@ -11,6 +11,7 @@ import { UserError } from '../errors';
 import { findFashionMnist } from '../data/fashion-mnist';
 import { datasetPart, getDataset } from '../store/datasets';
 import { getRun } from '../store/runs';
+import { asUserError } from '../store/db';
 import type { Store } from '../store/store';
 import { forkSpawner, runTask, type RunningTask, type RunningWorker, type WorkerSpawner } from '../train/runner';
 import { CALLS, SAMPLE_CLASSES_DEFAULT, type ApiEvent, type AppInfo, type CallName, type DatasetSamples, type Results } from './contract';
@@ -202,7 +203,12 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       if (typeof name !== 'string' || !Object.hasOwn(CALLS, name)) throw new UserError(`unknown call "${String(name)}"`);
       const call = name as CallName;
       const args = CALLS[call].parse(rawArgs);
-      return (handlers[call] as (a: unknown) => unknown)(args);
+      try {
+        return await (handlers[call] as (a: unknown) => unknown)(args);
+      } catch (e) {
+        // a busy, full or damaged database, a missing or unreadable file: one line naming it
+        throw asUserError(e, store.dbPath);
+      }
     },
     subscribe(fn) {
       listeners.add(fn);

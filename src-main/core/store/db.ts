@@ -67,7 +67,7 @@ export function openDatabase(path: string, migrations: Migration[] = loadMigrati
 }
 
 /** A locked, read-only, damaged or foreign database file becomes one line naming it. */
-function asUserError(e: unknown, path: string): unknown {
+export function asUserError(e: unknown, path: string): unknown {
   const line = describeSqliteError(e, path) ?? describeFsError(e);
   return line ? new UserError(line) : e;
 }

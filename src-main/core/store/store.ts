@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { openDatabase, type DB } from './db';
+import { asUserError, openDatabase, type DB } from './db';
 import { sweepStaging } from './files';
 import { markInterrupted } from './runs';
 import { recoverFiles, type Recovery } from './recovery';
@@ -22,11 +22,11 @@ export function openStore(opts: { db?: string; dataDir?: string } = {}): Store {
   try {
     // files and rows agree again after any crash: trash restored or emptied, orphan folders removed
     store.recovered = recoverFiles(store);
+    markInterrupted(store);
   } catch (e) {
     db.close();
-    throw e;
+    throw asUserError(e, paths.dbPath);
   }
-  markInterrupted(store);
   return store;
 }
 
