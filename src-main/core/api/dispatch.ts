@@ -24,6 +24,8 @@ export interface DispatcherOptions {
   spawn?: WorkerSpawner;
   /** how long close() waits for a cancelled run to stop after its batch before killing its worker */
   closeGraceMs?: number;
+  /** imports may read only below these folders (web mode's --data-root); default: anywhere */
+  readRoots?: string[];
 }
 
 export interface Dispatcher {
@@ -148,7 +150,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     getDataset: (a) => svc.getDataset(a.name),
     importDataset: async (a) => {
       const job = a.job ?? randomUUID();
-      const out = await task(runTask<DatasetInfo>(store, { kind: 'import', request: a.request }, (p) => emit({ type: 'progress', job, ...p }), spawn));
+      const out = await task(runTask<DatasetInfo>(store, { kind: 'import', request: a.request, readRoots: opts.readRoots }, (p) => emit({ type: 'progress', job, ...p }), spawn));
       changed('datasets');
       return out;
     },

@@ -4,7 +4,7 @@
 // as before. Progress phases: "scan" (files found), then "train" and "test" (images written).
 import { resolve } from 'node:path';
 import type { DatasetInfo, ProgressFn } from '../api/types';
-import { parseImportRequest, type ImportRequest, type ParsedImportRequest } from '../api/import-schema';
+import { FASHION_MNIST_DEFAULT_DIR, parseImportRequest, type ImportRequest, type ParsedImportRequest } from '../api/import-schema';
 import { assertNameFree, commitDataset, type ImportedDataset } from '../store/datasets';
 import { Staging } from '../store/files';
 import type { Store } from '../store/store';
@@ -15,11 +15,14 @@ import { decodeIdx, type IdxFiles } from './idx-import';
 import { decodeInat } from './inat';
 import { decodeList } from './list';
 import { requireFile } from './source';
+import { ReadRoots } from './read-roots';
 import { UserError } from '../errors';
 
 type Decoded = Omit<ImportedDataset, 'source'>;
 
 const PATH_FIELDS = new Set(['train', 'test', 'root', 'trainList', 'testList', 'classNamesFile', 'trainJson', 'testJson']);
+/** every request field that names a file or folder the import reads */
+const READ_FIELDS = [...PATH_FIELDS, 'trainImages', 'trainLabels', 'testImages', 'testLabels', 'dir'];
 
 /** What the user pointed at, with absolute paths and the channel count actually used. */
 function imageSource(req: ParsedImportRequest, channels: number): Record<string, unknown> {
@@ -37,7 +40,7 @@ function declaredEmpty(allow: boolean | undefined, named: boolean, field: string
   return allow ?? false;
 }
 
-async function decode(staging: Staging, req: ParsedImportRequest, progress?: ProgressFn): Promise<{ decoded: Decoded; source: Record<string, unknown> }> {
+async function decode(staging: Staging, req: ParsedImportRequest, progress?: ProgressFn, roots?: ReadRoots): Promise<{ decoded: Decoded; source: Record<string, unknown> }> {
   switch (req.format) {
     case 'idx': {
       const files: IdxFiles = {
@@ -52,26 +55,28 @@ async function decode(staging: Staging, req: ParsedImportRequest, progress?: Pro
     }
     case 'fashion-mnist': {
       const files = findFashionMnist(req.dir);
+      for (const p of Object.values(files)) roots?.check(p, 'file');
       const d = await decodeIdx(staging, files, FASHION_MNIST_CLASSES, progress);
       return { decoded: { format: 'idx', ...d }, source: { preset: 'fashion-mnist', ...files } };
     }
     case 'cifar': {
       const f = findCifar(req.dir);
+      for (const p of [...f.train, ...f.test, ...(f.names ? [f.names] : [])]) roots?.check(p, 'file');
       const d = await decodeCifar(staging, f, progress);
       // the format itself declares its 10 or 100 classes: a small sample of it may leave some empty
       return { decoded: { format: f.layout.format, ...d, allowEmptyClasses: true }, source: { dir: f.dir, classNamesFile: f.names ?? null } };
     }
     case 'folder': {
-      const d = await decodeFolder(staging, req, progress);
+      const d = await decodeFolder(staging, req, progress, roots);
       return { decoded: { format: 'folder', ...d }, source: imageSource(req, d.imageShape[2]) };
     }
     case 'list': {
       const allowEmptyClasses = declaredEmpty(req.allowEmptyClasses, req.classNamesFile !== undefined, 'classNamesFile');
-      const d = await decodeList(staging, req, progress);
+      const d = await decodeList(staging, req, progress, roots);
       return { decoded: { format: 'list', ...d, allowEmptyClasses }, source: imageSource(req, d.imageShape[2]) };
     }
     case 'inat': {
-      const d = await decodeInat(staging, req, progress);
+      const d = await decodeInat(staging, req, progress, roots);
       return { decoded: { format: 'inat', ...d }, source: imageSource(req, d.imageShape[2]) };
     }
   }
@@ -81,12 +86,18 @@ async function decode(staging: Staging, req: ParsedImportRequest, progress?: Pro
  * Imports a dataset described by `req` (validated here, so any front door may pass its input as is).
  * Throws UserError for bad input, leaving the store unchanged.
  */
-export async function importDataset(store: Store, req: ImportRequest, progress?: ProgressFn): Promise<DatasetInfo> {
+export async function importDataset(store: Store, req: ImportRequest, progress?: ProgressFn, opts: { readRoots?: string[] } = {}): Promise<DatasetInfo> {
   const r = parseImportRequest(req);
   assertNameFree(store, 'datasets', r.name);
+  const roots = opts.readRoots ? new ReadRoots(opts.readRoots) : undefined;
+  if (roots) {
+    const fields = r as Record<string, unknown>;
+    for (const k of READ_FIELDS) if (typeof fields[k] === 'string') roots.check(fields[k], k);
+    if (r.format === 'fashion-mnist' && r.dir === undefined) roots.check(FASHION_MNIST_DEFAULT_DIR, 'dir');
+  }
   const staging = new Staging(store.dataDir);
   try {
-    const { decoded, source } = await decode(staging, r, progress);
+    const { decoded, source } = await decode(staging, r, progress, roots);
     return commitDataset(store, r.name, staging, { ...decoded, source });
   } catch (e) {
     staging.abort();

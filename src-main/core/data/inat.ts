@@ -7,6 +7,7 @@ import type { InatImport } from '../api/import-schema';
 import { UserError } from '../errors';
 import type { Staging } from '../store/files';
 import { decodeImageParts, type ImageEntry } from './image-import';
+import type { ReadRoots } from './read-roots';
 import { insideRoot } from './list';
 import { readText, requireDir, requireFile } from './source';
 
@@ -62,7 +63,7 @@ export function inatLabels(json: InatJson, labelOf: Map<number, number>, source:
   });
 }
 
-export async function decodeInat(staging: Staging, req: InatImport, progress?: ProgressFn) {
+export async function decodeInat(staging: Staging, req: InatImport, progress?: ProgressFn, roots?: ReadRoots) {
   const root = requireDir(req.root, 'image root');
   const trainFile = requireFile(req.trainJson, 'train JSON');
   const testFile = requireFile(req.testJson, 'test JSON');
@@ -77,6 +78,6 @@ export async function decodeInat(staging: Staging, req: InatImport, progress?: P
       return { path, label: e.label, where };
     });
   const parts = { train: entries(train, trainFile), test: entries(test, testFile) };
-  const decoded = await decodeImageParts(staging, parts, req.size, req.channels, progress);
+  const decoded = await decodeImageParts(staging, parts, req.size, req.channels, progress, roots);
   return { ...decoded, classNames };
 }

@@ -6,6 +6,7 @@ import type { ListImport } from '../api/import-schema';
 import { UserError } from '../errors';
 import type { Staging } from '../store/files';
 import { decodeImageParts, type ImageEntry } from './image-import';
+import type { ReadRoots } from './read-roots';
 import { classCountOf, maxLabel, MAX_CLASSES } from './labels';
 import { defaultClassNames, readNameLines, readText, requireDir, requireFile } from './source';
 
@@ -56,7 +57,7 @@ function toEntries(lines: ListLine[], root: string, source: string, numClasses: 
   });
 }
 
-export async function decodeList(staging: Staging, req: ListImport, progress?: ProgressFn) {
+export async function decodeList(staging: Staging, req: ListImport, progress?: ProgressFn, roots?: ReadRoots) {
   const root = requireDir(req.root, 'image root');
   const trainList = requireFile(req.trainList, 'train list');
   const testList = requireFile(req.testList, 'test list');
@@ -75,6 +76,6 @@ export async function decodeList(staging: Staging, req: ListImport, progress?: P
     train: toEntries(train, root, trainList, classNames.length, namesFile),
     test: toEntries(test, root, testList, classNames.length, namesFile),
   };
-  const decoded = await decodeImageParts(staging, parts, req.size, req.channels, progress);
+  const decoded = await decodeImageParts(staging, parts, req.size, req.channels, progress, roots);
   return { ...decoded, classNames };
 }

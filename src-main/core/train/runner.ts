@@ -14,7 +14,7 @@ export type WorkerTask =
   /** the virtual-example distribution of a completed run (stored with it) */
   | { kind: 've'; run: string; tau?: number; power?: number }
   /** a dataset import (ImportRequest, validated by the worker) */
-  | { kind: 'import'; request: unknown };
+  | { kind: 'import'; request: unknown; readRoots?: string[] };
 
 /** What the parent tells a worker; the worker opens its own connection to the same database. */
 export type WorkerJob = StorePaths & WorkerTask;

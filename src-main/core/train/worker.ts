@@ -141,7 +141,7 @@ async function task(job: WorkerJob): Promise<void> {
           last = now;
           send({ type: 'progress', progress });
         }
-      });
+      }, { readRoots: job.readRoots });
     } else {
       throw new Error(`unknown worker task ${(job as { kind: string }).kind}`);
     }
