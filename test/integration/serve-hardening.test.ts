@@ -70,6 +70,8 @@ describe('dive serve hardening', () => {
     assert.match(JSON.parse(viaLink.body).error, /^trainLabels \S+labels-link is outside the folders/);
     const ok = await api('importDataset', { request: { format: 'idx', name: 'inside', ...f } });
     assert.equal(ok.status, 200, ok.body);
+    const doctor = JSON.parse((await api('doctor', { fix: false })).body) as { ok: boolean; result: { blobsChecked: number; unresolved: number } };
+    assert.deepEqual([doctor.ok, doctor.result.blobsChecked, doctor.result.unresolved], [true, 2, 0]);
   });
 
   it('answers an oversized body with 413, not a reset', async () => {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CompareRow } from './runs-service';
 import type { DatasetInfo, RunInfo, SplitInfo, TrainEvent, VirtualExamplesInfo, Progress } from './types';
 import type { SplitPreview } from '../splits/preview';
+import type { DoctorReport } from '../store/doctor';
 
 const Name = z.string().trim().min(1, 'must not be empty');
 const None = z.strictObject({}).optional();
@@ -43,6 +44,8 @@ export const CALLS = {
   compareRuns: z.strictObject({ names: z.array(Name).min(1) }),
   virtualExamples: z.strictObject({ run: Name, tau: z.number().gt(0).optional(), power: z.number().gt(0).max(1).optional() }),
   storedVirtualExamples: z.strictObject({ name: Name }),
+  /** every data file against its row and every file against a row; `fix` repairs what is safe */
+  doctor: z.strictObject({ fix: z.boolean().optional() }).optional(),
 } as const;
 
 export type CallName = keyof typeof CALLS;
@@ -90,6 +93,7 @@ export interface Results {
   compareRuns: CompareRow[];
   virtualExamples: VirtualExamplesInfo;
   storedVirtualExamples: VirtualExamplesInfo[];
+  doctor: DoctorReport;
 }
 
 export type Args<K extends CallName> = z.input<(typeof CALLS)[K]>;

@@ -12,6 +12,7 @@ import { findFashionMnist } from '../data/fashion-mnist';
 import { datasetPart, getDataset } from '../store/datasets';
 import { getRun } from '../store/runs';
 import { asUserError } from '../store/db';
+import { runDoctor } from '../store/doctor';
 import type { Store } from '../store/store';
 import { forkSpawner, runTask, type RunningTask, type RunningWorker, type WorkerSpawner } from '../train/runner';
 import { CALLS, SAMPLE_CLASSES_DEFAULT, type ApiEvent, type AppInfo, type CallName, type DatasetSamples, type Results } from './contract';
@@ -197,6 +198,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
+    doctor: (a) => runDoctor(store, { fix: a?.fix }),
   };
 
   return {

@@ -72,7 +72,9 @@ function uniqueRunName(store: Store, base: string): string {
 }
 
 export function createRunService(store: Store) {
-  const createRun = (req: unknown): RunInfo => {
+  // one immediate transaction: the split and teacher checked are still there when the row goes in
+  // (a concurrent delete waits, or is refused because this run is queued)
+  const createRun = (req: unknown): RunInfo => store.db.transaction((): RunInfo => {
     const r = TrainRequestSchema.parse(req);
     const split = getSplit(store, r.split);
     const cfg = parseRunConfig(r.config);
@@ -98,7 +100,7 @@ export function createRunService(store: Store) {
     assertNameFree(store, 'runs', name);
     const id = insertRun(store, { name, splitId: split.id, teacherId, method: cfg.method, model: cfg.model, config: cfg });
     return getRun(store, id);
-  };
+  }).immediate();
 
   return {
     createRun,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { processAlive } from '../process';
 
@@ -100,6 +100,8 @@ export class RecordWriter {
 
   close(): WrittenFile {
     this.flush();
+    // on disk before the rows that point to it are committed (a power cut must not leave a row without its bytes)
+    fsyncSync(this.fd);
     closeSync(this.fd);
     return { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
