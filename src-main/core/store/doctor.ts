@@ -74,8 +74,12 @@ export async function runDoctor(store: Store, opts: { fix?: boolean } = {}): Pro
   const fk = store.db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
   for (const r of fk) add('database', store.dbPath, `${r.table} row ${r.rowid} points to a missing ${r.parent} row`);
 
+  // a queued or running run's folder is its worker's to change (checkpoints are rewritten every epoch)
+  const active = store.db.prepare(`SELECT dir FROM runs WHERE status IN ('queued', 'running') AND dir IS NOT NULL`).pluck().all() as string[];
+  const busy = (rel: string) => active.some((d) => rel === d || rel.startsWith(`${d}/`));
+
   // blobs against files
-  const blobs = store.db.prepare(OWNER_SQL).all() as BlobRow[];
+  const blobs = (store.db.prepare(OWNER_SQL).all() as BlobRow[]).filter((b) => !busy(b.path.replace(/\\/g, '/')));
   let bytesChecked = 0;
   const blobPaths = new Set<string>();
   for (const b of blobs) {
@@ -111,7 +115,7 @@ export async function runDoctor(store: Store, opts: { fix?: boolean } = {}): Pro
   const orphans = storeFolders(store.dataDir).filter((rel) => !referenced.has(rel));
   for (const rel of orphans) add('orphan', join(store.dataDir, rel), 'folder that no dataset or run names (left by a crash)', fix);
   const stray: string[] = [];
-  for (const rel of storeFolders(store.dataDir).filter((r) => referenced.has(r))) {
+  for (const rel of storeFolders(store.dataDir).filter((r) => referenced.has(r) && !busy(r))) {
     const dir = join(store.dataDir, rel);
     if (!statSync(dir).isDirectory()) continue;
     for (const f of readdirSync(dir)) {
