@@ -3,16 +3,47 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { describeError } from '../../src-main/core/api/errors';
 import { dive, tempDir } from '../helpers/cli';
 import { writeImage } from '../helpers/fixtures';
 
+/** A PNG of 100,000 x 100,000 gray pixels by its header, with almost no data. */
+function hugePng(): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(100_000, 0);
+  ihdr.writeUInt32BE(100_000, 4);
+  ihdr[8] = 8; // bit depth; colour type 0 (gray)
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(100))), chunk('IEND', Buffer.alloc(0))]);
+}
+
 function oneLine(r: { code: number; stderr: string }, re: RegExp): void {
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, re);
-  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  // progress lines ("train: 1/2") may come first; the error is one line, the last
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.filter((l) => l.startsWith('dive:')).length, 1, r.stderr);
+  assert.match(lines.at(-1)!, /^dive: /);
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
 }
 
@@ -62,6 +93,12 @@ describe('machine failures as one line', () => {
     symlinkSync('l2', join(loops, 'l1'));
     symlinkSync('l1', join(loops, 'l2'));
     oneLine(dive(db, ['import', 'folder', '--name', 'x', '--train', loops]), /^dive: \S+l1: symbolic links loop; fix or remove the link$/m);
+    // a PNG whose header claims 100,000 x 100,000 pixels (a decompression bomb)
+    const big = join(t.dir, 'big');
+    await writeImage(join(big, 'a', '0.png'), { color: [0, 200, 0], width: 8, height: 8 });
+    mkdirSync(join(big, 'b'));
+    writeFileSync(join(big, 'b', 'huge.png'), hugePng());
+    oneLine(dive(db, ['import', 'folder', '--name', 'x', '--train', big, '--channels', '1']), /^dive: cannot decode image \S+huge\.png: the image is too large \(over 268 megapixels\); shrink it or leave it out$/m);
   });
 
   it('disk full and permission errors name the path', () => {
