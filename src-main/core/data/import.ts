@@ -91,8 +91,7 @@ export async function importDataset(store: Store, req: ImportRequest, progress?:
   assertNameFree(store, 'datasets', r.name);
   const roots = opts.readRoots ? new ReadRoots(opts.readRoots) : undefined;
   if (roots) {
-    const fields = r as Record<string, unknown>;
-    for (const k of READ_FIELDS) if (typeof fields[k] === 'string') roots.check(fields[k], k);
+    for (const [k, v] of Object.entries(r)) if (READ_FIELDS.includes(k) && typeof v === 'string') roots.check(v, k);
     if (r.format === 'fashion-mnist' && r.dir === undefined) roots.check(FASHION_MNIST_DEFAULT_DIR, 'dir');
   }
   const staging = new Staging(store.dataDir);
