@@ -57,7 +57,7 @@ afterEach(() => t.cleanup());
 
 it('refuses to delete a split whose run teaches students elsewhere, naming them; --cascade deletes them too', () => {
   const before = storeState(store);
-  assert.throws(() => svc.deleteSplit('s1'), /split "s1" is the teacher of "S", "G", distilled from it; delete those runs first, or add --cascade/);
+  assert.throws(() => svc.deleteSplit('s1'), /split "s1" holds the teacher of "S", "G", distilled from it; delete those runs first, or add --cascade/);
   assert.deepEqual(storeState(store), before);
   const dirs = ['T', 'S', 'G'].map(runFolder);
   const out = svc.deleteSplit('s1', { cascade: true });

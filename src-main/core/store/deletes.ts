@@ -76,7 +76,8 @@ function planRuns(store: Store, what: string, own: RunLite[], opts: DeleteOption
   const ownIds = new Set(own.map((r) => r.id));
   const outside = all.filter((r) => !ownIds.has(r.id));
   if (outside.length && !opts.cascade) {
-    throw new UserError(`${what} is the teacher of ${names(outside)}, distilled from it; delete ${outside.length === 1 ? 'that run' : 'those runs'} first, or add --cascade to delete ${outside.length === 1 ? 'it' : 'them'} too`);
+    const role = what.startsWith('run ') ? 'is the teacher of' : 'holds the teacher of';
+    throw new UserError(`${what} ${role} ${names(outside)}, distilled from it; delete ${outside.length === 1 ? 'that run' : 'those runs'} first, or add --cascade to delete ${outside.length === 1 ? 'it' : 'them'} too`);
   }
   return all;
 }
