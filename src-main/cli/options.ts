@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { openStore, type Store } from '../core/store/store';
-import { createService, type Service } from '../core/api/service';
+import { createService, type Service } from '../core/app/service';
 import type { GlobalOpts } from './output';
 
 export function number(value: string): number {

@@ -7,12 +7,12 @@
 // EventSource); every request needs an allowed Host and, if it has one, a same-origin Origin.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeError } from '../core/api/errors';
-import type { Dispatcher } from '../core/api/dispatch';
+import { describeError } from '../core/domain/describe-error';
+import type { Dispatcher } from '../core/app/dispatch';
 import { allowedHosts, hostAllowed, hostPort, isLoopback, newToken, originAllowed, requestToken, SECURITY_HEADERS, tokenMatches } from './security';
 import { contentType, readStatic, rendererBuilt, resolveStatic } from './static';
 import { ZodError } from 'zod';
-import { isUserError, UserError } from '../core/errors';
+import { isUserError, UserError } from '../core/domain/errors';
 
 export interface ServeOptions {
   dispatcher: Dispatcher;

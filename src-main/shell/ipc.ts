@@ -2,9 +2,9 @@
 // answer is an envelope {ok:true, result} | {ok:false, error} (one line, never a stack), the same as
 // the web API's. Events go to every app window on `dive:event`. Only frames showing the app's own
 // pages (app://dive/...) may call: a frame that navigated elsewhere, or an embedded one, is refused.
-import type { Dispatcher } from '../core/api/dispatch';
-import { describeError } from '../core/api/errors';
-import { isUserError } from '../core/errors';
+import type { Dispatcher } from '../core/app/dispatch';
+import { describeError } from '../core/domain/describe-error';
+import { isUserError } from '../core/domain/errors';
 import type { IpcMainLike, WebContentsLike } from './electron-api';
 import { isAppUrl } from './security';
 

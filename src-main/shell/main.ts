@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDispatcher } from '../core/api/dispatch';
+import { createDispatcher } from '../core/app/dispatch';
 import { openStore } from '../core/store/store';
 import type { IpcMainLike, UtilityProcessLike, WebContentsLike } from './electron-api';
 import { registerIpc } from './ipc';

@@ -2,8 +2,8 @@
 // the current screen, and messages. Screens read it and call `refresh` after changing things;
 // `changed` events from the core (another window, the CLI) refresh it too.
 import { SvelteMap } from 'svelte/reactivity';
-import type { AppInfo, ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/api/contract';
-import type { DatasetInfo, RunInfo, SplitInfo } from '../../src-main/core/api/types';
+import type { AppInfo, ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/domain/contract';
+import type { DatasetInfo, RunInfo, SplitInfo } from '../../src-main/core/domain/types';
 import { connectApi, message } from './api';
 import { emptyLive, foldEvent, type Live } from './live';
 import type { TrainForm } from './train-form';

@@ -1,5 +1,5 @@
 // The runs table's data: columns, sorting and filtering, independent of the DOM.
-import type { RunInfo } from '../../src-main/core/api/types';
+import type { RunInfo } from '../../src-main/core/domain/types';
 
 export type ColumnKey =
   | 'name' | 'status' | 'method' | 'model' | 'split' | 'dataset' | 'teacher' | 'epochs'

@@ -1,7 +1,7 @@
 // The train form: method presets with the paper's defaults, the fields' validation, and the
 // request it sends. Validation mirrors the core's RunConfig schema so mistakes show beside the
 // field; the core still validates everything and its message is shown if it disagrees.
-import type { RunInfo } from '../../src-main/core/api/types';
+import type { RunInfo } from '../../src-main/core/domain/types';
 
 export const METHOD_CHOICES = [
   { id: 'ce', label: 'Cross-entropy', blurb: 'Plain softmax cross-entropy: the baseline.' },

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { RunInfo, VirtualExamplesInfo } from '../../src-main/core/api/types';
+import type { RunInfo, VirtualExamplesInfo } from '../../src-main/core/domain/types';
 import { DIVE, dive, tempDir } from '../helpers/cli';
 
 const FAST = ['--model', 'cnn', '--epochs', '3', '--batch', '64', '--lr', '0.01', '--backend', 'wasm', '--seed', '3'];

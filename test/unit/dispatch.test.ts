@@ -4,11 +4,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { ApiEvent, DatasetSamples } from '../../src-main/core/api/contract';
-import { appVersion, createDispatcher, type Dispatcher } from '../../src-main/core/api/dispatch';
-import { describeError } from '../../src-main/core/api/errors';
-import type { DatasetInfo, RunInfo, SplitInfo, VirtualExamplesInfo } from '../../src-main/core/api/types';
-import { UserError } from '../../src-main/core/errors';
+import type { ApiEvent, DatasetSamples } from '../../src-main/core/domain/contract';
+import { appVersion, createDispatcher, type Dispatcher } from '../../src-main/core/app/dispatch';
+import { describeError } from '../../src-main/core/domain/describe-error';
+import type { DatasetInfo, RunInfo, SplitInfo, VirtualExamplesInfo } from '../../src-main/core/domain/types';
+import { UserError } from '../../src-main/core/domain/errors';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { tempStore, writeIdxDataset, type TempStore } from '../helpers/fixtures';

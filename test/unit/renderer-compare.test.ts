@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CompareRow } from '../../src-main/core/api/contract';
+import type { CompareRow } from '../../src-main/core/domain/contract';
 import { comparisonCsv, comparisonJson, curve, groupBars, normaliseRows, perClassPoints } from '../../src-renderer/lib/compare';
 import { diffConfigs, flatten } from '../../src-renderer/lib/config-diff';
 import { metrics, run, split } from './renderer-fixtures';

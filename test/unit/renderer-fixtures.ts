@@ -1,5 +1,5 @@
 // Hand-made RunInfo / SplitInfo objects for the renderer's data-shaping tests.
-import type { RunInfo, SplitInfo } from '../../src-main/core/api/types';
+import type { RunInfo, SplitInfo } from '../../src-main/core/domain/types';
 
 export function run(over: Partial<RunInfo> & { name: string }): RunInfo {
   return {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, it } from 'node:test';
-import { createService, type Service } from '../../src-main/core/api/service';
+import { createService, type Service } from '../../src-main/core/app/service';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { getRun, markInterrupted, markStarted, recordEpoch, requestCancel, runDir } from '../../src-main/core/store/runs';

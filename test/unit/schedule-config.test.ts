@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UserError } from '../../src-main/core/errors';
-import { defaultMilestones, parseRunConfig, resolvePadding, RunConfigSchema } from '../../src-main/core/train/config';
-import { DEFAULT_METHOD_PARAMS } from '../../src-main/core/train/method';
+import { UserError } from '../../src-main/core/domain/errors';
+import { defaultMilestones, parseRunConfig, resolvePadding, RunConfigSchema } from '../../src-main/core/domain/run-config';
+import { DEFAULT_METHOD_PARAMS } from '../../src-main/core/domain/method';
 
 describe('run config defaults', () => {
   test('the paper recipe for 200 epochs', () => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DatasetInfo } from '../../core/api/types';
+import type { DatasetInfo } from '../../core/domain/types';
 import { emit, fmt, stderrProgress, table } from '../output';
 import { globals, integer, number, withService } from '../options';
 

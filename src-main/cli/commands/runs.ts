@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { CompareRow } from '../../core/api/runs-service';
-import type { RunInfo, VirtualExamplesInfo } from '../../core/api/types';
-import { UserError } from '../../core/errors';
+import type { CompareRow } from '../../core/app/runs-service';
+import type { RunInfo, VirtualExamplesInfo } from '../../core/domain/types';
+import { UserError } from '../../core/domain/errors';
 import { emit, fmt, pct, table } from '../output';
 import { globals, integer, number, withService } from '../options';
 import { trainToEnd } from './train';

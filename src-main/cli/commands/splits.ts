@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { SplitInfo } from '../../core/api/types';
-import { UserError } from '../../core/errors';
+import type { SplitInfo } from '../../core/domain/types';
+import { UserError } from '../../core/domain/errors';
 import { emit, fmt, table } from '../output';
 import { globals, integer, number, withService } from '../options';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import type { RunInfo, TrainEvent } from '../../core/api/types';
-import type { RunningWorker } from '../../core/train/runner';
-import type { Service } from '../../core/api/service';
-import { UserError } from '../../core/errors';
+import type { RunInfo, TrainEvent } from '../../core/domain/types';
+import type { RunningWorker } from '../../core/app/runner';
+import type { Service } from '../../core/app/service';
+import { UserError } from '../../core/domain/errors';
 import { emit, fmt, pct } from '../output';
 import { globals, integer, number, numberList, withService } from '../options';
 import { describeRun } from './runs';

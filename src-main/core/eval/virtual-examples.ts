@@ -1,8 +1,8 @@
 // DiVE's virtual-example distribution (the paper's Figures 1 and 5): a model's softened
 // predictions over the training split, read as fractional examples of every class.
 // V_k = sum_i P_ik with P = power-normalised tempered softmax of the logits, so sum_k V_k = N.
-import type { Groups } from '../api/types';
-import { UserError } from '../errors';
+import type { Groups } from '../domain/types';
+import { UserError } from '../domain/errors';
 
 /** Mean over the classes of each shot group; null for an empty group. */
 export interface GroupMeans {

@@ -1,6 +1,6 @@
-import { parseSplitParams, type SplitParamsInput } from '../api/split-schema';
-import type { SplitInfo } from '../api/types';
-import { UserError } from '../errors';
+import { parseSplitParams, type SplitParamsInput } from '../domain/split-schema';
+import type { SplitInfo } from '../domain/types';
+import { UserError } from '../domain/errors';
 import { classOrder, countsByClass, profileCounts } from './profile';
 import { classStats, DEFAULT_THRESHOLDS } from './stats';
 

@@ -1,4 +1,4 @@
-import type { ClassStats, Groups, ShotGroup, ShotThresholds } from '../api/types';
+import type { ClassStats, Groups, ShotGroup, ShotThresholds } from '../domain/types';
 
 /** The literature's convention (Liu et al. 2019, Kang et al. 2020): many > 100, few < 20. */
 export const DEFAULT_THRESHOLDS: ShotThresholds = { many: 100, few: 20 };

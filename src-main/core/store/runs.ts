@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus } from '../api/types';
-import { UserError } from '../errors';
+import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus } from '../domain/types';
+import { UserError } from '../domain/errors';
 import type { WrittenFile } from './files';
 import type { Store } from './store';
 import { processAlive } from '../process';

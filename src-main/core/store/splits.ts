@@ -1,6 +1,6 @@
-import { parseSplitPreviewRequest, parseSplitRequest, type SplitPreviewRequestInput, type SplitRequestInput } from '../api/split-schema';
-import type { ClassOrder, ClassStats, Groups, Profile, ProgressFn, ShotGroup, SplitInfo } from '../api/types';
-import { UserError } from '../errors';
+import { parseSplitPreviewRequest, parseSplitRequest, type SplitPreviewRequestInput, type SplitRequestInput } from '../domain/split-schema';
+import type { ClassOrder, ClassStats, Groups, Profile, ProgressFn, ShotGroup, SplitInfo } from '../domain/types';
+import { UserError } from '../domain/errors';
 import { previewFromCounts, type SplitPreview } from '../splits/preview';
 import { sampleSplit } from '../splits/sample';
 import { assertNameFree, datasetPart, getDataset } from './datasets';

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 import { loadWasm } from './wasm-kernels/loader';
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;

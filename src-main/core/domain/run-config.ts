@@ -9,7 +9,7 @@
 // the run, otherwise the parse fails naming the field. So `epochs: 200` alone reproduces the
 // paper exactly, and `epochs: 20` alone is a faithful miniature of it.
 import { z } from 'zod';
-import { UserError } from '../errors';
+import { UserError } from './errors';
 import { DEFAULT_METHOD_PARAMS, METHOD_PRESETS, METHODS, type Method, type MethodParams } from './method';
 
 export const MODELS = ['mlp', 'cnn', 'resnet8', 'resnet20', 'resnet32'] as const;

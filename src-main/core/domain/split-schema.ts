@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError } from '../errors';
+import { UserError } from './errors';
 import { DEFAULT_THRESHOLDS } from '../splits/stats';
 
 /**

@@ -3,11 +3,11 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 import { getRun, runFilePath } from '../store/runs';
 import type { Store } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
-import type { RunInfo, VirtualExamplesInfo } from './types';
+import type { RunInfo, VirtualExamplesInfo } from '../domain/types';
 
 const Name = z.string().trim().min(1, 'must not be empty');
 

@@ -2,7 +2,7 @@
 // with the zod schema its argument is validated against at the boundary (Electron IPC, HTTP).
 // The renderer imports only types from here; the schemas run in the main process / server.
 import { z } from 'zod';
-import type { CompareRow } from './runs-service';
+import type { CompareRow } from '../app/runs-service';
 import type { DatasetInfo, RunInfo, SplitInfo, TrainEvent, VirtualExamplesInfo, Progress } from './types';
 import type { SplitPreview } from '../splits/preview';
 

@@ -7,15 +7,15 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 import { findFashionMnist } from '../data/fashion-mnist';
 import { datasetPart, getDataset } from '../store/datasets';
 import { getRun } from '../store/runs';
 import type { Store } from '../store/store';
-import { forkSpawner, runTask, type RunningTask, type RunningWorker, type WorkerSpawner } from '../train/runner';
-import { CALLS, SAMPLE_CLASSES_DEFAULT, type ApiEvent, type AppInfo, type CallName, type DatasetSamples, type Results } from './contract';
+import { forkSpawner, runTask, type RunningTask, type RunningWorker, type WorkerSpawner } from './runner';
+import { CALLS, SAMPLE_CLASSES_DEFAULT, type ApiEvent, type AppInfo, type CallName, type DatasetSamples, type Results } from '../domain/contract';
 import { createService } from './service';
-import type { DatasetInfo, RunInfo, TrainEvent, VirtualExamplesInfo } from './types';
+import type { DatasetInfo, RunInfo, TrainEvent, VirtualExamplesInfo } from '../domain/types';
 
 export interface DispatcherOptions {
   frontDoor: 'electron' | 'web';

@@ -3,18 +3,18 @@
 // the busy timeout let the front door read at the same time), and reports events to its parent.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeError } from '../api/errors';
+import { describeError } from '../domain/describe-error';
 import { runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
 import { attachStore } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
-import { selectBackend } from './backend';
-import { readCheckpoint, writeCheckpoint, writeWeights } from './checkpoint';
-import { parseRunConfig } from './config';
-import { loadSplitData } from './data';
-import { loadModel, logitsOf, virtualExampleInfo } from './inference';
-import { trainRun } from './loop';
-import { createModelService } from '../api/model-service';
-import type { ImportRequest } from '../api/import-schema';
+import { selectBackend } from '../train/backend';
+import { readCheckpoint, writeCheckpoint, writeWeights } from '../train/checkpoint';
+import { parseRunConfig } from '../domain/run-config';
+import { loadSplitData } from '../train/data';
+import { loadModel, logitsOf, virtualExampleInfo } from '../train/inference';
+import { trainRun } from '../train/loop';
+import { createModelService } from './model-service';
+import type { ImportRequest } from '../domain/import-schema';
 import { importDataset } from '../data/import';
 import type { StorePaths } from '../paths';
 import type { WorkerJob, WorkerMessage } from './runner';

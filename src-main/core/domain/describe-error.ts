@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { isUserError } from '../errors';
+import { isUserError } from './errors';
 
 /** One line a person can act on: user errors as they are, schema errors naming each field. */
 export function describeError(e: unknown): string {

@@ -1,10 +1,10 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Progress, RunInfo, TrainEvent } from '../api/types';
+import type { Progress, RunInfo, TrainEvent } from '../domain/types';
 import { getRun, markEnded, requestCancel, runRow } from '../store/runs';
 import type { Store } from '../store/store';
 import type { StorePaths } from '../paths';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 
 export const WORKER_ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
 

@@ -2,7 +2,7 @@
 // Paths are taken as given (resolved against the process's working directory by the importer).
 // Objects are strict so a misspelt field ("trainimages") is an error instead of being ignored.
 import { z } from 'zod';
-import { UserError } from '../errors';
+import { UserError } from './errors';
 
 const name = z.string().trim().min(1, 'must not be empty').max(200);
 const path = z.string().min(1, 'must not be empty');

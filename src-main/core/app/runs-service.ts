@@ -1,15 +1,15 @@
 // The run half of the API: create, train (in a worker process), resume, cancel, compare, export.
 import { z } from 'zod';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 import { getSplit } from '../store/splits';
 import { deleteRun, getRun, insertRun, listRuns, requestCancel, requeueForResume, runRow } from '../store/runs';
 import type { Store } from '../store/store';
 import { storedVirtualExamples } from '../store/virtual-examples';
 import { assertNameFree } from '../store/datasets';
-import { parseRunConfig, type RunConfig } from '../train/config';
-import { TEACHER_METHODS } from '../train/method';
-import { startWorker, type RunningWorker, type WorkerSpawner } from '../train/runner';
-import type { RunInfo, RunStatus, TrainEvent, VirtualExamplesInfo } from './types';
+import { parseRunConfig, type RunConfig } from '../domain/run-config';
+import { TEACHER_METHODS } from '../domain/method';
+import { startWorker, type RunningWorker, type WorkerSpawner } from './runner';
+import type { RunInfo, RunStatus, TrainEvent, VirtualExamplesInfo } from '../domain/types';
 
 const Name = z.string().trim().min(1, 'must not be empty');
 

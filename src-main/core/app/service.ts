@@ -4,13 +4,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 import { importDataset } from '../data/import';
-import type { ImportRequest } from './import-schema';
-import type { SplitPreviewRequestInput, SplitRequestInput } from './split-schema';
+import type { ImportRequest } from '../domain/import-schema';
+import type { SplitPreviewRequestInput, SplitRequestInput } from '../domain/split-schema';
 import { createModelService } from './model-service';
 import { createRunService } from './runs-service';
-import type { DatasetInfo, ProgressFn, SplitInfo } from './types';
+import type { DatasetInfo, ProgressFn, SplitInfo } from '../domain/types';
 import { deleteDataset, getDataset, listDatasets } from '../store/datasets';
 import { createSplit, deleteSplit, getSplit, listSplits, previewSplit, type SplitPreview } from '../store/splits';
 import type { Store } from '../store/store';
