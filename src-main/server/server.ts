@@ -100,7 +100,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       } catch {
         throw new UserError('request body is not valid JSON');
       }
-      const result = await o.dispatcher.call(name, args);
+      const result = await o.dispatcher.callRaw(name, args);
       sendJson(res, 200, { ok: true, result });
     } catch (e) {
       const known = isUserError(e) || e instanceof ZodError;

@@ -25,7 +25,7 @@ export function registerIpc(ipcMain: IpcMainLike, dispatcher: Dispatcher, log: (
     const url = event.senderFrame?.url ?? '';
     if (!isAppUrl(url) || !targets.has(event.sender.id)) return { ok: false, error: 'refused: this page may not call the workbench' };
     try {
-      return { ok: true, result: await dispatcher.call(String(name), args) };
+      return { ok: true, result: await dispatcher.callRaw(String(name), args) };
     } catch (e) {
       if (!isUserError(e) && !(e instanceof Error && e.name === 'ZodError')) log(`dive: ${String(name)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return { ok: false, error: describeError(e) };

@@ -33,9 +33,8 @@ export const COLUMNS: readonly Column[] = [
   { key: 'created', label: 'Created', numeric: false, default: false },
 ];
 
-export function totalEpochs(run: RunInfo): number | null {
-  const e = run.config.epochs;
-  return typeof e === 'number' ? e : null;
+export function totalEpochs(run: RunInfo): number {
+  return run.config.epochs;
 }
 
 /** The value a column sorts by; null sorts last whichever the direction. */

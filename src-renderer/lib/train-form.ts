@@ -155,28 +155,25 @@ export function toRequest(f: TrainForm): { split: string; name?: string; teacher
 
 /** "Duplicate as new config": a stored run's configuration back in the form (name left blank). */
 export function formFromRun(run: RunInfo): TrainForm {
-  const c = run.config as Record<string, unknown>;
-  const get = <T>(k: string, d: T): T => (c[k] === undefined || c[k] === null ? d : (c[k] as T));
-  const aug = (c.augment ?? {}) as { crop?: boolean; flip?: boolean };
-  const p = (c.params ?? {}) as Partial<MethodFields>;
+  const c = run.config;
   const base = defaultForm(run.split);
   return {
     ...base,
     teacher: run.teacher ?? '',
-    method: run.method,
-    model: run.model,
-    epochs: get('epochs', base.epochs),
-    batchSize: get('batchSize', base.batchSize),
-    lr: get('lr', base.lr),
-    momentum: get('momentum', base.momentum),
-    weightDecay: get('weightDecay', base.weightDecay),
-    warmupEpochs: String(get('warmupEpochs', '')),
-    milestones: get<number[]>('milestones', []).join(', '),
-    gamma: get('gamma', base.gamma),
-    seed: get('seed', base.seed),
-    crop: aug.crop ?? true,
-    flip: aug.flip ?? true,
-    backend: get('backend', ''),
-    params: { ...presetFor(run.method), ...Object.fromEntries(Object.entries(p).filter(([, v]) => typeof v === 'number')) },
+    method: c.method,
+    model: c.model,
+    epochs: c.epochs,
+    batchSize: c.batchSize,
+    lr: c.lr,
+    momentum: c.momentum,
+    weightDecay: c.weightDecay,
+    warmupEpochs: String(c.warmupEpochs),
+    milestones: c.milestones.join(', '),
+    gamma: c.gamma,
+    seed: c.seed,
+    crop: c.augment.crop,
+    flip: c.augment.flip,
+    backend: c.backend ?? '',
+    params: { ...presetFor(c.method), ...c.params },
   };
 }

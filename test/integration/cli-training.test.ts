@@ -35,7 +35,7 @@ describe('training through the CLI', () => {
     assert.equal(student.code, 0, student.stderr);
     const s = student.json() as RunInfo;
     assert.equal(s.teacher, 'teacher');
-    assert.deepEqual(s.config.params && { tau: (s.config.params as Record<string, number>).tau, power: (s.config.params as Record<string, number>).power }, { tau: 3, power: 0.5 });
+    assert.deepEqual({ tau: s.config.params.tau, power: s.config.params.power }, { tau: 3, power: 0.5 });
     const m = s.metrics!;
     assert.equal(m.perClass.length, 10);
     // the test set is balanced (1,000 per class): top-1 is the mean of the per-class accuracies

@@ -33,6 +33,6 @@ describe('import request schema', () => {
   });
 
   it('rejects unknown (misspelt) fields', () => {
-    fails({ format: 'cifar', name: 'x', dir: 'd', dri: 'd' }, /^invalid import request: Unrecognized key: "dri"/);
+    fails({ format: 'cifar', name: 'x', dir: 'd', dri: 'd' }, /^invalid import request: unknown field "dri"$/);
   });
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultForm, defaultMilestones, defaultWarmup, formFromRun, parseMilestones, presetFor, toRequest, validate } from '../../src-renderer/lib/train-form';
-import { run } from './renderer-fixtures';
+import { config, run } from './renderer-fixtures';
 
 test('defaults mirror the core: milestones at 60% / 80%, warm-up min(5, epochs / 10)', () => {
   assert.deepEqual(defaultMilestones(200), [120, 160]);
@@ -52,7 +52,7 @@ test('the request leaves blanks to the core and sends only the method\'s paramet
 test('duplicate as new config restores the stored configuration', () => {
   const r = run({
     name: 'dive-1', method: 'dive', model: 'cnn', split: 'lt50', teacher: 'bsce-1',
-    config: { method: 'dive', model: 'cnn', epochs: 30, batchSize: 32, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 3, milestones: [18, 24], gamma: 0.1, seed: 7, augment: { crop: false, flip: true }, backend: null, params: { tau: 6, power: 0.5, alpha: 0.7, cbBeta: 0.9999 } },
+    config: config({ method: 'dive', model: 'cnn', epochs: 30, batchSize: 32, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 3, milestones: [18, 24], gamma: 0.1, seed: 7, augment: { crop: false, flip: true }, backend: null, params: { tau: 6, power: 0.5, alpha: 0.7, cbBeta: 0.9999 } }),
   });
   const f = formFromRun(r);
   assert.equal(f.split, 'lt50');

@@ -9,10 +9,13 @@ import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { getRun, markInterrupted, markStarted, recordEpoch, requestCancel, runDir } from '../../src-main/core/store/runs';
 import type { Store } from '../../src-main/core/store/store';
 import { tempStore, type TempStore } from '../helpers/fixtures';
+import { TrainRequestSchema, type TrainRequest } from '../../src-main/core/domain/run-requests';
 
 let t: TempStore;
 let store: Store;
 let svc: Service;
+/** As the dispatcher does: the request is parsed once, then handed to the service. */
+const createRun = (req: TrainRequest) => svc.createRun(TrainRequestSchema.parse(req));
 const REPORT = { name: 'cpu', device: 'cpu' as const, threads: 1, reasons: [] };
 
 function addDataset(name: string): void {
@@ -42,8 +45,8 @@ beforeEach(() => {
 afterEach(() => t.cleanup());
 
 it('creates queued runs with the config defaults filled in and unique default names', () => {
-  const a = svc.createRun({ split: 's', config: { method: 'bsce', model: 'mlp', epochs: 10 } });
-  const b = svc.createRun({ split: 's', config: { method: 'bsce', model: 'mlp', epochs: 10 } });
+  const a = createRun({ split: 's', config: { method: 'bsce', model: 'mlp', epochs: 10 } });
+  const b = createRun({ split: 's', config: { method: 'bsce', model: 'mlp', epochs: 10 } });
   assert.equal(a.status, 'queued');
   assert.equal(a.name, 'bsce-mlp-s');
   assert.equal(b.name, 'bsce-mlp-s-2');
@@ -52,22 +55,22 @@ it('creates queued runs with the config defaults filled in and unique default na
 });
 
 it('checks teachers: required for kd / dive, completed, and on the same dataset', () => {
-  assert.throws(() => svc.createRun({ split: 's', config: { method: 'dive' } }), /distils from a teacher/);
-  const teacher = svc.createRun({ split: 's', name: 'T', config: { method: 'bsce', model: 'mlp', epochs: 2 } });
-  assert.throws(() => svc.createRun({ split: 's', teacher: 'T', config: { method: 'dive' } }), /teacher "T" is queued/);
+  assert.throws(() => createRun({ split: 's', config: { method: 'dive' } }), /distils from a teacher/);
+  const teacher = createRun({ split: 's', name: 'T', config: { method: 'bsce', model: 'mlp', epochs: 2 } });
+  assert.throws(() => createRun({ split: 's', teacher: 'T', config: { method: 'dive' } }), /teacher "T" is queued/);
   store.db.prepare(`UPDATE runs SET status = 'completed' WHERE id = ?`).run(teacher.id);
-  assert.throws(() => svc.createRun({ split: 's2', teacher: 'T', config: { method: 'kd' } }), /trained on dataset "d", not "other"/);
-  assert.throws(() => svc.createRun({ split: 's', teacher: 'T', config: { method: 'ce' } }), /does not use a teacher/);
-  const student = svc.createRun({ split: 's', teacher: 'T', config: { method: 'dive', epochs: 2 } });
+  assert.throws(() => createRun({ split: 's2', teacher: 'T', config: { method: 'kd' } }), /trained on dataset "d", not "other"/);
+  assert.throws(() => createRun({ split: 's', teacher: 'T', config: { method: 'ce' } }), /does not use a teacher/);
+  const student = createRun({ split: 's', teacher: 'T', config: { method: 'dive', epochs: 2 } });
   assert.equal(student.teacher, 'T');
   assert.throws(() => svc.deleteRun('T'), /teacher of/);
 });
 
 it('marks runs of dead workers and long-silent queued runs interrupted, and leaves live ones alone', () => {
-  const live = svc.createRun({ split: 's', name: 'live', config: { method: 'ce' } });
-  const dead = svc.createRun({ split: 's', name: 'dead', config: { method: 'ce' } });
-  const queued = svc.createRun({ split: 's', name: 'queued', config: { method: 'ce' } });
-  const stale = svc.createRun({ split: 's', name: 'stale', config: { method: 'ce' } });
+  const live = createRun({ split: 's', name: 'live', config: { method: 'ce' } });
+  const dead = createRun({ split: 's', name: 'dead', config: { method: 'ce' } });
+  const queued = createRun({ split: 's', name: 'queued', config: { method: 'ce' } });
+  const stale = createRun({ split: 's', name: 'stale', config: { method: 'ce' } });
   assert.ok(markStarted(store, live.id, REPORT, process.pid));
   assert.ok(markStarted(store, dead.id, REPORT, 2 ** 22 + 12345)); // above Linux's pid_max: no such process
   store.db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(Date.now() - 3_600_000, stale.id);
@@ -80,9 +83,9 @@ it('marks runs of dead workers and long-silent queued runs interrupted, and leav
 });
 
 it('cancels queued runs at once and running ones through the worker; resumes only what stopped', () => {
-  const q = svc.createRun({ split: 's', name: 'q', config: { method: 'ce' } });
+  const q = createRun({ split: 's', name: 'q', config: { method: 'ce' } });
   assert.equal(svc.cancelRun('q').status, 'cancelled');
-  const r = svc.createRun({ split: 's', name: 'r', config: { method: 'ce' } });
+  const r = createRun({ split: 's', name: 'r', config: { method: 'ce' } });
   markStarted(store, r.id, REPORT, process.pid);
   assert.equal(requestCancel(store, 'r').status, 'running');
   assert.equal(store.db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').pluck().get(r.id), 1);
@@ -93,7 +96,7 @@ it('cancels queued runs at once and running ones through the worker; resumes onl
 });
 
 it('deleting a split removes its runs, their blobs and their files', () => {
-  const r = svc.createRun({ split: 's', name: 'r', config: { method: 'ce', epochs: 3 } });
+  const r = createRun({ split: 's', name: 'r', config: { method: 'ce', epochs: 3 } });
   markStarted(store, r.id, REPORT, process.pid);
   const dir = runDir(store, r.id);
   mkdirSync(dir, { recursive: true });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { SplitInfo } from '../../core/domain/types';
 import { UserError } from '../../core/domain/errors';
 import { emit, fmt, table } from '../output';
-import { globals, integer, number, withService } from '../options';
+import { globals, integer, number, withDispatcher } from '../options';
 
 interface SplitLike {
   counts: number[];
@@ -39,17 +39,17 @@ export function registerSplitCommands(program: Command): void {
     .option('--few <t>', 'few-shot: fewer than t training images (default 20)', integer)
     .option('--preview', 'print counts and statistics without saving')
     .action((o, cmd: Command) =>
-      withService(cmd, (svc) => {
+      withDispatcher(cmd, async (dispatcher) => {
         const req = {
           dataset: o.dataset, name: o.name ?? (o.preview ? 'preview' : undefined), profile: o.profile, ratio: o.ratio,
           maxPerClass: o.maxPerClass, seed: o.seed, classOrder: o.classOrder, many: o.many, few: o.few,
         };
-        const names = svc.getDataset(o.dataset).classNames;
+        const names = (await dispatcher.call('getDataset', { name: o.dataset })).classNames;
         if (o.preview) {
-          const p = svc.previewSplit(req);
+          const p = await dispatcher.call('previewSplit', req);
           emit(globals(cmd), p, () => `preview (nothing saved)\n${describeCounts(p, names)}`);
         } else {
-          const s = svc.createSplit(req);
+          const s = await dispatcher.call('createSplit', req);
           emit(globals(cmd), s, () => `split ${s.name} of ${s.dataset}: ${s.profile} profile, rho ${s.ratio}, n_max ${s.maxPerClass}, seed ${s.seed}\n${describeCounts(s, names)}`);
         }
       }),
@@ -60,8 +60,8 @@ export function registerSplitCommands(program: Command): void {
     .description('list splits')
     .option('--dataset <name>', 'only the splits of this dataset')
     .action((o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const list = svc.listSplits(o.dataset);
+      withDispatcher(cmd, async (dispatcher) => {
+        const list = await dispatcher.call('listSplits', { dataset: o.dataset });
         emit(globals(cmd), list, () =>
           list.length
             ? table(
@@ -77,15 +77,15 @@ export function registerSplitCommands(program: Command): void {
     .command('delete <kind> <name>')
     .description('delete a dataset, split or run (with everything built on it) and its files')
     .action((kind: string, name: string, _o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const del: Record<string, (n: string) => unknown> = {
-          dataset: (n) => svc.deleteDataset(n),
-          split: (n) => svc.deleteSplit(n),
-          run: (n) => svc.deleteRun(n),
+      withDispatcher(cmd, async (dispatcher) => {
+        const del: Record<string, (n: string) => Promise<unknown>> = {
+          dataset: (n) => dispatcher.call('deleteDataset', { name: n }),
+          split: (n) => dispatcher.call('deleteSplit', { name: n }),
+          run: (n) => dispatcher.call('deleteRun', { name: n }),
         };
         const fn = del[kind];
         if (!fn) throw new UserError(`unknown kind "${kind}": use dataset, split or run`);
-        const out = fn(name);
+        const out = await fn(name);
         emit(globals(cmd), out, () => `deleted ${kind} ${name}`);
       }),
     );

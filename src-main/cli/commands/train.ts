@@ -1,80 +1,19 @@
-import type { Command } from 'commander';
-import { SingleBar } from 'cli-progress';
-import type { RunInfo, TrainEvent } from '../../core/domain/types';
-import type { RunningWorker } from '../../core/app/runner';
-import type { Service } from '../../core/app/service';
+import type { Command, OptionValues } from 'commander';
+import type { Args } from '../../core/domain/contract';
 import { UserError } from '../../core/domain/errors';
-import { emit, fmt, pct } from '../output';
-import { globals, integer, number, numberList, withService } from '../options';
+import { emit } from '../output';
+import { globals, integer, number, numberList, withDispatcher } from '../options';
+import { follow, printTraining } from '../train-progress';
 import { describeRun } from './runs';
 
-const hms = (s: number) => {
-  if (!Number.isFinite(s)) return '-';
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-};
-
-/** A live bar on a terminal (epoch, loss, accuracy, images/s, ETA); one line per epoch otherwise. */
-export function trainProgress(): (e: TrainEvent) => void {
-  let bar: SingleBar | null = null;
-  const tty = Boolean(process.stderr.isTTY);
-  return (e) => {
-    if (e.type === 'started') {
-      process.stderr.write(`training ${e.run} on ${e.backend.name} (${e.backend.device}, ${e.backend.threads} thread${e.backend.threads === 1 ? '' : 's'})${e.resumedFrom ? `, resuming after epoch ${e.resumedFrom}` : ''}\n`);
-      for (const r of e.backend.reasons) process.stderr.write(`  ${r}\n`);
-    } else if (e.type === 'batch' && tty) {
-      if (!bar) {
-        bar = new SingleBar({ stream: process.stderr, hideCursor: true, format: 'epoch {epoch} [{bar}] {percentage}% | loss {loss} acc {acc} | {ips} img/s | ETA {etaText}' });
-        bar.start(e.batches, 0, { epoch: '', loss: '', acc: '', ips: '', etaText: '' });
-      }
-      bar.setTotal(e.batches);
-      bar.update(e.batch, { epoch: String(e.epoch), loss: fmt(e.loss), acc: pct(e.acc), ips: e.imagesPerSec.toFixed(0), etaText: hms(e.etaSeconds) });
-    } else if (e.type === 'epoch') {
-      bar?.stop();
-      bar = null;
-      const r = e.record;
-      process.stderr.write(`epoch ${r.epoch}/${e.epochs}  loss ${fmt(r.loss)}  lr ${r.lr.toPrecision(3)}  train ${pct(r.trainAcc)}%  test ${pct(r.testAcc)}%  ${r.imagesPerSec.toFixed(0)} img/s  ${r.seconds.toFixed(1)} s\n`);
-    } else if (e.type === 'finished') {
-      bar?.stop();
-      bar = null;
-      if (e.error) process.stderr.write(`run ${e.run} failed: ${e.error}\n`);
-    }
-  };
-}
-
-/** Waits for a worker; Ctrl-C asks it to stop after its batch (the run can be resumed). */
-export async function follow(worker: RunningWorker): Promise<RunInfo> {
-  const onSigint = () => {
-    process.stderr.write('\nstopping after this batch (resume with `dive resume`)...\n');
-    worker.cancel();
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    return await worker.done;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-}
-
-/** Trains one run to its end in a worker; a run that does not complete is an error for the CLI. */
-export async function trainToEnd(svc: Service, req: Record<string, unknown>, quiet = false): Promise<RunInfo> {
-  const run = svc.createRun(req);
-  const done = await follow(svc.startRun(run.name, quiet ? undefined : trainProgress()));
-  if (done.status !== 'completed') throw new UserError(`run "${done.name}" ended ${done.status}${done.error ? `: ${done.error}` : ''}`);
-  return done;
-}
-
-export function configFromOptions(o: Record<string, unknown>): Record<string, unknown> {
-  const params = Object.fromEntries(
-    Object.entries({ tau: o.tau, power: o.power, alpha: o.alpha, focalGamma: o.focalGamma, cbBeta: o.cbBeta, drwEpoch: o.drwEpoch }).filter(([, v]) => v !== undefined),
-  );
-  const augment = o.augment === undefined ? undefined : parseAugment(String(o.augment));
-  const cfg: Record<string, unknown> = {
+/** The train flags as a run config; left-out flags stay undefined and take the schema's defaults. */
+export function configFromOptions(o: OptionValues): Args<'train'>['config'] {
+  return {
     method: o.method, model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay,
-    warmupEpochs: o.warmup, schedule: o.schedule, milestones: o.milestones, gamma: o.gamma, seed: o.seed, augment, backend: o.backend, params,
+    warmupEpochs: o.warmup, schedule: o.schedule, milestones: o.milestones, gamma: o.gamma, seed: o.seed,
+    augment: o.augment === undefined ? undefined : parseAugment(String(o.augment)), backend: o.backend,
+    params: { tau: o.tau, power: o.power, alpha: o.alpha, focalGamma: o.focalGamma, cbBeta: o.cbBeta, drwEpoch: o.drwEpoch },
   };
-  return Object.fromEntries(Object.entries(cfg).filter(([, v]) => v !== undefined));
 }
 
 function parseAugment(s: string): { crop: boolean; flip: boolean } {
@@ -116,9 +55,15 @@ export function registerTrainCommands(program: Command): void {
       .option('--teacher <run>', 'completed teacher run (kd, dive)')
       .option('--name <name>', 'run name (default method-model-split)'),
   ).action((o, cmd: Command) =>
-    withService(cmd, async (svc) => {
-      const run = await trainToEnd(svc, { split: o.split, name: o.name, teacher: o.teacher, config: configFromOptions(o) });
-      emit(globals(cmd), run, () => describeRun(run));
+    withDispatcher(cmd, async (d) => {
+      const stop = printTraining(d);
+      try {
+        const started = await d.call('train', { split: o.split, name: o.name, teacher: o.teacher, config: configFromOptions(o) });
+        const run = await follow(d, started.name);
+        emit(globals(cmd), run, () => describeRun(run));
+      } finally {
+        stop();
+      }
     }),
   );
 
@@ -126,10 +71,15 @@ export function registerTrainCommands(program: Command): void {
     .command('resume <run>')
     .description('continue an interrupted or cancelled run from its last checkpoint')
     .action((name: string, _o, cmd: Command) =>
-      withService(cmd, async (svc) => {
-        const run = await follow(svc.resumeRun(name, trainProgress()));
-        if (run.status !== 'completed') throw new UserError(`run "${run.name}" ended ${run.status}${run.error ? `: ${run.error}` : ''}`);
-        emit(globals(cmd), run, () => describeRun(run));
+      withDispatcher(cmd, async (d) => {
+        const stop = printTraining(d);
+        try {
+          await d.call('resumeRun', { name });
+          const run = await follow(d, name);
+          emit(globals(cmd), run, () => describeRun(run));
+        } finally {
+          stop();
+        }
       }),
     );
 
@@ -137,8 +87,8 @@ export function registerTrainCommands(program: Command): void {
     .command('cancel <run>')
     .description('stop a running run after its current batch (it can be resumed)')
     .action((name: string, _o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const run = svc.cancelRun(name);
+      withDispatcher(cmd, async (d) => {
+        const run = await d.call('cancelRun', { name });
         emit(globals(cmd), run, () => (run.status === 'cancelled' ? `cancelled ${run.name}` : `asked ${run.name} to stop after its current batch`));
       }),
     );

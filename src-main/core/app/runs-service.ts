@@ -1,49 +1,16 @@
-// The run half of the API: create, train (in a worker process), resume, cancel, compare, export.
-import { z } from 'zod';
+// The run half of the API: create, train (in a worker process), resume, cancel, compare.
 import { UserError } from '../domain/errors';
+import type { RunConfig } from '../domain/run-config';
+import { TEACHER_METHODS } from '../domain/method';
+import type { ParsedTrainRequest, RunFilterSchema } from '../domain/run-requests';
+import type { CompareRow, RunInfo, TrainEvent, VirtualExamplesInfo } from '../domain/types';
+import { assertNameFree } from '../store/datasets';
+import { deleteRun, getRun, insertRun, listRuns, requestCancel, requeueForResume, runRow, uniqueRunName } from '../store/runs';
 import { getSplit } from '../store/splits';
-import { deleteRun, getRun, insertRun, listRuns, requestCancel, requeueForResume, runRow } from '../store/runs';
 import type { Store } from '../store/store';
 import { storedVirtualExamples } from '../store/virtual-examples';
-import { assertNameFree } from '../store/datasets';
-import { parseRunConfig, type RunConfig } from '../domain/run-config';
-import { TEACHER_METHODS } from '../domain/method';
 import { startWorker, type RunningWorker, type WorkerSpawner } from './runner';
-import type { RunInfo, RunStatus, TrainEvent, VirtualExamplesInfo } from '../domain/types';
-
-const Name = z.string().trim().min(1, 'must not be empty');
-
-export const TrainRequestSchema = z.strictObject({
-  split: Name,
-  /** default: method-model-split-N */
-  name: Name.optional(),
-  /** a completed run on the same dataset (kd, dive) */
-  teacher: Name.optional(),
-  /** RunConfig input: method is required, everything else has the paper's defaults */
-  config: z.record(z.string(), z.unknown()),
-});
-export type TrainRequest = z.input<typeof TrainRequestSchema>;
-
-export const RunFilterSchema = z.strictObject({
-  split: Name.optional(),
-  status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']).optional(),
-});
-
-/** One row of the paper-style comparison table. */
-export interface CompareRow {
-  run: string;
-  method: string;
-  model: string;
-  /** the hyper-parameters that define the method, e.g. "T=3 p=0.5 alpha=0.5" */
-  params: string;
-  epochs: number;
-  status: RunStatus;
-  top1: number | null;
-  many: number | null;
-  medium: number | null;
-  few: number | null;
-  ece: number | null;
-}
+import type { z } from 'zod';
 
 export function keyParams(cfg: RunConfig): string {
   const p = cfg.params;
@@ -63,17 +30,10 @@ export function keyParams(cfg: RunConfig): string {
   }
 }
 
-function uniqueRunName(store: Store, base: string): string {
-  const taken = (n: string) => store.db.prepare('SELECT 1 FROM runs WHERE name = ?').get(n) !== undefined;
-  if (!taken(base)) return base;
-  for (let i = 2; ; i++) if (!taken(`${base}-${i}`)) return `${base}-${i}`;
-}
-
 export function createRunService(store: Store) {
-  const createRun = (req: unknown): RunInfo => {
-    const r = TrainRequestSchema.parse(req);
+  const createRun = (r: ParsedTrainRequest): RunInfo => {
     const split = getSplit(store, r.split);
-    const cfg = parseRunConfig(r.config);
+    const cfg = r.config;
     let teacherId: number | null = null;
     if (TEACHER_METHODS.includes(cfg.method)) {
       if (!r.teacher) throw new UserError(`method ${cfg.method} distils from a teacher: give --teacher RUN (a completed run, e.g. a bsce run on this split)`);
@@ -96,36 +56,31 @@ export function createRunService(store: Store) {
   return {
     createRun,
     /** Starts the worker of a queued run; `done` resolves when it has exited. */
-    startRun: (name: unknown, onEvent?: (e: TrainEvent) => void, spawn?: WorkerSpawner): RunningWorker => {
-      const r = runRow(store, Name.parse(name));
+    startRun: (name: string, onEvent?: (e: TrainEvent) => void, spawn?: WorkerSpawner): RunningWorker => {
+      const r = runRow(store, name);
       if (r.status !== 'queued') throw new UserError(`run "${r.name}" is ${r.status}, not queued`);
       return startWorker(store, r.id, onEvent, spawn);
     },
     /** An interrupted or cancelled run continues from its last checkpoint. */
-    resumeRun: (name: unknown, onEvent?: (e: TrainEvent) => void, spawn?: WorkerSpawner): RunningWorker =>
-      startWorker(store, requeueForResume(store, Name.parse(name)), onEvent, spawn),
-    cancelRun: (name: unknown): RunInfo => requestCancel(store, Name.parse(name)),
-    listRuns: (filter: unknown = {}): RunInfo[] => listRuns(store, RunFilterSchema.parse(filter)),
-    getRun: (name: unknown): RunInfo => getRun(store, Name.parse(name)),
-    deleteRun: (name: unknown): RunInfo => deleteRun(store, Name.parse(name)),
-    storedVirtualExamples: (name: unknown): VirtualExamplesInfo[] => {
-      const run = getRun(store, Name.parse(name));
+    resumeRun: (name: string, onEvent?: (e: TrainEvent) => void, spawn?: WorkerSpawner): RunningWorker =>
+      startWorker(store, requeueForResume(store, name), onEvent, spawn),
+    cancelRun: (name: string): RunInfo => requestCancel(store, name),
+    listRuns: (filter: z.output<typeof RunFilterSchema> = {}): RunInfo[] => listRuns(store, filter),
+    getRun: (name: string): RunInfo => getRun(store, name),
+    deleteRun: (name: string): RunInfo => deleteRun(store, name),
+    storedVirtualExamples: (name: string): VirtualExamplesInfo[] => {
+      const run = getRun(store, name);
       const split = getSplit(store, run.splitId);
       return storedVirtualExamples(store, run.id).map((v) => ({ run: run.name, counts: split.counts, ...v }));
     },
-    compareRuns: (names: unknown): CompareRow[] =>
-      z
-        .array(Name)
-        .min(1, 'name at least one run')
-        .parse(names)
-        .map((n) => {
-          const run = getRun(store, n);
-          const cfg = parseRunConfig(run.config);
-          const m = run.metrics;
-          return {
-            run: run.name, method: run.method, model: run.model, params: keyParams(cfg), epochs: run.epochsDone, status: run.status,
-            top1: m?.top1 ?? null, many: m?.many ?? null, medium: m?.medium ?? null, few: m?.few ?? null, ece: m?.ece ?? null,
-          };
-        }),
+    compareRuns: (names: string[]): CompareRow[] =>
+      names.map((n) => {
+        const run = getRun(store, n);
+        const m = run.metrics;
+        return {
+          run: run.name, method: run.method, model: run.model, params: keyParams(run.config), epochs: run.epochsDone, status: run.status,
+          top1: m?.top1 ?? null, many: m?.many ?? null, medium: m?.medium ?? null, few: m?.few ?? null, ece: m?.ece ?? null,
+        };
+      }),
   };
 }

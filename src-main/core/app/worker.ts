@@ -14,7 +14,6 @@ import { loadSplitData } from '../train/data';
 import { loadModel, logitsOf, virtualExampleInfo } from '../train/inference';
 import { trainRun } from '../train/loop';
 import { createModelService } from './model-service';
-import type { ImportRequest } from '../domain/import-schema';
 import { importDataset } from '../data/import';
 import type { StorePaths } from '../paths';
 import type { WorkerJob, WorkerMessage } from './runner';
@@ -121,7 +120,7 @@ async function task(job: WorkerJob): Promise<void> {
       result = await createModelService(store).virtualExamples({ run: job.run, tau: job.tau, power: job.power });
     } else if (job.kind === 'import') {
       let last = 0;
-      result = await importDataset(store, job.request as ImportRequest, (progress) => {
+      result = await importDataset(store, job.request, (progress) => {
         // at most ~10 messages a second, but always the end of each phase
         const now = Date.now();
         if (now - last > 100 || progress.done === progress.total) {

@@ -9,11 +9,15 @@
 // the run, otherwise the parse fails naming the field. So `epochs: 200` alone reproduces the
 // paper exactly, and `epochs: 20` alone is a faithful miniature of it.
 import { z } from 'zod';
-import { UserError } from './errors';
+import { parseWith } from './errors';
 import { DEFAULT_METHOD_PARAMS, METHOD_PRESETS, METHODS, type Method, type MethodParams } from './method';
 
 export const MODELS = ['mlp', 'cnn', 'resnet8', 'resnet20', 'resnet32'] as const;
 export type ModelKind = (typeof MODELS)[number];
+
+/** TF.js backends, best first: `backend` in a run config names one (null: the best available). */
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
 
 export const SCHEDULES = ['step', 'cosine'] as const;
 export type ScheduleKind = (typeof SCHEDULES)[number];
@@ -48,7 +52,7 @@ export interface RunConfig {
   normHead: boolean;
   params: MethodParams;
   /** preferred TF.js backend name; null: the best available */
-  backend: string | null;
+  backend: BackendName | null;
 }
 
 const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
@@ -83,7 +87,7 @@ const RunConfigInput = z.strictObject({
   padding: z.number().int().min(0).max(1024).nullable().default(null),
   normHead: z.boolean().optional(),
   params: ParamsInput.prefault({}),
-  backend: z.string().min(1).nullable().default(null),
+  backend: z.enum(BACKENDS).nullable().default(null),
 });
 
 /** The paper's milestones, 120 and 160 of 200 epochs, as fractions of the run. */
@@ -148,10 +152,7 @@ export type RunConfigInput = z.input<typeof RunConfigSchema>;
 
 /** Validates a run configuration; every problem is named by its field in one UserError line. */
 export function parseRunConfig(input: unknown): RunConfig {
-  const r = RunConfigSchema.safeParse(input);
-  if (r.success) return r.data;
-  const problems = r.error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : 'config'}: ${i.message}`);
-  throw new UserError(`invalid run config: ${problems.join('; ')}`);
+  return parseWith(RunConfigSchema, input, 'run config');
 }
 
 /** The crop padding for an image size: explicit, or round(min(H, W) / 8) (4 for CIFAR's 32x32). */
