@@ -11,8 +11,7 @@ import { describeError } from '../core/domain/describe-error';
 import type { Dispatcher } from '../core/app/dispatch';
 import { allowedHosts, hostAllowed, hostPort, isLoopback, newToken, originAllowed, requestToken, SECURITY_HEADERS, tokenMatches } from './security';
 import { contentType, readStatic, rendererBuilt, resolveStatic } from './static';
-import { ZodError } from 'zod';
-import { isUserError, UserError } from '../core/domain/errors';
+import { isInputError, UserError } from '../core/domain/errors';
 
 export interface ServeOptions {
   dispatcher: Dispatcher;
@@ -103,7 +102,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       const result = await o.dispatcher.callRaw(name, args);
       sendJson(res, 200, { ok: true, result });
     } catch (e) {
-      const known = isUserError(e) || e instanceof ZodError;
+      const known = isInputError(e);
       if (!known) log(`dive serve: /api/${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       sendJson(res, known ? 400 : 500, { ok: false, error: describeError(e) });
     }

@@ -4,7 +4,7 @@
 // pages (app://dive/...) may call: a frame that navigated elsewhere, or an embedded one, is refused.
 import type { Dispatcher } from '../core/app/dispatch';
 import { describeError } from '../core/domain/describe-error';
-import { isUserError } from '../core/domain/errors';
+import { isInputError } from '../core/domain/errors';
 import type { IpcMainLike, WebContentsLike } from './electron-api';
 import { isAppUrl } from './security';
 
@@ -27,7 +27,7 @@ export function registerIpc(ipcMain: IpcMainLike, dispatcher: Dispatcher, log: (
     try {
       return { ok: true, result: await dispatcher.callRaw(String(name), args) };
     } catch (e) {
-      if (!isUserError(e) && !(e instanceof Error && e.name === 'ZodError')) log(`dive: ${String(name)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (!isInputError(e)) log(`dive: ${String(name)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return { ok: false, error: describeError(e) };
     }
   });

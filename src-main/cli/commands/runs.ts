@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { RECIPES } from '../../core/domain/run-requests';
+import { BACKENDS, RUN_DEFAULTS } from '../../core/domain/run-config';
+import { PAPER_RECIPE, RECIPES, VirtualExamplesRequestSchema } from '../../core/domain/run-requests';
 import type { CompareRow, RunInfo, VirtualExamplesInfo } from '../../core/domain/types';
 import { UserError } from '../../core/domain/errors';
 import { emit, fmt, pct, table } from '../output';
@@ -85,8 +86,8 @@ export function registerRunCommands(program: Command): void {
   program
     .command('ve <run>')
     .description("a trained model's virtual-example distribution over its training split (the paper's Fig. 1 and 5)")
-    .option('--tau <T>', 'temperature (default 3)', number)
-    .option('--power <p>', 'power normalisation, 1 = none (default 0.5)', number)
+    .option('--tau <T>', `temperature (default ${VirtualExamplesRequestSchema.shape.tau.parse(undefined)})`, number)
+    .option('--power <p>', `power normalisation, 1 = none (default ${VirtualExamplesRequestSchema.shape.power.parse(undefined)})`, number)
     .action((name: string, o, cmd: Command) =>
       withDispatcher(cmd, async (d) => {
         const v = await d.call('virtualExamples', { run: name, tau: o.tau, power: o.power });
@@ -118,14 +119,14 @@ export function registerRunCommands(program: Command): void {
 
   program
     .command('recipe <which>')
-    .description("`paper`: the paper's Table 1 on any split: a BSCE teacher, then CE, BSCE, LDAM-DRW, KD and DiVE students")
+    .description(`\`paper\`: the paper's Table 1 on any split: a ${PAPER_RECIPE.teacher} teacher, then ${PAPER_RECIPE.students.join(', ')} students`)
     .requiredOption('--split <name>')
-    .option('--model <arch>', 'architecture of every run', 'resnet32')
-    .option('--epochs <n>', 'epochs of every run (default 200)', integer)
-    .option('--batch <n>', 'batch size (default 128)', integer)
-    .option('--lr <lr>', 'base learning rate (default 0.1)', number)
-    .option('--seed <n>', 'seed of every run (default 0)', integer)
-    .option('--backend <name>', 'TF.js backend')
+    .option('--model <arch>', `architecture of every run (default ${RUN_DEFAULTS.model})`)
+    .option('--epochs <n>', `epochs of every run (default ${RUN_DEFAULTS.epochs})`, integer)
+    .option('--batch <n>', `batch size (default ${RUN_DEFAULTS.batchSize})`, integer)
+    .option('--lr <lr>', `base learning rate (default ${RUN_DEFAULTS.lr})`, number)
+    .option('--seed <n>', `seed of every run (default ${RUN_DEFAULTS.seed})`, integer)
+    .option('--backend <name>', `${BACKENDS.join(', ')} (default: the best available)`)
     .option('--prefix <p>', 'run name prefix (default the split name)')
     .action((which: string, o, cmd: Command) =>
       withDispatcher(cmd, async (d) => {

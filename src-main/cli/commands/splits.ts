@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { SplitInfo } from '../../core/domain/types';
+import { DEFAULT_THRESHOLDS, SplitParamsSchema } from '../../core/domain/split-schema';
+import { CLASS_ORDERS, PROFILES, type SplitInfo } from '../../core/domain/types';
 import { UserError } from '../../core/domain/errors';
 import { emit, fmt, table } from '../output';
 import { globals, integer, number, withDispatcher } from '../options';
@@ -30,13 +31,13 @@ export function registerSplitCommands(program: Command): void {
     .description('build a long-tailed training split (counts follow the LDAM-DRW convention)')
     .requiredOption('--dataset <name>')
     .option('--name <name>', 'split name (required unless --preview)')
-    .option('--profile <p>', 'exp or step', 'exp')
+    .option('--profile <p>', `${PROFILES.join(' or ')} (default ${SplitParamsSchema.shape.profile.parse(undefined)})`)
     .requiredOption('--ratio <rho>', 'imbalance ratio n_max / n_min, >= 1', number)
     .option('--max-per-class <n>', 'n_max (default: the smallest class count of the training set)', integer)
-    .option('--seed <n>', 'sampling seed', integer)
-    .option('--class-order <order>', 'label or shuffle', 'label')
-    .option('--many <t>', 'many-shot: more than t training images (default 100)', integer)
-    .option('--few <t>', 'few-shot: fewer than t training images (default 20)', integer)
+    .option('--seed <n>', `sampling seed (default ${SplitParamsSchema.shape.seed.parse(undefined)})`, integer)
+    .option('--class-order <order>', `${CLASS_ORDERS.join(' or ')} (default ${SplitParamsSchema.shape.classOrder.parse(undefined)})`)
+    .option('--many <t>', `many-shot: more than t training images (default ${DEFAULT_THRESHOLDS.many})`, integer)
+    .option('--few <t>', `few-shot: fewer than t training images (default ${DEFAULT_THRESHOLDS.few})`, integer)
     .option('--preview', 'print counts and statistics without saving')
     .action((o, cmd: Command) =>
       withDispatcher(cmd, async (dispatcher) => {

@@ -1,5 +1,7 @@
 import type { Command, OptionValues } from 'commander';
 import type { Args } from '../../core/domain/contract';
+import { methodPreset, METHODS, TEACHER_METHODS } from '../../core/domain/method';
+import { BACKENDS, MODELS, RUN_DEFAULTS, SCHEDULES } from '../../core/domain/run-config';
 import { UserError } from '../../core/domain/errors';
 import { emit } from '../output';
 import { globals, integer, number, numberList, withDispatcher } from '../options';
@@ -22,27 +24,31 @@ function parseAugment(s: string): { crop: boolean; flip: boolean } {
   return { crop: parts.includes('crop'), flip: parts.includes('flip') };
 }
 
+/** The train flags; every default in the help is read from the domain package when the help is built. */
 export function addTrainOptions(cmd: Command): Command {
+  const d = RUN_DEFAULTS;
+  const dive = methodPreset('dive');
+  const pct = (fs: number[]) => fs.map((f) => `${Math.round(f * 100)}%`).join(' and ');
   return cmd
-    .option('--model <arch>', 'mlp, cnn, resnet8, resnet20 or resnet32', 'resnet32')
-    .option('--epochs <n>', 'epochs (default 200)', integer)
-    .option('--batch <n>', 'batch size (default 128)', integer)
-    .option('--lr <lr>', 'base learning rate (default 0.1)', number)
-    .option('--momentum <m>', 'SGD momentum (default 0.9)', number)
-    .option('--weight-decay <wd>', 'weight decay (default 2e-4)', number)
-    .option('--warmup <epochs>', 'linear warm-up epochs (default min(5, epochs/10))', integer)
-    .option('--schedule <s>', 'step or cosine')
-    .option('--milestones <list>', 'epochs at which a step schedule multiplies the lr by --gamma (default 60% and 80% of the run)', numberList)
-    .option('--gamma <g>', 'lr multiplier at each milestone (default 0.01)', number)
-    .option('--seed <n>', 'seed of init, batch order and augmentation (default 0)', integer)
+    .option('--model <arch>', `${MODELS.join(', ')} (default ${d.model})`)
+    .option('--epochs <n>', `epochs (default ${d.epochs})`, integer)
+    .option('--batch <n>', `batch size (default ${d.batchSize})`, integer)
+    .option('--lr <lr>', `base learning rate (default ${d.lr})`, number)
+    .option('--momentum <m>', `SGD momentum (default ${d.momentum})`, number)
+    .option('--weight-decay <wd>', `weight decay (default ${d.weightDecay})`, number)
+    .option('--warmup <epochs>', `linear warm-up epochs (default min(${d.warmupMax}, epochs/10))`, integer)
+    .option('--schedule <s>', `${SCHEDULES.join(' or ')} (default ${d.schedule})`)
+    .option('--milestones <list>', `epochs at which a step schedule multiplies the lr by --gamma (default ${pct(d.milestoneFractions)} of the run)`, numberList)
+    .option('--gamma <g>', `lr multiplier at each milestone (default ${d.gamma})`, number)
+    .option('--seed <n>', `seed of init, batch order and augmentation (default ${d.seed})`, integer)
     .option('--augment <list>', 'crop,flip (default), crop, flip or none')
-    .option('--tau <T>', 'distillation temperature (kd, dive; default 3)', number)
-    .option('--power <p>', 'DiVE power normalisation (default 0.5)', number)
-    .option('--alpha <a>', 'weight of the distillation term (default 0.5)', number)
-    .option('--focal-gamma <g>', 'focal loss gamma (default 1)', number)
-    .option('--cb-beta <b>', 'class-balanced beta (default 0.9999)', number)
-    .option('--drw-epoch <e>', 'LDAM-DRW: epoch re-weighting starts (default 80% of the run)', integer)
-    .option('--backend <name>', 'tensorflow-gpu, tensorflow, wasm or cpu (default: the best available; also $DIVE_BACKEND)');
+    .option('--tau <T>', `distillation temperature (kd, dive; default ${dive.tau})`, number)
+    .option('--power <p>', `DiVE power normalisation (default ${dive.power})`, number)
+    .option('--alpha <a>', `weight of the distillation term (default ${dive.alpha})`, number)
+    .option('--focal-gamma <g>', `focal loss gamma (default ${methodPreset('focal').focalGamma})`, number)
+    .option('--cb-beta <b>', `class-balanced beta (default ${methodPreset('cb').cbBeta})`, number)
+    .option('--drw-epoch <e>', `LDAM-DRW: epoch re-weighting starts (default ${pct([d.drwFraction])} of the run)`, integer)
+    .option('--backend <name>', `${BACKENDS.join(', ')} (default: the best available; also $DIVE_BACKEND)`);
 }
 
 export function registerTrainCommands(program: Command): void {
@@ -51,8 +57,8 @@ export function registerTrainCommands(program: Command): void {
       .command('train')
       .description('train a run in a worker process (teacher, student or baseline)')
       .requiredOption('--split <name>')
-      .requiredOption('--method <m>', 'ce, focal, cb, ldam-drw, bsce, kd or dive')
-      .option('--teacher <run>', 'completed teacher run (kd, dive)')
+      .requiredOption('--method <m>', METHODS.join(', '))
+      .option('--teacher <run>', `completed teacher run (${TEACHER_METHODS.join(', ')})`)
       .option('--name <name>', 'run name (default method-model-split)'),
   ).action((o, cmd: Command) =>
     withDispatcher(cmd, async (d) => {

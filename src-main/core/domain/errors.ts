@@ -40,8 +40,10 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 export function formatIssues(issues: readonly z.ZodError['issues'][number][], given?: { input: unknown }): string {
   return issues
     .map((issue) => {
-      if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
       const field = issue.path.map(String).join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return `${field ? `${field}: ` : ''}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      }
       if (!field) return given ? issue.message : `input: ${issue.message}`;
       if (!given) return `${field}: ${issue.message}`;
       const value = valueAt(given.input, issue.path);
