@@ -110,3 +110,15 @@ it('deleting a split removes its runs, their blobs and their files', () => {
   assert.equal(store.db.prepare('SELECT COUNT(*) FROM runs').pluck().get(), 0);
   assert.equal(store.db.prepare(`SELECT COUNT(*) FROM blobs WHERE kind = 'checkpoint'`).pluck().get(), 0);
 });
+
+it('deleting a run removes its blob rows with it', () => {
+  const r = createRun({ split: 's', name: 'gone', config: { method: 'ce', epochs: 3 } });
+  markStarted(store, r.id, REPORT, process.pid);
+  const dir = runDir(store, r.id);
+  recordEpoch(store, r.id, { epoch: 1, loss: 1, lr: 0.1, trainAcc: 0.5, testAcc: 0.4, seconds: 1, imagesPerSec: 10 }, { path: `${dir}/checkpoint.bin`, bytes: 1, sha256: 'ab' });
+  const checkpoints = () => store.db.prepare(`SELECT COUNT(*) FROM blobs WHERE kind = 'checkpoint'`).pluck().get();
+  assert.equal(checkpoints(), 1);
+  store.db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id = ?`).run(r.id);
+  svc.deleteRun('gone');
+  assert.equal(checkpoints(), 0);
+});

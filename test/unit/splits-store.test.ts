@@ -167,8 +167,11 @@ test('deleteSplit removes the split with its rows and returns it', () => {
   assert.ok(listSplits(store).every((x) => x.name !== 'again'));
 });
 
-test('deleting a dataset deletes its splits', () => {
+test('deleting a dataset deletes its splits and its parts\' blob rows', () => {
+  const blobs = () => store.db.prepare('SELECT COUNT(*) FROM blobs').pluck().get() as number;
+  const before = blobs();
   deleteDataset(store, 'toy2');
+  assert.equal(blobs(), before - 2, 'the train and test pixel blobs');
   assert.deepEqual(listSplits(store).map((x) => x.name), ['toy-lt', 'seed8']);
   assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM split_samples').get() as { n: number }).n, 2);
 });

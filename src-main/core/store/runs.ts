@@ -232,10 +232,8 @@ export function deleteRun(store: Store, ref: string): RunInfo {
   if (r.status === 'running') throw new UserError(`run "${r.name}" is running; cancel it first (\`dive cancel ${r.name}\`)`);
   const students = store.db.prepare('SELECT name FROM runs WHERE teacher_id = ?').all(r.id) as { name: string }[];
   if (students.length) throw new UserError(`run "${r.name}" is the teacher of ${students.map((s) => s.name).join(', ')}; delete those first`);
-  store.db.transaction(() => {
-    store.db.prepare('DELETE FROM runs WHERE id = ?').run(r.id);
-    for (const b of [r.checkpoint_blob, r.weights_blob]) if (b != null) store.db.prepare('DELETE FROM blobs WHERE id = ?').run(b);
-  })();
+  // its checkpoint and weights blob rows go with it (db/003_blob_owners.sql)
+  store.db.prepare('DELETE FROM runs WHERE id = ?').run(r.id);
   if (r.dir) rmSync(join(store.dataDir, r.dir), { recursive: true, force: true });
   return info;
 }
