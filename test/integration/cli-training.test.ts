@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { RunInfo, VirtualExamplesInfo } from '../../src-main/core/domain/types';
+import type { RunInfo, RunSummary, VirtualExamplesInfo } from '../../src-main/core/domain/types';
 import { DIVE, dive, tempDir } from '../helpers/cli';
 
 const FAST = ['--model', 'cnn', '--epochs', '3', '--batch', '64', '--lr', '0.01', '--backend', 'wasm', '--seed', '3'];
@@ -82,7 +82,7 @@ describe('training through the CLI', () => {
       if (/epoch 1\/3/.test(err)) process.kill(-child.pid!, 'SIGKILL');
     });
     await new Promise((r) => child.on('exit', r));
-    const runs = dive(db, ['runs', '--json']).json() as RunInfo[];
+    const runs = dive(db, ['runs', '--json']).json() as RunSummary[];
     const killed = runs.find((r) => r.name === 'killed')!;
     assert.equal(killed.status, 'interrupted');
     assert.ok(killed.epochsDone >= 1);

@@ -111,6 +111,25 @@ it('deleting a split removes its runs, their blobs and their files', () => {
   assert.equal(store.db.prepare(`SELECT COUNT(*) FROM blobs WHERE kind = 'checkpoint'`).pluck().get(), 0);
 });
 
+it('lists runs as summaries in one query; only getRun reads the per-epoch records', () => {
+  const r = createRun({ split: 's', name: 'listed', config: { method: 'ce', epochs: 3 } });
+  createRun({ split: 's2', name: 'other', config: { method: 'ce', epochs: 3 } });
+  markStarted(store, r.id, REPORT, process.pid);
+  recordEpoch(store, r.id, { epoch: 1, loss: 1, lr: 0.1, trainAcc: 0.5, testAcc: 0.4, seconds: 1, imagesPerSec: 10 }, { path: `${runDir(store, r.id)}/checkpoint.bin`, bytes: 1, sha256: 'ab' });
+  let statements = 0;
+  const prepare = store.db.prepare.bind(store.db);
+  store.db.prepare = ((sql: string) => (statements++, prepare(sql))) as typeof store.db.prepare;
+  try {
+    const list = svc.listRuns();
+    assert.equal(statements, 1);
+    assert.deepEqual(list.map((x) => [x.name, x.split, x.dataset, x.epochsDone]), [['listed', 's', 'd', 1], ['other', 's2', 'other', 0]]);
+    assert.equal('epochs' in list[0], false);
+  } finally {
+    store.db.prepare = prepare;
+  }
+  assert.deepEqual(getRun(store, 'listed').epochs.map((e) => e.epoch), [1]);
+});
+
 it('deleting a run removes its blob rows with it', () => {
   const r = createRun({ split: 's', name: 'gone', config: { method: 'ce', epochs: 3 } });
   markStarted(store, r.id, REPORT, process.pid);

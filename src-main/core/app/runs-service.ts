@@ -3,7 +3,7 @@ import { UserError } from '../domain/errors';
 import type { RunConfig } from '../domain/run-config';
 import { TEACHER_METHODS } from '../domain/method';
 import type { ParsedTrainRequest, RunFilterSchema } from '../domain/run-requests';
-import type { CompareRow, RunInfo, TrainEvent, VirtualExamplesInfo } from '../domain/types';
+import type { CompareRow, RunInfo, RunSummary, TrainEvent, VirtualExamplesInfo } from '../domain/types';
 import { assertNameFree } from '../store/datasets';
 import { deleteRun, getRun, insertRun, listRuns, requestCancel, requeueForResume, runRow, uniqueRunName } from '../store/runs';
 import { getSplit } from '../store/splits';
@@ -65,7 +65,7 @@ export function createRunService(store: Store) {
     resumeRun: (name: string, onEvent?: (e: TrainEvent) => void, spawn?: WorkerSpawner): RunningWorker =>
       startWorker(store, requeueForResume(store, name), onEvent, spawn),
     cancelRun: (name: string): RunInfo => requestCancel(store, name),
-    listRuns: (filter: z.output<typeof RunFilterSchema> = {}): RunInfo[] => listRuns(store, filter),
+    listRuns: (filter: z.output<typeof RunFilterSchema> = {}): RunSummary[] => listRuns(store, filter),
     getRun: (name: string): RunInfo => getRun(store, name),
     deleteRun: (name: string): RunInfo => deleteRun(store, name),
     storedVirtualExamples: (name: string): VirtualExamplesInfo[] => {

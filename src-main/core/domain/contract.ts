@@ -6,7 +6,7 @@ import { Name } from './fields';
 import { ImportRequestSchema } from './import-schema';
 import { ExportRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
 import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
-import type { CompareRow, DatasetInfo, Progress, RunInfo, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo } from './types';
+import type { CompareRow, DatasetInfo, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo } from './types';
 
 const None = z.strictObject({}).optional();
 
@@ -94,7 +94,7 @@ export interface Results {
   train: RunInfo;
   resumeRun: RunInfo;
   cancelRun: RunInfo;
-  listRuns: RunInfo[];
+  listRuns: RunSummary[];
   getRun: RunInfo;
   deleteRun: RunInfo;
   compareRuns: CompareRow[];
@@ -123,4 +123,4 @@ export interface DiveApi {
   subscribe(fn: (e: ApiEvent) => void): () => void;
 }
 
-export type { CompareRow, DatasetInfo, RunInfo, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo };
+export type { CompareRow, DatasetInfo, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo };

@@ -131,7 +131,8 @@ export interface RunMetrics extends GroupAccuracy {
   epoch?: number;
 }
 
-export interface RunInfo {
+/** A run as lists show it (listRuns): everything but its per-epoch records. */
+export interface RunSummary {
   id: number;
   name: string;
   status: RunStatus;
@@ -146,13 +147,17 @@ export interface RunInfo {
   backend: string | null;
   backendReport: BackendReport | null;
   epochsDone: number;
-  epochs: EpochRecord[];
   metrics: RunMetrics | null;
   bestMetrics: RunMetrics | null;
   imagesPerSecond: number | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** A run with its per-epoch records (getRun, and what training answers). */
+export interface RunInfo extends RunSummary {
+  epochs: EpochRecord[];
 }
 
 export interface VirtualExamplesInfo {

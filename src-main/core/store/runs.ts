@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus } from '../domain/types';
+import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus, RunSummary } from '../domain/types';
 import { UserError } from '../domain/errors';
 import type { WrittenFile } from './files';
 import type { Store } from './handle';
@@ -51,11 +51,11 @@ type RunJoined = RunRow & { split_name: string; dataset_name: string; teacher_na
 const SELECT_RUNS = `SELECT r.*, s.name AS split_name, d.name AS dataset_name, t.name AS teacher_name
   FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id`;
 
-interface EpochRow { run_id: number; epoch: number; loss: number; lr: number; train_acc: number; test_acc: number; seconds: number; images_per_second: number }
+interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number; seconds: number; images_per_second: number }
 
 const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, seconds: e.seconds, imagesPerSec: e.images_per_second });
 
-function toRunInfo(r: RunJoined, epochs: EpochRecord[]): RunInfo {
+function toRunSummary(r: RunJoined): RunSummary {
   return {
     id: r.id,
     name: r.name,
@@ -72,7 +72,6 @@ function toRunInfo(r: RunJoined, epochs: EpochRecord[]): RunInfo {
     backend: r.backend,
     backendReport: parse<BackendReport>(r.backend_report),
     epochsDone: r.epochs_done,
-    epochs,
     metrics: parse<RunMetrics>(r.metrics),
     bestMetrics: parse<RunMetrics>(r.best_metrics),
     imagesPerSecond: r.images_per_second,
@@ -86,21 +85,15 @@ export function getRun(store: Store, ref: string | number): RunInfo {
   const id = runRow(store, ref).id;
   const r = store.db.prepare(`${SELECT_RUNS} WHERE r.id = ?`).get(id) as RunJoined;
   const epochs = (store.db.prepare('SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch').all(id) as EpochRow[]).map(toEpoch);
-  return toRunInfo(r, epochs);
+  return { ...toRunSummary(r), epochs };
 }
 
-/** Two queries whatever the number of runs: the joined rows, then every epoch of those runs. */
-export function listRuns(store: Store, filter: { split?: string; status?: RunStatus } = {}): RunInfo[] {
+/** One query whatever the number of runs; the per-epoch records are getRun's alone. */
+export function listRuns(store: Store, filter: { split?: string; status?: RunStatus } = {}): RunSummary[] {
   const rows = store.db
     .prepare(`${SELECT_RUNS} WHERE (@split IS NULL OR s.name = @split) AND (@status IS NULL OR r.status = @status) ORDER BY r.id`)
     .all({ split: filter.split ?? null, status: filter.status ?? null }) as RunJoined[];
-  const byRun = new Map<number, EpochRecord[]>(rows.map((r) => [r.id, []]));
-  const epochs = store.db
-    .prepare(`SELECT e.* FROM run_epochs e JOIN runs r ON r.id = e.run_id JOIN splits s ON s.id = r.split_id
-      WHERE (@split IS NULL OR s.name = @split) AND (@status IS NULL OR r.status = @status) ORDER BY e.run_id, e.epoch`)
-    .all({ split: filter.split ?? null, status: filter.status ?? null }) as EpochRow[];
-  for (const e of epochs) byRun.get(e.run_id)?.push(toEpoch(e));
-  return rows.map((r) => toRunInfo(r, byRun.get(r.id) ?? []));
+  return rows.map(toRunSummary);
 }
 
 /** `base`, or `base-2`, `base-3`, ... whichever is first free. */
