@@ -3,7 +3,7 @@
 import type { CompareRow } from '../../src-main/core/domain/contract';
 import type { RunInfo, SplitInfo } from '../../src-main/core/domain/types';
 import { flatten } from './config-diff';
-import { toCsv, type Cell } from './csv';
+import { toCsv, type Cell } from '../../src-main/core/domain/csv';
 
 export type CurveMetric = 'loss' | 'testAcc' | 'trainAcc' | 'lr';
 
