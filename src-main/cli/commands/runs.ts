@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { toCsv } from '../../core/domain/csv';
 import { BACKENDS, RUN_DEFAULTS } from '../../core/domain/run-config';
 import { PAPER_RECIPE, RECIPES, VirtualExamplesRequestSchema } from '../../core/domain/run-requests';
 import type { CompareRow, RunInfo, VirtualExamplesInfo } from '../../core/domain/types';
@@ -28,14 +29,9 @@ export function compareTable(rows: CompareRow[]): string {
   );
 }
 
-const csvCell = (v: unknown) => {
-  const s = v == null ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 export function compareCsv(rows: CompareRow[]): string {
   const cols: (keyof CompareRow)[] = ['run', 'method', 'model', 'params', 'epochs', 'status', 'top1', 'many', 'medium', 'few', 'ece'];
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n');
+  return toCsv(cols, rows.map((r) => cols.map((c) => r[c]))).trimEnd();
 }
 
 function describeVe(v: VirtualExamplesInfo): string {
