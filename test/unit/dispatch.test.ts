@@ -83,6 +83,14 @@ describe('dispatcher', () => {
     t.cleanup();
   });
 
+  it('has every call the CLI has (exportRun, recipe), validated like the rest', async () => {
+    await rejects(d.callRaw('exportRun', { run: 'nope', dir: '/tmp/x' }), /^no run named "nope"/);
+    await rejects(d.callRaw('exportRun', { run: 'nope' }), /^dir: /);
+    await rejects(d.callRaw('recipe', { recipe: 'table2', split: 'lt' }), /^recipe: /);
+    await rejects(d.callRaw('recipe', { recipe: 'paper', split: 'lt', backend: 'gpu' }), /^backend: /);
+    await rejects(d.callRaw('train', { split: 'lt', config: { method: 'ce', backend: 'opencl' } }), /^config\.backend: /);
+  });
+
   it('refuses unknown calls, including inherited property names', async () => {
     await rejects(d.callRaw('dropTables', {}), /^unknown call "dropTables"$/);
     await rejects(d.callRaw('toString', {}), /^unknown call "toString"$/);
