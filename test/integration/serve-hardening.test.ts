@@ -8,8 +8,8 @@ import { connect } from 'node:net';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createDispatcher, type Dispatcher } from '../../src-main/core/api/dispatch';
-import type { ApiEvent } from '../../src-main/core/api/contract';
+import { createDispatcher, type Dispatcher } from '../../src-main/core/app/dispatch';
+import type { ApiEvent } from '../../src-main/core/domain/contract';
 import { jsonDepth, startServer, type RunningServer } from '../../src-main/server/server';
 import { tempStore, writeIdxDataset, type TempStore } from '../helpers/fixtures';
 
@@ -110,7 +110,9 @@ describe('dive serve event streams', () => {
     // a dispatcher that only relays what the test emits
     const listeners = new Set<(e: ApiEvent) => void>();
     const fake: Dispatcher = {
-      call: async () => undefined,
+      call: () => Promise.reject(new Error('not called')),
+      callRaw: async () => undefined,
+      runEnded: () => Promise.reject(new Error('not called')),
       subscribe: (fn) => (listeners.add(fn), () => listeners.delete(fn)),
       close: async () => undefined,
     };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { describeError } from '../../src-main/core/api/errors';
+import { describeError } from '../../src-main/core/domain/describe-error';
 import { dive, tempDir } from '../helpers/cli';
 import { writeImage } from '../helpers/fixtures';
 

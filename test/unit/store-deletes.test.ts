@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, it } from 'node:test';
-import { createService, type Service } from '../../src-main/core/api/service';
+import { createService, type Service } from '../../src-main/core/app/service';
+import { TrainRequestSchema, type TrainRequest } from '../../src-main/core/domain/run-requests';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { markStarted, runDir } from '../../src-main/core/store/runs';
@@ -29,6 +30,7 @@ function addDataset(name: string): void {
   });
 }
 
+const createRun = (req: TrainRequest) => svc.createRun(TrainRequestSchema.parse(req));
 const status = (name: string, s: string) => store.db.prepare('UPDATE runs SET status = ? WHERE name = ?').run(s, name);
 const runNames = () => store.db.prepare('SELECT name FROM runs ORDER BY id').pluck().all();
 const runFolder = (name: string) => {
@@ -46,11 +48,11 @@ beforeEach(() => {
   svc.createSplit({ dataset: 'd', name: 's1', ratio: 4, maxPerClass: 8 });
   svc.createSplit({ dataset: 'd', name: 's2', ratio: 2, maxPerClass: 4 });
   // teacher T on s1; student S on s2 distilled from it; grand-student G on s2 distilled from S
-  svc.createRun({ split: 's1', name: 'T', config: { method: 'bsce', model: 'mlp', epochs: 2 } });
+  createRun({ split: 's1', name: 'T', config: { method: 'bsce', model: 'mlp', epochs: 2 } });
   status('T', 'completed');
-  svc.createRun({ split: 's2', name: 'S', teacher: 'T', config: { method: 'dive', model: 'mlp', epochs: 2 } });
+  createRun({ split: 's2', name: 'S', teacher: 'T', config: { method: 'dive', model: 'mlp', epochs: 2 } });
   status('S', 'completed');
-  svc.createRun({ split: 's2', name: 'G', teacher: 'S', config: { method: 'kd', model: 'mlp', epochs: 2 } });
+  createRun({ split: 's2', name: 'G', teacher: 'S', config: { method: 'kd', model: 'mlp', epochs: 2 } });
   status('G', 'completed');
 });
 afterEach(() => t.cleanup());
@@ -98,7 +100,7 @@ it('refuses every delete while a dependant run is queued or running, naming it',
 
 it('leaves rows and files as they were when the files cannot be moved (read-only data folder)', () => {
   svc.deleteSplit('s1', { cascade: true });
-  svc.createRun({ split: 's2', name: 'R', config: { method: 'ce', model: 'mlp' } });
+  createRun({ split: 's2', name: 'R', config: { method: 'ce', model: 'mlp' } });
   status('R', 'failed');
   const dir = runFolder('R');
   // a file where the trash folder must go makes every move fail, even for root (who ignores modes)

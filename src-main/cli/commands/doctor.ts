@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { runDoctor, type DoctorReport } from '../../core/store/doctor';
+import type { DoctorReport } from '../../core/domain/types';
 import { emit } from '../output';
-import { globals, withService } from '../options';
+import { globals, withDispatcher } from '../options';
 
 function describeReport(r: DoctorReport, fix: boolean): string {
   const lines = [`checked ${r.blobsChecked} data files (${(r.bytesChecked / 1e6).toFixed(1)} MB) in ${r.dataDir} against ${r.dbPath}`];
@@ -18,8 +18,8 @@ export function registerDoctorCommand(program: Command): void {
     .description('check every data file against its row (size, SHA-256) and every file against a row; --fix repairs')
     .option('--fix', 'remove orphan and stray files and trash, mark runs of dead workers interrupted')
     .action((o: { fix?: boolean }, cmd: Command) =>
-      withService(cmd, async (_svc, store) => {
-        const report = await runDoctor(store, { fix: o.fix });
+      withDispatcher(cmd, async (dispatcher) => {
+        const report = await dispatcher.call('doctor', { fix: o.fix });
         emit(globals(cmd), report, () => describeReport(report, o.fix ?? false));
         // a problem left is a failure for scripts; the report is already printed
         if (report.unresolved > 0) process.exitCode = 1;

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultReadRoots } from '../../core/data/read-roots';
 import { fileURLToPath } from 'node:url';
-import { createDispatcher } from '../../core/api/dispatch';
+import { createDispatcher, defaultReadRoots } from '../../core/app/dispatch';
 import { openStore } from '../../core/store/store';
 import { startServer } from '../../server/server';
 import { globals, integer } from '../options';

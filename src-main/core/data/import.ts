@@ -3,8 +3,8 @@
 // On any error the staging folder is removed, so the database and the data directory are exactly
 // as before. Progress phases: "scan" (files found), then "train" and "test" (images written).
 import { resolve } from 'node:path';
-import type { DatasetInfo, ProgressFn } from '../api/types';
-import { FASHION_MNIST_DEFAULT_DIR, parseImportRequest, type ImportRequest, type ParsedImportRequest } from '../api/import-schema';
+import type { DatasetInfo, ProgressFn } from '../domain/types';
+import { FASHION_MNIST_DEFAULT_DIR, parseImportRequest, type ImportRequest, type ParsedImportRequest } from '../domain/import-schema';
 import { assertNameFree, commitDataset, type ImportedDataset } from '../store/datasets';
 import { Staging } from '../store/files';
 import type { Store } from '../store/store';
@@ -16,7 +16,7 @@ import { decodeInat } from './inat';
 import { decodeList } from './list';
 import { requireFile } from './source';
 import { ReadRoots } from './read-roots';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 
 type Decoded = Omit<ImportedDataset, 'source'>;
 

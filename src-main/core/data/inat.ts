@@ -2,9 +2,9 @@
 // ascending id order, so the same JSON files always give the same labels.
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import type { ProgressFn } from '../api/types';
-import type { InatImport } from '../api/import-schema';
-import { UserError } from '../errors';
+import type { ProgressFn } from '../domain/types';
+import type { InatImport } from '../domain/import-schema';
+import { UserError } from '../domain/errors';
 import type { Staging } from '../store/files';
 import { decodeImageParts, type ImageEntry } from './image-import';
 import type { ReadRoots } from './read-roots';

@@ -1,4 +1,5 @@
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
+import { MAX_CLASSES } from '../domain/fields';
 
 /** Throws on the first label outside 0..numClasses-1, naming `source` and the record (0-based). */
 export function checkLabelRange(labels: ArrayLike<number>, numClasses: number, source: string, why = ''): void {
@@ -16,11 +17,7 @@ export function maxLabel(...parts: ArrayLike<number>[]): number {
   return m;
 }
 
-/**
- * The most classes a dataset may have. The largest long-tailed benchmarks have about 10,000
- * (iNaturalist 2021); one stray label of 3,000,000 must not create 3,000,001 classes.
- */
-export const MAX_CLASSES = 100_000;
+export { MAX_CLASSES };
 
 /** The class count implied by the largest label (labels 0..C-1), refused above MAX_CLASSES. */
 export function classCountOf(max: number, source: string): number {

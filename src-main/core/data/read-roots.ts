@@ -6,7 +6,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 
 export const DEBIAN_DATASETS = '/usr/share/datasets';
 

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { ClassStats, DatasetFormat, DatasetInfo } from '../api/types';
-import { UserError } from '../errors';
+import type { ClassStats, DatasetFormat, DatasetInfo } from '../domain/types';
+import { UserError } from '../domain/errors';
+import { MAX_CLASSES, NAME_MAX } from '../domain/fields';
 import { killPoint } from '../kill-point';
-import { MAX_CLASSES } from '../data/labels';
-import { classStats, DEFAULT_THRESHOLDS } from '../splits/stats';
+import { classStats } from '../splits/stats';
+import { DEFAULT_THRESHOLDS } from '../domain/split-schema';
 import type { Staging, WrittenFile } from './files';
 import type { Store } from './store';
 import { int32FromBlob, int32ToBlob } from './int32-blob';
@@ -35,13 +36,10 @@ export function countsOf(labels: ArrayLike<number>, numClasses: number): number[
   return counts;
 }
 
-/** The longest name of a dataset, split or run. */
-export const MAX_NAME = 200;
-
 export function assertNameFree(store: Store, table: 'datasets' | 'splits' | 'runs', name: string): void {
   if (!name.trim()) throw new UserError(`name must not be empty`);
   // the same limit for datasets, splits and runs, checked before any row or file is written
-  if (name.length > MAX_NAME) throw new UserError(`name is ${name.length} characters long; at most ${MAX_NAME} are allowed`);
+  if (name.length > NAME_MAX) throw new UserError(`name is ${name.length} characters long; at most ${NAME_MAX} are allowed`);
   const row = store.db.prepare(`SELECT 1 FROM ${table} WHERE name = ?`).get(name);
   const what = table.slice(0, -1);
   if (row) throw new UserError(`a ${what} named "${name}" already exists; choose another --name or delete it first`);

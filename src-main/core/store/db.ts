@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors';
-import { describeFsError, describeSqliteError } from '../fs-errors';
+import { UserError } from '../domain/errors';
+import { describeFsError, describeSqliteError } from '../domain/fs-errors';
 
 export type DB = Database.Database;
 

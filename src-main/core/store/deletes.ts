@@ -8,13 +8,15 @@
 // - students outside the object: refused, naming them, unless `cascade` (they are deleted too,
 //   and listed in the result);
 // - the object's own runs go with it, as they always did.
-import type { DatasetInfo, RunInfo, SplitInfo } from '../api/types';
-import { UserError } from '../errors';
+// Blob rows are never deleted here: they go with their owner's row (a run, a dataset part) by the
+// triggers of db/003_blob_owners.sql, in the same transaction.
+import type { DatasetInfo, Deleted, RunInfo, SplitInfo } from '../domain/types';
+import { UserError } from '../domain/errors';
 import { killPoint } from '../kill-point';
 import { getDataset } from './datasets';
 import { getRun, runRow } from './runs';
 import { getSplit } from './splits';
-import type { Store } from './store';
+import type { Store } from './handle';
 import { emptyTrash, moveToTrash, restoreFromTrash } from './trash';
 
 export interface DeleteOptions {
@@ -22,21 +24,16 @@ export interface DeleteOptions {
   cascade?: boolean;
 }
 
-/** What a delete removed besides the object itself: runs, by name. */
-export interface Deleted {
-  deletedRuns: string[];
-}
+export type { Deleted };
 
 interface RunLite {
   id: number;
   name: string;
   status: string;
   dir: string | null;
-  checkpoint_blob: number | null;
-  weights_blob: number | null;
 }
 
-const RUN_COLS = 'r.id, r.name, r.status, r.dir, r.checkpoint_blob, r.weights_blob';
+const RUN_COLS = 'r.id, r.name, r.status, r.dir';
 
 function ownRuns(store: Store, where: { dataset?: number; split?: number; run?: number }): RunLite[] {
   return store.db
@@ -92,7 +89,8 @@ interface Plan<T> {
 
 /**
  * Plans and carries out a delete in one immediate transaction (so the dependants cannot change
- * between the check and the delete): the runs' rows and blobs, the object's rows, and its folders,
+ * between the check and the delete): the runs' rows (their blob rows follow by trigger), the object's
+ * rows (its parts' blob rows likewise), and its folders,
  * which go to the trash before COMMIT and are removed after it. On any failure the rows stay and
  * the folders are moved back.
  */
@@ -105,10 +103,8 @@ function deleteTogether<T>(store: Store, plan: () => Plan<T>): T {
       .transaction(() => {
         const p = plan();
         const delRun = db.prepare('DELETE FROM runs WHERE id = ?');
-        const delBlob = db.prepare('DELETE FROM blobs WHERE id = ?');
-        // blobs after the runs that reference them (teacher_id is SET NULL, so run order is free)
+        // teacher_id is SET NULL, so run order is free; each run's blob rows go by trigger
         for (const r of p.runs) delRun.run(r.id);
-        for (const r of p.runs) for (const b of [r.checkpoint_blob, r.weights_blob]) if (b != null) delBlob.run(b);
         p.deleteRows();
         for (const rel of [...p.runs.flatMap((r) => (r.dir ? [r.dir] : [])), ...p.dirs]) if (moveToTrash(store.dataDir, rel)) moved.push(rel);
         killPoint('delete-before-commit');
@@ -138,11 +134,8 @@ export function deleteDataset(store: Store, ref: string | number, opts: DeleteOp
     return {
       runs,
       dirs: [dir],
-      deleteRows: () => {
-        const blobs = store.db.prepare('SELECT pixels_blob FROM dataset_parts WHERE dataset_id = ?').pluck().all(info.id) as number[];
-        store.db.prepare('DELETE FROM datasets WHERE id = ?').run(info.id);
-        for (const b of blobs) store.db.prepare('DELETE FROM blobs WHERE id = ?').run(b);
-      },
+      // its parts go by foreign-key cascade, their pixel blob rows by trigger
+      deleteRows: () => store.db.prepare('DELETE FROM datasets WHERE id = ?').run(info.id),
       result: { ...info, deletedRuns: runs.map((r) => r.name) },
     };
   });

@@ -6,32 +6,15 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsErrorLine } from '../fs-errors';
+import { fsErrorLine } from '../domain/fs-errors';
 import { sweepStaging, STAGING_PREFIX } from './files';
 import { recoverFiles, referencedDirs, storeFolders } from './recovery';
 import { markInterrupted } from './runs';
-import type { Store } from './store';
+import type { DoctorProblem, DoctorReport } from '../domain/types';
+import type { Store } from './handle';
 import { emptyTrash, TRASH_DIR } from './trash';
 
-export interface DoctorProblem {
-  /** missing-file | corrupt-file | orphan | stray-file | trash | staging | stale-run | database | recovered-at-open */
-  kind: string;
-  /** the file or folder concerned, absolute (or the database) */
-  path: string;
-  detail: string;
-  /** repaired by this check (or by the open before it) */
-  fixed: boolean;
-}
-
-export interface DoctorReport {
-  dbPath: string;
-  dataDir: string;
-  blobsChecked: number;
-  bytesChecked: number;
-  problems: DoctorProblem[];
-  /** problems left for the user to resolve */
-  unresolved: number;
-}
+export type { DoctorProblem, DoctorReport };
 
 interface BlobRow {
   id: number;

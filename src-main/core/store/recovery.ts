@@ -4,18 +4,13 @@
 // holding the write lock, sees each folder either committed with its row or not at all.
 import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Store } from './store';
+import type { Recovery, Store } from './handle';
 import { emptyTrash, moveToTrash, originOf, TRASH_DIR } from './trash';
 
 /** The top-level folders of the data directory that hold one store folder per row. */
 export const STORE_FOLDERS = ['datasets', 'runs'] as const;
 
-export interface Recovery {
-  /** trash moved back because its rows were never deleted (a delete killed before its commit) */
-  restored: string[];
-  /** folders without a row (an import killed after its move), relative to the data directory */
-  orphans: string[];
-}
+export type { Recovery };
 
 /** Folders (relative to the data directory) that some row names. */
 export function referencedDirs(store: Store): Set<string> {

@@ -1,17 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { asUserError, openDatabase, type DB } from './db';
+import { asUserError, openDatabase } from './db';
 import { sweepStaging } from './files';
 import { markInterrupted } from './runs';
-import { recoverFiles, type Recovery } from './recovery';
+import { recoverFiles } from './recovery';
 import { resolveStorePaths, type StorePaths } from '../paths';
+import type { Store } from './handle';
 
-/** The database plus the data directory its blobs live in. One per process front door. */
-export interface Store extends StorePaths {
-  db: DB;
-  close(): void;
-  /** what opening it repaired after a crash (front doors may report it; `dive doctor` does) */
-  recovered?: Recovery;
-}
+export type { Store };
 
 export function openStore(opts: { db?: string; dataDir?: string } = {}): Store {
   const paths = resolveStorePaths(opts);

@@ -5,8 +5,8 @@
 // exist, which the next open moves back (see recovery.ts).
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsErrorLine } from '../fs-errors';
-import { UserError } from '../errors';
+import { fsErrorLine } from '../domain/fs-errors';
+import { UserError } from '../domain/errors';
 
 export const TRASH_DIR = 'trash';
 

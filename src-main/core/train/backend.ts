@@ -10,11 +10,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
+import { BACKENDS, type BackendName } from '../domain/run-config';
 import { loadWasm } from './wasm-kernels/loader';
 
-import { BACKENDS, type BackendName } from './backend-names';
-
+// the names live in domain/ (a run config's `backend` field); benches import them from here
 export { BACKENDS, type BackendName };
 
 export interface BackendReport {
