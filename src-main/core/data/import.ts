@@ -9,14 +9,22 @@ import { assertNameFree, commitDataset, type ImportedDataset } from '../store/da
 import { Staging } from '../store/files';
 import type { Store } from '../store/store';
 import { decodeCifar, findCifar } from './cifar-import';
+import { decodeDownloadable, isCached } from './download-import';
+import type { DownloadEntry, DownloadId } from './download/catalog';
 import { FASHION_MNIST_CLASSES, findFashionMnist } from './fashion-mnist';
 import { decodeFolder } from './folder';
 import { decodeIdx, type IdxFiles } from './idx-import';
 import { decodeInat } from './inat';
 import { decodeList } from './list';
 import { requireFile } from './source';
+import { UserError } from '../errors';
 
 type Decoded = Omit<ImportedDataset, 'source'>;
+
+export interface ImportOptions {
+  /** where the named datasets come from (default: the published addresses and checksums); tests pass their own */
+  catalog?: (id: DownloadId) => DownloadEntry;
+}
 
 const PATH_FIELDS = new Set(['train', 'test', 'root', 'trainList', 'testList', 'classNamesFile', 'trainJson', 'testJson']);
 
@@ -30,7 +38,7 @@ function imageSource(req: ParsedImportRequest, channels: number): Record<string,
   return { ...s, channels };
 }
 
-async function decode(staging: Staging, req: ParsedImportRequest, progress?: ProgressFn): Promise<{ decoded: Decoded; source: Record<string, unknown> }> {
+async function decode(staging: Staging, dataDir: string, req: ParsedImportRequest, progress: ProgressFn | undefined, opts: ImportOptions): Promise<{ decoded: Decoded; source: Record<string, unknown> }> {
   switch (req.format) {
     case 'idx': {
       const files: IdxFiles = {
@@ -42,8 +50,19 @@ async function decode(staging: Staging, req: ParsedImportRequest, progress?: Pro
       const d = await decodeIdx(staging, files, req.classNames, progress);
       return { decoded: { format: 'idx', ...d }, source: { ...files, classNames: req.classNames ?? null } };
     }
+    case 'cifar10':
+    case 'cifar100':
+    case 'mnist':
+    case 'kmnist': {
+      const d = await decodeDownloadable(staging, dataDir, { id: req.format, ...req }, progress, opts.catalog);
+      return { decoded: { format: d.format, ...d.decoded }, source: d.source };
+    }
     case 'fashion-mnist': {
-      const files = findFashionMnist(req.dir);
+      if (fashionMnistFromDownload(req, dataDir)) {
+        const d = await decodeDownloadable(staging, dataDir, { id: 'fashion-mnist', ...req }, progress, opts.catalog);
+        return { decoded: { format: 'idx', ...d.decoded }, source: d.source };
+      }
+      const files = findFashionMnistOrHint(req.dir);
       const d = await decodeIdx(staging, files, FASHION_MNIST_CLASSES, progress);
       return { decoded: { format: 'idx', ...d }, source: { preset: 'fashion-mnist', ...files } };
     }
@@ -67,16 +86,37 @@ async function decode(staging: Staging, req: ParsedImportRequest, progress?: Pro
   }
 }
 
+/** --download, or no --dir while Debian's copy is absent and an earlier download is cached. */
+function fashionMnistFromDownload(req: Extract<ParsedImportRequest, { format: 'fashion-mnist' }>, dataDir: string): boolean {
+  if (req.download) return true;
+  if (req.dir !== undefined) return false;
+  try {
+    findFashionMnist();
+    return false;
+  } catch {
+    return isCached(dataDir, 'fashion-mnist');
+  }
+}
+
+function findFashionMnistOrHint(dir: string | undefined): IdxFiles {
+  try {
+    return findFashionMnist(dir);
+  } catch (e) {
+    if (dir === undefined && e instanceof UserError) throw new UserError(`${e.message}, or download it with \`dive import fashion-mnist --download\``);
+    throw e;
+  }
+}
+
 /**
  * Imports a dataset described by `req` (validated here, so any front door may pass its input as is).
  * Throws UserError for bad input, leaving the store unchanged.
  */
-export async function importDataset(store: Store, req: ImportRequest, progress?: ProgressFn): Promise<DatasetInfo> {
+export async function importDataset(store: Store, req: ImportRequest, progress?: ProgressFn, opts: ImportOptions = {}): Promise<DatasetInfo> {
   const r = parseImportRequest(req);
   assertNameFree(store, 'datasets', r.name);
   const staging = new Staging(store.dataDir);
   try {
-    const { decoded, source } = await decode(staging, r, progress);
+    const { decoded, source } = await decode(staging, store.dataDir, r, progress, opts);
     return commitDataset(store, r.name, staging, { ...decoded, source });
   } catch (e) {
     staging.abort();
