@@ -65,7 +65,8 @@ export async function startDownloadServer(): Promise<DownloadServer> {
     res.writeHead(status, headers);
     const b = f.behaviour;
     if (b.kind === 'cut' && f.served <= b.times) {
-      res.write(part.subarray(0, b.after), () => res.socket?.destroy());
+      // the connection drops a moment after the bytes, once the client has taken them in
+      res.write(part.subarray(0, b.after), () => setTimeout(() => res.socket?.destroy(), 300));
     } else if (b.kind === 'stall') {
       res.write(part.subarray(0, b.after)); // and nothing more until the client gives up
     } else {

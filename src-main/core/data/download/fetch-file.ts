@@ -151,10 +151,11 @@ export async function fetchFile(file: DownloadFile, dest: string, options: Fetch
       break;
     } catch (e) {
       if (!(e instanceof UserError || e instanceof Interrupted)) throw e;
-      if (sizeOf(part) === 0) rmSync(part, { force: true });
-      failure = e instanceof Interrupted
-        ? `download of ${file.name} from ${url} stopped after ${formatBytes(sizeOf(part))} (${e.message}); the partial file ${part} is kept: run the same command again to resume`
-        : e.message;
+      const kept = sizeOf(part);
+      if (kept === 0) rmSync(part, { force: true });
+      if (!(e instanceof Interrupted)) failure = e.message;
+      else if (kept === 0) failure = `download of ${file.name} from ${url} failed (${e.message})`;
+      else failure = `download of ${file.name} from ${url} stopped after ${formatBytes(kept)} (${e.message}); the partial file ${part} is kept: run the same command again to resume`;
     }
   }
   if (failure) throw new UserError(failure);
