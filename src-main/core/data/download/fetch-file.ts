@@ -46,6 +46,8 @@ export async function fileMd5(path: string): Promise<string> {
 
 /** A transfer that stopped part way: the .part file stays so the next attempt resumes it. */
 class Interrupted extends Error {}
+/** An address that gave nothing (no connection, an HTTP error status); the message names the address. */
+class Refused extends Error {}
 
 function describeError(e: unknown, timeoutMs: number): string {
   const code = e && typeof e === 'object' && 'code' in e ? String(e.code) : '';
@@ -82,7 +84,7 @@ async function attempt(file: DownloadFile, url: string, part: string, opts: Requ
       maxRedirections: 5,
       headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
     }).catch((e: unknown) => {
-      throw new UserError(`download of ${file.name} from ${url} failed: ${describeError(e, opts.timeoutMs)}`);
+      throw new Refused(`${url}: ${describeError(e, opts.timeoutMs)}`);
     });
     const contentRange = String(res.headers['content-range'] ?? '');
     const resumed = res.statusCode === 206 && offset > 0 && contentRange.startsWith(`bytes ${offset}-`);
@@ -94,7 +96,7 @@ async function attempt(file: DownloadFile, url: string, part: string, opts: Requ
     }
     if (res.statusCode !== 200 && !resumed) {
       await res.body.dump();
-      throw new UserError(`download of ${file.name} failed: ${url} answered HTTP ${res.statusCode}`);
+      throw new Refused(`${url} answered HTTP ${res.statusCode}`);
     }
     const start = resumed ? offset : 0;
     const length = Number(res.headers['content-length']);
@@ -143,22 +145,24 @@ export async function fetchFile(file: DownloadFile, dest: string, options: Fetch
   }
   const part = `${dest}.part`;
   const resumedFrom = sizeOf(part);
-  let failure = '';
+  const refusals: string[] = [];
+  let done = false;
   for (const url of file.urls) {
     try {
       await attempt(file, url, part, opts);
-      failure = '';
+      done = true;
       break;
     } catch (e) {
-      if (!(e instanceof UserError || e instanceof Interrupted)) throw e;
+      if (!(e instanceof Refused || e instanceof Interrupted)) throw e;
       const kept = sizeOf(part);
       if (kept === 0) rmSync(part, { force: true });
-      if (!(e instanceof Interrupted)) failure = e.message;
-      else if (kept === 0) failure = `download of ${file.name} from ${url} failed (${e.message})`;
-      else failure = `download of ${file.name} from ${url} stopped after ${formatBytes(kept)} (${e.message}); the partial file ${part} is kept: run the same command again to resume`;
+      if (e instanceof Interrupted && kept > 0) {
+        throw new UserError(`download of ${file.name} from ${url} stopped after ${formatBytes(kept)} (${e.message}); the partial file ${part} is kept: run the same command again to resume`);
+      }
+      refusals.push(e instanceof Interrupted ? `${url}: ${e.message}` : e.message);
     }
   }
-  if (failure) throw new UserError(failure);
+  if (!done) throw new UserError(`download of ${file.name} failed: ${refusals.join('; ')}`);
   const got = await fileMd5(part);
   if (got !== file.md5) {
     rmSync(part, { force: true });
