@@ -43,6 +43,8 @@ export const CALLS = {
   compareRuns: z.strictObject({ names: z.array(Name).min(1) }),
   virtualExamples: z.strictObject({ run: Name, tau: z.number().gt(0).optional(), power: z.number().gt(0).max(1).optional() }),
   storedVirtualExamples: z.strictObject({ name: Name }),
+  /** the datasets the workbench can download (import one with importDataset { format: id, download: true }) */
+  downloads: None,
 } as const;
 
 export type CallName = keyof typeof CALLS;
@@ -55,6 +57,20 @@ export interface AppInfo {
   fashionMnistAvailable: boolean;
   /** 'electron' or 'web' */
   frontDoor: 'electron' | 'web';
+}
+
+/** A dataset the workbench can download by itself (core/data/download/catalog.ts). */
+export interface DownloadOffer {
+  id: 'cifar10' | 'cifar100' | 'mnist' | 'fashion-mnist' | 'kmnist';
+  title: string;
+  images: string;
+  approxMB: number;
+  homepage: string;
+  licence: string;
+  /** the addresses the files come from */
+  urls: string[];
+  /** already downloaded and verified: importing needs no network */
+  cached: boolean;
 }
 
 /** Classes datasetSamples returns when the call names none. */
@@ -90,6 +106,7 @@ export interface Results {
   compareRuns: CompareRow[];
   virtualExamples: VirtualExamplesInfo;
   storedVirtualExamples: VirtualExamplesInfo[];
+  downloads: DownloadOffer[];
 }
 
 export type Args<K extends CallName> = z.input<(typeof CALLS)[K]>;

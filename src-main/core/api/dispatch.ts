@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { UserError } from '../errors';
 import { findFashionMnist } from '../data/fashion-mnist';
+import { downloadOffers } from '../data/download-offers';
 import { datasetPart, getDataset } from '../store/datasets';
 import { getRun } from '../store/runs';
 import type { Store } from '../store/store';
@@ -194,6 +195,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
+    downloads: () => downloadOffers(store.dataDir),
   };
 
   return {
