@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { PAPER_SETTINGS, paperSettingsText } from '../../core/train/paper-settings';
 import type { CompareRow } from '../../core/api/runs-service';
 import type { RunInfo, VirtualExamplesInfo } from '../../core/api/types';
 import { UserError } from '../../core/errors';
@@ -118,8 +119,8 @@ export function registerRunCommands(program: Command): void {
 
   program
     .command('recipe <which>')
-    .description("`paper`: the paper's Table 1 on any split: a BSCE teacher, then CE, BSCE, LDAM-DRW, KD and DiVE students")
-    .requiredOption('--split <name>')
+    .description("`paper`: the paper's Table 1 on any split: a BSCE teacher, then CE, BSCE, LDAM-DRW, KD and DiVE students; without --split, the paper's settings per dataset")
+    .option('--split <name>', 'the split to train on')
     .option('--model <arch>', 'architecture of every run', 'resnet32')
     .option('--epochs <n>', 'epochs of every run (default 200)', integer)
     .option('--batch <n>', 'batch size (default 128)', integer)
@@ -130,6 +131,7 @@ export function registerRunCommands(program: Command): void {
     .action((which: string, o, cmd: Command) =>
       withService(cmd, async (svc) => {
         if (which !== 'paper') throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
+        if (o.split === undefined) return emit(globals(cmd), PAPER_SETTINGS, () => paperSettingsText());
         const prefix = o.prefix ?? o.split;
         const base = { model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, seed: o.seed, backend: o.backend };
         const config = (method: string) => Object.fromEntries(Object.entries({ method, ...base }).filter(([, v]) => v !== undefined));
