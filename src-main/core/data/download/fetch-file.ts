@@ -140,7 +140,9 @@ export async function fetchFile(file: DownloadFile, dest: string, options: Fetch
   const opts = { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
   if (existsSync(dest)) {
     opts.onProgress?.({ phase: `verify ${file.name}`, done: 0, total: 1 });
-    if ((await fileMd5(dest)) === file.md5) return { path: dest, bytes: statSync(dest).size, cached: true, resumedFrom: 0 };
+    const ok = (await fileMd5(dest)) === file.md5;
+    opts.onProgress?.({ phase: `verify ${file.name}`, done: 1, total: 1 });
+    if (ok) return { path: dest, bytes: statSync(dest).size, cached: true, resumedFrom: 0 };
     rmSync(dest, { force: true }); // a stale or damaged copy: fetch it again, as torchvision does
   }
   const part = `${dest}.part`;
