@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { downloadEntry } from '../../src-main/core/data/download/catalog';
+import { downloadEntry } from '../../src-main/core/domain/downloads';
 import { cifar10BinaryTarball, idxGzips } from '../helpers/archives';
 import { md5, startDownloadServer, type DownloadServer } from '../helpers/download-server';
 import { api, ROOT, serve, type Served } from './serve';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { downloadEntry } from '../../src-main/core/data/download/catalog';
+import { downloadEntry } from '../../src-main/core/domain/downloads';
 import { idxGzips } from '../helpers/archives';
 import { DIVE, tempDir } from '../helpers/cli';
 import { md5, startDownloadServer, type DownloadServer } from '../helpers/download-server';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseImportRequest } from '../../src-main/core/api/import-schema';
-import { UserError } from '../../src-main/core/errors';
+import { parseImportRequest } from '../../src-main/core/domain/import-schema';
+import { UserError } from '../../src-main/core/domain/errors';
 
 const fails = (input: unknown, message: RegExp) =>
   assert.throws(() => parseImportRequest(input), (e: Error) => e instanceof UserError && message.test(e.message) && !e.message.includes('\n'));
@@ -31,11 +31,11 @@ describe('import request schema', () => {
     fails({ format: 'folder', name: '   ', train: 'a' }, /^invalid import request: name: must not be empty/);
     fails({ format: 'idx', name: 'x', trainImages: 'a', trainLabels: 'b', testImages: 'c', testLabels: 'd', classNames: ['only'] }, /classNames: /);
     fails({ format: 'tfrecord', name: 'x' }, /^invalid import request: format: .*'idx' \| 'cifar' \| 'folder' \| 'list' \| 'inat' \| 'fashion-mnist' \| 'cifar10' \| 'cifar100' \| 'mnist' \| 'kmnist'/);
-    fails({ format: 'mnist', mirror: 'ftp://x/y' }, /^invalid import request: mirror: must be an http:\/\/ or https:\/\/ address$/);
+    fails({ format: 'mnist', mirror: 'ftp://x/y' }, /^invalid import request: mirror: must be an http:\/\/ or https:\/\/ address \(got "ftp:\/\/x\/y"\)$/);
     fails({ format: 'cifar10', download: 'yes' }, /^invalid import request: download: /);
   });
 
   it('rejects unknown (misspelt) fields', () => {
-    fails({ format: 'cifar', name: 'x', dir: 'd', dri: 'd' }, /^invalid import request: Unrecognized key: "dri"/);
+    fails({ format: 'cifar', name: 'x', dir: 'd', dri: 'd' }, /^invalid import request: unknown field "dri"$/);
   });
 });

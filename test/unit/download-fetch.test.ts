@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { Progress } from '../../src-main/core/api/types';
-import type { DownloadFile } from '../../src-main/core/data/download/catalog';
+import type { Progress } from '../../src-main/core/domain/types';
+import type { DownloadFile } from '../../src-main/core/domain/downloads';
 import { fetchFile } from '../../src-main/core/data/download/fetch-file';
-import { UserError } from '../../src-main/core/errors';
+import { UserError } from '../../src-main/core/domain/errors';
 import { md5, startConnectProxy, startDownloadServer, type DownloadServer } from '../helpers/download-server';
 import { tempDir } from '../helpers/fixtures';
 

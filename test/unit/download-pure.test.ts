@@ -1,7 +1,7 @@
 // Download helpers that need no network: rate and time left, sizes, proxy choice, the catalogue.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DOWNLOADS, withMirror, downloadEntry } from '../../src-main/core/data/download/catalog';
+import { DOWNLOADS, withMirror, downloadEntry } from '../../src-main/core/domain/downloads';
 import { bypassesProxy, proxyFor } from '../../src-main/core/data/download/proxy';
 import { describeTransfer, formatBytes, formatSeconds, transferRate } from '../../src-main/core/data/download/rate';
 

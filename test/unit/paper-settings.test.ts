@@ -1,8 +1,8 @@
 // `dive recipe paper` without --split: the paper's settings per dataset, true to our model list.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MODELS } from '../../src-main/core/train/config';
-import { PAPER_SETTINGS, paperSettingsText } from '../../src-main/core/train/paper-settings';
+import { MODELS } from '../../src-main/core/domain/run-config';
+import { PAPER_SETTINGS, paperSettingsText } from '../../src-main/core/domain/paper-settings';
 
 test('CIFAR-LT runs the paper network here; ImageNet-LT and iNaturalist say theirs is beyond our models', () => {
   const by = (prefix: string) => PAPER_SETTINGS.find((s) => s.dataset.startsWith(prefix))!;

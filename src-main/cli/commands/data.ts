@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import type { DatasetInfo } from '../../core/api/types';
-import { DOWNLOADS } from '../../core/data/download/catalog';
+import type { Args } from '../../core/domain/contract';
+import { DOWNLOAD_TIMEOUT_SECONDS, DOWNLOADS } from '../../core/domain/downloads';
+import type { DatasetInfo } from '../../core/domain/types';
 import { emit, fmt, stderrProgress, table } from '../output';
-import { globals, integer, number, withService } from '../options';
+import { globals, integer, number, withDispatcher } from '../options';
 
 function describeDataset(d: DatasetInfo): string {
   const [h, w, c] = d.imageShape;
@@ -25,14 +26,19 @@ function datasetRow(d: DatasetInfo): (string | number)[] {
 export function registerDataCommands(program: Command): void {
   const imp = program.command('import').description('import a dataset (decoded once into the data directory)');
 
-  const run = (cmd: Command, req: Record<string, unknown>) =>
-    withService(cmd, async (svc) => {
+  // flags become the request as given: the call table's schema validates it, naming the field
+  const run = (cmd: Command, request: Args<'importDataset'>['request']) =>
+    withDispatcher(cmd, async (dispatcher) => {
       const progress = stderrProgress();
+      const off = dispatcher.subscribe((e) => {
+        if (e.type === 'progress') progress(e);
+      });
       try {
-        const d = await svc.importDataset(req, progress);
+        const d = await dispatcher.call('importDataset', { request });
         progress.stop();
         emit(globals(cmd), d, () => `imported\n${describeDataset(d)}`);
       } finally {
+        off();
         progress.stop();
       }
     });
@@ -97,7 +103,7 @@ export function registerDataCommands(program: Command): void {
     c
       .option('--download', 'fetch the published files (checked against their MD5s) into --dir or the download cache')
       .option('--mirror <url>', 'fetch from URL/<dataset>/<file> instead of the official address (default: $DIVE_DATASET_MIRROR)')
-      .option('--timeout <seconds>', 'give up an attempt when no data arrives for this long (default 30)', number);
+      .option('--timeout <seconds>', `give up an attempt when no data arrives for this long (default ${DOWNLOAD_TIMEOUT_SECONDS})`, number);
   const downloadFlags = (o: { download?: boolean; mirror?: string; timeout?: number }) => ({ download: Boolean(o.download), mirror: o.mirror, timeoutSeconds: o.timeout });
 
   downloadOptions(
@@ -122,8 +128,8 @@ export function registerDataCommands(program: Command): void {
     .command('datasets')
     .description('list datasets')
     .action((_o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const list = svc.listDatasets();
+      withDispatcher(cmd, async (dispatcher) => {
+        const list = await dispatcher.call('listDatasets', undefined);
         emit(globals(cmd), list, () =>
           list.length ? table(list.map(datasetRow), ['name', 'format', 'shape', 'classes', 'train', 'test', 'rho']) : 'no datasets yet: try `dive import fashion-mnist` (Debian\'s copy) or `dive import cifar10 --download`',
         );
@@ -134,8 +140,8 @@ export function registerDataCommands(program: Command): void {
     .command('dataset <name>')
     .description('show a dataset with its class statistics')
     .action((name: string, _o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const d = svc.getDataset(name);
+      withDispatcher(cmd, async (dispatcher) => {
+        const d = await dispatcher.call('getDataset', { name });
         emit(globals(cmd), d, () => describeDataset(d));
       }),
     );

@@ -5,11 +5,11 @@
 // folder and removed before the commit, so only the verified archive stays cached.
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ProgressFn } from '../api/types';
-import { UserError } from '../errors';
+import type { ProgressFn } from '../domain/types';
+import { UserError } from '../domain/errors';
 import type { Staging } from '../store/files';
 import { decodeCifar, findCifar } from './cifar-import';
-import { downloadEntry, withMirror, type DownloadEntry, type DownloadId } from './download/catalog';
+import { downloadEntry, withMirror, type DownloadEntry, type DownloadId } from '../domain/downloads';
 import { extractTar } from './download/extract-tar';
 import { fetchDataset } from './download/fetch-dataset';
 import { formatBytes } from './download/rate';

@@ -1,6 +1,6 @@
 // What the UI offers to download: the catalogue with whether each dataset is already cached.
-import type { DownloadOffer } from '../api/contract';
-import { DOWNLOADS } from './download/catalog';
+import type { DownloadOffer } from '../domain/contract';
+import { DOWNLOADS } from '../domain/downloads';
 import { isCached } from './download-import';
 
 export function downloadOffers(dataDir: string): DownloadOffer[] {

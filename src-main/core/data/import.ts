@@ -3,21 +3,21 @@
 // On any error the staging folder is removed, so the database and the data directory are exactly
 // as before. Progress phases: "scan" (files found), then "train" and "test" (images written).
 import { resolve } from 'node:path';
-import type { DatasetInfo, ProgressFn } from '../api/types';
-import { parseImportRequest, type ImportRequest, type ParsedImportRequest } from '../api/import-schema';
+import type { DatasetInfo, ProgressFn } from '../domain/types';
+import { parseImportRequest, type ImportRequest, type ParsedImportRequest } from '../domain/import-schema';
 import { assertNameFree, commitDataset, type ImportedDataset } from '../store/datasets';
 import { Staging } from '../store/files';
 import type { Store } from '../store/store';
 import { decodeCifar, findCifar } from './cifar-import';
 import { decodeDownloadable, isCached } from './download-import';
-import type { DownloadEntry, DownloadId } from './download/catalog';
+import type { DownloadEntry, DownloadId } from '../domain/downloads';
 import { FASHION_MNIST_CLASSES, findFashionMnist } from './fashion-mnist';
 import { decodeFolder } from './folder';
 import { decodeIdx, type IdxFiles } from './idx-import';
 import { decodeInat } from './inat';
 import { decodeList } from './list';
 import { requireFile } from './source';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 
 type Decoded = Omit<ImportedDataset, 'source'>;
 

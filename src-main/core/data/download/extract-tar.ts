@@ -3,7 +3,7 @@
 // archive is an error instead of a warning. Every failure names the archive.
 import { mkdirSync } from 'node:fs';
 import { x } from 'tar';
-import { UserError } from '../../errors';
+import { UserError } from '../../domain/errors';
 import { firstLine } from '../source';
 
 /** Extracts the regular files under `prefix` (e.g. "cifar-10-batches-bin/") of `archive` into `dest`. */

@@ -2,7 +2,7 @@
 // published MD5 (fetch-file.ts), one after the other so progress reads file by file.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DownloadEntry } from './catalog';
+import type { DownloadEntry } from '../../domain/downloads';
 import { fetchFile, type FetchOptions, type FetchedFile } from './fetch-file';
 
 export async function fetchDataset(entry: DownloadEntry, dir: string, opts: FetchOptions = {}): Promise<FetchedFile[]> {

@@ -8,9 +8,9 @@ import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, st
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
-import type { Progress } from '../../api/types';
-import { UserError } from '../../errors';
-import type { DownloadFile } from './catalog';
+import type { Progress } from '../../domain/types';
+import { UserError } from '../../domain/errors';
+import { DOWNLOAD_TIMEOUT_SECONDS, type DownloadFile } from '../../domain/downloads';
 import { proxyFor } from './proxy';
 import { describeTransfer, formatBytes, transferRate } from './rate';
 
@@ -31,7 +31,7 @@ export interface FetchedFile {
   resumedFrom: number;
 }
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = DOWNLOAD_TIMEOUT_SECONDS * 1000;
 /** progress events at most this often, and always at the end */
 const PROGRESS_EVERY_MS = 250;
 

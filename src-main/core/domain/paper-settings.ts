@@ -1,7 +1,7 @@
 // The paper's training settings for each dataset it reports (He, Wu & Wei, ICCV 2021, and the
 // LDAM-DRW / BSCE recipes it follows; ../shared/docs/dive-method.md), with the commands that set
 // the same thing up here and what of it our models cannot do. `dive recipe paper` prints it.
-import { MODELS } from './config';
+import { MODELS } from './run-config';
 
 export interface PaperSetting {
   dataset: string;

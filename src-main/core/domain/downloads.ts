@@ -4,6 +4,9 @@
 // listed with their MD5s on https://www.cs.toronto.edu/~kriz/cifar.html: torchvision fetches the
 // python-pickle tarballs, but our CIFAR importer reads the binary layout, which holds the same images.
 
+/** An attempt gives up when no data arrives for this long (a request's timeoutSeconds overrides it). */
+export const DOWNLOAD_TIMEOUT_SECONDS = 30;
+
 export type DownloadId = 'cifar10' | 'cifar100' | 'mnist' | 'fashion-mnist' | 'kmnist';
 
 export interface DownloadFile {
