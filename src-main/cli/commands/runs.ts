@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { toCsv } from '../../core/domain/csv';
+import { PAPER_SETTINGS, paperSettingsText } from '../../core/domain/paper-settings';
 import { BACKENDS, RUN_DEFAULTS } from '../../core/domain/run-config';
 import { PAPER_RECIPE, RECIPES, VirtualExamplesRequestSchema } from '../../core/domain/run-requests';
 import type { CompareRow, RunInfo, VirtualExamplesInfo } from '../../core/domain/types';
@@ -115,8 +116,8 @@ export function registerRunCommands(program: Command): void {
 
   program
     .command('recipe <which>')
-    .description(`\`paper\`: the paper's Table 1 on any split: a ${PAPER_RECIPE.teacher} teacher, then ${PAPER_RECIPE.students.join(', ')} students`)
-    .requiredOption('--split <name>')
+    .description(`\`paper\`: the paper's Table 1 on any split: a ${PAPER_RECIPE.teacher} teacher, then ${PAPER_RECIPE.students.join(', ')} students; without --split, the paper's settings per dataset`)
+    .option('--split <name>', 'the split to train on')
     .option('--model <arch>', `architecture of every run (default ${RUN_DEFAULTS.model})`)
     .option('--epochs <n>', `epochs of every run (default ${RUN_DEFAULTS.epochs})`, integer)
     .option('--batch <n>', `batch size (default ${RUN_DEFAULTS.batchSize})`, integer)
@@ -124,10 +125,12 @@ export function registerRunCommands(program: Command): void {
     .option('--seed <n>', `seed of every run (default ${RUN_DEFAULTS.seed})`, integer)
     .option('--backend <name>', `${BACKENDS.join(', ')} (default: the best available)`)
     .option('--prefix <p>', 'run name prefix (default the split name)')
-    .action((which: string, o, cmd: Command) =>
-      withDispatcher(cmd, async (d) => {
-        const recipe = RECIPES.find((r) => r === which);
-        if (!recipe) throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
+    .action((which: string, o, cmd: Command) => {
+      const recipe = RECIPES.find((r) => r === which);
+      if (!recipe) throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
+      // the settings are a fixed list: no store to open
+      if (o.split === undefined) return emit(globals(cmd), PAPER_SETTINGS, () => paperSettingsText());
+      return withDispatcher(cmd, async (d) => {
         const stop = printTraining(d);
         // Ctrl-C: the workers stop after their batch (they share the terminal's process group)
         try {
@@ -136,6 +139,6 @@ export function registerRunCommands(program: Command): void {
         } finally {
           stop();
         }
-      }),
-    );
+      });
+    });
 }

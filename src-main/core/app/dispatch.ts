@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { findFashionMnist } from '../data/fashion-mnist';
 import { defaultReadRoots } from '../data/read-roots';
+import { downloadOffers } from '../data/download-offers';
 import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type Results } from '../domain/contract';
 import { UserError } from '../domain/errors';
 import { PAPER_RECIPE, type RecipeRequest } from '../domain/run-requests';
@@ -180,6 +181,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     exportRun: (a) => svc.exportRun(a),
     recipe: (a) => recipe(a),
     doctor: (a) => runDoctor(store, { fix: a?.fix }),
+    downloads: () => downloadOffers(store.dataDir),
   };
 
   const runEnded = async (name: string): Promise<RunInfo> => {

@@ -9,6 +9,8 @@ import { assertNameFree, commitDataset, type ImportedDataset } from '../store/da
 import { Staging } from '../store/files';
 import type { Store } from '../store/store';
 import { decodeCifar, findCifar } from './cifar-import';
+import { decodeDownloadable, isCached } from './download-import';
+import type { DownloadEntry, DownloadId } from '../domain/downloads';
 import { FASHION_MNIST_CLASSES, findFashionMnist } from './fashion-mnist';
 import { decodeFolder } from './folder';
 import { decodeIdx, type IdxFiles } from './idx-import';
@@ -19,6 +21,13 @@ import { ReadRoots } from './read-roots';
 import { UserError } from '../domain/errors';
 
 type Decoded = Omit<ImportedDataset, 'source'>;
+
+export interface ImportOptions {
+  /** where the named datasets come from (default: the published addresses and checksums); tests pass their own */
+  catalog?: (id: DownloadId) => DownloadEntry;
+  /** web mode: the folders an import may read below (links resolved); absent: anywhere */
+  readRoots?: string[];
+}
 
 const PATH_FIELDS = new Set(['train', 'test', 'root', 'trainList', 'testList', 'classNamesFile', 'trainJson', 'testJson']);
 /** every request field that names a file or folder the import reads */
@@ -40,7 +49,7 @@ function declaredEmpty(allow: boolean | undefined, named: boolean, field: string
   return allow ?? false;
 }
 
-async function decode(staging: Staging, req: ParsedImportRequest, progress?: ProgressFn, roots?: ReadRoots): Promise<{ decoded: Decoded; source: Record<string, unknown> }> {
+async function decode(staging: Staging, dataDir: string, req: ParsedImportRequest, progress: ProgressFn | undefined, opts: ImportOptions, roots?: ReadRoots): Promise<{ decoded: Decoded; source: Record<string, unknown> }> {
   switch (req.format) {
     case 'idx': {
       const files: IdxFiles = {
@@ -53,8 +62,20 @@ async function decode(staging: Staging, req: ParsedImportRequest, progress?: Pro
       const d = await decodeIdx(staging, files, req.classNames, progress);
       return { decoded: { format: 'idx', ...d, allowEmptyClasses }, source: { ...files, classNames: req.classNames ?? null } };
     }
+    case 'cifar10':
+    case 'cifar100':
+    case 'mnist':
+    case 'kmnist': {
+      const d = await decodeDownloadable(staging, dataDir, { id: req.format, ...req }, progress, opts.catalog);
+      // these formats declare their classes by name (10 or 100): a small sample of one may leave some empty
+      return { decoded: { format: d.format, ...d.decoded, allowEmptyClasses: true }, source: d.source };
+    }
     case 'fashion-mnist': {
-      const files = findFashionMnist(req.dir);
+      if (fashionMnistFromDownload(req, dataDir)) {
+        const d = await decodeDownloadable(staging, dataDir, { id: 'fashion-mnist', ...req }, progress, opts.catalog);
+        return { decoded: { format: 'idx', ...d.decoded, allowEmptyClasses: true }, source: d.source };
+      }
+      const files = findFashionMnistOrHint(req.dir);
       for (const p of Object.values(files)) roots?.check(p, 'file');
       const d = await decodeIdx(staging, files, FASHION_MNIST_CLASSES, progress);
       return { decoded: { format: 'idx', ...d }, source: { preset: 'fashion-mnist', ...files } };
@@ -82,21 +103,42 @@ async function decode(staging: Staging, req: ParsedImportRequest, progress?: Pro
   }
 }
 
+/** --download, or no --dir while Debian's copy is absent and an earlier download is cached. */
+function fashionMnistFromDownload(req: Extract<ParsedImportRequest, { format: 'fashion-mnist' }>, dataDir: string): boolean {
+  if (req.download) return true;
+  if (req.dir !== undefined) return false;
+  try {
+    findFashionMnist();
+    return false;
+  } catch {
+    return isCached(dataDir, 'fashion-mnist');
+  }
+}
+
+function findFashionMnistOrHint(dir: string | undefined): IdxFiles {
+  try {
+    return findFashionMnist(dir);
+  } catch (e) {
+    if (dir === undefined && e instanceof UserError) throw new UserError(`${e.message}, or download it with \`dive import fashion-mnist --download\``);
+    throw e;
+  }
+}
+
 /**
  * Imports a dataset described by `req` (validated here, so any front door may pass its input as is).
  * Throws UserError for bad input, leaving the store unchanged.
  */
-export async function importDataset(store: Store, req: ImportRequest, progress?: ProgressFn, opts: { readRoots?: string[] } = {}): Promise<DatasetInfo> {
+export async function importDataset(store: Store, req: ImportRequest, progress?: ProgressFn, opts: ImportOptions = {}): Promise<DatasetInfo> {
   const r = parseImportRequest(req);
   assertNameFree(store, 'datasets', r.name);
   const roots = opts.readRoots ? new ReadRoots(opts.readRoots) : undefined;
   if (roots) {
     for (const [k, v] of Object.entries(r)) if (READ_FIELDS.includes(k) && typeof v === 'string') roots.check(v, k);
-    if (r.format === 'fashion-mnist' && r.dir === undefined) roots.check(FASHION_MNIST_DEFAULT_DIR, 'dir');
+    if (r.format === 'fashion-mnist' && r.dir === undefined && !r.download) roots.check(FASHION_MNIST_DEFAULT_DIR, 'dir');
   }
   const staging = new Staging(store.dataDir);
   try {
-    const { decoded, source } = await decode(staging, r, progress, roots);
+    const { decoded, source } = await decode(staging, store.dataDir, r, progress, opts, roots);
     return commitDataset(store, r.name, staging, { ...decoded, source });
   } catch (e) {
     staging.abort();

@@ -2,6 +2,7 @@
 // with the zod schema its argument is validated against at the boundary (Electron IPC, HTTP).
 // The renderer imports only types from here; the schemas run in the main process / server.
 import { z } from 'zod';
+import type { DownloadId } from './downloads';
 import { Name } from './fields';
 import { ImportRequestSchema } from './import-schema';
 import { ExportRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
@@ -56,6 +57,8 @@ export const CALLS = {
   recipe: RecipeRequestSchema,
   /** every data file against its row and every file against a row; `fix` repairs what is safe */
   doctor: z.strictObject({ fix: z.boolean().optional() }).optional(),
+  /** the datasets the workbench can download (import one with importDataset { format: id, download: true }) */
+  downloads: None,
 } as const;
 
 export type CallName = keyof typeof CALLS;
@@ -70,6 +73,20 @@ export interface AppInfo {
   fashionMnistAvailable: boolean;
   /** which door this process serves */
   frontDoor: FrontDoor;
+}
+
+/** A dataset the workbench can download by itself (DOWNLOADS in downloads.ts). */
+export interface DownloadOffer {
+  id: DownloadId;
+  title: string;
+  images: string;
+  approxMB: number;
+  homepage: string;
+  licence: string;
+  /** the addresses the files come from */
+  urls: string[];
+  /** already downloaded and verified: importing needs no network */
+  cached: boolean;
 }
 
 export interface DatasetSamples {
@@ -105,6 +122,7 @@ export interface Results {
   exportRun: ExportResult;
   recipe: CompareRow[];
   doctor: DoctorReport;
+  downloads: DownloadOffer[];
 }
 
 export interface ExportResult {

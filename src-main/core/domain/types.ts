@@ -84,6 +84,11 @@ export interface Progress {
   phase: string;
   done: number;
   total: number;
+  /** downloads: bytes per second over this attempt, and seconds left at that rate (null: not known yet) */
+  bytesPerSecond?: number | null;
+  etaSeconds?: number | null;
+  /** downloads: the line to show, e.g. "12.0 MB / 170.1 MB, 2.4 MB/s, 1:06 left" */
+  detail?: string;
 }
 
 export type ProgressFn = (p: Progress) => void;
