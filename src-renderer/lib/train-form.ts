@@ -90,7 +90,7 @@ export function defaultMilestones(epochs: number): number[] {
   return [...new Set([0.6, 0.8].map((f) => Math.round(epochs * f)).filter((m) => m >= 1 && m < epochs))];
 }
 export function defaultWarmup(epochs: number): number {
-  return Math.min(5, Math.floor(epochs / 10));
+  return epochs < 2 ? 0 : Math.max(1, Math.min(5, Math.floor(epochs / 10)));
 }
 
 export function parseMilestones(s: string): number[] | null {

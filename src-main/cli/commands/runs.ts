@@ -15,8 +15,9 @@ export function describeRun(r: RunInfo): string {
   ];
   if (m) {
     lines.push(`top-1 ${pct(m.top1)}%  many ${pct(m.many)}%  medium ${pct(m.medium)}%  few ${pct(m.few)}%  ECE ${fmt(m.ece)}`);
-    if (r.bestMetrics && r.bestMetrics.epoch !== m.epoch) lines.push(`best epoch ${r.bestMetrics.epoch}: top-1 ${pct(r.bestMetrics.top1)}%`);
   }
+  if (r.teacherInfo) lines.push(`distilled from ${r.teacherInfo.name} (${r.teacherInfo.method} ${r.teacherInfo.model} on ${r.teacherInfo.split}, top-1 ${pct(r.teacherInfo.top1)}%) with T=${r.teacherInfo.tau} p=${r.teacherInfo.power} alpha=${r.teacherInfo.alpha}`);
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }
 

@@ -103,7 +103,10 @@ export interface EpochRecord {
   loss: number;
   lr: number;
   trainAcc: number;
-  testAcc: number;
+  /** test top-1; null on epochs not evaluated (see RunConfig.evalEvery) */
+  testAcc: number | null;
+  /** balanced accuracy on the validation holdout (RunConfig.valFraction); null when none or not evaluated */
+  valAcc?: number | null;
   seconds: number;
   imagesPerSec: number;
 }
@@ -135,18 +138,38 @@ export interface RunInfo {
   split: string;
   splitId: number;
   dataset: string;
+  /** the teacher's name, kept by the student even after the teacher is deleted */
   teacher: string | null;
+  /** the teacher as it was when the student was created (kd, dive) */
+  teacherInfo: TeacherInfo | null;
   config: Record<string, unknown>;
   backend: string | null;
   backendReport: BackendReport | null;
   epochsDone: number;
   epochs: EpochRecord[];
+  /** the last epoch's metrics: the reported figure (no epoch is chosen on the test set) */
   metrics: RunMetrics | null;
-  bestMetrics: RunMetrics | null;
+  /** what a careful reviewer would want to know about this run (also on the CLI's stderr) */
+  warnings: string[];
   imagesPerSecond: number | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** What a student records of its teacher and of how it was distilled. */
+export interface TeacherInfo {
+  name: string;
+  method: string;
+  model: string;
+  split: string;
+  /** the teacher's final test top-1 */
+  top1: number | null;
+  normHead: boolean;
+  /** the distillation settings of the student */
+  tau: number;
+  power: number;
+  alpha: number;
 }
 
 export interface VirtualExamplesInfo {
@@ -165,4 +188,5 @@ export type TrainEvent =
   | { type: 'started'; run: string; backend: BackendReport; epochs: number; resumedFrom: number }
   | { type: 'batch'; run: string; epoch: number; batch: number; batches: number; loss: number; acc: number; imagesPerSec: number; etaSeconds: number }
   | { type: 'epoch'; run: string; record: EpochRecord; epochs: number }
+  | { type: 'warning'; run: string; warning: string }
   | { type: 'finished'; run: string; status: RunStatus; error?: string };

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus } from '../api/types';
+import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus, TeacherInfo } from '../api/types';
 import { UserError } from '../errors';
 import type { WrittenFile } from './files';
 import type { Store } from './store';
@@ -26,7 +26,8 @@ interface RunRow {
   checkpoint_blob: number | null;
   weights_blob: number | null;
   metrics: string | null;
-  best_metrics: string | null;
+  warnings: string;
+  teacher_info: string | null;
   dir: string | null;
   created_at: string;
   started_at: string | null;
@@ -49,11 +50,13 @@ export function getRun(store: Store, ref: string | number): RunInfo {
   const names = store.db
     .prepare('SELECT s.name AS split, d.name AS dataset FROM splits s JOIN datasets d ON d.id = s.dataset_id WHERE s.id = ?')
     .get(r.split_id) as { split: string; dataset: string };
-  const teacher = r.teacher_id == null ? null : (store.db.prepare('SELECT name FROM runs WHERE id = ?').get(r.teacher_id) as { name: string }).name;
+  const teacherInfo = parse<TeacherInfo>(r.teacher_info);
+  const live = r.teacher_id == null ? null : (store.db.prepare('SELECT name FROM runs WHERE id = ?').get(r.teacher_id) as { name: string }).name;
+  const teacher = live ?? teacherInfo?.name ?? null;
   const epochs = (store.db
-    .prepare('SELECT epoch, loss, lr, train_acc, test_acc, seconds, images_per_second FROM run_epochs WHERE run_id = ? ORDER BY epoch')
-    .all(r.id) as { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number; seconds: number; images_per_second: number }[])
-    .map((e): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, seconds: e.seconds, imagesPerSec: e.images_per_second }));
+    .prepare('SELECT epoch, loss, lr, train_acc, test_acc, val_acc, seconds, images_per_second FROM run_epochs WHERE run_id = ? ORDER BY epoch')
+    .all(r.id) as { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number | null; val_acc: number | null; seconds: number; images_per_second: number }[])
+    .map((e): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, valAcc: e.val_acc, seconds: e.seconds, imagesPerSec: e.images_per_second }));
   return {
     id: r.id,
     name: r.name,
@@ -65,13 +68,14 @@ export function getRun(store: Store, ref: string | number): RunInfo {
     splitId: r.split_id,
     dataset: names.dataset,
     teacher,
+    teacherInfo,
     config: JSON.parse(r.config) as Record<string, unknown>,
     backend: r.backend,
     backendReport: parse<BackendReport>(r.backend_report),
     epochsDone: r.epochs_done,
     epochs,
     metrics: parse<RunMetrics>(r.metrics),
-    bestMetrics: parse<RunMetrics>(r.best_metrics),
+    warnings: parse<string[]>(r.warnings) ?? [],
     imagesPerSecond: r.images_per_second,
     createdAt: r.created_at,
     startedAt: r.started_at,
@@ -91,11 +95,11 @@ export function listRuns(store: Store, filter: { split?: string; status?: RunSta
 
 export function insertRun(
   store: Store,
-  r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: object },
+  r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: object; teacherInfo?: TeacherInfo | null; warnings?: string[] },
 ): number {
   const info = store.db
-    .prepare(`INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`)
-    .run(r.name, r.splitId, r.teacherId, r.method, r.model, JSON.stringify(r.config), Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`));
+    .prepare(`INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir, teacher_info, warnings) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`)
+    .run(r.name, r.splitId, r.teacherId, r.method, r.model, JSON.stringify(r.config), Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`), r.teacherInfo ? JSON.stringify(r.teacherInfo) : null, JSON.stringify(r.warnings ?? []));
   return Number(info.lastInsertRowid);
 }
 
@@ -142,19 +146,29 @@ function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weig
 export function recordEpoch(store: Store, id: number, rec: EpochRecord, checkpoint: WrittenFile): void {
   store.db.transaction(() => {
     store.db
-      .prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.seconds, rec.imagesPerSec);
+      .prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, val_acc, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.valAcc ?? null, rec.seconds, rec.imagesPerSec);
     store.db.prepare('UPDATE runs SET epochs_done = ?, heartbeat_at = ? WHERE id = ?').run(rec.epoch, Date.now(), id);
     replaceBlob(store, id, 'checkpoint_blob', checkpoint, 'checkpoint');
   })();
 }
 
-export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics; best: RunMetrics; imagesPerSecond: number; weights: WrittenFile }): void {
+export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics; imagesPerSecond: number; weights: WrittenFile }): void {
   store.db.transaction(() => {
     replaceBlob(store, id, 'weights_blob', r.weights, 'weights');
     store.db
-      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, best_metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ? WHERE id = ?`)
-      .run(JSON.stringify(r.metrics), JSON.stringify(r.best), r.imagesPerSecond, now(), id);
+      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ? WHERE id = ?`)
+      .run(JSON.stringify(r.metrics), r.imagesPerSecond, now(), id);
+  })();
+}
+
+/** Appends a warning to a run's list (once). */
+export function addWarning(store: Store, id: number, warning: string): void {
+  store.db.transaction(() => {
+    const row = store.db.prepare('SELECT warnings FROM runs WHERE id = ?').get(id) as { warnings: string } | undefined;
+    if (!row) return;
+    const list = JSON.parse(row.warnings) as string[];
+    if (!list.includes(warning)) store.db.prepare('UPDATE runs SET warnings = ? WHERE id = ?').run(JSON.stringify([...list, warning]), id);
   })();
 }
 
