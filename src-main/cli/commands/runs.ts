@@ -21,6 +21,20 @@ export function describeRun(r: RunInfo): string {
   return lines.join('\n');
 }
 
+/**
+ * The recipe's warm-up form: the reference code's per-epoch form at the paper's scale (100 epochs
+ * or more, 200 by default), where it is the paper exactly; per step in shorter runs, where a
+ * per-epoch warm-up of one epoch would be no warm-up at all.
+ */
+export function paperWarmupForm(epochs: number | undefined): 'step' | 'epoch' {
+  return (epochs ?? 200) >= 100 ? 'epoch' : 'step';
+}
+
+/** The students' seed: one seed for all of them (a paired comparison), never the teacher's. */
+export function studentSeed(teacherSeed: number): number {
+  return teacherSeed === 0x7fffffff ? 0 : teacherSeed + 1;
+}
+
 export function compareTable(rows: CompareRow[]): string {
   return table(
     rows.map((r) => [r.run, r.method, r.model, r.params, r.epochs, pct(r.top1), pct(r.many), pct(r.medium), pct(r.few), fmt(r.ece)]),
@@ -125,20 +139,21 @@ export function registerRunCommands(program: Command): void {
     .option('--epochs <n>', 'epochs of every run (default 200)', integer)
     .option('--batch <n>', 'batch size (default 128)', integer)
     .option('--lr <lr>', 'base learning rate (default 0.1)', number)
-    .option('--seed <n>', 'seed of every run (default 0)', integer)
+    .option('--seed <n>', "the teacher's seed (default 0); the students share seed + 1, so none starts from the teacher's init or sees its batches", integer)
     .option('--backend <name>', 'TF.js backend')
     .option('--prefix <p>', 'run name prefix (default the split name)')
     .action((which: string, o, cmd: Command) =>
       withService(cmd, async (svc) => {
         if (which !== 'paper') throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
         const prefix = o.prefix ?? o.split;
-        const base = { model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, seed: o.seed, backend: o.backend };
-        const config = (method: string) => Object.fromEntries(Object.entries({ method, ...base }).filter(([, v]) => v !== undefined));
-        const teacher = await trainToEnd(svc, { split: o.split, name: `${prefix}-teacher-bsce`, config: config('bsce') });
+        const seed = (o.seed as number | undefined) ?? 0;
+        const base = { model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, backend: o.backend, warmupForm: paperWarmupForm(o.epochs as number | undefined) };
+        const config = (method: string, s: number) => Object.fromEntries(Object.entries({ method, ...base, seed: s }).filter(([, v]) => v !== undefined));
+        const teacher = await trainToEnd(svc, { split: o.split, name: `${prefix}-teacher-bsce`, config: config('bsce', seed) });
         const names = [teacher.name];
         for (const method of ['ce', 'bsce', 'ldam-drw', 'kd', 'dive']) {
           const r = await trainToEnd(svc, {
-            split: o.split, name: `${prefix}-${method}`, teacher: method === 'kd' || method === 'dive' ? teacher.name : undefined, config: config(method),
+            split: o.split, name: `${prefix}-${method}`, teacher: method === 'kd' || method === 'dive' ? teacher.name : undefined, config: config(method, studentSeed(seed)),
           });
           names.push(r.name);
         }

@@ -34,7 +34,12 @@ export function trainProgress(): (e: TrainEvent) => void {
       bar?.stop();
       bar = null;
       const r = e.record;
-      process.stderr.write(`epoch ${r.epoch}/${e.epochs}  loss ${fmt(r.loss)}  lr ${r.lr.toPrecision(3)}  train ${pct(r.trainAcc)}%  test ${pct(r.testAcc)}%  ${r.imagesPerSec.toFixed(0)} img/s  ${r.seconds.toFixed(1)} s\n`);
+      const val = r.valAcc != null ? `  val ${pct(r.valAcc)}%` : '';
+      process.stderr.write(`epoch ${r.epoch}/${e.epochs}  loss ${fmt(r.loss)}  lr ${r.lr.toPrecision(3)}  train ${pct(r.trainAcc)}%  test ${r.testAcc === null ? '-' : `${pct(r.testAcc)}%`}${val}  ${r.imagesPerSec.toFixed(0)} img/s  ${r.seconds.toFixed(1)} s\n`);
+    } else if (e.type === 'warning') {
+      bar?.stop();
+      bar = null;
+      process.stderr.write(`warning: ${e.warning}\n`);
     } else if (e.type === 'finished') {
       bar?.stop();
       bar = null;
@@ -60,6 +65,7 @@ export async function follow(worker: RunningWorker): Promise<RunInfo> {
 /** Trains one run to its end in a worker; a run that does not complete is an error for the CLI. */
 export async function trainToEnd(svc: Service, req: Record<string, unknown>, quiet = false): Promise<RunInfo> {
   const run = svc.createRun(req);
+  for (const w of run.warnings) process.stderr.write(`warning: ${w}\n`);
   const done = await follow(svc.startRun(run.name, quiet ? undefined : trainProgress()));
   if (done.status !== 'completed') throw new UserError(`run "${done.name}" ended ${done.status}${done.error ? `: ${done.error}` : ''}`);
   return done;
@@ -72,7 +78,7 @@ export function configFromOptions(o: Record<string, unknown>): Record<string, un
   const augment = o.augment === undefined ? undefined : parseAugment(String(o.augment));
   const cfg: Record<string, unknown> = {
     method: o.method, model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay,
-    warmupEpochs: o.warmup, schedule: o.schedule, milestones: o.milestones, gamma: o.gamma, seed: o.seed, augment, backend: o.backend, params,
+    warmupEpochs: o.warmup, warmupForm: o.warmupForm, evalEvery: o.evalEvery, valFraction: o.valFraction, schedule: o.schedule, milestones: o.milestones, gamma: o.gamma, seed: o.seed, augment, backend: o.backend, params,
   };
   return Object.fromEntries(Object.entries(cfg).filter(([, v]) => v !== undefined));
 }
@@ -91,7 +97,10 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--lr <lr>', 'base learning rate (default 0.1)', number)
     .option('--momentum <m>', 'SGD momentum (default 0.9)', number)
     .option('--weight-decay <wd>', 'weight decay (default 2e-4)', number)
-    .option('--warmup <epochs>', 'linear warm-up epochs (default min(5, epochs/10))', integer)
+    .option('--warmup <epochs>', 'linear warm-up epochs (default min(5, epochs/10), at least 1)', integer)
+    .option('--warmup-form <f>', "step (the warm-up rises every batch, default) or epoch (once per epoch, the reference code's form)")
+    .option('--eval-every <k>', 'evaluate on the test set every k epochs and after the last (default: evaluation under about a quarter of the run)', integer)
+    .option('--val-fraction <f>', 'hold out this share of each class of the training split as a validation set (default 0)', number)
     .option('--schedule <s>', 'step or cosine')
     .option('--milestones <list>', 'epochs at which a step schedule multiplies the lr by --gamma (default 60% and 80% of the run)', numberList)
     .option('--gamma <g>', 'lr multiplier at each milestone (default 0.01)', number)

@@ -8,8 +8,9 @@ import { storedVirtualExamples } from '../store/virtual-examples';
 import { assertNameFree } from '../store/datasets';
 import { parseRunConfig, type RunConfig } from '../train/config';
 import { TEACHER_METHODS } from '../train/method';
+import { teacherWarnings } from '../train/run-warnings';
 import { startWorker, type RunningWorker, type WorkerSpawner } from '../train/runner';
-import type { RunInfo, RunStatus, TrainEvent, VirtualExamplesInfo } from './types';
+import type { RunInfo, RunStatus, TeacherInfo, TrainEvent, VirtualExamplesInfo } from './types';
 
 const Name = z.string().trim().min(1, 'must not be empty');
 
@@ -75,6 +76,8 @@ export function createRunService(store: Store) {
     const split = getSplit(store, r.split);
     const cfg = parseRunConfig(r.config);
     let teacherId: number | null = null;
+    let teacherInfo: TeacherInfo | null = null;
+    let warnings: string[] = [];
     if (TEACHER_METHODS.includes(cfg.method)) {
       if (!r.teacher) throw new UserError(`method ${cfg.method} distils from a teacher: give --teacher RUN (a completed run, e.g. a bsce run on this split)`);
       const t = getRun(store, r.teacher);
@@ -84,12 +87,18 @@ export function createRunService(store: Store) {
         throw new UserError(`teacher "${t.name}" was trained on dataset "${tSplit.dataset}", not "${split.dataset}": its classes differ`);
       }
       teacherId = t.id;
+      const tCfg = parseRunConfig(t.config);
+      teacherInfo = { name: t.name, method: t.method, model: t.model, split: t.split, top1: t.metrics?.top1 ?? null, normHead: tCfg.normHead, tau: cfg.params.tau, power: cfg.params.power, alpha: cfg.params.alpha };
+      warnings = teacherWarnings(
+        { name: t.name, method: t.method, splitId: t.splitId, splitName: t.split, normHead: tCfg.normHead, top1: teacherInfo.top1, numClasses: split.counts.length },
+        { method: cfg.method, splitId: split.id, splitName: split.name },
+      );
     } else if (r.teacher) {
       throw new UserError(`method ${cfg.method} does not use a teacher; drop --teacher or use kd / dive`);
     }
     const name = r.name ?? uniqueRunName(store, `${cfg.method}-${cfg.model}-${split.name}`);
     assertNameFree(store, 'runs', name);
-    const id = insertRun(store, { name, splitId: split.id, teacherId, method: cfg.method, model: cfg.model, config: cfg });
+    const id = insertRun(store, { name, splitId: split.id, teacherId, method: cfg.method, model: cfg.model, config: cfg, teacherInfo, warnings });
     return getRun(store, id);
   };
 
