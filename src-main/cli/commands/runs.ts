@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CompareRow } from '../../core/api/runs-service';
 import type { RunInfo, VirtualExamplesInfo } from '../../core/api/types';
+import type { VeSweep } from '../../core/eval/ve-sweep';
 import { UserError } from '../../core/errors';
 import { emit, fmt, pct, table } from '../output';
 import { globals, integer, number, withService } from '../options';
@@ -67,6 +68,16 @@ function describeVe(v: VirtualExamplesInfo): string {
   ].join('\n');
 }
 
+export function describeSweep(s: VeSweep): string {
+  const rows = s.sweep.map((p) => [p.tau, fmt(p.effectiveTau, 1), fmt(p.virtual.many, 1), fmt(p.virtual.medium, 1), fmt(p.virtual.few, 1), fmt(p.fewOverMany), fmt(p.maxOverMin, 2), `${pct(p.entropy)}%`]);
+  return [
+    `virtual-example sweep of ${s.run} over its training split, p=${s.power}; input group means ${fmt(s.input.many, 1)} / ${fmt(s.input.medium, 1)} / ${fmt(s.input.few, 1)}`,
+    table(rows, ['T', 'effective T', 'V many', 'V medium', 'V few', 'few/many', 'max/min', 'entropy']),
+    '',
+    s.suggestedTau === null ? `no T suggested: ${s.reason}` : `suggested T=${s.suggestedTau}: ${s.reason}`,
+  ].join('\n');
+}
+
 export function registerRunCommands(program: Command): void {
   program
     .command('runs')
@@ -102,8 +113,15 @@ export function registerRunCommands(program: Command): void {
     .description("a trained model's virtual-example distribution over its training split (the paper's Fig. 1 and 5)")
     .option('--tau <T>', 'temperature (default 3)', number)
     .option('--power <p>', 'power normalisation, 1 = none (default 0.5)', number)
+    .option('--sweep', "sweep T over a grid on the training split and suggest T by the flatness rule (few/many >= 0.8 while the targets are not nearly uniform)")
     .action((name: string, o, cmd: Command) =>
       withService(cmd, async (svc) => {
+        if (o.sweep) {
+          if (o.tau !== undefined) throw new UserError('--sweep tries a grid of T: leave out --tau');
+          const s = await svc.virtualExampleSweep({ run: name, power: o.power });
+          emit(globals(cmd), s, () => describeSweep(s));
+          return;
+        }
         const v = await svc.virtualExamples({ run: name, tau: o.tau, power: o.power });
         emit(globals(cmd), v, () => describeVe(v));
       }),

@@ -3,6 +3,7 @@
 // The renderer imports only types from here; the schemas run in the main process / server.
 import { z } from 'zod';
 import type { CompareRow } from './runs-service';
+import type { VeSweep } from '../eval/ve-sweep';
 import type { DatasetInfo, RunInfo, SplitInfo, TrainEvent, VirtualExamplesInfo, Progress } from './types';
 import type { SplitPreview } from '../splits/preview';
 
@@ -43,6 +44,7 @@ export const CALLS = {
   compareRuns: z.strictObject({ names: z.array(Name).min(1) }),
   virtualExamples: z.strictObject({ run: Name, tau: z.number().gt(0).optional(), power: z.number().gt(0).max(1).optional() }),
   storedVirtualExamples: z.strictObject({ name: Name }),
+  virtualExampleSweep: z.strictObject({ run: Name, power: z.number().gt(0).max(1).optional() }),
 } as const;
 
 export type CallName = keyof typeof CALLS;
@@ -90,6 +92,7 @@ export interface Results {
   compareRuns: CompareRow[];
   virtualExamples: VirtualExamplesInfo;
   storedVirtualExamples: VirtualExamplesInfo[];
+  virtualExampleSweep: VeSweep;
 }
 
 export type Args<K extends CallName> = z.input<(typeof CALLS)[K]>;

@@ -15,6 +15,7 @@ import type { Store } from '../store/store';
 import { forkSpawner, runTask, type RunningTask, type RunningWorker, type WorkerSpawner } from '../train/runner';
 import { CALLS, SAMPLE_CLASSES_DEFAULT, type ApiEvent, type AppInfo, type CallName, type DatasetSamples, type Results } from './contract';
 import { createService } from './service';
+import type { VeSweep } from '../eval/ve-sweep';
 import type { DatasetInfo, RunInfo, TrainEvent, VirtualExamplesInfo } from './types';
 
 export interface DispatcherOptions {
@@ -194,6 +195,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
+    virtualExampleSweep: (a) => task(runTask<VeSweep>(store, { kind: 've-sweep', run: a.run, power: a.power }, undefined, spawn)),
   };
 
   return {

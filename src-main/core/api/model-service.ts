@@ -7,6 +7,7 @@ import { UserError } from '../errors';
 import { getRun, runFilePath } from '../store/runs';
 import type { Store } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
+import type { VeSweep } from '../eval/ve-sweep';
 import type { RunInfo, VirtualExamplesInfo } from './types';
 
 const Name = z.string().trim().min(1, 'must not be empty');
@@ -15,6 +16,13 @@ export const VirtualExamplesRequestSchema = z.strictObject({
   run: Name,
   tau: z.number().gt(0, 'must be > 0').default(3),
   power: z.number().gt(0, 'must be > 0').max(1, 'must be <= 1').default(0.5),
+});
+
+export const VeSweepRequestSchema = z.strictObject({
+  run: Name,
+  power: z.number().gt(0, 'must be > 0').max(1, 'must be <= 1').default(0.5),
+  /** T values to try; default SWEEP_TAUS */
+  taus: z.array(z.number().gt(0, 'must be > 0')).min(1).max(100).optional(),
 });
 
 export const ExportRequestSchema = z.strictObject({ run: Name, dir: z.string().min(1, 'must not be empty') });
@@ -27,25 +35,36 @@ function completedWeights(store: Store, name: string): { run: RunInfo; path: str
 }
 
 export function createModelService(store: Store) {
+  /** Logits of a completed run's model over its own training split (never the test set). */
+  const trainLogits = async (name: string) => {
+    const { run, path } = completedWeights(store, name);
+    const [{ selectBackend }, { loadSplitData }, inference] = await Promise.all([import('../train/backend'), import('../train/data'), import('../train/inference')]);
+    await selectBackend();
+    const data = await loadSplitData(store, run.splitId);
+    const model = inference.loadModel(path);
+    try {
+      return { run, data, logits: inference.logitsOf(model, data.trainImages, data.trainLabels) };
+    } finally {
+      model.model.dispose();
+    }
+  };
+
   return {
+    /** The temperature rule as a diagnostic: V's flatness and the targets' entropy over a grid of T. */
+    virtualExampleSweep: async (req: unknown): Promise<VeSweep> => {
+      const r = VeSweepRequestSchema.parse(req);
+      const { run, data, logits } = await trainLogits(r.run);
+      const { veSweep } = await import('../eval/ve-sweep');
+      return veSweep(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.power, r.taus);
+    },
     /** V_k over the run's training split at temperature tau and power p, stored with the run. */
     virtualExamples: async (req: unknown): Promise<VirtualExamplesInfo> => {
       const r = VirtualExamplesRequestSchema.parse(req);
-      const { run, path } = completedWeights(store, r.run);
-      const [{ selectBackend }, { loadSplitData }, inference] = await Promise.all([
-        import('../train/backend'), import('../train/data'), import('../train/inference'),
-      ]);
-      await selectBackend();
-      const data = await loadSplitData(store, run.splitId);
-      const model = inference.loadModel(path);
-      try {
-        const logits = inference.logitsOf(model, data.trainImages, data.trainLabels);
-        const ve = inference.virtualExampleInfo(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.tau, r.power);
-        saveVirtualExamples(store, run.id, ve);
-        return ve;
-      } finally {
-        model.model.dispose();
-      }
+      const { run, data, logits } = await trainLogits(r.run);
+      const inference = await import('../train/inference');
+      const ve = inference.virtualExampleInfo(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.tau, r.power);
+      saveVirtualExamples(store, run.id, ve);
+      return ve;
     },
 
     /**

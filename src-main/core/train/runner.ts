@@ -13,6 +13,8 @@ export type WorkerTask =
   | { kind: 'train'; runId: number }
   /** the virtual-example distribution of a completed run (stored with it) */
   | { kind: 've'; run: string; tau?: number; power?: number }
+  /** the temperature sweep of a completed run's virtual examples */
+  | { kind: 've-sweep'; run: string; power?: number }
   /** a dataset import (ImportRequest, validated by the worker) */
   | { kind: 'import'; request: unknown };
 

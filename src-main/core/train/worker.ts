@@ -124,6 +124,8 @@ async function task(job: WorkerJob): Promise<void> {
     let result: unknown;
     if (job.kind === 've') {
       result = await createModelService(store).virtualExamples({ run: job.run, tau: job.tau, power: job.power });
+    } else if (job.kind === 've-sweep') {
+      result = await createModelService(store).virtualExampleSweep({ run: job.run, power: job.power });
     } else if (job.kind === 'import') {
       let last = 0;
       result = await importDataset(store, job.request as ImportRequest, (progress) => {
