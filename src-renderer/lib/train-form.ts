@@ -64,8 +64,14 @@ export interface TrainForm {
   lr: number;
   momentum: number;
   weightDecay: number;
-  /** blank: min(5, floor(epochs / 10)) */
+  /** blank: min(5, floor(epochs / 10)), at least 1 */
   warmupEpochs: string;
+  /** 'step': the warm-up rises every batch; 'epoch': once per epoch (the reference code) */
+  warmupForm: 'step' | 'epoch';
+  /** blank: chosen from the data sizes (evaluation a small share of the run) */
+  evalEvery: string;
+  /** share of each class held out as a validation set; 0: none */
+  valFraction: number;
   /** comma separated 0-based epochs; blank: 60% and 80% of the run */
   milestones: string;
   gamma: number;
@@ -80,7 +86,7 @@ export interface TrainForm {
 export function defaultForm(split = ''): TrainForm {
   return {
     split, name: '', teacher: '', method: 'bsce', model: 'resnet32', epochs: 200, batchSize: 128, lr: 0.1, momentum: 0.9,
-    weightDecay: 2e-4, warmupEpochs: '', milestones: '', gamma: 0.01, seed: 0, crop: true, flip: true, backend: '',
+    weightDecay: 2e-4, warmupEpochs: '', warmupForm: 'step', evalEvery: '', valFraction: 0, milestones: '', gamma: 0.01, seed: 0, crop: true, flip: true, backend: '',
     params: presetFor('bsce'),
   };
 }
@@ -120,6 +126,11 @@ export function validate(f: TrainForm): Record<string, string> {
     if (!Number.isInteger(w) || w < 0) e.warmupEpochs = 'a whole number ≥ 0';
     else if (w > f.epochs) e.warmupEpochs = `longer than the run (${f.epochs} epochs)`;
   }
+  if (f.evalEvery.trim()) {
+    const k = Number(f.evalEvery);
+    if (!Number.isInteger(k) || k < 1) e.evalEvery = 'a whole number ≥ 1';
+  }
+  if (!isNum(f.valFraction) || f.valFraction < 0 || f.valFraction > 0.5) e.valFraction = 'in [0, 0.5]';
   const ms = parseMilestones(f.milestones);
   if (ms === null) e.milestones = 'whole numbers separated by commas';
   else if (ms.some((m) => m < 1 || m >= f.epochs)) e.milestones = `each between 1 and ${f.epochs - 1}`;
@@ -140,9 +151,10 @@ export function toRequest(f: TrainForm): { split: string; name?: string; teacher
   const config: Record<string, unknown> = {
     method: f.method, model: f.model, epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, momentum: f.momentum,
     weightDecay: f.weightDecay, gamma: f.gamma, seed: f.seed, augment: { crop: f.crop, flip: f.flip },
-    backend: f.backend || null,
+    backend: f.backend || null, warmupForm: f.warmupForm, valFraction: f.valFraction,
   };
   if (f.warmupEpochs.trim()) config.warmupEpochs = Number(f.warmupEpochs);
+  if (f.evalEvery.trim()) config.evalEvery = Number(f.evalEvery);
   const ms = parseMilestones(f.milestones);
   if (ms && ms.length) config.milestones = ms;
   const keys = methodFieldKeys(f.method);
@@ -171,6 +183,9 @@ export function formFromRun(run: RunInfo): TrainForm {
     momentum: get('momentum', base.momentum),
     weightDecay: get('weightDecay', base.weightDecay),
     warmupEpochs: String(get('warmupEpochs', '')),
+    warmupForm: get<'step' | 'epoch'>('warmupForm', base.warmupForm),
+    evalEvery: String(get('evalEvery', '')),
+    valFraction: get('valFraction', base.valFraction),
     milestones: get<number[]>('milestones', []).join(', '),
     gamma: get('gamma', base.gamma),
     seed: get('seed', base.seed),
@@ -179,4 +194,16 @@ export function formFromRun(run: RunInfo): TrainForm {
     backend: get('backend', ''),
     params: { ...presetFor(run.method), ...Object.fromEntries(Object.entries(p).filter(([, v]) => typeof v === 'number')) },
   };
+}
+
+/**
+ * The teacher the form preselects for kd / dive: a Balanced-Softmax run on the same split without
+ * warnings (the paper's teacher), else any run without warnings, best top-1 first; never a run
+ * with warnings (at chance, diverged, ...), which the user may still pick by hand.
+ */
+export function defaultTeacher(candidates: readonly RunInfo[], split: string): string {
+  const ok = candidates.filter((r) => r.status === 'completed' && r.warnings.length === 0);
+  const byTop1 = (a: RunInfo, b: RunInfo) => (b.metrics?.top1 ?? 0) - (a.metrics?.top1 ?? 0);
+  const best = ok.filter((r) => r.method === 'bsce' && r.split === split).sort(byTop1)[0] ?? [...ok].sort(byTop1)[0];
+  return best?.name ?? '';
 }

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultForm, defaultMilestones, defaultWarmup, formFromRun, parseMilestones, presetFor, toRequest, validate } from '../../src-renderer/lib/train-form';
+import { defaultForm, defaultMilestones, defaultTeacher, defaultWarmup, formFromRun, parseMilestones, presetFor, toRequest, validate } from '../../src-renderer/lib/train-form';
 import { run } from './renderer-fixtures';
 
 test('defaults mirror the core: milestones at 60% / 80%, warm-up min(5, epochs / 10)', () => {
@@ -9,6 +9,8 @@ test('defaults mirror the core: milestones at 60% / 80%, warm-up min(5, epochs /
   assert.deepEqual(defaultMilestones(1), []);
   assert.equal(defaultWarmup(200), 5);
   assert.equal(defaultWarmup(20), 2);
+  assert.equal(defaultWarmup(5), 1);
+  assert.equal(defaultWarmup(1), 0);
   assert.deepEqual(presetFor('dive'), { focalGamma: 1, cbBeta: 0.9999, tau: 3, power: 0.5, alpha: 0.5, ldamScale: 30, ldamMaxMargin: 0.5 });
   assert.equal(presetFor('kd').power, 1);
 });
@@ -37,7 +39,7 @@ test('the request leaves blanks to the core and sends only the method\'s paramet
     teacher: 'bsce-1',
     config: {
       method: 'dive', model: 'mlp', epochs: 2, batchSize: 64, lr: 0.1, momentum: 0.9, weightDecay: 2e-4, gamma: 0.01, seed: 0,
-      augment: { crop: true, flip: true }, backend: 'wasm', params: { tau: 3, power: 0.5, alpha: 0.5 },
+      augment: { crop: true, flip: true }, backend: 'wasm', warmupForm: 'step', valFraction: 0, params: { tau: 3, power: 0.5, alpha: 0.5 },
     },
   });
   const ce = toRequest({ ...defaultForm('s'), method: 'ce', name: ' mine ', teacher: 'ignored', milestones: '100,150', warmupEpochs: '0' });
@@ -66,4 +68,28 @@ test('duplicate as new config restores the stored configuration', () => {
   assert.equal(f.params.tau, 6);
   assert.equal(f.params.alpha, 0.7);
   assert.deepEqual(validate(f), {});
+});
+
+describe('fidelity fields and the default teacher', () => {
+  test('warm-up form, eval-every and validation share reach the request and come back from a run', () => {
+    const f = { ...defaultForm('lt'), epochs: 10, warmupForm: 'epoch' as const, evalEvery: '2', valFraction: 0.1 };
+    assert.deepEqual(validate(f), {});
+    const req = toRequest(f);
+    assert.equal(req.config.warmupForm, 'epoch');
+    assert.equal(req.config.evalEvery, 2);
+    assert.equal(req.config.valFraction, 0.1);
+    assert.equal(toRequest({ ...f, evalEvery: '' }).config.evalEvery, undefined, 'blank: the core chooses');
+    assert.deepEqual(Object.keys(validate({ ...f, evalEvery: '0', valFraction: 0.6 })).sort(), ['evalEvery', 'valFraction']);
+    const back = formFromRun(run({ name: 'r', method: 'bsce', config: { method: 'bsce', epochs: 10, warmupForm: 'epoch', evalEvery: 2, valFraction: 0.1 } }));
+    assert.deepEqual([back.warmupForm, back.evalEvery, back.valFraction], ['epoch', '2', 0.1]);
+  });
+
+  test('the preselected teacher is a warning-free BSCE run on the split, never a run with warnings', () => {
+    const at = (name: string, method: string, split: string, top1: number, warnings: string[] = []) =>
+      run({ name, method, split, status: 'completed', warnings, metrics: { top1, many: null, medium: null, few: null, ece: 0, perClass: [] } });
+    const chance = at('chance', 'bsce', 'lt', 0.104, ['the run ended at chance level']);
+    assert.equal(defaultTeacher([chance, at('ce', 'ce', 'lt', 0.7), at('b1', 'bsce', 'lt', 0.6), at('b2', 'bsce', 'lt', 0.65), at('other', 'bsce', 'x', 0.9)], 'lt'), 'b2');
+    assert.equal(defaultTeacher([chance, at('ce', 'ce', 'lt', 0.7)], 'lt'), 'ce');
+    assert.equal(defaultTeacher([chance], 'lt'), '');
+  });
 });
