@@ -60,8 +60,10 @@ export interface TrainForm {
   method: string;
   model: string;
   epochs: number;
-  batchSize: number;
-  lr: number;
+  /** blank (undefined): 128, or smaller for a short run on a small split (core train/short-run.ts) */
+  batchSize: number | undefined;
+  /** blank (undefined): 0.1 per 128 images of the batch */
+  lr: number | undefined;
   momentum: number;
   weightDecay: number;
   /** blank: min(5, floor(epochs / 10)), at least 1 */
@@ -85,7 +87,7 @@ export interface TrainForm {
 
 export function defaultForm(split = ''): TrainForm {
   return {
-    split, name: '', teacher: '', method: 'bsce', model: 'resnet32', epochs: 200, batchSize: 128, lr: 0.1, momentum: 0.9,
+    split, name: '', teacher: '', method: 'bsce', model: 'resnet32', epochs: 200, batchSize: undefined, lr: undefined, momentum: 0.9,
     weightDecay: 2e-4, warmupEpochs: '', warmupForm: 'step', evalEvery: '', valFraction: 0, milestones: '', gamma: 0.01, seed: 0, crop: true, flip: true, backend: '',
     params: presetFor('bsce'),
   };
@@ -115,8 +117,8 @@ export function validate(f: TrainForm): Record<string, string> {
   if (!f.split) e.split = 'choose a split';
   if (TEACHER_METHODS.includes(f.method) && !f.teacher) e.teacher = 'choose a completed teacher run';
   if (!Number.isInteger(f.epochs) || f.epochs < 1) e.epochs = 'a whole number ≥ 1';
-  if (!Number.isInteger(f.batchSize) || f.batchSize < 1) e.batchSize = 'a whole number ≥ 1';
-  if (!isNum(f.lr) || f.lr <= 0) e.lr = 'must be > 0';
+  if (f.batchSize != null && (!Number.isInteger(f.batchSize) || f.batchSize < 1)) e.batchSize = 'a whole number ≥ 1';
+  if (f.lr != null && (!isNum(f.lr) || f.lr <= 0)) e.lr = 'must be > 0';
   if (!isNum(f.momentum) || f.momentum < 0 || f.momentum >= 1) e.momentum = 'in [0, 1)';
   if (!isNum(f.weightDecay) || f.weightDecay < 0) e.weightDecay = 'must be ≥ 0';
   if (!isNum(f.gamma) || f.gamma <= 0 || f.gamma > 1) e.gamma = 'in (0, 1]';
@@ -149,10 +151,12 @@ export function validate(f: TrainForm): Record<string, string> {
 /** The train call's argument (TrainRequest); blank optional fields are left for the core's defaults. */
 export function toRequest(f: TrainForm): { split: string; name?: string; teacher?: string; config: Record<string, unknown> } {
   const config: Record<string, unknown> = {
-    method: f.method, model: f.model, epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, momentum: f.momentum,
+    method: f.method, model: f.model, epochs: f.epochs, momentum: f.momentum,
     weightDecay: f.weightDecay, gamma: f.gamma, seed: f.seed, augment: { crop: f.crop, flip: f.flip },
     backend: f.backend || null, warmupForm: f.warmupForm, valFraction: f.valFraction,
   };
+  if (f.batchSize != null) config.batchSize = f.batchSize;
+  if (f.lr != null) config.lr = f.lr;
   if (f.warmupEpochs.trim()) config.warmupEpochs = Number(f.warmupEpochs);
   if (f.evalEvery.trim()) config.evalEvery = Number(f.evalEvery);
   const ms = parseMilestones(f.milestones);
@@ -178,8 +182,8 @@ export function formFromRun(run: RunInfo): TrainForm {
     method: run.method,
     model: run.model,
     epochs: get('epochs', base.epochs),
-    batchSize: get('batchSize', base.batchSize),
-    lr: get('lr', base.lr),
+    batchSize: get<number | undefined>('batchSize', base.batchSize),
+    lr: get<number | undefined>('lr', base.lr),
     momentum: get('momentum', base.momentum),
     weightDecay: get('weightDecay', base.weightDecay),
     warmupEpochs: String(get('warmupEpochs', '')),

@@ -38,7 +38,7 @@ test('the request leaves blanks to the core and sends only the method\'s paramet
     split: 'lt100',
     teacher: 'bsce-1',
     config: {
-      method: 'dive', model: 'mlp', epochs: 2, batchSize: 64, lr: 0.1, momentum: 0.9, weightDecay: 2e-4, gamma: 0.01, seed: 0,
+      method: 'dive', model: 'mlp', epochs: 2, batchSize: 64, momentum: 0.9, weightDecay: 2e-4, gamma: 0.01, seed: 0,
       augment: { crop: true, flip: true }, backend: 'wasm', warmupForm: 'step', valFraction: 0, params: { tau: 3, power: 0.5, alpha: 0.5 },
     },
   });

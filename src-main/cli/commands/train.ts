@@ -93,8 +93,8 @@ export function addTrainOptions(cmd: Command): Command {
   return cmd
     .option('--model <arch>', 'mlp, cnn, resnet8, resnet20 or resnet32', 'resnet32')
     .option('--epochs <n>', 'epochs (default 200)', integer)
-    .option('--batch <n>', 'batch size (default 128)', integer)
-    .option('--lr <lr>', 'base learning rate (default 0.1)', number)
+    .option('--batch <n>', 'batch size (default 128; a short run on a small split gets a smaller one, down to 16, so that it takes 300 steps)', integer)
+    .option('--lr <lr>', 'base learning rate (default 0.1 per 128 images of the batch)', number)
     .option('--momentum <m>', 'SGD momentum (default 0.9)', number)
     .option('--weight-decay <wd>', 'weight decay (default 2e-4)', number)
     .option('--warmup <epochs>', 'linear warm-up epochs (default min(5, epochs/10), at least 1)', integer)

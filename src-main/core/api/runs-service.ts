@@ -9,6 +9,7 @@ import { assertNameFree } from '../store/datasets';
 import { parseRunConfig, type RunConfig } from '../train/config';
 import { TEACHER_METHODS } from '../train/method';
 import { teacherWarnings } from '../train/run-warnings';
+import { withShortRunDefaults } from '../train/short-run';
 import { startWorker, type RunningWorker, type WorkerSpawner } from '../train/runner';
 import type { RunInfo, RunStatus, TeacherInfo, TrainEvent, VirtualExamplesInfo } from './types';
 
@@ -74,7 +75,8 @@ export function createRunService(store: Store) {
   const createRun = (req: unknown): RunInfo => {
     const r = TrainRequestSchema.parse(req);
     const split = getSplit(store, r.split);
-    const cfg = parseRunConfig(r.config);
+    // short runs on small splits get a smaller batch (and lr) unless the caller chose them: train/short-run.ts
+    const cfg = parseRunConfig(withShortRunDefaults(r.config, split.total));
     let teacherId: number | null = null;
     let teacherInfo: TeacherInfo | null = null;
     let warnings: string[] = [];
