@@ -17,5 +17,8 @@ test('only what the caller left out is chosen', () => {
   assert.deepEqual(withShortRunDefaults({ method: 'bsce', epochs: 3, lr: 0.05 }, 1236), { method: 'bsce', epochs: 3, batchSize: 16, lr: 0.05 });
   const given = { method: 'bsce', epochs: 3, batchSize: 128 };
   assert.equal(withShortRunDefaults(given, 1236), given);
+  // a batch given without an lr: the lr follows it
+  assert.deepEqual(withShortRunDefaults({ method: 'bsce', batchSize: 64 }, 1236), { method: 'bsce', batchSize: 64, lr: 0.05 });
+  assert.deepEqual(withShortRunDefaults({ method: 'bsce', batchSize: 64, lr: 0.2 }, 1236), { method: 'bsce', batchSize: 64, lr: 0.2 });
   assert.deepEqual(withShortRunDefaults({ method: 'bsce' }, 1236), { method: 'bsce' }, '200 epochs: the paper');
 });

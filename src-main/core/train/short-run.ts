@@ -3,8 +3,8 @@
 // that batch, and a ResNet-32 then ends at chance. The rule: when the caller leaves the batch size
 // out and the run would take fewer than MIN_STEPS steps, halve the batch (down to MIN_BATCH) until
 // it takes at least MIN_STEPS; when the caller also leaves the lr out, scale it with the batch
-// (Goyal et al.'s linear rule: 0.1 per 128 images). The chosen values are stored in the config, so
-// the record says what was trained; a caller who gives either keeps it.
+// (Goyal et al.'s linear rule: 0.1 per 128 images; also for a batch the caller gave). The chosen
+// values are stored in the config, so the record says what was trained; what the caller gives is kept.
 export const PAPER_BATCH = 128;
 export const PAPER_LR = 0.1;
 export const MIN_STEPS = 300;
@@ -25,13 +25,15 @@ export function shortRunDefaults(epochs: number, trainImages: number): ShortRunC
 }
 
 /**
- * The config input with the short-run rule applied to what the caller left out (`batchSize`, and
- * `lr` only together with it). Any other input is returned as it is.
+ * The config input with the rule applied to what the caller left out: `batchSize` (short runs on
+ * small splits), and `lr`, which follows the batch, the caller's or the chosen one, at 0.1 per 128.
+ * Any other input is returned as it is.
  */
 export function withShortRunDefaults(input: Record<string, unknown>, trainImages: number): Record<string, unknown> {
-  if (input.batchSize !== undefined) return input;
   const epochs = typeof input.epochs === 'number' ? input.epochs : 200;
-  const c = shortRunDefaults(epochs, trainImages);
-  if (!c) return input;
-  return { ...input, batchSize: c.batchSize, ...(input.lr === undefined ? { lr: c.lr } : {}) };
+  const chosen = input.batchSize === undefined ? shortRunDefaults(epochs, trainImages) : null;
+  const batch = chosen ? chosen.batchSize : input.batchSize;
+  const out = chosen ? { ...input, batchSize: chosen.batchSize } : input;
+  if (input.lr !== undefined || typeof batch !== 'number' || batch === PAPER_BATCH) return out;
+  return { ...out, lr: (PAPER_LR * batch) / PAPER_BATCH };
 }
