@@ -64,11 +64,11 @@ describe('holdout and evaluation cadence', () => {
     assert.notDeepEqual(stratifiedHoldout(labels, 3, 0.2, 6).val, a.val);
   });
 
-  test('auto eval-every: ceil(test / train), capped at ceil(epochs / 4)', () => {
-    assert.equal(autoEvalEvery(12406, 10000, 200), 1); // CIFAR-10-LT rho 100
-    assert.equal(autoEvalEvery(1236, 10000, 200), 9); // Fashion-MNIST-LT rho 100, n_max 500
-    assert.equal(autoEvalEvery(1236, 10000, 10), 3);
-    assert.equal(autoEvalEvery(1236, 10000, 3), 1);
+  test('auto eval-every: ceil(4 test / (3 train)), evaluation at most a quarter of the training time', () => {
+    assert.equal(autoEvalEvery(12406, 10000), 2); // CIFAR-10-LT rho 100: 1.07
+    assert.equal(autoEvalEvery(1236, 10000), 11); // Fashion-MNIST-LT rho 100, n_max 500: 10.8
+    assert.equal(autoEvalEvery(50000, 10000), 1);
+    assert.deepEqual([1, 2, 3].filter((e) => evaluatedEpoch(e, 11, 3)), [3], 'a short run: the last epoch only');
     assert.deepEqual([1, 2, 3, 4, 5, 6, 7].filter((e) => evaluatedEpoch(e, 3, 7)), [3, 6, 7]);
   });
 });

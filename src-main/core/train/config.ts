@@ -60,7 +60,7 @@ export interface RunConfig {
   backend: string | null;
   /**
    * Evaluate on the test set every K epochs (the last epoch always); null: chosen from the data
-   * sizes so that evaluation stays a small share of the run (loop.ts `autoEvalEvery`).
+   * sizes so that evaluation stays under a quarter of the training time (holdout.ts `autoEvalEvery`).
    */
   evalEvery: number | null;
   /**

@@ -249,7 +249,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   const test = new BatchAssembler(data.testImages, data.testLabels, shape, lut, evalBatch);
   const val = valSet ? new BatchAssembler(valSet.images, valSet.labels, shape, lut, evalBatch) : null;
   const augment = { crop: cfg.augment.crop, flip: cfg.augment.flip, padding: resolvePadding(cfg, shape) };
-  const evalEvery = cfg.evalEvery ?? autoEvalEvery(n, data.testLabels.length, cfg.epochs);
+  const evalEvery = cfg.evalEvery ?? autoEvalEvery(n, data.testLabels.length);
 
   const root = new Rng(cfg.seed);
   const model = createModel({ kind: cfg.model, imageShape: shape, numClasses: data.numClasses, normHead: cfg.normHead }, root.fork());
