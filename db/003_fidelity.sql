@@ -21,3 +21,8 @@ INSERT INTO run_epochs_new (run_id, epoch, loss, lr, train_acc, test_acc, second
   SELECT run_id, epoch, loss, lr, train_acc, test_acc, seconds, images_per_second FROM run_epochs;
 DROP TABLE run_epochs;
 ALTER TABLE run_epochs_new RENAME TO run_epochs;
+
+-- Runs stored before this migration warmed up per epoch and evaluated every epoch: say so in their
+-- configs, so that resuming or duplicating one keeps the schedule it trained with.
+UPDATE runs SET config = json_set(config, '$.warmupForm', 'epoch', '$.evalEvery', 1, '$.valFraction', 0)
+  WHERE json_extract(config, '$.warmupForm') IS NULL;

@@ -110,6 +110,16 @@ describe('trainRun', () => {
     }
   });
 
+  test('a checkpoint written before warmupForm / evalEvery / valFraction resumes as per-epoch, evaluated every epoch', async () => {
+    const c = cfg({ epochs: 2, warmupForm: 'epoch', evalEvery: 1 });
+    let ck: Checkpoint | undefined;
+    await completed({ config: c, data, hooks: { onEpoch: (r, k) => void (r.epoch === 1 && (ck = k)) } });
+    const { warmupForm: _w, evalEvery: _e, valFraction: _v, ...legacy } = ck!.config;
+    const old = { ...ck!, config: legacy as typeof c };
+    assert.equal((await trainRun({ config: c, data, resume: old })).status, 'completed');
+    await assert.rejects(trainRun({ config: { ...c, warmupForm: 'step' }, data, resume: old }), /different configuration/);
+  });
+
   test('a checkpoint from another configuration is refused', async () => {
     let ck: Checkpoint | undefined;
     await completed({ config: cfg({ epochs: 1 }), data, hooks: { onEpoch: (_r, c) => void (ck = c) } });

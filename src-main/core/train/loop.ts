@@ -227,13 +227,16 @@ export function balancedAccuracy(logits: Float32Array, labels: Int32Array, numCl
   return classes ? sum / classes : 0;
 }
 
+const LEGACY_CHECKPOINT: Partial<RunConfig> = { warmupForm: 'epoch', evalEvery: 1, valFraction: 0 };
+
 /** Trains one run (or resumes it) on the current TF.js backend. */
 export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   const { config: cfg, data, teacher, resume, hooks = {} } = opts;
   const evalBatch = opts.evalBatchSize ?? 256;
   checkData(data);
   checkTeacher(cfg, data, teacher);
-  if (resume && !isDeepStrictEqual(resume.config, cfg)) {
+  // a checkpoint from before warmupForm / evalEvery / valFraction existed was trained per epoch, evaluated every epoch
+  if (resume && !isDeepStrictEqual({ ...LEGACY_CHECKPOINT, ...resume.config }, cfg)) {
     throw new UserError('the checkpoint was written by a run with a different configuration');
   }
   const shape = data.imageShape;
