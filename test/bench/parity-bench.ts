@@ -144,8 +144,13 @@ export interface TableRow {
   withinGoal: boolean | null;
 }
 
-export function table(results: Result[]): TableRow[] {
+/** Rows per (model, epochs, augmentation, warm-up form); `grid` adds rows for requested cells with no result yet. */
+export function table(results: Result[], grid: Omit<Cell, 'engine' | 'seed'>[] = []): TableRow[] {
   const groups = new Map<string, TableRow>();
+  for (const g of grid) {
+    const k = [g.model, g.epochs, g.augment, g.warmupForm].join('|');
+    if (!groups.has(k)) groups.set(k, { model: g.model, epochs: g.epochs, augment: g.augment, warmupForm: g.warmupForm, ours: [], torch: [], diff: null, withinGoal: null });
+  }
   for (const r of results) {
     const k = [r.model, r.epochs, r.augment, r.warmupForm].join('|');
     const row = groups.get(k) ?? { model: r.model, epochs: r.epochs, augment: r.augment, warmupForm: r.warmupForm, ours: [], torch: [], diff: null, withinGoal: null };
@@ -165,6 +170,7 @@ export function table(results: Result[]): TableRow[] {
 
 export function markdown(rows: TableRow[]): string {
   const side = (xs: number[]) => (xs.length ? `${pts(mean(xs))} ± ${pts(std(xs))} (${xs.length})` : 'not run');
+  // the table's rows: what was asked for (the default grid) and whatever else the results file holds
   const lines = [
     '| model | epochs | augmentation | warm-up | ours: mean ± std (seeds) | PyTorch: mean ± std (seeds) | ours − PyTorch | within goal |',
     '|---|---|---|---|---|---|---|---|',
@@ -184,13 +190,14 @@ async function main(): Promise<void> {
   });
   const resultsFile = o.results ?? path.join(HERE, 'parity-results.json');
   const results: Result[] = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Result[]) : [];
+  const models = list('models', o.models, MODELS, MODELS);
+  const epochs = ints('epochs', o.epochs, [10, 60]);
+  const augments = list('augment', o.augment, AUGMENTS, [...AUGMENTS]);
+  const seeds = ints('seeds', o.seeds, [1, 2, 3]);
+  const forms = list('warmup-form', o['warmup-form'], ['step', 'epoch'] as const, ['step']);
+  const engines = list('engines', o.engines, ['ours', 'torch'] as const, ['ours', 'torch']);
+  const grid = epochs.flatMap((ep) => models.flatMap((model) => augments.flatMap((augment) => forms.map((warmupForm) => ({ model, epochs: ep, augment, warmupForm })))));
   if (!o.table) {
-    const models = list('models', o.models, MODELS, MODELS);
-    const epochs = ints('epochs', o.epochs, [10, 60]);
-    const augments = list('augment', o.augment, AUGMENTS, [...AUGMENTS]);
-    const seeds = ints('seeds', o.seeds, [1, 2, 3]);
-    const forms = list('warmup-form', o['warmup-form'], ['step', 'epoch'] as const, ['step']);
-    const engines = list('engines', o.engines, ['ours', 'torch'] as const, ['ours', 'torch']);
     const { db, splitFile } = prepare(o.work ?? path.join(tmpdir(), 'dive-parity'));
     const done = new Set(results.map(key));
     let data: SplitData | null = null;
@@ -219,7 +226,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${key(cell)}: top-1 ${pts(r.top1)}% in ${r.seconds.toFixed(0)} s\n`);
     }
   }
-  const rows = table(results);
+  const rows = table(results, grid);
   process.stdout.write(o.json ? `${JSON.stringify(rows)}\n` : `${markdown(rows)}\n`);
 }
 
