@@ -1,10 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { describeError } from '../core/api/errors';
+import { describeError } from '../core/domain/describe-error';
 import { registerDataCommands } from './commands/data';
 import { registerRunCommands } from './commands/runs';
 import { registerSplitCommands } from './commands/splits';
 import { registerTrainCommands } from './commands/train';
 import { registerServeCommand } from './commands/serve';
+import { registerDoctorCommand } from './commands/doctor';
 
 export function buildProgram(): Command {
   const program = new Command('dive')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerTrainCommands(program);
   registerRunCommands(program);
   registerServeCommand(program);
+  registerDoctorCommand(program);
   return program;
 }
 
@@ -31,7 +33,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // a command that printed its result but must still fail (dive doctor with problems left) sets exitCode
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version exit with 0; usage errors were already printed by commander

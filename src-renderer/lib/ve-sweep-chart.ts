@@ -2,7 +2,7 @@
 // entropy against T, with the flatness rule's threshold, so a user sees where V becomes flat and
 // how uniform the targets are by then.
 import type { ChartConfiguration } from 'chart.js';
-import { FLAT_FEW_OVER_MANY, type VeSweep } from '../../src-main/core/eval/ve-sweep';
+import { FLAT_FEW_OVER_MANY, type VeSweep } from '../../src-main/core/domain/types';
 import { alpha, seriesColour } from './palette';
 
 /** Points of one sweep series, leaving out T values where the readout is undefined. */

@@ -18,11 +18,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { UserError } from '../../src-main/core/errors';
+import { UserError } from '../../src-main/core/domain/errors';
 import { splitIndices } from '../../src-main/core/store/splits';
 import { openStore } from '../../src-main/core/store/store';
 import { selectBackend } from '../../src-main/core/train/backend';
-import { defaultMilestones, defaultWarmupEpochs, parseRunConfig, type ModelKind, type WarmupForm } from '../../src-main/core/train/config';
+import { defaultMilestones, defaultWarmupEpochs, parseRunConfig, type ModelKind, type WarmupForm } from '../../src-main/core/domain/run-config';
 import { loadSplitData, type SplitData } from '../../src-main/core/train/data';
 import { trainRun } from '../../src-main/core/train/loop';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { paperWarmupForm, studentSeed } from '../../src-main/cli/commands/runs';
+import { paperWarmupForm, studentSeed } from '../../src-main/core/domain/run-requests';
 
 test("recipe paper: the reference code's per-epoch warm-up at the paper's scale, per step in short runs", () => {
   assert.equal(paperWarmupForm(undefined), 'epoch');

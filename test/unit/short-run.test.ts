@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shortRunDefaults, withShortRunDefaults } from '../../src-main/core/train/short-run';
+import { shortRunDefaults, withShortRunDefaults } from '../../src-main/core/domain/short-run';
 
 test('short runs on small splits: the batch halves until the run has 300 steps (not below 16), the lr follows', () => {
   // Fashion-MNIST-LT rho 100, n_max 500: 1,236 images

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import type { DatasetInfo } from '../../core/api/types';
+import type { Args } from '../../core/domain/contract';
+import type { DatasetInfo } from '../../core/domain/types';
 import { emit, fmt, stderrProgress, table } from '../output';
-import { globals, integer, number, withService } from '../options';
+import { globals, integer, number, withDispatcher } from '../options';
 
 function describeDataset(d: DatasetInfo): string {
   const [h, w, c] = d.imageShape;
@@ -24,14 +25,19 @@ function datasetRow(d: DatasetInfo): (string | number)[] {
 export function registerDataCommands(program: Command): void {
   const imp = program.command('import').description('import a dataset (decoded once into the data directory)');
 
-  const run = (cmd: Command, req: Record<string, unknown>) =>
-    withService(cmd, async (svc) => {
+  // flags become the request as given: the call table's schema validates it, naming the field
+  const run = (cmd: Command, request: Args<'importDataset'>['request']) =>
+    withDispatcher(cmd, async (dispatcher) => {
       const progress = stderrProgress();
+      const off = dispatcher.subscribe((e) => {
+        if (e.type === 'progress') progress(e);
+      });
       try {
-        const d = await svc.importDataset(req, progress);
+        const d = await dispatcher.call('importDataset', { request });
         progress.stop();
         emit(globals(cmd), d, () => `imported\n${describeDataset(d)}`);
       } finally {
+        off();
         progress.stop();
       }
     });
@@ -43,10 +49,12 @@ export function registerDataCommands(program: Command): void {
     .requiredOption('--train-images <file>').requiredOption('--train-labels <file>')
     .requiredOption('--test-images <file>').requiredOption('--test-labels <file>')
     .option('--class-names <names>', 'comma-separated class names (default 0..C-1)')
+    .option('--allow-empty-classes', 'with --class-names: accept classes without training images')
     .action((o, cmd: Command) =>
       run(cmd, {
         format: 'idx', name: o.name, trainImages: o.trainImages, trainLabels: o.trainLabels, testImages: o.testImages, testLabels: o.testLabels,
         classNames: o.classNames ? String(o.classNames).split(',').map((s) => s.trim()) : undefined,
+        allowEmptyClasses: o.allowEmptyClasses,
       }),
     );
 
@@ -75,10 +83,14 @@ export function registerDataCommands(program: Command): void {
     .requiredOption('--name <name>').requiredOption('--root <dir>')
     .requiredOption('--train-list <file>').requiredOption('--test-list <file>')
     .option('--class-names <file>', 'file with one class name per line')
+    .option('--allow-empty-classes', 'with --class-names: accept classes without training images')
     .option('--size <px>', 'square side images are resized to', integer)
     .option('--channels <n>', '1 or 3', integer)
     .action((o, cmd: Command) =>
-      run(cmd, { format: 'list', name: o.name, root: o.root, trainList: o.trainList, testList: o.testList, classNamesFile: o.classNames, size: o.size, channels: o.channels }),
+      run(cmd, {
+        format: 'list', name: o.name, root: o.root, trainList: o.trainList, testList: o.testList, classNamesFile: o.classNames,
+        allowEmptyClasses: o.allowEmptyClasses, size: o.size, channels: o.channels,
+      }),
     );
 
   imp
@@ -103,8 +115,8 @@ export function registerDataCommands(program: Command): void {
     .command('datasets')
     .description('list datasets')
     .action((_o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const list = svc.listDatasets();
+      withDispatcher(cmd, async (dispatcher) => {
+        const list = await dispatcher.call('listDatasets', undefined);
         emit(globals(cmd), list, () =>
           list.length ? table(list.map(datasetRow), ['name', 'format', 'shape', 'classes', 'train', 'test', 'rho']) : 'no datasets yet: try `dive import fashion-mnist`',
         );
@@ -115,8 +127,8 @@ export function registerDataCommands(program: Command): void {
     .command('dataset <name>')
     .description('show a dataset with its class statistics')
     .action((name: string, _o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const d = svc.getDataset(name);
+      withDispatcher(cmd, async (dispatcher) => {
+        const d = await dispatcher.call('getDataset', { name });
         emit(globals(cmd), d, () => describeDataset(d));
       }),
     );

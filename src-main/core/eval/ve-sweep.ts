@@ -4,37 +4,15 @@
 // V, few/many, max/min and how close the targets are to uniform (their mean normalised entropy),
 // then applies the rule honestly: when flatness is only reached where the targets have become
 // nearly uniform (they no longer say anything about the image), it suggests no T and says so.
-import type { Groups } from '../api/types';
-import { flatness, virtualExamples, type GroupMeans } from './virtual-examples';
+import { FLAT_FEW_OVER_MANY, type Groups, type SweepPoint, type VeSweep } from '../domain/types';
+import { flatness, virtualExamples } from './virtual-examples';
+
+export { FLAT_FEW_OVER_MANY, type SweepPoint, type VeSweep };
 
 /** T values tried by default (the T given to the method; the effective temperature is T / p). */
 export const SWEEP_TAUS = [1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 16];
-/** "Roughly flat": the few-shot mean of V at least this share of the many-shot mean. */
-export const FLAT_FEW_OVER_MANY = 0.8;
 /** Targets whose mean entropy reaches this share of log C are "nearly uniform". */
 export const NEARLY_UNIFORM_ENTROPY = 0.95;
-
-export interface SweepPoint {
-  tau: number;
-  /** tau / power: the temperature of the equivalent plain softmax */
-  effectiveTau: number;
-  virtual: GroupMeans;
-  fewOverMany: number | null;
-  maxOverMin: number | null;
-  /** mean over training images of H(target) / ln C: 0 one-hot, 1 uniform */
-  entropy: number;
-}
-
-export interface VeSweep {
-  run: string;
-  power: number;
-  input: GroupMeans;
-  sweep: SweepPoint[];
-  /** the smallest T of the grid meeting the rule with targets not yet nearly uniform; null otherwise */
-  suggestedTau: number | null;
-  /** why that T, or why none */
-  reason: string;
-}
 
 /** Mean over rows of the normalised entropy of softmax(z * p / T). */
 export function meanTargetEntropy(logits: ArrayLike<number>, n: number, numClasses: number, tau: number, power: number): number {

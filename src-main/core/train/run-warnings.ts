@@ -1,6 +1,6 @@
 // The checks that tell a user a run did not learn or was set up against the method's assumptions.
 // Each returns the one warning line, or null. Thresholds are stated where they are defined.
-import type { Method } from './method';
+import type { Method } from '../domain/method';
 
 /** The share of the training split a constant prediction (the largest class) gets right. */
 export function majorityShare(classCounts: readonly number[]): number {

@@ -3,18 +3,17 @@
 // the busy timeout let the front door read at the same time), and reports events to its parent.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeError } from '../api/errors';
+import { describeError } from '../domain/describe-error';
 import { addWarning, runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
 import { attachStore } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
-import { selectBackend } from './backend';
-import { readCheckpoint, writeCheckpoint, writeWeights } from './checkpoint';
-import { parseRunConfig } from './config';
-import { loadSplitData } from './data';
-import { loadModel, logitsOf, virtualExampleInfo } from './inference';
-import { trainRun } from './loop';
-import { createModelService } from '../api/model-service';
-import type { ImportRequest } from '../api/import-schema';
+import { selectBackend } from '../train/backend';
+import { readCheckpoint, writeCheckpoint, writeWeights } from '../train/checkpoint';
+import { parseRunConfig } from '../domain/run-config';
+import { loadSplitData } from '../train/data';
+import { loadModel, logitsOf, virtualExampleInfo } from '../train/inference';
+import { trainRun } from '../train/loop';
+import { createModelService } from './model-service';
 import { importDataset } from '../data/import';
 import type { StorePaths } from '../paths';
 import type { WorkerJob, WorkerMessage } from './runner';
@@ -25,16 +24,28 @@ interface ParentPort {
 }
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
+let stopRequested = false;
+/** the process that started us is gone: nobody will mark the run, so we do, as interrupted */
+let parentGone = false;
+
 function send(m: WorkerMessage): void {
   if (parentPort) parentPort.postMessage(m);
-  else process.send?.(m);
+  // sending on a closed channel would raise an uncaught 'error' and kill us mid-run
+  // (a write that fails with EPIPE goes to the callback instead), and means the parent is gone
+  else if (process.connected) process.send?.(m, undefined, {}, (e: Error | null) => e && lostParent());
 }
 
-let stopRequested = false;
+function lostParent(): void {
+  parentGone = true;
+  stopRequested = true;
+}
+
 // Ctrl-C reaches the whole process group: the parent decides, the worker stops after its batch.
 process.on('SIGINT', () => (stopRequested = true));
 process.on('SIGTERM', () => (stopRequested = true));
-process.on('disconnect', () => (stopRequested = true));
+process.on('disconnect', lostParent);
+// our stdout is a pipe to the parent's stderr: once the parent is gone, writes fail with EPIPE
+process.stdout.on('error', () => undefined);
 
 async function train(job: StorePaths & { runId: number }): Promise<void> {
   const store = attachStore({ dbPath: job.dbPath, dataDir: job.dataDir });
@@ -88,8 +99,9 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     });
 
     if (result.status === 'stopped') {
-      markEnded(store, run.id, 'cancelled');
-      send({ type: 'finished', run: run.name, status: 'cancelled' });
+      if (parentGone && !cancelled) markEnded(store, run.id, 'interrupted', `the command that started it exited; resume it with \`dive resume ${run.name}\``);
+      else markEnded(store, run.id, 'cancelled');
+      send({ type: 'finished', run: run.name, status: parentGone && !cancelled ? 'interrupted' : 'cancelled' });
       return;
     }
     const weights = writeWeights(join(dir, 'weights.bin'), { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization }, result.weights);
@@ -125,17 +137,17 @@ async function task(job: WorkerJob): Promise<void> {
     if (job.kind === 've') {
       result = await createModelService(store).virtualExamples({ run: job.run, tau: job.tau, power: job.power });
     } else if (job.kind === 've-sweep') {
-      result = await createModelService(store).virtualExampleSweep({ run: job.run, power: job.power });
+      result = await createModelService(store).virtualExampleSweep({ run: job.run, power: job.power, taus: job.taus });
     } else if (job.kind === 'import') {
       let last = 0;
-      result = await importDataset(store, job.request as ImportRequest, (progress) => {
+      result = await importDataset(store, job.request, (progress) => {
         // at most ~10 messages a second, but always the end of each phase
         const now = Date.now();
         if (now - last > 100 || progress.done === progress.total) {
           last = now;
           send({ type: 'progress', progress });
         }
-      });
+      }, { readRoots: job.readRoots });
     } else {
       throw new Error(`unknown worker task ${(job as { kind: string }).kind}`);
     }
@@ -152,8 +164,14 @@ if (!job) {
   process.stderr.write('worker: DIVE_WORKER_JOB is not set\n');
   process.exit(2);
 }
-if (job.kind === 'train' || job.kind === undefined) await train(job as StorePaths & { runId: number });
-else await task(job);
+try {
+  if (job.kind === 'train' || job.kind === undefined) await train(job as StorePaths & { runId: number });
+  else await task(job);
+} catch (e) {
+  // e.g. its run was deleted before the worker opened it: one line, never a stack trace
+  process.stderr.write(`dive worker: ${describeError(e, job.dbPath)}\n`);
+  process.exitCode = 1;
+}
 process.disconnect?.();
 // a utility process stays alive while its parent port is open; the delay lets the last message out
 if (parentPort) setTimeout(() => process.exit(0), 100).unref();

@@ -1,12 +1,17 @@
-import type { Flatness } from '../eval/virtual-examples';
+import type { RunConfig } from './run-config';
 
 // Plain result objects shared by the CLI's JSON output, the HTTP API and the renderer.
 // Accuracies are fractions in [0, 1]; class indices are the dataset's label indices.
 
 export type DatasetFormat = 'idx' | 'cifar10' | 'cifar100' | 'folder' | 'list' | 'inat';
 export type ShotGroup = 'many' | 'medium' | 'few';
-export type Profile = 'exp' | 'step';
-export type ClassOrder = 'label' | 'shuffle';
+
+/** How a split's per-class counts fall from the head class to the tail. */
+export const PROFILES = ['exp', 'step'] as const;
+export type Profile = (typeof PROFILES)[number];
+/** Which class gets which rank of the profile: label order, or a seeded shuffle. */
+export const CLASS_ORDERS = ['label', 'shuffle'] as const;
+export type ClassOrder = (typeof CLASS_ORDERS)[number];
 
 export interface ShotThresholds {
   /** a class with more than `many` training images is many-shot */
@@ -53,7 +58,6 @@ export interface DatasetInfo {
   createdAt: string;
 }
 
-export interface SplitStats extends ClassStats {}
 
 export interface SplitInfo {
   id: number;
@@ -84,7 +88,9 @@ export interface Progress {
 
 export type ProgressFn = (p: Progress) => void;
 
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+/** Every status a run can be in, in the order a run passes through them. */
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface BackendReport {
   /** tensorflow-gpu | tensorflow | wasm | cpu */
@@ -128,7 +134,8 @@ export interface RunMetrics extends GroupAccuracy {
   epoch?: number;
 }
 
-export interface RunInfo {
+/** A run as lists show it (listRuns): everything but its per-epoch records. */
+export interface RunSummary {
   id: number;
   name: string;
   status: RunStatus;
@@ -142,11 +149,10 @@ export interface RunInfo {
   teacher: string | null;
   /** the teacher as it was when the student was created (kd, dive) */
   teacherInfo: TeacherInfo | null;
-  config: Record<string, unknown>;
+  config: RunConfig;
   backend: string | null;
   backendReport: BackendReport | null;
   epochsDone: number;
-  epochs: EpochRecord[];
   /** the last epoch's metrics: the reported figure (no epoch is chosen on the test set) */
   metrics: RunMetrics | null;
   /** what a careful reviewer would want to know about this run (also on the CLI's stderr) */
@@ -172,6 +178,11 @@ export interface TeacherInfo {
   alpha: number;
 }
 
+/** A run with its per-epoch records (getRun, and what training answers). */
+export interface RunInfo extends RunSummary {
+  epochs: EpochRecord[];
+}
+
 export interface VirtualExamplesInfo {
   run: string;
   tau: number;
@@ -190,3 +201,97 @@ export type TrainEvent =
   | { type: 'epoch'; run: string; record: EpochRecord; epochs: number }
   | { type: 'warning'; run: string; warning: string }
   | { type: 'finished'; run: string; status: RunStatus; error?: string };
+
+/** Mean over the classes of each shot group; null for an empty group. */
+export interface GroupMeans {
+  many: number | null;
+  medium: number | null;
+  few: number | null;
+}
+
+/** The Fig. 5 readout: how flat V is across shot groups, next to the input counts. */
+export interface Flatness {
+  /** mean V_k per shot group */
+  virtual: GroupMeans;
+  /** mean n_k per shot group (the input distribution) */
+  input: GroupMeans;
+  /** virtual.few / virtual.many (1 = flat) */
+  fewOverMany: number | null;
+  /** input.few / input.many, for comparison */
+  inputFewOverMany: number | null;
+  /** max_k V_k / min_k V_k over all classes; null if some V_k is 0 */
+  maxOverMin: number | null;
+  /** max n / min n over classes with n > 0 (the imbalance ratio rho) */
+  inputMaxOverMin: number | null;
+}
+
+/** Everything a split is before it has a name and rows: what the split builder shows live. */
+export type SplitPreview = Omit<SplitInfo, 'id' | 'name' | 'dataset' | 'datasetId' | 'createdAt'>;
+
+/** One row of the paper-style comparison table. */
+export interface CompareRow {
+  run: string;
+  method: string;
+  model: string;
+  /** the hyper-parameters that define the method, e.g. "T=3 p=0.5 alpha=0.5" */
+  params: string;
+  epochs: number;
+  status: RunStatus;
+  top1: number | null;
+  many: number | null;
+  medium: number | null;
+  few: number | null;
+  ece: number | null;
+}
+
+/** What a delete removed besides the object itself: runs, by name. */
+export interface Deleted {
+  deletedRuns: string[];
+}
+
+/** `dive doctor`: every data file against its row, every file against a row. */
+export interface DoctorProblem {
+  /** missing-file | corrupt-file | orphan | stray-file | trash | staging | stale-run | database | recovered-at-open */
+  kind: string;
+  /** the file or folder concerned, absolute (or the database) */
+  path: string;
+  detail: string;
+  /** repaired by this check (or by the open before it) */
+  fixed: boolean;
+}
+
+export interface DoctorReport {
+  dbPath: string;
+  dataDir: string;
+  blobsChecked: number;
+  bytesChecked: number;
+  problems: DoctorProblem[];
+  /** problems left for the user to resolve */
+  unresolved: number;
+}
+
+/** `dive ve RUN --sweep`: the temperature rule applied over a grid of T. */
+/** "Roughly flat": the few-shot mean of V at least this share of the many-shot mean. */
+export const FLAT_FEW_OVER_MANY = 0.8;
+
+export interface SweepPoint {
+  tau: number;
+  /** tau / power: the temperature of the equivalent plain softmax */
+  effectiveTau: number;
+  virtual: GroupMeans;
+  fewOverMany: number | null;
+  maxOverMin: number | null;
+  /** mean over training images of H(target) / ln C: 0 one-hot, 1 uniform */
+  entropy: number;
+}
+
+export interface VeSweep {
+  run: string;
+  power: number;
+  input: GroupMeans;
+  sweep: SweepPoint[];
+  /** the smallest T of the grid meeting the rule with targets not yet nearly uniform; null otherwise */
+  suggestedTau: number | null;
+  /** why that T, or why none */
+  reason: string;
+}

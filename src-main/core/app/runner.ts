@@ -1,10 +1,11 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Progress, RunInfo, TrainEvent } from '../api/types';
+import type { Progress, RunInfo, TrainEvent } from '../domain/types';
 import { getRun, markEnded, requestCancel, runRow } from '../store/runs';
 import type { Store } from '../store/store';
 import type { StorePaths } from '../paths';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
+import type { ImportRequest } from '../domain/import-schema';
 
 export const WORKER_ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
 
@@ -12,11 +13,11 @@ export const WORKER_ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.m
 export type WorkerTask =
   | { kind: 'train'; runId: number }
   /** the virtual-example distribution of a completed run (stored with it) */
-  | { kind: 've'; run: string; tau?: number; power?: number }
+  | { kind: 've'; run: string; tau: number; power: number }
   /** the temperature sweep of a completed run's virtual examples */
-  | { kind: 've-sweep'; run: string; power?: number }
-  /** a dataset import (ImportRequest, validated by the worker) */
-  | { kind: 'import'; request: unknown };
+  | { kind: 've-sweep'; run: string; power: number; taus?: number[] }
+  /** a dataset import (validated at the dispatcher; the importer parses it again, which is idempotent) */
+  | { kind: 'import'; request: ImportRequest; readRoots?: string[] };
 
 /** What the parent tells a worker; the worker opens its own connection to the same database. */
 export type WorkerJob = StorePaths & WorkerTask;

@@ -5,8 +5,8 @@
 // it takes at least MIN_STEPS; when the caller also leaves the lr out, scale it with the batch
 // (Goyal et al.'s linear rule: 0.1 per 128 images; also for a batch the caller gave). The chosen
 // values are stored in the config, so the record says what was trained; what the caller gives is kept.
-export const PAPER_BATCH = 128;
-export const PAPER_LR = 0.1;
+import { RUN_DEFAULTS } from './run-config';
+
 export const MIN_STEPS = 300;
 export const MIN_BATCH = 16;
 
@@ -17,6 +17,7 @@ export interface ShortRunChoice {
 
 /** The batch and lr for a run of `epochs` over `trainImages` images, or null when the paper's fit. */
 export function shortRunDefaults(epochs: number, trainImages: number): ShortRunChoice | null {
+  const { batchSize: PAPER_BATCH, lr: PAPER_LR } = RUN_DEFAULTS;
   const steps = (b: number) => epochs * Math.ceil(trainImages / b);
   if (trainImages < 1 || steps(PAPER_BATCH) >= MIN_STEPS) return null;
   let b = PAPER_BATCH;
@@ -30,7 +31,8 @@ export function shortRunDefaults(epochs: number, trainImages: number): ShortRunC
  * Any other input is returned as it is.
  */
 export function withShortRunDefaults(input: Record<string, unknown>, trainImages: number): Record<string, unknown> {
-  const epochs = typeof input.epochs === 'number' ? input.epochs : 200;
+  const { batchSize: PAPER_BATCH, lr: PAPER_LR, epochs: EPOCHS } = RUN_DEFAULTS;
+  const epochs = typeof input.epochs === 'number' ? input.epochs : EPOCHS;
   const chosen = input.batchSize === undefined ? shortRunDefaults(epochs, trainImages) : null;
   const batch = chosen ? chosen.batchSize : input.batchSize;
   const out = chosen ? { ...input, batchSize: chosen.batchSize } : input;
