@@ -25,6 +25,9 @@ describe('run config defaults', () => {
       normHead: false,
       params: { ...DEFAULT_METHOD_PARAMS, tau: 3, power: 0.5, alpha: 0.5, drwEpoch: 160 },
       backend: null,
+      warmupForm: 'step',
+      evalEvery: null,
+      valFraction: 0,
     });
   });
 
@@ -36,7 +39,12 @@ describe('run config defaults', () => {
     assert.equal(c.normHead, true, 'LDAM uses the cosine classifier');
     const tiny = parseRunConfig({ method: 'ce', epochs: 3 });
     assert.deepEqual(tiny.milestones, [2]);
-    assert.equal(tiny.warmupEpochs, 0);
+    assert.equal(tiny.warmupEpochs, 1, 'at least one warm-up epoch in a run of 2 or more');
+    assert.equal(parseRunConfig({ method: 'ce', epochs: 1 }).warmupEpochs, 0);
+    assert.equal(parseRunConfig({ method: 'ce', epochs: 60 }).warmupEpochs, 5);
+    assert.equal(tiny.warmupForm, 'step');
+    assert.equal(tiny.evalEvery, null);
+    assert.equal(tiny.valFraction, 0);
     assert.deepEqual(defaultMilestones(1), []);
   });
 

@@ -13,8 +13,9 @@ import { defaultReadRoots } from '../data/read-roots';
 import { downloadOffers } from '../data/download-offers';
 import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type Results } from '../domain/contract';
 import { UserError } from '../domain/errors';
-import { PAPER_RECIPE, type RecipeRequest } from '../domain/run-requests';
-import type { CompareRow, DatasetInfo, RunInfo, TrainEvent, VirtualExamplesInfo } from '../domain/types';
+import { RUN_DEFAULTS } from '../domain/run-config';
+import { PAPER_RECIPE, paperWarmupForm, studentSeed, type RecipeRequest } from '../domain/run-requests';
+import type { CompareRow, DatasetInfo, RunInfo, TrainEvent, VeSweep, VirtualExamplesInfo } from '../domain/types';
 import { getRun } from '../store/runs';
 import { asUserError } from '../store/db';
 import { runDoctor } from '../store/doctor';
@@ -156,6 +157,8 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     },
     train: (a) => {
       const run = svc.createRun(a);
+      // what the run was created with a warning about (its teacher) goes out like the worker's warnings
+      for (const warning of run.warnings) emit({ type: 'warning', run: run.name, warning });
       return track(run.name, (onEvent) => svc.startRun(run.name, onEvent, spawn));
     },
     resumeRun: (a) => track(a.name, (onEvent) => svc.resumeRun(a.name, onEvent, spawn)),
@@ -178,6 +181,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
+    virtualExampleSweep: async (a) => (inProcess ? await svc.virtualExampleSweep(a) : await task(runTask<VeSweep>(store, { kind: 've-sweep', ...a }, undefined, spawn))),
     exportRun: (a) => svc.exportRun(a),
     recipe: (a) => recipe(a),
     doctor: (a) => runDoctor(store, { fix: a?.fix }),
@@ -192,16 +196,19 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
   /** Trains the recipe's runs one after another; a run that does not complete stops the recipe. */
   const recipe = async (r: RecipeRequest): Promise<CompareRow[]> => {
     const prefix = r.prefix ?? r.split;
-    const config = (method: string) => CALLS.train.shape.config.parse({ method, model: r.model, epochs: r.epochs, batchSize: r.batchSize, lr: r.lr, seed: r.seed, backend: r.backend });
-    const trainOne = async (method: string, name: string, teacher?: string): Promise<string> => {
-      const run = await handlers.train({ split: r.split, name, teacher, config: config(method) });
+    const seed = r.seed ?? RUN_DEFAULTS.seed;
+    // the teacher on the seed given, the students on the next one (none starts from the teacher's init)
+    const config = (method: string, s: number) =>
+      CALLS.train.shape.config.parse({ method, model: r.model, epochs: r.epochs, batchSize: r.batchSize, lr: r.lr, seed: s, backend: r.backend, warmupForm: paperWarmupForm(r.epochs) });
+    const trainOne = async (method: string, name: string, s: number, teacher?: string): Promise<string> => {
+      const run = await handlers.train({ split: r.split, name, teacher, config: config(method, s) });
       const done = await runEnded(run.name);
       if (done.status !== 'completed') throw new UserError(`run "${done.name}" ended ${done.status}${done.error ? `: ${done.error}` : ''}`);
       return done.name;
     };
-    const teacher = await trainOne(PAPER_RECIPE.teacher, `${prefix}-teacher-${PAPER_RECIPE.teacher}`);
+    const teacher = await trainOne(PAPER_RECIPE.teacher, `${prefix}-teacher-${PAPER_RECIPE.teacher}`, seed);
     const names = [teacher];
-    for (const method of PAPER_RECIPE.students) names.push(await trainOne(method, `${prefix}-${method}`, method === 'kd' || method === 'dive' ? teacher : undefined));
+    for (const method of PAPER_RECIPE.students) names.push(await trainOne(method, `${prefix}-${method}`, studentSeed(seed), method === 'kd' || method === 'dive' ? teacher : undefined));
     return svc.compareRuns(names);
   };
 

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError } from '../domain/describe-error';
-import { runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
+import { addWarning, runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
 import { attachStore } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
 import { selectBackend } from '../train/backend';
@@ -70,6 +70,8 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
       config: cfg,
       data,
       teacher: teacher?.model,
+      // the teacher sees the input as it was trained: its own split's normalisation
+      teacherNormalization: teacher ? { mean: teacher.meta.mean, std: teacher.meta.std } : undefined,
       resume,
       hooks: {
         onBatch: (p) => {
@@ -88,6 +90,10 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
           recordEpoch(store, run.id, record, file);
           send({ type: 'epoch', run: run.name, record, epochs: cfg.epochs });
         },
+        onWarning: (w) => {
+          addWarning(store, run.id, w);
+          send({ type: 'warning', run: run.name, warning: w });
+        },
         shouldStop: () => stopRequested || cancelled,
       },
     });
@@ -100,12 +106,11 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     }
     const weights = writeWeights(join(dir, 'weights.bin'), { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization }, result.weights);
     // training throughput (forward, backward, update), the evaluation passes left out
-    const n = data.trainLabels.length;
+    const n = result.trainCounts.reduce((a, b) => a + b, 0);
     const seconds = result.records.reduce((s, r) => s + n / r.imagesPerSec, 0);
     const images = n * result.records.length;
     markCompleted(store, run.id, {
       metrics: result.final,
-      best: result.best,
       imagesPerSecond: images / Math.max(seconds, 1e-9),
       weights,
     });
@@ -131,6 +136,8 @@ async function task(job: WorkerJob): Promise<void> {
     let result: unknown;
     if (job.kind === 've') {
       result = await createModelService(store).virtualExamples({ run: job.run, tau: job.tau, power: job.power });
+    } else if (job.kind === 've-sweep') {
+      result = await createModelService(store).virtualExampleSweep({ run: job.run, power: job.power, taus: job.taus });
     } else if (job.kind === 'import') {
       let last = 0;
       result = await importDataset(store, job.request, (progress) => {

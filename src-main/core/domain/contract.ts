@@ -5,9 +5,9 @@ import { z } from 'zod';
 import type { DownloadId } from './downloads';
 import { Name } from './fields';
 import { ImportRequestSchema } from './import-schema';
-import { ExportRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
+import { ExportRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
 import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
-import type { CompareRow, DatasetInfo, Deleted, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo } from './types';
+import type { CompareRow, DatasetInfo, Deleted, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VeSweep, VirtualExamplesInfo } from './types';
 
 const None = z.strictObject({}).optional();
 
@@ -51,6 +51,8 @@ export const CALLS = {
   compareRuns: z.strictObject({ names: z.array(Name).min(1, 'name at least one run') }),
   virtualExamples: VirtualExamplesRequestSchema,
   storedVirtualExamples: z.strictObject({ name: Name }),
+  /** the temperature rule as a diagnostic: V's flatness and the targets' entropy over a grid of T */
+  virtualExampleSweep: VeSweepRequestSchema,
   /** writes a completed run's model and run.json into a new or empty folder */
   exportRun: ExportRequestSchema,
   /** trains the recipe's runs one after another (events follow), then answers their comparison */
@@ -119,6 +121,7 @@ export interface Results {
   compareRuns: CompareRow[];
   virtualExamples: VirtualExamplesInfo;
   storedVirtualExamples: VirtualExamplesInfo[];
+  virtualExampleSweep: VeSweep;
   exportRun: ExportResult;
   recipe: CompareRow[];
   doctor: DoctorReport;
