@@ -7,11 +7,12 @@ import { BackendUnavailable, checkSharedCore, nativeLoadReason, packageDir, sele
 import { effectiveWasmThreads } from '../../src-main/core/train/wasm-kernels/loader';
 
 // On this machine tfjs-node and tfjs-node-gpu are not installed (optional dependencies whose
-// libtensorflow download is unavailable), so the default order lands on wasm.
-const NOT_INSTALLED = [
-  'tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed',
-  'tensorflow: @tensorflow/tfjs-node is not installed',
-];
+// libtensorflow download is unavailable) and there is no hardware GPU adapter (at most a software
+// one, which is never chosen unasked), so the default order lands on wasm.
+const GPU_NOT_INSTALLED = 'tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed';
+const CPU_NOT_INSTALLED = 'tensorflow: @tensorflow/tfjs-node is not installed';
+/** the webgpu rung's reason on a machine without a hardware GPU adapter */
+const NO_HARDWARE_ADAPTER = /^webgpu: (no WebGPU adapter: .+|only a software adapter \(.+\) is available; it is far slower than wasm .+)$/;
 
 async function rejectsWithUserError(p: Promise<unknown>, pattern: RegExp): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
@@ -40,7 +41,10 @@ describe('selectBackend', () => {
     assert.equal(r.device, 'cpu');
     assert.ok(Number.isInteger(r.threads) && r.threads >= 1);
     assert.match(r.detail, /^wasm .*SIMD.* build, \d+ threads?$/);
-    assert.deepEqual(r.reasons, NOT_INSTALLED);
+    assert.equal(r.reasons.length, 3);
+    assert.equal(r.reasons[0], GPU_NOT_INSTALLED);
+    assert.match(r.reasons[1], NO_HARDWARE_ADAPTER);
+    assert.equal(r.reasons[2], CPU_NOT_INSTALLED);
     // Training works: the project's kernels and the gradients are registered.
     assert.ok(tf.getGradient('Conv2D'));
     const g = tf.tidy(() => tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(tf.ones([1, 3, 3, 1]) as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid')))(tf.ones([2, 2, 1, 1])).dataSync());
@@ -53,6 +57,7 @@ describe('selectBackend', () => {
     assert.equal(tf.getBackend(), 'cpu');
     assert.deepEqual(r.reasons, [
       "tensorflow-gpu: not tried ('cpu' was requested)",
+      "webgpu: not tried ('cpu' was requested)",
       "tensorflow: not tried ('cpu' was requested)",
       "wasm: not tried ('cpu' was requested)",
     ]);
@@ -64,6 +69,7 @@ describe('selectBackend', () => {
     assert.equal(tf.getBackend(), 'wasm');
     assert.deepEqual(r.reasons, [
       "tensorflow-gpu: not tried ('wasm' was requested by DIVE_BACKEND)",
+      "webgpu: not tried ('wasm' was requested by DIVE_BACKEND)",
       "tensorflow: not tried ('wasm' was requested by DIVE_BACKEND)",
     ]);
     const c = await selectBackend('cpu', { env: { DIVE_BACKEND: 'wasm' } });
@@ -81,7 +87,7 @@ describe('selectBackend', () => {
   });
 
   test('bad names and thread counts are user errors', async () => {
-    await rejectsWithUserError(selectBackend(undefined, { env: { DIVE_BACKEND: 'cuda' } }), /^DIVE_BACKEND: unknown backend 'cuda' \(use one of tensorflow-gpu, tensorflow, wasm, cpu\)$/);
+    await rejectsWithUserError(selectBackend(undefined, { env: { DIVE_BACKEND: 'cuda' } }), /^DIVE_BACKEND: unknown backend 'cuda' \(use one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu\)$/);
     await rejectsWithUserError(selectBackend('wasm', { threads: 0 }), /^threads: must be a whole number >= 1, got 0$/);
   });
 });

@@ -39,7 +39,7 @@ export function createModelService(store: Store) {
       const data = await loadSplitData(store, run.splitId);
       const model = inference.loadModel(path);
       try {
-        const logits = inference.logitsOf(model, data.trainImages, data.trainLabels);
+        const logits = await inference.logitsOf(model, data.trainImages, data.trainLabels);
         const ve = inference.virtualExampleInfo(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.tau, r.power);
         saveVirtualExamples(store, run.id, ve);
         return ve;

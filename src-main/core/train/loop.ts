@@ -130,8 +130,8 @@ function checkTeacher(cfg: RunConfig, d: TrainData, teacher: Model | undefined):
   }
 }
 
-/** Logits [N, classes] of `model` in eval mode over uint8 images, in order. */
-export function predictLogits(model: Model, assembler: BatchAssembler, batchSize: number): Float32Array {
+/** Logits [N, classes] of `model` in eval mode over uint8 images, in order (read asynchronously: webgpu has no synchronous read). */
+export async function predictLogits(model: Model, assembler: BatchAssembler, batchSize: number): Promise<Float32Array> {
   const [h, w, c] = model.spec.imageShape;
   const n = assembler.size;
   const k = model.spec.numClasses;
@@ -141,8 +141,11 @@ export function predictLogits(model: Model, assembler: BatchAssembler, batchSize
     const count = Math.min(batchSize, n - start);
     const b = assembler.fill(order, start, count);
     const logits = tf.tidy(() => model.apply(tf.tensor4d(b.x, [count, h, w, c]), false));
-    out.set(logits.dataSync() as Float32Array, start * k);
-    logits.dispose();
+    try {
+      out.set((await logits.data()) as Float32Array, start * k);
+    } finally {
+      logits.dispose();
+    }
   }
   return out;
 }
@@ -162,7 +165,7 @@ interface StepContext {
  * the gradient tape; the student's training-mode logits and loss; the update. Returns the batch
  * loss and the number of correct training predictions.
  */
-function trainStep(s: StepContext, batch: Batch, epoch: number, lr: number): { loss: number; hits: number } {
+async function trainStep(s: StepContext, batch: Batch, epoch: number, lr: number): Promise<{ loss: number; hits: number }> {
   const [h, w, c] = s.model.spec.imageShape;
   let hits: tf.Scalar | undefined;
   let loss: tf.Scalar | undefined;
@@ -179,7 +182,8 @@ function trainStep(s: StepContext, batch: Batch, epoch: number, lr: number): { l
       s.opt.step(grads, lr);
       return value;
     });
-    return { loss: loss.dataSync()[0], hits: hits ? hits.dataSync()[0] : 0 };
+    const [lossValue, hitsValue] = await Promise.all([loss.data(), hits ? hits.data() : undefined]);
+    return { loss: lossValue[0], hits: hitsValue ? hitsValue[0] : 0 };
   } finally {
     loss?.dispose();
     hits?.dispose();
@@ -234,7 +238,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       for (let b = 0; b < batches; b++) {
         const from = b * cfg.batchSize;
         const batch = train.fill(order, from, Math.min(cfg.batchSize, n - from), { rng: dataRng, options: augment });
-        const { loss, hits } = trainStep(step, batch, epoch, lr);
+        const { loss, hits } = await trainStep(step, batch, epoch, lr);
         correct += hits;
         if (!Number.isFinite(loss)) {
           throw new UserError(`training diverged: the loss is ${loss} at epoch ${epoch + 1}, batch ${b + 1}; try a lower learning rate`);
@@ -261,7 +265,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       }
       const trainSeconds = (performance.now() - t0) / 1000;
       const tEval = performance.now();
-      lastLogits = predictLogits(model, test, evalBatch);
+      lastLogits = await predictLogits(model, test, evalBatch);
       lastMetrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), epoch + 1);
       evalSeconds = (performance.now() - tEval) / 1000;
       if (!best || lastMetrics.top1 > best.top1) best = lastMetrics;
@@ -282,8 +286,8 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
           records: records.map((r) => ({ ...r })),
           best,
           rngState: dataRng.state(),
-          weights: model.snapshot(),
-          momentum: opt.snapshot(),
+          weights: await model.snapshotAsync(),
+          momentum: await opt.snapshotAsync(),
         };
         await hooks.onEpoch(record, checkpoint, lastMetrics);
       }
@@ -291,7 +295,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
     }
     if (!lastLogits || !lastMetrics) {
       // Resumed from the checkpoint of the last epoch: nothing left to train, evaluate once.
-      lastLogits = predictLogits(model, test, evalBatch);
+      lastLogits = await predictLogits(model, test, evalBatch);
       lastMetrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), cfg.epochs);
     }
     return {
@@ -300,7 +304,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       records,
       final: lastMetrics,
       best: best ?? lastMetrics,
-      weights: model.snapshot(),
+      weights: await model.snapshotAsync(),
       testLogits: lastLogits,
       normalization: norm,
     };

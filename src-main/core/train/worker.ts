@@ -99,7 +99,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     });
     // DiVE's teacher: store the virtual-example distribution the student was distilled from.
     if (teacher && teacherRow && cfg.method === 'dive') {
-      const logits = logitsOf(teacher, data.trainImages, data.trainLabels);
+      const logits = await logitsOf(teacher, data.trainImages, data.trainLabels);
       saveVirtualExamples(store, teacherRow.id, virtualExampleInfo(teacherRow.name, logits, data.trainLabels.length, data.classCounts, data.groups, cfg.params.tau, cfg.params.power));
     }
     send({ type: 'finished', run: run.name, status: 'completed' });
