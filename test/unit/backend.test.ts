@@ -111,12 +111,13 @@ describe('backend helpers', () => {
     assert.throws(() => packageDir('@tensorflow/tfjs-node'), (e: unknown) => e instanceof BackendUnavailable && e.message === '@tensorflow/tfjs-node is not installed');
   });
 
-  test('XNNPACK threads: half the logical cores, at most 8, at least 1', () => {
-    assert.equal(effectiveWasmThreads(undefined, 2), 1);
-    assert.equal(effectiveWasmThreads(undefined, 8), 4);
-    assert.equal(effectiveWasmThreads(undefined, 32), 8);
+  test('XNNPACK threads: one per logical core by default, never more than the cores, at least 1', () => {
+    assert.equal(effectiveWasmThreads(undefined, 2), 2);
+    assert.equal(effectiveWasmThreads(undefined, 8), 8);
+    assert.equal(effectiveWasmThreads(undefined, 64), 64);
+    assert.equal(effectiveWasmThreads(undefined, 1), 1);
     assert.equal(effectiveWasmThreads(2, 8), 2);
-    assert.equal(effectiveWasmThreads(6, 8), 4);
+    assert.equal(effectiveWasmThreads(12, 8), 8);
     assert.equal(effectiveWasmThreads(1, 16), 1);
   });
 });

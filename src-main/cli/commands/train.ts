@@ -72,7 +72,7 @@ export function configFromOptions(o: Record<string, unknown>): Record<string, un
   const augment = o.augment === undefined ? undefined : parseAugment(String(o.augment));
   const cfg: Record<string, unknown> = {
     method: o.method, model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay,
-    warmupEpochs: o.warmup, schedule: o.schedule, milestones: o.milestones, gamma: o.gamma, seed: o.seed, augment, backend: o.backend, params,
+    warmupEpochs: o.warmup, schedule: o.schedule, milestones: o.milestones, gamma: o.gamma, seed: o.seed, augment, backend: o.backend, threads: o.threads, allowSoftwareAdapter: o.allowSoftwareAdapter, params,
   };
   return Object.fromEntries(Object.entries(cfg).filter(([, v]) => v !== undefined));
 }
@@ -103,7 +103,9 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--focal-gamma <g>', 'focal loss gamma (default 1)', number)
     .option('--cb-beta <b>', 'class-balanced beta (default 0.9999)', number)
     .option('--drw-epoch <e>', 'LDAM-DRW: epoch re-weighting starts (default 80% of the run)', integer)
-    .option('--backend <name>', 'tensorflow-gpu, tensorflow, wasm or cpu (default: the best available; also $DIVE_BACKEND)');
+    .option('--backend <name>', 'tensorflow-gpu, webgpu, tensorflow, wasm or cpu (default: the best available; also $DIVE_BACKEND)')
+    .option('--threads <n>', 'wasm compute threads (default: one per logical core)', integer)
+    .option('--allow-software-adapter', 'let webgpu run on a software adapter such as SwiftShader (slow; for tests; also $DIVE_WEBGPU_ALLOW_SOFTWARE=1)');
 }
 
 export function registerTrainCommands(program: Command): void {

@@ -49,6 +49,10 @@ export interface RunConfig {
   params: MethodParams;
   /** preferred TF.js backend name; null: the best available */
   backend: string | null;
+  /** wasm compute threads; null: one per logical core */
+  threads: number | null;
+  /** let the webgpu rung use a software adapter (SwiftShader and the like; for tests) */
+  allowSoftwareAdapter: boolean;
 }
 
 const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
@@ -84,6 +88,8 @@ const RunConfigInput = z.strictObject({
   normHead: z.boolean().optional(),
   params: ParamsInput.prefault({}),
   backend: z.string().min(1).nullable().default(null),
+  threads: z.number().int().min(1).max(1024).nullable().default(null),
+  allowSoftwareAdapter: z.boolean().default(false),
 });
 
 /** The paper's milestones, 120 and 160 of 200 epochs, as fractions of the run. */
@@ -140,6 +146,8 @@ export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
     normHead: c.normHead ?? c.method === 'ldam-drw',
     params,
     backend: c.backend,
+    threads: c.threads,
+    allowSoftwareAdapter: c.allowSoftwareAdapter,
   };
 });
 

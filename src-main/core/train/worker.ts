@@ -41,7 +41,10 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
   const run = getRun(store, job.runId);
   try {
     const cfg = parseRunConfig(run.config);
-    const backend = await selectBackend((cfg.backend ?? undefined) as Parameters<typeof selectBackend>[0]);
+    const backend = await selectBackend((cfg.backend ?? undefined) as Parameters<typeof selectBackend>[0], {
+      threads: cfg.threads ?? undefined,
+      allowSoftwareAdapter: cfg.allowSoftwareAdapter || undefined,
+    });
     if (!markStarted(store, run.id, backend, process.pid)) return;
     const checkpointPath = runFilePath(store, run.id, 'checkpoint');
     const resume = run.epochsDone > 0 && checkpointPath ? readCheckpoint(checkpointPath) : undefined;
