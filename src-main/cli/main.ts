@@ -5,6 +5,7 @@ import { registerRunCommands } from './commands/runs';
 import { registerSplitCommands } from './commands/splits';
 import { registerTrainCommands } from './commands/train';
 import { registerServeCommand } from './commands/serve';
+import { registerBackendsCommand } from './commands/backends';
 
 export function buildProgram(): Command {
   const program = new Command('dive')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerTrainCommands(program);
   registerRunCommands(program);
   registerServeCommand(program);
+  registerBackendsCommand(program);
   return program;
 }
 
