@@ -5,6 +5,8 @@ import { z } from 'zod';
 import type { CompareRow } from './runs-service';
 import type { DatasetInfo, RunInfo, SplitInfo, TrainEvent, VirtualExamplesInfo, Progress } from './types';
 import type { SplitPreview } from '../splits/preview';
+import { MODELS } from '../train/config';
+import type { BackendsProbe } from '../train/probe';
 
 const Name = z.string().trim().min(1, 'must not be empty');
 const None = z.strictObject({}).optional();
@@ -43,6 +45,8 @@ export const CALLS = {
   compareRuns: z.strictObject({ names: z.array(Name).min(1) }),
   virtualExamples: z.strictObject({ run: Name, tau: z.number().gt(0).optional(), power: z.number().gt(0).max(1).optional() }),
   storedVirtualExamples: z.strictObject({ name: Name }),
+  /** every compute backend probed now in a worker (train/probe.ts), with a few timed steps of `model` */
+  probeBackends: z.strictObject({ model: z.enum(MODELS).optional(), noTiming: z.boolean().optional() }).optional(),
 } as const;
 
 export type CallName = keyof typeof CALLS;
@@ -90,6 +94,7 @@ export interface Results {
   compareRuns: CompareRow[];
   virtualExamples: VirtualExamplesInfo;
   storedVirtualExamples: VirtualExamplesInfo[];
+  probeBackends: BackendsProbe;
 }
 
 export type Args<K extends CallName> = z.input<(typeof CALLS)[K]>;
@@ -103,4 +108,4 @@ export interface DiveApi {
   subscribe(fn: (e: ApiEvent) => void): () => void;
 }
 
-export type { CompareRow, DatasetInfo, RunInfo, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo };
+export type { BackendsProbe, CompareRow, DatasetInfo, RunInfo, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo };

@@ -13,7 +13,7 @@ import { datasetPart, getDataset } from '../store/datasets';
 import { getRun } from '../store/runs';
 import type { Store } from '../store/store';
 import { forkSpawner, runTask, type RunningTask, type RunningWorker, type WorkerSpawner } from '../train/runner';
-import { CALLS, SAMPLE_CLASSES_DEFAULT, type ApiEvent, type AppInfo, type CallName, type DatasetSamples, type Results } from './contract';
+import { CALLS, SAMPLE_CLASSES_DEFAULT, type ApiEvent, type AppInfo, type BackendsProbe, type CallName, type DatasetSamples, type Results } from './contract';
 import { createService } from './service';
 import type { DatasetInfo, RunInfo, TrainEvent, VirtualExamplesInfo } from './types';
 
@@ -194,6 +194,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
+    probeBackends: (a) => task(runTask<BackendsProbe>(store, { kind: 'backends', options: { model: a?.model, noTiming: a?.noTiming } }, undefined, spawn)),
   };
 
   return {

@@ -5,6 +5,7 @@ import { getRun, markEnded, requestCancel, runRow } from '../store/runs';
 import type { Store } from '../store/store';
 import type { StorePaths } from '../paths';
 import { UserError } from '../errors';
+import type { ProbeOptions } from './probe';
 
 export const WORKER_ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
 
@@ -14,7 +15,9 @@ export type WorkerTask =
   /** the virtual-example distribution of a completed run (stored with it) */
   | { kind: 've'; run: string; tau?: number; power?: number }
   /** a dataset import (ImportRequest, validated by the worker) */
-  | { kind: 'import'; request: unknown };
+  | { kind: 'import'; request: unknown }
+  /** `dive backends`: every compute rung probed and timed (ProbeOptions) */
+  | { kind: 'backends'; options: ProbeOptions };
 
 /** What the parent tells a worker; the worker opens its own connection to the same database. */
 export type WorkerJob = StorePaths & WorkerTask;

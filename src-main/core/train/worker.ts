@@ -132,6 +132,9 @@ async function task(job: WorkerJob): Promise<void> {
           send({ type: 'progress', progress });
         }
       });
+    } else if (job.kind === 'backends') {
+      const { probeBackends } = await import('./probe');
+      result = await probeBackends(job.options);
     } else {
       throw new Error(`unknown worker task ${(job as { kind: string }).kind}`);
     }
