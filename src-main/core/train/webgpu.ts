@@ -10,6 +10,7 @@
 // so the backend is registered here with the adapter this module chose; the package's kernels
 // register themselves on import either way.
 import * as tf from '@tensorflow/tfjs-core';
+import fs from 'node:fs';
 import { BackendUnavailable, checkSharedCore } from './backend';
 
 /** What the chosen adapter says about itself (GPUAdapterInfo, plus what we derive from it). */
@@ -98,8 +99,36 @@ function vulkanLoaderMissing(): boolean {
   }
 }
 
+/** Where the Vulkan loader looks for driver manifests on Linux (besides VK_ICD_FILENAMES / VK_DRIVER_FILES). */
+const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+
+/**
+ * On Linux, says why Vulkan cannot offer an adapter before Dawn is asked (Dawn would print its own
+ * warnings to stderr on every run of a machine without a GPU); undefined when it might.
+ */
+export function linuxVulkanMissing(env: NodeJS.ProcessEnv, vulkanLoader: () => boolean, icdDirsWithFiles: (dirs: string[]) => boolean): string | undefined {
+  if (!vulkanLoader()) return noAdapterReason('linux', true);
+  if (env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES || env.XDG_DATA_DIRS?.split(':').some((d) => icdDirsWithFiles([`${d}/vulkan/icd.d`]))) return undefined;
+  if (!icdDirsWithFiles(ICD_DIRS)) return 'no WebGPU adapter: no Vulkan driver is installed (install the GPU vendor Vulkan driver)';
+  return undefined;
+}
+
+function hasFiles(dirs: string[]): boolean {
+  return dirs.some((d) => {
+    try {
+      return fs.readdirSync(d).some((f) => f.endsWith('.json'));
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Asks Dawn for its best adapter and describes it, without starting a backend. */
 export async function probeAdapter(): Promise<{ adapter: GPUAdapter; facts: AdapterFacts }> {
+  if (process.platform === 'linux') {
+    const missing = linuxVulkanMissing(process.env, () => !vulkanLoaderMissing(), hasFiles);
+    if (missing) throw new BackendUnavailable(missing);
+  }
   const g = await dawn();
   const adapter = await g.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new BackendUnavailable(noAdapterReason(process.platform, vulkanLoaderMissing()));
