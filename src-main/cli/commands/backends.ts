@@ -16,7 +16,7 @@ function rungLine(r: RungProbe, chosen: boolean): string {
 /** The probe as a user reads it: one line a rung, the chosen one starred. */
 export function describeProbe(p: BackendsProbe): string {
   return [
-    `${p.logicalCores} logical cores; timing ${p.model} on ${p.imageShape.join('x')}, batch ${p.batchSize}`,
+    `${p.logicalCores} logical cores${p.rungs.some((r) => r.imagesPerSec !== undefined) ? `; timing ${p.model} on ${p.imageShape.join('x')}, batch ${p.batchSize}` : ''}`,
     ...p.rungs.map((r) => rungLine(r, r.name === p.chosen)),
     p.chosen ? `* runs without --backend use ${p.chosen}` : 'no backend can be loaded',
   ].join('\n');
