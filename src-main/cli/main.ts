@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { describeError } from '../core/api/errors';
+import { describeError } from '../core/domain/describe-error';
 import { registerDataCommands } from './commands/data';
 import { registerRunCommands } from './commands/runs';
 import { registerSplitCommands } from './commands/splits';

@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import type { Progress, ProgressFn } from '../core/api/types';
+import type { Progress, ProgressFn } from '../core/domain/types';
 
 export interface GlobalOpts {
   db?: string;

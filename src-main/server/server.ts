@@ -7,12 +7,11 @@
 // EventSource); every request needs an allowed Host and, if it has one, a same-origin Origin.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeError } from '../core/api/errors';
-import type { Dispatcher } from '../core/api/dispatch';
+import { describeError } from '../core/domain/describe-error';
+import type { Dispatcher } from '../core/app/dispatch';
 import { allowedHosts, hostAllowed, hostPort, isLoopback, newToken, originAllowed, requestToken, SECURITY_HEADERS, tokenMatches } from './security';
 import { contentType, readStatic, rendererBuilt, resolveStatic } from './static';
-import { ZodError } from 'zod';
-import { isUserError, UserError } from '../core/errors';
+import { isInputError, UserError } from '../core/domain/errors';
 
 export interface ServeOptions {
   dispatcher: Dispatcher;
@@ -100,10 +99,10 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       } catch {
         throw new UserError('request body is not valid JSON');
       }
-      const result = await o.dispatcher.call(name, args);
+      const result = await o.dispatcher.callRaw(name, args);
       sendJson(res, 200, { ok: true, result });
     } catch (e) {
-      const known = isUserError(e) || e instanceof ZodError;
+      const known = isInputError(e);
       if (!known) log(`dive serve: /api/${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       sendJson(res, known ? 400 : 500, { ok: false, error: describeError(e) });
     }

@@ -1,9 +1,9 @@
 // The compare screen's series: curves per epoch, group accuracies, per-class accuracy against the
 // class's training count, and the export of all of it (CSV summary, JSON everything).
-import type { CompareRow } from '../../src-main/core/api/contract';
-import type { RunInfo, SplitInfo } from '../../src-main/core/api/types';
+import type { CompareRow } from '../../src-main/core/domain/contract';
+import type { RunInfo, SplitInfo } from '../../src-main/core/domain/types';
 import { flatten } from './config-diff';
-import { toCsv, type Cell } from './csv';
+import { toCsv, type Cell } from '../../src-main/core/domain/csv';
 
 export type CurveMetric = 'loss' | 'testAcc' | 'trainAcc' | 'lr';
 

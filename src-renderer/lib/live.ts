@@ -1,5 +1,5 @@
 // Live progress of running runs, folded from the worker's events (started / batch / epoch / finished).
-import type { TrainEvent } from '../../src-main/core/api/types';
+import type { TrainEvent } from '../../src-main/core/domain/types';
 
 export interface Live {
   epoch: number;

@@ -1,5 +1,5 @@
 // The runs table's data: columns, sorting and filtering, independent of the DOM.
-import type { RunInfo } from '../../src-main/core/api/types';
+import type { RunSummary } from '../../src-main/core/domain/types';
 
 export type ColumnKey =
   | 'name' | 'status' | 'method' | 'model' | 'split' | 'dataset' | 'teacher' | 'epochs'
@@ -33,13 +33,12 @@ export const COLUMNS: readonly Column[] = [
   { key: 'created', label: 'Created', numeric: false, default: false },
 ];
 
-export function totalEpochs(run: RunInfo): number | null {
-  const e = run.config.epochs;
-  return typeof e === 'number' ? e : null;
+export function totalEpochs(run: RunSummary): number {
+  return run.config.epochs;
 }
 
 /** The value a column sorts by; null sorts last whichever the direction. */
-export function cellValue(run: RunInfo, key: ColumnKey): string | number | null {
+export function cellValue(run: RunSummary, key: ColumnKey): string | number | null {
   switch (key) {
     case 'name': return run.name;
     case 'status': return run.status;
@@ -69,7 +68,7 @@ export interface RunFilter {
   text?: string;
 }
 
-export function filterRuns(runs: readonly RunInfo[], f: RunFilter): RunInfo[] {
+export function filterRuns(runs: readonly RunSummary[], f: RunFilter): RunSummary[] {
   const text = f.text?.trim().toLowerCase();
   return runs.filter(
     (r) =>
@@ -80,7 +79,7 @@ export function filterRuns(runs: readonly RunInfo[], f: RunFilter): RunInfo[] {
   );
 }
 
-export function sortRuns(runs: readonly RunInfo[], key: ColumnKey, dir: 'asc' | 'desc'): RunInfo[] {
+export function sortRuns(runs: readonly RunSummary[], key: ColumnKey, dir: 'asc' | 'desc'): RunSummary[] {
   const sign = dir === 'asc' ? 1 : -1;
   return runs
     .map((r, i) => ({ r, i, v: cellValue(r, key) }))
@@ -95,6 +94,6 @@ export function sortRuns(runs: readonly RunInfo[], key: ColumnKey, dir: 'asc' | 
 }
 
 /** Distinct values for a filter drop-down, sorted. */
-export function distinct(runs: readonly RunInfo[], pick: (r: RunInfo) => string | null): string[] {
+export function distinct(runs: readonly RunSummary[], pick: (r: RunSummary) => string | null): string[] {
   return [...new Set(runs.map(pick).filter((v): v is string => !!v))].sort();
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { BackendsProbe } from '../../src-main/core/train/probe';
+import type { BackendsProbe } from '../../src-main/core/domain/types';
 import { dive, tempDir } from '../helpers/cli';
 
 describe('dive backends', () => {
@@ -29,7 +29,8 @@ describe('dive backends', () => {
   it('a bad model or shape is one line naming the option', () => {
     const bad = dive(db, ['backends', '--model', 'vgg']);
     assert.equal(bad.code, 1);
-    assert.equal(bad.stderr.trim().split('\n').pop(), 'dive: --model: unknown model "vgg" (use one of mlp, cnn, resnet8, resnet20, resnet32)');
+    // validated at the dispatcher against the probeBackends schema (domain/), like every call
+    assert.equal(bad.stderr.trim().split('\n').pop(), 'dive: model: Invalid option: expected one of "mlp"|"cnn"|"resnet8"|"resnet20"|"resnet32"');
     assert.match(dive(db, ['backends', '--shape', '32x32']).stderr, /--shape: expected HxWxC such as 32x32x3, got "32x32"/);
   });
 });

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { RunInfo, VirtualExamplesInfo } from '../../src-main/core/api/types';
+import type { RunInfo, RunSummary, VirtualExamplesInfo } from '../../src-main/core/domain/types';
 import { DIVE, dive, tempDir } from '../helpers/cli';
 
 const FAST = ['--model', 'cnn', '--epochs', '3', '--batch', '64', '--lr', '0.01', '--backend', 'wasm', '--seed', '3'];
@@ -35,7 +35,7 @@ describe('training through the CLI', () => {
     assert.equal(student.code, 0, student.stderr);
     const s = student.json() as RunInfo;
     assert.equal(s.teacher, 'teacher');
-    assert.deepEqual(s.config.params && { tau: (s.config.params as Record<string, number>).tau, power: (s.config.params as Record<string, number>).power }, { tau: 3, power: 0.5 });
+    assert.deepEqual({ tau: s.config.params.tau, power: s.config.params.power }, { tau: 3, power: 0.5 });
     const m = s.metrics!;
     assert.equal(m.perClass.length, 10);
     // the test set is balanced (1,000 per class): top-1 is the mean of the per-class accuracies
@@ -82,7 +82,7 @@ describe('training through the CLI', () => {
       if (/epoch 1\/3/.test(err)) process.kill(-child.pid!, 'SIGKILL');
     });
     await new Promise((r) => child.on('exit', r));
-    const runs = dive(db, ['runs', '--json']).json() as RunInfo[];
+    const runs = dive(db, ['runs', '--json']).json() as RunSummary[];
     const killed = runs.find((r) => r.name === 'killed')!;
     assert.equal(killed.status, 'interrupted');
     assert.ok(killed.epochsDone >= 1);

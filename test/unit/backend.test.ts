@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
-import { isUserError } from '../../src-main/core/errors';
+import { isUserError } from '../../src-main/core/domain/errors';
 import { BackendUnavailable, checkSharedCore, nativeLoadReason, packageDir, selectBackend } from '../../src-main/core/train/backend';
 import { effectiveWasmThreads } from '../../src-main/core/train/wasm-kernels/loader';
 

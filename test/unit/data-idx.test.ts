@@ -3,11 +3,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import type { Progress } from '../../src-main/core/api/types';
+import type { Progress } from '../../src-main/core/domain/types';
 import { FASHION_MNIST_CLASSES } from '../../src-main/core/data/fashion-mnist';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdxHeader, parseIdxImages, parseIdxLabels } from '../../src-main/core/data/idx';
 import { importDataset } from '../../src-main/core/data/import';
-import { UserError } from '../../src-main/core/errors';
+import { UserError } from '../../src-main/core/domain/errors';
 import { datasetPart } from '../../src-main/core/store/datasets';
 import {
   assertImportFailsCleanly, EMPTY_STATE, idxBytes, idxImages, idxLabels, patternPixels, storeState, tempStore, writeIdxDataset, type TempStore,

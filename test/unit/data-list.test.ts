@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { importDataset } from '../../src-main/core/data/import';
 import { parseListText } from '../../src-main/core/data/list';
-import { UserError } from '../../src-main/core/errors';
+import { UserError } from '../../src-main/core/domain/errors';
 import { datasetPart } from '../../src-main/core/store/datasets';
 import { assertImportFailsCleanly, classColor, EMPTY_STATE, storeState, tempStore, writeListDataset, type TempStore } from '../helpers/fixtures';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseImportRequest } from '../../src-main/core/api/import-schema';
-import { UserError } from '../../src-main/core/errors';
+import { parseImportRequest } from '../../src-main/core/domain/import-schema';
+import { UserError } from '../../src-main/core/domain/errors';
 
 const fails = (input: unknown, message: RegExp) =>
   assert.throws(() => parseImportRequest(input), (e: Error) => e instanceof UserError && message.test(e.message) && !e.message.includes('\n'));
@@ -33,6 +33,6 @@ describe('import request schema', () => {
   });
 
   it('rejects unknown (misspelt) fields', () => {
-    fails({ format: 'cifar', name: 'x', dir: 'd', dri: 'd' }, /^invalid import request: Unrecognized key: "dri"/);
+    fails({ format: 'cifar', name: 'x', dir: 'd', dri: 'd' }, /^invalid import request: unknown field "dri"$/);
   });
 });

@@ -1,37 +1,52 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultForm, defaultMilestones, defaultWarmup, formFromRun, parseMilestones, presetFor, toRequest, validate } from '../../src-renderer/lib/train-form';
-import { run } from './renderer-fixtures';
+import { METHODS } from '../../src-main/core/domain/method';
+import { RunConfigSchema } from '../../src-main/core/domain/run-config';
+import {
+  defaultForm, defaultMilestones, defaultWarmup, formFromRun, METHOD_CHOICES, methodFieldKeys, parseMilestones, presetFor, toRequest, validate, type TrainForm,
+} from '../../src-renderer/lib/train-form';
+import { config, run } from './renderer-fixtures';
 
-test('defaults mirror the core: milestones at 60% / 80%, warm-up min(5, epochs / 10)', () => {
-  assert.deepEqual(defaultMilestones(200), [120, 160]);
-  assert.deepEqual(defaultMilestones(2), [1]);
-  assert.deepEqual(defaultMilestones(1), []);
-  assert.equal(defaultWarmup(200), 5);
-  assert.equal(defaultWarmup(20), 2);
-  assert.deepEqual(presetFor('dive'), { focalGamma: 1, cbBeta: 0.9999, tau: 3, power: 0.5, alpha: 0.5, ldamScale: 30, ldamMaxMargin: 0.5 });
-  assert.equal(presetFor('kd').power, 1);
+test('the form starts from the core\'s defaults and presets', () => {
+  const f = defaultForm('s');
+  const core = RunConfigSchema.parse({ method: f.method });
+  assert.deepEqual(
+    [f.model, f.epochs, f.batchSize, f.lr, f.momentum, f.weightDecay, f.gamma, f.seed],
+    [core.model, core.epochs, core.batchSize, core.lr, core.momentum, core.weightDecay, core.gamma, core.seed],
+  );
+  // the placeholders show what the core fills in for a blank field
+  assert.deepEqual(defaultMilestones(200), RunConfigSchema.parse({ method: 'ce', epochs: 200 }).milestones);
+  assert.equal(defaultWarmup(20), RunConfigSchema.parse({ method: 'ce', epochs: 20 }).warmupEpochs);
+  const dive = RunConfigSchema.parse({ method: 'dive' }).params;
+  assert.deepEqual(presetFor('dive'), { focalGamma: dive.focalGamma, cbBeta: dive.cbBeta, tau: dive.tau, power: dive.power, alpha: dive.alpha, ldamScale: dive.ldamScale, ldamMaxMargin: dive.ldamMaxMargin });
+  assert.equal(presetFor('kd').power, 1, 'KD has no power normalisation');
+  assert.deepEqual(methodFieldKeys('dive'), ['tau', 'power', 'alpha']);
+  assert.deepEqual(METHOD_CHOICES.map((m) => m.id), [...METHODS]);
 });
 
-test('validation names each bad field', () => {
-  const f = { ...defaultForm('s'), method: 'dive', epochs: 10, lr: 0, momentum: 1, milestones: '5, 3', warmupEpochs: '11', params: { ...presetFor('dive'), power: 1.5 } };
+test('validation is the run-config schema\'s, field by field', () => {
+  const f: TrainForm = { ...defaultForm('s'), method: 'dive', epochs: 10, lr: 0, momentum: 1, params: { ...presetFor('dive'), alpha: 1.5 } };
   assert.deepEqual(validate(f), {
     teacher: 'choose a completed teacher run',
-    lr: 'must be > 0',
-    momentum: 'in [0, 1)',
-    warmupEpochs: 'longer than the run (10 epochs)',
-    milestones: 'strictly increasing',
-    'params.power': 'in (0, 1]',
+    lr: 'Too small: expected number to be >0',
+    momentum: 'Too big: expected number to be <1',
+    'params.alpha': 'Too big: expected number to be <=1',
+  });
+  // the schema's cross-field rules, once the fields themselves are valid
+  assert.deepEqual(validate({ ...defaultForm('s'), epochs: 10, milestones: '5, 3', warmupEpochs: '11' }), {
+    milestones: 'milestones must be strictly increasing',
+    warmupEpochs: 'warm-up (11 epochs) is longer than the run (10 epochs)',
   });
   assert.deepEqual(validate(defaultForm('s')), {});
-  assert.deepEqual(validate({ ...defaultForm('s'), epochs: 10, milestones: '10' }), { milestones: 'each between 1 and 9' });
+  assert.deepEqual(validate({ ...defaultForm('s'), epochs: 10, milestones: '10' }), { milestones: 'milestone 10 is not below epochs (10); leave milestones out to scale them with epochs' });
+  assert.deepEqual(validate({ ...defaultForm('s'), milestones: '6o' }).milestones, 'whole numbers separated by commas');
   assert.deepEqual(parseMilestones('60, 80'), [60, 80]);
   assert.deepEqual(parseMilestones(' 60 80 '), [60, 80]);
   assert.equal(parseMilestones('6o'), null);
 });
 
 test('the request leaves blanks to the core and sends only the method\'s parameters', () => {
-  const f = { ...defaultForm('lt100'), method: 'dive', teacher: 'bsce-1', model: 'mlp', epochs: 2, batchSize: 64, backend: 'wasm', params: presetFor('dive') };
+  const f: TrainForm = { ...defaultForm('lt100'), method: 'dive', teacher: 'bsce-1', model: 'mlp', epochs: 2, batchSize: 64, backend: 'wasm', params: presetFor('dive') };
   assert.deepEqual(toRequest(f), {
     split: 'lt100',
     teacher: 'bsce-1',
@@ -52,7 +67,7 @@ test('the request leaves blanks to the core and sends only the method\'s paramet
 test('duplicate as new config restores the stored configuration', () => {
   const r = run({
     name: 'dive-1', method: 'dive', model: 'cnn', split: 'lt50', teacher: 'bsce-1',
-    config: { method: 'dive', model: 'cnn', epochs: 30, batchSize: 32, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 3, milestones: [18, 24], gamma: 0.1, seed: 7, augment: { crop: false, flip: true }, backend: null, params: { tau: 6, power: 0.5, alpha: 0.7, cbBeta: 0.9999 } },
+    config: config({ method: 'dive', model: 'cnn', epochs: 30, batchSize: 32, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 3, milestones: [18, 24], gamma: 0.1, seed: 7, augment: { crop: false, flip: true }, backend: null, params: { tau: 6, power: 0.5, alpha: 0.7, cbBeta: 0.9999 } }),
   });
   const f = formFromRun(r);
   assert.equal(f.split, 'lt50');

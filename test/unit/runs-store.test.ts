@@ -3,16 +3,19 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, it } from 'node:test';
-import { createService, type Service } from '../../src-main/core/api/service';
+import { createService, type Service } from '../../src-main/core/app/service';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { getRun, markInterrupted, markStarted, recordEpoch, requestCancel, runDir } from '../../src-main/core/store/runs';
 import type { Store } from '../../src-main/core/store/store';
 import { tempStore, type TempStore } from '../helpers/fixtures';
+import { TrainRequestSchema, type TrainRequest } from '../../src-main/core/domain/run-requests';
 
 let t: TempStore;
 let store: Store;
 let svc: Service;
+/** As the dispatcher does: the request is parsed once, then handed to the service. */
+const createRun = (req: TrainRequest) => svc.createRun(TrainRequestSchema.parse(req));
 const REPORT = { name: 'cpu', device: 'cpu' as const, threads: 1, reasons: [] };
 
 function addDataset(name: string): void {
@@ -42,8 +45,8 @@ beforeEach(() => {
 afterEach(() => t.cleanup());
 
 it('creates queued runs with the config defaults filled in and unique default names', () => {
-  const a = svc.createRun({ split: 's', config: { method: 'bsce', model: 'mlp', epochs: 10 } });
-  const b = svc.createRun({ split: 's', config: { method: 'bsce', model: 'mlp', epochs: 10 } });
+  const a = createRun({ split: 's', config: { method: 'bsce', model: 'mlp', epochs: 10 } });
+  const b = createRun({ split: 's', config: { method: 'bsce', model: 'mlp', epochs: 10 } });
   assert.equal(a.status, 'queued');
   assert.equal(a.name, 'bsce-mlp-s');
   assert.equal(b.name, 'bsce-mlp-s-2');
@@ -52,22 +55,22 @@ it('creates queued runs with the config defaults filled in and unique default na
 });
 
 it('checks teachers: required for kd / dive, completed, and on the same dataset', () => {
-  assert.throws(() => svc.createRun({ split: 's', config: { method: 'dive' } }), /distils from a teacher/);
-  const teacher = svc.createRun({ split: 's', name: 'T', config: { method: 'bsce', model: 'mlp', epochs: 2 } });
-  assert.throws(() => svc.createRun({ split: 's', teacher: 'T', config: { method: 'dive' } }), /teacher "T" is queued/);
+  assert.throws(() => createRun({ split: 's', config: { method: 'dive' } }), /distils from a teacher/);
+  const teacher = createRun({ split: 's', name: 'T', config: { method: 'bsce', model: 'mlp', epochs: 2 } });
+  assert.throws(() => createRun({ split: 's', teacher: 'T', config: { method: 'dive' } }), /teacher "T" is queued/);
   store.db.prepare(`UPDATE runs SET status = 'completed' WHERE id = ?`).run(teacher.id);
-  assert.throws(() => svc.createRun({ split: 's2', teacher: 'T', config: { method: 'kd' } }), /trained on dataset "d", not "other"/);
-  assert.throws(() => svc.createRun({ split: 's', teacher: 'T', config: { method: 'ce' } }), /does not use a teacher/);
-  const student = svc.createRun({ split: 's', teacher: 'T', config: { method: 'dive', epochs: 2 } });
+  assert.throws(() => createRun({ split: 's2', teacher: 'T', config: { method: 'kd' } }), /trained on dataset "d", not "other"/);
+  assert.throws(() => createRun({ split: 's', teacher: 'T', config: { method: 'ce' } }), /does not use a teacher/);
+  const student = createRun({ split: 's', teacher: 'T', config: { method: 'dive', epochs: 2 } });
   assert.equal(student.teacher, 'T');
   assert.throws(() => svc.deleteRun('T'), /teacher of/);
 });
 
 it('marks runs of dead workers and long-silent queued runs interrupted, and leaves live ones alone', () => {
-  const live = svc.createRun({ split: 's', name: 'live', config: { method: 'ce' } });
-  const dead = svc.createRun({ split: 's', name: 'dead', config: { method: 'ce' } });
-  const queued = svc.createRun({ split: 's', name: 'queued', config: { method: 'ce' } });
-  const stale = svc.createRun({ split: 's', name: 'stale', config: { method: 'ce' } });
+  const live = createRun({ split: 's', name: 'live', config: { method: 'ce' } });
+  const dead = createRun({ split: 's', name: 'dead', config: { method: 'ce' } });
+  const queued = createRun({ split: 's', name: 'queued', config: { method: 'ce' } });
+  const stale = createRun({ split: 's', name: 'stale', config: { method: 'ce' } });
   assert.ok(markStarted(store, live.id, REPORT, process.pid));
   assert.ok(markStarted(store, dead.id, REPORT, 2 ** 22 + 12345)); // above Linux's pid_max: no such process
   store.db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(Date.now() - 3_600_000, stale.id);
@@ -80,9 +83,9 @@ it('marks runs of dead workers and long-silent queued runs interrupted, and leav
 });
 
 it('cancels queued runs at once and running ones through the worker; resumes only what stopped', () => {
-  const q = svc.createRun({ split: 's', name: 'q', config: { method: 'ce' } });
+  const q = createRun({ split: 's', name: 'q', config: { method: 'ce' } });
   assert.equal(svc.cancelRun('q').status, 'cancelled');
-  const r = svc.createRun({ split: 's', name: 'r', config: { method: 'ce' } });
+  const r = createRun({ split: 's', name: 'r', config: { method: 'ce' } });
   markStarted(store, r.id, REPORT, process.pid);
   assert.equal(requestCancel(store, 'r').status, 'running');
   assert.equal(store.db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').pluck().get(r.id), 1);
@@ -93,7 +96,7 @@ it('cancels queued runs at once and running ones through the worker; resumes onl
 });
 
 it('deleting a split removes its runs, their blobs and their files', () => {
-  const r = svc.createRun({ split: 's', name: 'r', config: { method: 'ce', epochs: 3 } });
+  const r = createRun({ split: 's', name: 'r', config: { method: 'ce', epochs: 3 } });
   markStarted(store, r.id, REPORT, process.pid);
   const dir = runDir(store, r.id);
   mkdirSync(dir, { recursive: true });
@@ -106,4 +109,35 @@ it('deleting a split removes its runs, their blobs and their files', () => {
   assert.equal(existsSync(dir), false);
   assert.equal(store.db.prepare('SELECT COUNT(*) FROM runs').pluck().get(), 0);
   assert.equal(store.db.prepare(`SELECT COUNT(*) FROM blobs WHERE kind = 'checkpoint'`).pluck().get(), 0);
+});
+
+it('lists runs as summaries in one query; only getRun reads the per-epoch records', () => {
+  const r = createRun({ split: 's', name: 'listed', config: { method: 'ce', epochs: 3 } });
+  createRun({ split: 's2', name: 'other', config: { method: 'ce', epochs: 3 } });
+  markStarted(store, r.id, REPORT, process.pid);
+  recordEpoch(store, r.id, { epoch: 1, loss: 1, lr: 0.1, trainAcc: 0.5, testAcc: 0.4, seconds: 1, imagesPerSec: 10 }, { path: `${runDir(store, r.id)}/checkpoint.bin`, bytes: 1, sha256: 'ab' });
+  let statements = 0;
+  const prepare = store.db.prepare.bind(store.db);
+  store.db.prepare = ((sql: string) => (statements++, prepare(sql))) as typeof store.db.prepare;
+  try {
+    const list = svc.listRuns();
+    assert.equal(statements, 1);
+    assert.deepEqual(list.map((x) => [x.name, x.split, x.dataset, x.epochsDone]), [['listed', 's', 'd', 1], ['other', 's2', 'other', 0]]);
+    assert.equal('epochs' in list[0], false);
+  } finally {
+    store.db.prepare = prepare;
+  }
+  assert.deepEqual(getRun(store, 'listed').epochs.map((e) => e.epoch), [1]);
+});
+
+it('deleting a run removes its blob rows with it', () => {
+  const r = createRun({ split: 's', name: 'gone', config: { method: 'ce', epochs: 3 } });
+  markStarted(store, r.id, REPORT, process.pid);
+  const dir = runDir(store, r.id);
+  recordEpoch(store, r.id, { epoch: 1, loss: 1, lr: 0.1, trainAcc: 0.5, testAcc: 0.4, seconds: 1, imagesPerSec: 10 }, { path: `${dir}/checkpoint.bin`, bytes: 1, sha256: 'ab' });
+  const checkpoints = () => store.db.prepare(`SELECT COUNT(*) FROM blobs WHERE kind = 'checkpoint'`).pluck().get();
+  assert.equal(checkpoints(), 1);
+  store.db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id = ?`).run(r.id);
+  svc.deleteRun('gone');
+  assert.equal(checkpoints(), 0);
 });

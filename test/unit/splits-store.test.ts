@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Progress } from '../../src-main/core/api/types';
-import { UserError } from '../../src-main/core/errors';
+import type { Progress } from '../../src-main/core/domain/types';
+import { UserError } from '../../src-main/core/domain/errors';
 import { Rng } from '../../src-main/core/rng';
 import { sampleSplit } from '../../src-main/core/splits/sample';
 import { classStats } from '../../src-main/core/splits/stats';
@@ -167,8 +167,11 @@ test('deleteSplit removes the split with its rows and returns it', () => {
   assert.ok(listSplits(store).every((x) => x.name !== 'again'));
 });
 
-test('deleting a dataset deletes its splits', () => {
+test('deleting a dataset deletes its splits and its parts\' blob rows', () => {
+  const blobs = () => store.db.prepare('SELECT COUNT(*) FROM blobs').pluck().get() as number;
+  const before = blobs();
   deleteDataset(store, 'toy2');
+  assert.equal(blobs(), before - 2, 'the train and test pixel blobs');
   assert.deepEqual(listSplits(store).map((x) => x.name), ['toy-lt', 'seed8']);
   assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM split_samples').get() as { n: number }).n, 2);
 });

@@ -14,7 +14,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src-main/core/train/backend';
-import { parseRunConfig, type ModelKind } from '../../src-main/core/train/config';
+import { parseRunConfig, type ModelKind } from '../../src-main/core/domain/run-config';
 import { trainRun, type TrainCompleted } from '../../src-main/core/train/loop';
 import { tinyData } from './tiny-data';
 

@@ -9,8 +9,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../src-main/core/rng';
 import { selectBackend } from '../../src-main/core/train/backend';
-import { parseRunConfig, type ModelKind } from '../../src-main/core/train/config';
-import { METHODS, type Method } from '../../src-main/core/train/method';
+import { parseRunConfig, type ModelKind } from '../../src-main/core/domain/run-config';
+import { METHODS, type Method } from '../../src-main/core/domain/method';
 import { trainRun, type TrainCompleted } from '../../src-main/core/train/loop';
 import { createModel } from '../../src-main/core/train/models';
 import { tinyData } from './tiny-data';

@@ -1,10 +1,10 @@
-import type { Command } from 'commander';
-import type { BackendsProbe, RungProbe } from '../../core/train/probe';
-import type { ModelKind } from '../../core/train/config';
-import { UserError } from '../../core/errors';
-import { MODELS } from '../../core/train/config';
+import type { Command, OptionValues } from 'commander';
+import { UserError } from '../../core/domain/errors';
+import { MODELS } from '../../core/domain/run-config';
+import { PROBE_DEFAULTS } from '../../core/domain/run-requests';
+import type { BackendsProbe, RungProbe } from '../../core/domain/types';
 import { emit } from '../output';
-import { globals, integer, number } from '../options';
+import { globals, integer, number, withDispatcher } from '../options';
 
 function rungLine(r: RungProbe, chosen: boolean): string {
   const mark = chosen ? '*' : ' ';
@@ -28,31 +28,33 @@ function parseShape(s: string): [number, number, number] {
   return [Number(m[1]), Number(m[2]), Number(m[3])];
 }
 
+/** The probe's flags; every default in the help is read from the domain package. */
 export function registerBackendsCommand(program: Command): void {
+  const d = PROBE_DEFAULTS;
   program
     .command('backends')
     .description('probe each compute backend now: available or why not, device, threads, and a few timed training steps')
-    .option('--model <arch>', 'model to time (mlp, cnn, resnet8, resnet20, resnet32)', 'cnn')
-    .option('--shape <HxWxC>', 'input shape to time', '32x32x3')
-    .option('--batch <n>', 'batch size', integer, 32)
-    .option('--steps <n>', 'timed steps per backend (after one warm-up step)', integer, 3)
-    .option('--budget <seconds>', 'stop timing a backend after this long', number, 5)
+    .option('--model <arch>', `model to time: ${MODELS.join(', ')} (default ${d.model})`)
+    .option('--shape <HxWxC>', `input shape to time (default ${d.imageShape.join('x')})`)
+    .option('--batch <n>', `batch size (default ${d.batchSize})`, integer)
+    .option('--steps <n>', `timed steps per backend, after one warm-up step (default ${d.steps})`, integer)
+    .option('--budget <seconds>', `stop timing a backend after this long (default ${d.budgetSeconds})`, number)
     .option('--threads <n>', 'wasm compute threads (default: one per logical core)', integer)
     .option('--allow-software-adapter', 'let webgpu use a software adapter (SwiftShader and the like)')
     .option('--no-time', 'only say what is available')
-    .action(async (o: Record<string, unknown>, cmd: Command) => {
-      if (!MODELS.includes(o.model as ModelKind)) throw new UserError(`--model: unknown model "${String(o.model)}" (use one of ${MODELS.join(', ')})`);
-      const { probeBackends } = await import('../../core/train/probe');
-      const probe = await probeBackends({
-        model: o.model as ModelKind,
-        imageShape: parseShape(String(o.shape)),
-        batchSize: o.batch as number,
-        steps: o.steps as number,
-        budgetSeconds: o.budget as number,
-        threads: o.threads as number | undefined,
-        allowSoftwareAdapter: o.allowSoftwareAdapter === true || undefined,
-        noTiming: o.time === false,
-      });
+    .action(async (o: OptionValues, cmd: Command) => {
+      const probe = await withDispatcher(cmd, (dsp) =>
+        dsp.call('probeBackends', {
+          model: o.model,
+          imageShape: o.shape === undefined ? undefined : parseShape(String(o.shape)),
+          batchSize: o.batch,
+          steps: o.steps,
+          budgetSeconds: o.budget,
+          threads: o.threads,
+          allowSoftwareAdapter: o.allowSoftwareAdapter,
+          noTiming: o.time === false || undefined,
+        }),
+      );
       emit(globals(cmd), probe, () => describeProbe(probe));
     });
 }

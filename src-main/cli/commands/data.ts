@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import type { DatasetInfo } from '../../core/api/types';
+import type { Args } from '../../core/domain/contract';
+import type { DatasetInfo } from '../../core/domain/types';
 import { emit, fmt, stderrProgress, table } from '../output';
-import { globals, integer, number, withService } from '../options';
+import { globals, integer, number, withDispatcher } from '../options';
 
 function describeDataset(d: DatasetInfo): string {
   const [h, w, c] = d.imageShape;
@@ -24,14 +25,19 @@ function datasetRow(d: DatasetInfo): (string | number)[] {
 export function registerDataCommands(program: Command): void {
   const imp = program.command('import').description('import a dataset (decoded once into the data directory)');
 
-  const run = (cmd: Command, req: Record<string, unknown>) =>
-    withService(cmd, async (svc) => {
+  // flags become the request as given: the call table's schema validates it, naming the field
+  const run = (cmd: Command, request: Args<'importDataset'>['request']) =>
+    withDispatcher(cmd, async (dispatcher) => {
       const progress = stderrProgress();
+      const off = dispatcher.subscribe((e) => {
+        if (e.type === 'progress') progress(e);
+      });
       try {
-        const d = await svc.importDataset(req, progress);
+        const d = await dispatcher.call('importDataset', { request });
         progress.stop();
         emit(globals(cmd), d, () => `imported\n${describeDataset(d)}`);
       } finally {
+        off();
         progress.stop();
       }
     });
@@ -103,8 +109,8 @@ export function registerDataCommands(program: Command): void {
     .command('datasets')
     .description('list datasets')
     .action((_o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const list = svc.listDatasets();
+      withDispatcher(cmd, async (dispatcher) => {
+        const list = await dispatcher.call('listDatasets', undefined);
         emit(globals(cmd), list, () =>
           list.length ? table(list.map(datasetRow), ['name', 'format', 'shape', 'classes', 'train', 'test', 'rho']) : 'no datasets yet: try `dive import fashion-mnist`',
         );
@@ -115,8 +121,8 @@ export function registerDataCommands(program: Command): void {
     .command('dataset <name>')
     .description('show a dataset with its class statistics')
     .action((name: string, _o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const d = svc.getDataset(name);
+      withDispatcher(cmd, async (dispatcher) => {
+        const d = await dispatcher.call('getDataset', { name });
         emit(globals(cmd), d, () => describeDataset(d));
       }),
     );

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import type { CompareRow } from '../../core/api/runs-service';
-import type { RunInfo, VirtualExamplesInfo } from '../../core/api/types';
-import { UserError } from '../../core/errors';
+import { toCsv } from '../../core/domain/csv';
+import { BACKENDS, RUN_DEFAULTS } from '../../core/domain/run-config';
+import { PAPER_RECIPE, RECIPES, VirtualExamplesRequestSchema } from '../../core/domain/run-requests';
+import type { CompareRow, RunInfo, VirtualExamplesInfo } from '../../core/domain/types';
+import { UserError } from '../../core/domain/errors';
 import { emit, fmt, pct, table } from '../output';
-import { globals, integer, number, withService } from '../options';
-import { trainToEnd } from './train';
+import { globals, integer, number, withDispatcher } from '../options';
+import { printTraining } from '../train-progress';
 
 export function describeRun(r: RunInfo): string {
   const m = r.metrics;
@@ -27,14 +29,9 @@ export function compareTable(rows: CompareRow[]): string {
   );
 }
 
-const csvCell = (v: unknown) => {
-  const s = v == null ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 export function compareCsv(rows: CompareRow[]): string {
   const cols: (keyof CompareRow)[] = ['run', 'method', 'model', 'params', 'epochs', 'status', 'top1', 'many', 'medium', 'few', 'ece'];
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n');
+  return toCsv(cols, rows.map((r) => cols.map((c) => r[c]))).trimEnd();
 }
 
 function describeVe(v: VirtualExamplesInfo): string {
@@ -59,8 +56,8 @@ export function registerRunCommands(program: Command): void {
     .option('--split <name>', 'only the runs on this split')
     .option('--status <s>', 'only runs with this status')
     .action((o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const runs = svc.listRuns({ split: o.split, status: o.status });
+      withDispatcher(cmd, async (d) => {
+        const runs = await d.call('listRuns', { split: o.split, status: o.status });
         emit(globals(cmd), runs, () =>
           runs.length
             ? table(
@@ -76,8 +73,8 @@ export function registerRunCommands(program: Command): void {
     .command('run <name>')
     .description('show a run with its metrics')
     .action((name: string, _o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const run = svc.getRun(name);
+      withDispatcher(cmd, async (d) => {
+        const run = await d.call('getRun', { name });
         emit(globals(cmd), run, () => describeRun(run));
       }),
     );
@@ -85,11 +82,11 @@ export function registerRunCommands(program: Command): void {
   program
     .command('ve <run>')
     .description("a trained model's virtual-example distribution over its training split (the paper's Fig. 1 and 5)")
-    .option('--tau <T>', 'temperature (default 3)', number)
-    .option('--power <p>', 'power normalisation, 1 = none (default 0.5)', number)
+    .option('--tau <T>', `temperature (default ${VirtualExamplesRequestSchema.shape.tau.parse(undefined)})`, number)
+    .option('--power <p>', `power normalisation, 1 = none (default ${VirtualExamplesRequestSchema.shape.power.parse(undefined)})`, number)
     .action((name: string, o, cmd: Command) =>
-      withService(cmd, async (svc) => {
-        const v = await svc.virtualExamples({ run: name, tau: o.tau, power: o.power });
+      withDispatcher(cmd, async (d) => {
+        const v = await d.call('virtualExamples', { run: name, tau: o.tau, power: o.power });
         emit(globals(cmd), v, () => describeVe(v));
       }),
     );
@@ -99,8 +96,8 @@ export function registerRunCommands(program: Command): void {
     .description('a paper-style table: method, key hyper-parameters, top-1, many, medium, few, ECE')
     .option('--csv', 'print CSV instead of a table')
     .action((names: string[], o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const rows = svc.compareRuns(names);
+      withDispatcher(cmd, async (d) => {
+        const rows = await d.call('compareRuns', { names });
         emit(globals(cmd), rows, () => (o.csv ? compareCsv(rows) : compareTable(rows)));
       }),
     );
@@ -110,39 +107,35 @@ export function registerRunCommands(program: Command): void {
     .description('write the trained model (TF.js weights manifest) and a JSON of config and metrics')
     .requiredOption('--dir <dir>', 'an empty or new folder')
     .action((name: string, o, cmd: Command) =>
-      withService(cmd, async (svc) => {
-        const out = await svc.exportRun({ run: name, dir: o.dir });
+      withDispatcher(cmd, async (d) => {
+        const out = await d.call('exportRun', { run: name, dir: o.dir });
         emit(globals(cmd), out, () => `wrote ${out.files.join(', ')} to ${out.dir}`);
       }),
     );
 
   program
     .command('recipe <which>')
-    .description("`paper`: the paper's Table 1 on any split: a BSCE teacher, then CE, BSCE, LDAM-DRW, KD and DiVE students")
+    .description(`\`paper\`: the paper's Table 1 on any split: a ${PAPER_RECIPE.teacher} teacher, then ${PAPER_RECIPE.students.join(', ')} students`)
     .requiredOption('--split <name>')
-    .option('--model <arch>', 'architecture of every run', 'resnet32')
-    .option('--epochs <n>', 'epochs of every run (default 200)', integer)
-    .option('--batch <n>', 'batch size (default 128)', integer)
-    .option('--lr <lr>', 'base learning rate (default 0.1)', number)
-    .option('--seed <n>', 'seed of every run (default 0)', integer)
-    .option('--backend <name>', 'TF.js backend')
+    .option('--model <arch>', `architecture of every run (default ${RUN_DEFAULTS.model})`)
+    .option('--epochs <n>', `epochs of every run (default ${RUN_DEFAULTS.epochs})`, integer)
+    .option('--batch <n>', `batch size (default ${RUN_DEFAULTS.batchSize})`, integer)
+    .option('--lr <lr>', `base learning rate (default ${RUN_DEFAULTS.lr})`, number)
+    .option('--seed <n>', `seed of every run (default ${RUN_DEFAULTS.seed})`, integer)
+    .option('--backend <name>', `${BACKENDS.join(', ')} (default: the best available)`)
     .option('--prefix <p>', 'run name prefix (default the split name)')
     .action((which: string, o, cmd: Command) =>
-      withService(cmd, async (svc) => {
-        if (which !== 'paper') throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
-        const prefix = o.prefix ?? o.split;
-        const base = { model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, seed: o.seed, backend: o.backend };
-        const config = (method: string) => Object.fromEntries(Object.entries({ method, ...base }).filter(([, v]) => v !== undefined));
-        const teacher = await trainToEnd(svc, { split: o.split, name: `${prefix}-teacher-bsce`, config: config('bsce') });
-        const names = [teacher.name];
-        for (const method of ['ce', 'bsce', 'ldam-drw', 'kd', 'dive']) {
-          const r = await trainToEnd(svc, {
-            split: o.split, name: `${prefix}-${method}`, teacher: method === 'kd' || method === 'dive' ? teacher.name : undefined, config: config(method),
-          });
-          names.push(r.name);
+      withDispatcher(cmd, async (d) => {
+        const recipe = RECIPES.find((r) => r === which);
+        if (!recipe) throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
+        const stop = printTraining(d);
+        // Ctrl-C: the workers stop after their batch (they share the terminal's process group)
+        try {
+          const rows = await d.call('recipe', { recipe, split: o.split, prefix: o.prefix, model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, seed: o.seed, backend: o.backend });
+          emit(globals(cmd), rows, () => compareTable(rows));
+        } finally {
+          stop();
         }
-        const rows = svc.compareRuns(names);
-        emit(globals(cmd), rows, () => compareTable(rows));
       }),
     );
 }

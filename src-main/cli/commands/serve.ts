@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDispatcher } from '../../core/api/dispatch';
+import { createDispatcher } from '../../core/app/dispatch';
 import { openStore } from '../../core/store/store';
 import { startServer } from '../../server/server';
 import { globals, integer } from '../options';

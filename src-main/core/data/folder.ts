@@ -2,9 +2,9 @@
 // images anywhere below it. Class names are the sub-folder names in code-point order.
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { ProgressFn } from '../api/types';
-import type { FolderImport } from '../api/import-schema';
-import { UserError } from '../errors';
+import type { ProgressFn } from '../domain/types';
+import type { FolderImport } from '../domain/import-schema';
+import { UserError } from '../domain/errors';
 import type { Staging } from '../store/files';
 import { stratifiedHoldout } from './holdout';
 import { decodeImageParts, type ImageEntry } from './image-import';

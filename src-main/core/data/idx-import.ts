@@ -1,7 +1,7 @@
 // IDX import from files: labels are read whole (one byte each), images are streamed (gunzipped
 // on the fly) straight into the pixel file, so memory stays at a chunk whatever the dataset's size.
-import type { ProgressFn } from '../api/types';
-import { UserError } from '../errors';
+import type { ProgressFn } from '../domain/types';
+import { UserError } from '../domain/errors';
 import type { DecodedPart } from '../store/datasets';
 import type { Staging } from '../store/files';
 import type { RecordWriter } from '../store/files';

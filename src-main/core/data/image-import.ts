@@ -1,7 +1,7 @@
 // The shared back half of the folder, list and iNaturalist importers: decode a list of image files
 // with a few decodes in flight and append them, in list order, to the pixel file. At most
 // IN_FLIGHT decoded images are held at once, so memory does not grow with the dataset.
-import type { ProgressFn } from '../api/types';
+import type { ProgressFn } from '../domain/types';
 import type { DecodedPart } from '../store/datasets';
 import type { Staging } from '../store/files';
 import { chooseChannels, decodeImage, type Channels } from './images';

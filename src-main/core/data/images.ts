@@ -8,7 +8,7 @@
 // - Decoding fails only on errors, not warnings: real datasets (ImageNet among them) hold JPEGs
 //   with harmless libjpeg warnings, and one of them must not fail a 100k-image import.
 import sharp from 'sharp';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 import { firstLine } from './source';
 
 export type Channels = 1 | 3;

@@ -3,8 +3,8 @@
 // On any error the staging folder is removed, so the database and the data directory are exactly
 // as before. Progress phases: "scan" (files found), then "train" and "test" (images written).
 import { resolve } from 'node:path';
-import type { DatasetInfo, ProgressFn } from '../api/types';
-import { parseImportRequest, type ImportRequest, type ParsedImportRequest } from '../api/import-schema';
+import type { DatasetInfo, ProgressFn } from '../domain/types';
+import { parseImportRequest, type ImportRequest, type ParsedImportRequest } from '../domain/import-schema';
 import { assertNameFree, commitDataset, type ImportedDataset } from '../store/datasets';
 import { Staging } from '../store/files';
 import type { Store } from '../store/store';

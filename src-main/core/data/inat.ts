@@ -3,9 +3,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { ProgressFn } from '../api/types';
-import type { InatImport } from '../api/import-schema';
-import { UserError } from '../errors';
+import type { ProgressFn } from '../domain/types';
+import type { InatImport } from '../domain/import-schema';
+import { UserError } from '../domain/errors';
 import type { Staging } from '../store/files';
 import { decodeImageParts, type ImageEntry } from './image-import';
 import { firstLine, readText, requireDir, requireFile } from './source';

@@ -1,4 +1,4 @@
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 
 /** Throws on the first label outside 0..numClasses-1, naming `source` and the record (0-based). */
 export function checkLabelRange(labels: ArrayLike<number>, numClasses: number, source: string, why = ''): void {

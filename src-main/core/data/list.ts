@@ -1,9 +1,9 @@
 // List-file import (ImageNet-LT, Places-LT): "relative/path label" per line, paths relative to a root.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ProgressFn } from '../api/types';
-import type { ListImport } from '../api/import-schema';
-import { UserError } from '../errors';
+import type { ProgressFn } from '../domain/types';
+import type { ListImport } from '../domain/import-schema';
+import { UserError } from '../domain/errors';
 import type { Staging } from '../store/files';
 import { decodeImageParts, type ImageEntry } from './image-import';
 import { maxLabel } from './labels';

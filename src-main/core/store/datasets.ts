@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { ClassStats, DatasetFormat, DatasetInfo } from '../api/types';
-import { UserError } from '../errors';
-import { classStats, DEFAULT_THRESHOLDS } from '../splits/stats';
+import type { ClassStats, DatasetFormat, DatasetInfo } from '../domain/types';
+import { UserError } from '../domain/errors';
+import { classStats } from '../splits/stats';
+import { DEFAULT_THRESHOLDS } from '../domain/split-schema';
 import type { Staging, WrittenFile } from './files';
 import type { Store } from './store';
 import { int32FromBlob, int32ToBlob } from './int32-blob';
@@ -175,11 +176,8 @@ export function deleteDataset(store: Store, ref: string | number): DatasetInfo {
   const info = getDataset(store, ref);
   const row = findRow(store, ref);
   const db = store.db;
-  db.transaction(() => {
-    const blobIds = db.prepare('SELECT pixels_blob FROM dataset_parts WHERE dataset_id = ?').all(row.id) as { pixels_blob: number }[];
-    db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id);
-    for (const b of blobIds) db.prepare('DELETE FROM blobs WHERE id = ?').run(b.pixels_blob);
-  })();
+  // the parts' blob rows go with them (db/003_blob_owners.sql), in this statement's transaction
+  db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id);
   rmSync(join(store.dataDir, row.dir), { recursive: true, force: true });
   return info;
 }

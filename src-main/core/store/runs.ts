@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus } from '../api/types';
-import { UserError } from '../errors';
+import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus, RunSummary } from '../domain/types';
+import { UserError } from '../domain/errors';
 import type { WrittenFile } from './files';
-import type { Store } from './store';
+import type { Store } from './handle';
 import { processAlive } from '../process';
+import { parseRunConfig } from '../domain/run-config';
 
 interface RunRow {
   id: number;
@@ -44,16 +45,17 @@ export function runRow(store: Store, ref: string | number): RunRow {
   return row;
 }
 
-export function getRun(store: Store, ref: string | number): RunInfo {
-  const r = runRow(store, ref);
-  const names = store.db
-    .prepare('SELECT s.name AS split, d.name AS dataset FROM splits s JOIN datasets d ON d.id = s.dataset_id WHERE s.id = ?')
-    .get(r.split_id) as { split: string; dataset: string };
-  const teacher = r.teacher_id == null ? null : (store.db.prepare('SELECT name FROM runs WHERE id = ?').get(r.teacher_id) as { name: string }).name;
-  const epochs = (store.db
-    .prepare('SELECT epoch, loss, lr, train_acc, test_acc, seconds, images_per_second FROM run_epochs WHERE run_id = ? ORDER BY epoch')
-    .all(r.id) as { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number; seconds: number; images_per_second: number }[])
-    .map((e): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, seconds: e.seconds, imagesPerSec: e.images_per_second }));
+type RunJoined = RunRow & { split_name: string; dataset_name: string; teacher_name: string | null };
+
+/** Runs with their split, dataset and teacher names in one query (no query per run). */
+const SELECT_RUNS = `SELECT r.*, s.name AS split_name, d.name AS dataset_name, t.name AS teacher_name
+  FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id`;
+
+interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number; seconds: number; images_per_second: number }
+
+const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, seconds: e.seconds, imagesPerSec: e.images_per_second });
+
+function toRunSummary(r: RunJoined): RunSummary {
   return {
     id: r.id,
     name: r.name,
@@ -61,15 +63,15 @@ export function getRun(store: Store, ref: string | number): RunInfo {
     error: r.error,
     method: r.method,
     model: r.model,
-    split: names.split,
+    split: r.split_name,
     splitId: r.split_id,
-    dataset: names.dataset,
-    teacher,
-    config: JSON.parse(r.config) as Record<string, unknown>,
+    dataset: r.dataset_name,
+    teacher: r.teacher_name,
+    // re-parsed so a run stored before a config field existed reads with that field's default
+    config: parseRunConfig(JSON.parse(r.config)),
     backend: r.backend,
     backendReport: parse<BackendReport>(r.backend_report),
     epochsDone: r.epochs_done,
-    epochs,
     metrics: parse<RunMetrics>(r.metrics),
     bestMetrics: parse<RunMetrics>(r.best_metrics),
     imagesPerSecond: r.images_per_second,
@@ -79,14 +81,26 @@ export function getRun(store: Store, ref: string | number): RunInfo {
   };
 }
 
-export function listRuns(store: Store, filter: { split?: string; status?: RunStatus } = {}): RunInfo[] {
+export function getRun(store: Store, ref: string | number): RunInfo {
+  const id = runRow(store, ref).id;
+  const r = store.db.prepare(`${SELECT_RUNS} WHERE r.id = ?`).get(id) as RunJoined;
+  const epochs = (store.db.prepare('SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch').all(id) as EpochRow[]).map(toEpoch);
+  return { ...toRunSummary(r), epochs };
+}
+
+/** One query whatever the number of runs; the per-epoch records are getRun's alone. */
+export function listRuns(store: Store, filter: { split?: string; status?: RunStatus } = {}): RunSummary[] {
   const rows = store.db
-    .prepare(
-      `SELECT r.id FROM runs r JOIN splits s ON s.id = r.split_id
-       WHERE (@split IS NULL OR s.name = @split) AND (@status IS NULL OR r.status = @status) ORDER BY r.id`,
-    )
-    .all({ split: filter.split ?? null, status: filter.status ?? null }) as { id: number }[];
-  return rows.map((x) => getRun(store, x.id));
+    .prepare(`${SELECT_RUNS} WHERE (@split IS NULL OR s.name = @split) AND (@status IS NULL OR r.status = @status) ORDER BY r.id`)
+    .all({ split: filter.split ?? null, status: filter.status ?? null }) as RunJoined[];
+  return rows.map(toRunSummary);
+}
+
+/** `base`, or `base-2`, `base-3`, ... whichever is first free. */
+export function uniqueRunName(store: Store, base: string): string {
+  const taken = (n: string) => store.db.prepare('SELECT 1 FROM runs WHERE name = ?').get(n) !== undefined;
+  if (!taken(base)) return base;
+  for (let i = 2; ; i++) if (!taken(`${base}-${i}`)) return `${base}-${i}`;
 }
 
 export function insertRun(
@@ -211,10 +225,8 @@ export function deleteRun(store: Store, ref: string): RunInfo {
   if (r.status === 'running') throw new UserError(`run "${r.name}" is running; cancel it first (\`dive cancel ${r.name}\`)`);
   const students = store.db.prepare('SELECT name FROM runs WHERE teacher_id = ?').all(r.id) as { name: string }[];
   if (students.length) throw new UserError(`run "${r.name}" is the teacher of ${students.map((s) => s.name).join(', ')}; delete those first`);
-  store.db.transaction(() => {
-    store.db.prepare('DELETE FROM runs WHERE id = ?').run(r.id);
-    for (const b of [r.checkpoint_blob, r.weights_blob]) if (b != null) store.db.prepare('DELETE FROM blobs WHERE id = ?').run(b);
-  })();
+  // its checkpoint and weights blob rows go with it (db/003_blob_owners.sql)
+  store.db.prepare('DELETE FROM runs WHERE id = ?').run(r.id);
   if (r.dir) rmSync(join(store.dataDir, r.dir), { recursive: true, force: true });
   return info;
 }

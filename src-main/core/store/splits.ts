@@ -1,7 +1,7 @@
-import { parseSplitPreviewRequest, parseSplitRequest, type SplitPreviewRequestInput, type SplitRequestInput } from '../api/split-schema';
-import type { ClassOrder, ClassStats, Groups, Profile, ProgressFn, ShotGroup, SplitInfo } from '../api/types';
-import { UserError } from '../errors';
-import { previewFromCounts, type SplitPreview } from '../splits/preview';
+import { parseSplitPreviewRequest, parseSplitRequest, type SplitPreviewRequestInput, type SplitRequestInput } from '../domain/split-schema';
+import type { ClassOrder, ClassStats, Groups, Profile, ProgressFn, ShotGroup, SplitInfo, SplitPreview } from '../domain/types';
+import { UserError } from '../domain/errors';
+import { previewFromCounts } from '../splits/preview';
 import { sampleSplit } from '../splits/sample';
 import { assertNameFree, datasetPart, getDataset } from './datasets';
 import type { Store } from './store';

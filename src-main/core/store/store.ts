@@ -1,14 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { openDatabase, type DB } from './db';
+import { openDatabase } from './db';
 import { sweepStaging } from './files';
 import { markInterrupted } from './runs';
 import { resolveStorePaths, type StorePaths } from '../paths';
+import type { Store } from './handle';
 
-/** The database plus the data directory its blobs live in. One per process front door. */
-export interface Store extends StorePaths {
-  db: DB;
-  close(): void;
-}
+export type { Store };
 
 export function openStore(opts: { db?: string; dataDir?: string } = {}): Store {
   const paths = resolveStorePaths(opts);

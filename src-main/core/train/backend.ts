@@ -8,15 +8,17 @@
 // Tensor classes and two kernel tables in one process, so each candidate's view of tfjs-core is
 // resolved and compared with ours before it is loaded.
 import * as tf from '@tensorflow/tfjs-core';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
+import { BACKENDS, type BackendName } from '../domain/run-config';
+import { BackendUnavailable, checkSharedCore, packageDir } from './backend-packages';
 import { loadWasm } from './wasm-kernels/loader';
-import type { AdapterFacts } from './webgpu';
+import type { AdapterFacts } from '../domain/types';
 
-export const BACKENDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+// the names live in domain/ (a run config's `backend` field); benches import them from here
+export { BACKENDS, type BackendName };
+// webgpu.ts needs these too, so they live apart (backend.ts loads webgpu.ts; no cycle)
+export { BackendUnavailable, checkSharedCore, packageDir };
 
 export interface BackendReport {
   /** the backend chosen, in this module's names */
@@ -43,36 +45,7 @@ export interface SelectOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** A backend that could not be used, and why, in words for the user. */
-export class BackendUnavailable extends Error {}
-
 type Loaded = Omit<BackendReport, 'name' | 'reasons'> & { warnings?: string[] };
-
-const require = createRequire(import.meta.url);
-
-/** The folder of an installed package, or BackendUnavailable('not installed'). */
-export function packageDir(pkg: string, from: string = import.meta.url): string {
-  try {
-    return path.dirname(createRequire(from).resolve(`${pkg}/package.json`));
-  } catch {
-    throw new BackendUnavailable(`${pkg} is not installed`);
-  }
-}
-
-/** Throws unless `pkg` resolves @tensorflow/tfjs-core to the very file this app uses. */
-export function checkSharedCore(pkg: string): void {
-  const ours = require.resolve('@tensorflow/tfjs-core');
-  const dir = packageDir(pkg);
-  let theirs: string;
-  try {
-    theirs = createRequire(path.join(dir, 'package.json')).resolve('@tensorflow/tfjs-core');
-  } catch {
-    throw new BackendUnavailable(`${pkg} cannot find @tensorflow/tfjs-core`);
-  }
-  if (theirs !== ours) {
-    throw new BackendUnavailable(`${pkg} uses its own copy of @tensorflow/tfjs-core (${theirs}, not ${ours}); reinstall so npm dedupes it`);
-  }
-}
 
 function message(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];

@@ -11,10 +11,10 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
-import type { EpochRecord, RunMetrics } from '../api/types';
-import { UserError } from '../errors';
+import type { EpochRecord, RunMetrics } from '../domain/types';
+import { UserError } from '../domain/errors';
 import type { WrittenFile } from '../store/files';
-import type { RunConfig } from './config';
+import type { RunConfig } from '../domain/run-config';
 import type { NamedArray } from './layers';
 
 const MAGIC = 'DIVETNS1';

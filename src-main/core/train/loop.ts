@@ -5,20 +5,20 @@
 //
 // Random streams: Rng(seed) forks once for the weight init and once for the data (epoch order,
 // then crop/flip per image in batch order). Only the data stream's state needs checkpointing.
-// Epoch numbers: 0-based inside (schedule, losses), 1-based in records and metrics (api/types).
+// Epoch numbers: 0-based inside (schedule, losses), 1-based in records and metrics (domain/types).
 import { isDeepStrictEqual } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import type { EpochRecord, Groups, RunMetrics } from '../api/types';
-import { UserError } from '../errors';
+import type { EpochRecord, Groups, RunMetrics } from '../domain/types';
+import { UserError } from '../domain/errors';
 import { evaluate, type Evaluation } from '../eval/metrics';
 import { Rng } from '../rng';
 import { channelStats, normalizationTable, type ChannelStats } from './augment';
 import { BatchAssembler, batchCount, epochOrder, sequentialOrder, type Batch } from './batches';
 import type { Checkpoint } from './checkpoint';
-import { resolvePadding, type ImageShape, type RunConfig } from './config';
+import { resolvePadding, type ImageShape, type RunConfig } from '../domain/run-config';
 import type { NamedArray } from './layers';
 import { methodLoss } from './losses';
-import { TEACHER_METHODS } from './method';
+import { TEACHER_METHODS } from '../domain/method';
 import { createModel, type Model } from './models';
 import { Sgd } from './optim';
 import { learningRate } from './schedule';

@@ -4,50 +4,16 @@
 // forward, backward, SGD update, with batch assembly and augmentation) on synthetic images.
 import os from 'node:os';
 import { Rng } from '../rng';
-import { BACKENDS, selectBackend, type BackendName } from './backend';
-import { parseRunConfig, type ImageShape, type ModelKind } from './config';
+import { PROBE_DEFAULTS, type ProbeOptions as ParsedProbeOptions } from '../domain/run-requests';
+import { parseRunConfig, type ImageShape, type ModelKind } from '../domain/run-config';
+import type { BackendsProbe, RungProbe } from '../domain/types';
+import { BACKENDS, selectBackend } from './backend';
 import { trainRun, type TrainData } from './loop';
-import type { AdapterFacts } from './webgpu';
 
-export interface ProbeOptions {
-  model?: ModelKind;
-  imageShape?: ImageShape;
-  batchSize?: number;
-  /** timed steps per rung, after one untimed warm-up step */
-  steps?: number;
-  /** stop timing a rung after this long (it reports the steps it did) */
-  budgetSeconds?: number;
-  threads?: number;
-  allowSoftwareAdapter?: boolean;
-  /** only say what is available, time nothing */
-  noTiming?: boolean;
-}
+/** The probe's request (domain/run-requests.ts); left-out fields take PROBE_DEFAULTS. */
+export type ProbeOptions = Partial<ParsedProbeOptions>;
 
-export interface RungProbe {
-  name: BackendName;
-  available: boolean;
-  /** why the rung cannot be used (absent when available) */
-  reason?: string;
-  device?: 'gpu' | 'cpu';
-  detail?: string;
-  threads?: number;
-  adapter?: AdapterFacts;
-  /** training images per second over the timed steps, and how many steps those were */
-  imagesPerSec?: number;
-  timedSteps?: number;
-  /** the only timed step was the first (the backend spent the time budget on it) */
-  includesWarmup?: boolean;
-}
-
-export interface BackendsProbe {
-  /** the rung a run with no backend asked for would use */
-  chosen: BackendName | null;
-  logicalCores: number;
-  model: ModelKind;
-  imageShape: ImageShape;
-  batchSize: number;
-  rungs: RungProbe[];
-}
+export type { BackendsProbe, RungProbe };
 
 const PROBE_CLASSES = 10;
 
@@ -103,15 +69,15 @@ export async function timeSteps(model: ModelKind, shape: ImageShape, batchSize: 
 
 /** Probes every rung in BACKENDS order; the first available one is what a run would choose. */
 export async function probeBackends(opts: ProbeOptions = {}): Promise<BackendsProbe> {
-  const model = opts.model ?? 'cnn';
-  const imageShape = opts.imageShape ?? [32, 32, 3];
-  const batchSize = opts.batchSize ?? 32;
+  const model = opts.model ?? PROBE_DEFAULTS.model;
+  const imageShape = opts.imageShape ?? PROBE_DEFAULTS.imageShape;
+  const batchSize = opts.batchSize ?? PROBE_DEFAULTS.batchSize;
   const rungs: RungProbe[] = [];
   for (const name of BACKENDS) {
     try {
       const r = await selectBackend(name, { threads: opts.threads, allowSoftwareAdapter: opts.allowSoftwareAdapter });
       const rung: RungProbe = { name, available: true, device: r.device, detail: r.detail, threads: r.threads, adapter: r.adapter };
-      if (!opts.noTiming) Object.assign(rung, await timeSteps(model, imageShape, batchSize, opts.steps ?? 3, opts.budgetSeconds ?? 5));
+      if (!opts.noTiming) Object.assign(rung, await timeSteps(model, imageShape, batchSize, opts.steps ?? PROBE_DEFAULTS.steps, opts.budgetSeconds ?? PROBE_DEFAULTS.budgetSeconds));
       rungs.push(rung);
     } catch (e) {
       const m = e instanceof Error ? e.message : String(e);

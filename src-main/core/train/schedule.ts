@@ -7,7 +7,7 @@
 // milestones [160, 180] with gamma 0.01, and the DiVE recipe milestones [120, 160] with gamma 0.01.
 // The cosine option anneals from lr to 0 over the epochs after warm-up:
 //   lr * (1 + cos(pi * (e - W) / (E - W))) / 2.
-import type { RunConfig } from './config';
+import type { RunConfig } from '../domain/run-config';
 
 export type ScheduleConfig = Pick<RunConfig, 'lr' | 'epochs' | 'warmupEpochs' | 'schedule' | 'milestones' | 'gamma'>;
 

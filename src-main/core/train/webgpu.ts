@@ -11,19 +11,11 @@
 // register themselves on import either way.
 import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
-import { BackendUnavailable, checkSharedCore } from './backend';
+import type { AdapterFacts } from '../domain/types';
+import { BackendUnavailable, checkSharedCore } from './backend-packages';
 
-/** What the chosen adapter says about itself (GPUAdapterInfo, plus what we derive from it). */
-export interface AdapterFacts {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** a CPU implementation of WebGPU (SwiftShader, llvmpipe, WARP, Dawn's fallback adapter) */
-  software: boolean;
-  /** the largest single buffer the adapter allows, in bytes */
-  maxBufferSize: number;
-}
+/** What the chosen adapter says about itself (GPUAdapterInfo, plus what we derive from it); the type lives in domain/. */
+export type { AdapterFacts };
 
 export interface WebgpuStart {
   facts: AdapterFacts;

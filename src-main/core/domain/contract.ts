@@ -2,24 +2,29 @@
 // with the zod schema its argument is validated against at the boundary (Electron IPC, HTTP).
 // The renderer imports only types from here; the schemas run in the main process / server.
 import { z } from 'zod';
-import type { CompareRow } from './runs-service';
-import type { DatasetInfo, RunInfo, SplitInfo, TrainEvent, VirtualExamplesInfo, Progress } from './types';
-import type { SplitPreview } from '../splits/preview';
-import { MODELS } from '../train/config';
-import type { BackendsProbe } from '../train/probe';
+import { Name } from './fields';
+import { ImportRequestSchema } from './import-schema';
+import { ExportRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
+import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
+import type { BackendsProbe, CompareRow, DatasetInfo, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo } from './types';
 
-const Name = z.string().trim().min(1, 'must not be empty');
 const None = z.strictObject({}).optional();
-/** Arbitrary request objects are validated in depth by the module they are handed to. */
-const Request = z.record(z.string(), z.unknown());
 
+/** Classes datasetSamples returns when the call names none. */
+export const SAMPLE_CLASSES_DEFAULT = 100;
+
+/**
+ * Every call of the workbench, by name, with the schema its argument is validated against once,
+ * at the dispatcher, whichever door it came through. The schema also types the call: `Args` is
+ * what a caller sends, and the handler receives the parsed value with defaults filled in.
+ */
 export const CALLS = {
   /** paths, versions, whether Debian's Fashion-MNIST is there to offer on first start */
   info: None,
   listDatasets: None,
   getDataset: z.strictObject({ name: Name }),
-  /** ImportRequest (api/import-schema.ts); progress arrives as `progress` events with `job` */
-  importDataset: z.strictObject({ request: Request, job: z.string().max(100).optional() }),
+  /** progress arrives as `progress` events with `job` */
+  importDataset: z.strictObject({ request: ImportRequestSchema, job: z.string().max(100).optional() }),
   deleteDataset: z.strictObject({ name: Name }),
   /**
    * a few training images per class, uint8 HWC, for thumbnails; `classes` picks class indices
@@ -30,26 +35,32 @@ export const CALLS = {
     perClass: z.number().int().min(1).max(16).default(4),
     classes: z.array(z.number().int().min(0)).max(256).optional(),
   }),
-  previewSplit: Request,
-  createSplit: Request,
+  previewSplit: SplitPreviewRequestSchema,
+  createSplit: SplitRequestSchema,
   listSplits: z.strictObject({ dataset: Name.optional() }).optional(),
   getSplit: z.strictObject({ name: Name }),
   deleteSplit: z.strictObject({ name: Name }),
-  /** TrainRequest (api/runs-service.ts): creates the run and starts its worker; events follow */
-  train: Request,
+  /** creates the run and starts its worker; events follow */
+  train: TrainRequestSchema,
   resumeRun: z.strictObject({ name: Name }),
   cancelRun: z.strictObject({ name: Name }),
-  listRuns: z.strictObject({ split: Name.optional(), status: z.string().optional() }).optional(),
+  listRuns: RunFilterSchema.optional(),
   getRun: z.strictObject({ name: Name }),
   deleteRun: z.strictObject({ name: Name }),
-  compareRuns: z.strictObject({ names: z.array(Name).min(1) }),
-  virtualExamples: z.strictObject({ run: Name, tau: z.number().gt(0).optional(), power: z.number().gt(0).max(1).optional() }),
+  compareRuns: z.strictObject({ names: z.array(Name).min(1, 'name at least one run') }),
+  virtualExamples: VirtualExamplesRequestSchema,
   storedVirtualExamples: z.strictObject({ name: Name }),
-  /** every compute backend probed now in a worker (train/probe.ts), with a few timed steps of `model` */
-  probeBackends: z.strictObject({ model: z.enum(MODELS).optional(), noTiming: z.boolean().optional() }).optional(),
+  /** writes a completed run's model and run.json into a new or empty folder */
+  exportRun: ExportRequestSchema,
+  /** trains the recipe's runs one after another (events follow), then answers their comparison */
+  recipe: RecipeRequestSchema,
+  /** every compute backend probed now (train/probe.ts, in a worker), with a few timed steps of `model` */
+  probeBackends: ProbeBackendsRequestSchema.prefault({}),
 } as const;
 
 export type CallName = keyof typeof CALLS;
+
+export type FrontDoor = 'electron' | 'web' | 'cli';
 
 export interface AppInfo {
   version: string;
@@ -57,12 +68,9 @@ export interface AppInfo {
   dataDir: string;
   /** Fashion-MNIST's IDX files were found (Debian's dataset-fashion-mnist) */
   fashionMnistAvailable: boolean;
-  /** 'electron' or 'web' */
-  frontDoor: 'electron' | 'web';
+  /** which door this process serves */
+  frontDoor: FrontDoor;
 }
-
-/** Classes datasetSamples returns when the call names none. */
-export const SAMPLE_CLASSES_DEFAULT = 100;
 
 export interface DatasetSamples {
   imageShape: [number, number, number];
@@ -88,16 +96,26 @@ export interface Results {
   train: RunInfo;
   resumeRun: RunInfo;
   cancelRun: RunInfo;
-  listRuns: RunInfo[];
+  listRuns: RunSummary[];
   getRun: RunInfo;
   deleteRun: RunInfo;
   compareRuns: CompareRow[];
   virtualExamples: VirtualExamplesInfo;
   storedVirtualExamples: VirtualExamplesInfo[];
+  exportRun: ExportResult;
+  recipe: CompareRow[];
   probeBackends: BackendsProbe;
 }
 
+export interface ExportResult {
+  dir: string;
+  files: string[];
+}
+
+/** What a caller sends (defaults may be left out). */
 export type Args<K extends CallName> = z.input<(typeof CALLS)[K]>;
+/** What a handler receives: validated, defaults filled in. */
+export type ParsedArgs<K extends CallName> = z.output<(typeof CALLS)[K]>;
 
 /** Pushed from the core to every connected renderer. */
 export type ApiEvent = TrainEvent | ({ type: 'progress'; job: string } & Progress) | { type: 'changed'; what: 'datasets' | 'splits' | 'runs' };
@@ -108,4 +126,4 @@ export interface DiveApi {
   subscribe(fn: (e: ApiEvent) => void): () => void;
 }
 
-export type { BackendsProbe, CompareRow, DatasetInfo, RunInfo, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo };
+export type { BackendsProbe, CompareRow, DatasetInfo, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo };

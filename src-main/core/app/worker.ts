@@ -3,18 +3,17 @@
 // the busy timeout let the front door read at the same time), and reports events to its parent.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeError } from '../api/errors';
+import { describeError } from '../domain/describe-error';
 import { runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
 import { attachStore } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
-import { selectBackend } from './backend';
-import { readCheckpoint, writeCheckpoint, writeWeights } from './checkpoint';
-import { parseRunConfig } from './config';
-import { loadSplitData } from './data';
-import { loadModel, logitsOf, virtualExampleInfo } from './inference';
-import { trainRun } from './loop';
-import { createModelService } from '../api/model-service';
-import type { ImportRequest } from '../api/import-schema';
+import { selectBackend } from '../train/backend';
+import { readCheckpoint, writeCheckpoint, writeWeights } from '../train/checkpoint';
+import { parseRunConfig } from '../domain/run-config';
+import { loadSplitData } from '../train/data';
+import { loadModel, logitsOf, virtualExampleInfo } from '../train/inference';
+import { trainRun } from '../train/loop';
+import { createModelService } from './model-service';
 import { importDataset } from '../data/import';
 import type { StorePaths } from '../paths';
 import type { WorkerJob, WorkerMessage } from './runner';
@@ -124,7 +123,7 @@ async function task(job: WorkerJob): Promise<void> {
       result = await createModelService(store).virtualExamples({ run: job.run, tau: job.tau, power: job.power });
     } else if (job.kind === 'import') {
       let last = 0;
-      result = await importDataset(store, job.request as ImportRequest, (progress) => {
+      result = await importDataset(store, job.request, (progress) => {
         // at most ~10 messages a second, but always the end of each phase
         const now = Date.now();
         if (now - last > 100 || progress.done === progress.total) {
@@ -133,7 +132,7 @@ async function task(job: WorkerJob): Promise<void> {
         }
       });
     } else if (job.kind === 'backends') {
-      const { probeBackends } = await import('./probe');
+      const { probeBackends } = await import('../train/probe');
       result = await probeBackends(job.options);
     } else {
       throw new Error(`unknown worker task ${(job as { kind: string }).kind}`);

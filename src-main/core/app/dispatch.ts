@@ -1,24 +1,28 @@
-// The dispatcher behind both front doors (Electron IPC, `dive serve`): validates each call's
-// argument against the contract, runs it on the Service, and owns the worker processes it starts.
-// Anything that needs TF.js or heavy decoding (training, virtual examples, imports) runs in a
-// worker, never on this process's event loop, so the window or the server stays responsive.
+// The dispatcher behind every front door (Electron IPC, `dive serve`, the `dive` CLI): validates
+// each call's argument once against the call table (domain/contract.ts), runs it on the Service,
+// and owns the worker processes it starts. Training always runs in a worker. Imports, virtual
+// examples and backend probes run in a worker under the window or the server, so their event loop
+// stays responsive; the CLI has nothing else to serve and runs them in-process ('in-process' tasks).
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { UserError } from '../errors';
 import { findFashionMnist } from '../data/fashion-mnist';
-import { datasetPart, getDataset } from '../store/datasets';
+import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type Results } from '../domain/contract';
+import { UserError } from '../domain/errors';
+import { PAPER_RECIPE, type RecipeRequest } from '../domain/run-requests';
+import type { BackendsProbe, CompareRow, DatasetInfo, RunInfo, TrainEvent, VirtualExamplesInfo } from '../domain/types';
 import { getRun } from '../store/runs';
+import { datasetSamples } from '../store/samples';
 import type { Store } from '../store/store';
-import { forkSpawner, runTask, type RunningTask, type RunningWorker, type WorkerSpawner } from '../train/runner';
-import { CALLS, SAMPLE_CLASSES_DEFAULT, type ApiEvent, type AppInfo, type BackendsProbe, type CallName, type DatasetSamples, type Results } from './contract';
+import { forkSpawner, runTask, type RunningTask, type RunningWorker, type WorkerSpawner } from './runner';
 import { createService } from './service';
-import type { DatasetInfo, RunInfo, TrainEvent, VirtualExamplesInfo } from './types';
 
 export interface DispatcherOptions {
-  frontDoor: 'electron' | 'web';
+  frontDoor: FrontDoor;
+  /** where imports, virtual examples and backend probes run: a worker process (default) or this process (the CLI) */
+  tasks?: 'worker' | 'in-process';
   /** how worker processes start (default child_process.fork; Electron passes utilityProcess) */
   spawn?: WorkerSpawner;
   /** how long close() waits for a cancelled run to stop after its batch before killing its worker */
@@ -26,14 +30,18 @@ export interface DispatcherOptions {
 }
 
 export interface Dispatcher {
+  /** a typed call from code in this process; validated like any other */
+  call<K extends CallName>(name: K, args: Args<K>): Promise<Results[K]>;
   /** validates `rawArgs` against CALLS[name] and runs the call; rejects with UserError / ZodError for bad input */
-  call(name: string, rawArgs: unknown): Promise<unknown>;
+  callRaw(name: string, rawArgs: unknown): Promise<unknown>;
+  /** the run once its worker has exited (at once when none is running) */
+  runEnded(name: string): Promise<RunInfo>;
   subscribe(fn: (e: ApiEvent) => void): () => void;
   /** cancels running runs (each stops after its batch, "cancelled"), ends other workers, refuses new calls */
   close(): Promise<void>;
 }
 
-type Handlers = { [K in CallName]: (args: z.output<(typeof CALLS)[K]>) => Promise<Results[K]> | Results[K] };
+type Handlers = { [K in CallName]: (args: ParsedArgs<K>) => Promise<Results[K]> | Results[K] };
 
 /** The app's package.json, found upwards from this module (also from a bundle in out/main/). */
 export function appVersion(from: string = dirname(fileURLToPath(import.meta.url))): string {
@@ -56,45 +64,9 @@ function fashionMnistPresent(): boolean {
   }
 }
 
-/**
- * The first `perClass` training images of each class asked for (default: the first
- * SAMPLE_CLASSES_DEFAULT classes), read straight from the dataset's pixel file.
- */
-export function datasetSamples(store: Store, name: string, perClass: number, only?: number[]): DatasetSamples {
-  const d: DatasetInfo = getDataset(store, name);
-  const bad = only?.find((k) => k >= d.numClasses);
-  if (bad !== undefined) throw new UserError(`classes: ${bad} is not a class of "${d.name}" (0..${d.numClasses - 1})`);
-  const wanted = [...new Set(only ?? d.classNames.slice(0, SAMPLE_CLASSES_DEFAULT).map((_, k) => k))];
-  const part = datasetPart(store, d.id, 'train');
-  const [h, w, c] = d.imageShape;
-  const size = h * w * c;
-  const picked: (number[] | null)[] = d.classNames.map(() => null);
-  for (const k of wanted) picked[k] = [];
-  for (let i = 0; i < part.labels.length; i++) {
-    const list = picked[part.labels[i]];
-    if (list && list.length < perClass) list.push(i);
-  }
-  if (!existsSync(part.pixelsPath)) throw new UserError(`data file ${part.pixelsPath} is missing; re-import the dataset`);
-  const fd = openSync(part.pixelsPath, 'r');
-  try {
-    const buf = Buffer.alloc(size);
-    const classes = wanted.map((k) => ({
-      index: k,
-      name: d.classNames[k],
-      images: picked[k]!.map((i) => {
-        const got = readSync(fd, buf, 0, size, i * size);
-        if (got !== size) throw new UserError(`data file ${part.pixelsPath} is truncated at image ${i}; re-import the dataset`);
-        return Array.from(buf);
-      }),
-    }));
-    return { imageShape: d.imageShape, numClasses: d.numClasses, classes };
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatcher {
   const svc = createService(store);
+  const inProcess = opts.tasks === 'in-process';
   const spawn = opts.spawn ?? forkSpawner;
   const listeners = new Set<(e: ApiEvent) => void>();
   const runs = new Map<string, RunningWorker>();
@@ -147,7 +119,10 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     getDataset: (a) => svc.getDataset(a.name),
     importDataset: async (a) => {
       const job = a.job ?? randomUUID();
-      const out = await task(runTask<DatasetInfo>(store, { kind: 'import', request: a.request }, (p) => emit({ type: 'progress', job, ...p }), spawn));
+      const progress = (p: { phase: string; done: number; total: number }) => emit({ type: 'progress', job, ...p });
+      const out = inProcess
+        ? await svc.importDataset(a.request, progress)
+        : await task(runTask<DatasetInfo>(store, { kind: 'import', request: a.request }, progress, spawn));
       changed('datasets');
       return out;
     },
@@ -189,22 +164,54 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     },
     compareRuns: (a) => svc.compareRuns(a.names),
     virtualExamples: async (a) => {
-      const out = await task(runTask<VirtualExamplesInfo>(store, { kind: 've', run: a.run, tau: a.tau, power: a.power }, undefined, spawn));
+      const out = inProcess ? await svc.virtualExamples(a) : await task(runTask<VirtualExamplesInfo>(store, { kind: 've', ...a }, undefined, spawn));
       changed('runs');
       return out;
     },
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
-    probeBackends: (a) => task(runTask<BackendsProbe>(store, { kind: 'backends', options: { model: a?.model, noTiming: a?.noTiming } }, undefined, spawn)),
+    exportRun: (a) => svc.exportRun(a),
+    recipe: (a) => recipe(a),
+    // a worker loads the backends, so the window's or server's process never holds one
+    probeBackends: async (a) => (inProcess ? (await import('../train/probe')).probeBackends(a) : task(runTask<BackendsProbe>(store, { kind: 'backends', options: a }, undefined, spawn))),
   };
 
+  const runEnded = async (name: string): Promise<RunInfo> => {
+    const w = runs.get(name);
+    return w ? await w.done.catch(() => getRun(store, name)) : getRun(store, name);
+  };
+
+  /** Trains the recipe's runs one after another; a run that does not complete stops the recipe. */
+  const recipe = async (r: RecipeRequest): Promise<CompareRow[]> => {
+    const prefix = r.prefix ?? r.split;
+    const config = (method: string) => CALLS.train.shape.config.parse({ method, model: r.model, epochs: r.epochs, batchSize: r.batchSize, lr: r.lr, seed: r.seed, backend: r.backend });
+    const trainOne = async (method: string, name: string, teacher?: string): Promise<string> => {
+      const run = await handlers.train({ split: r.split, name, teacher, config: config(method) });
+      const done = await runEnded(run.name);
+      if (done.status !== 'completed') throw new UserError(`run "${done.name}" ended ${done.status}${done.error ? `: ${done.error}` : ''}`);
+      return done.name;
+    };
+    const teacher = await trainOne(PAPER_RECIPE.teacher, `${prefix}-teacher-${PAPER_RECIPE.teacher}`);
+    const names = [teacher];
+    for (const method of PAPER_RECIPE.students) names.push(await trainOne(method, `${prefix}-${method}`, method === 'kd' || method === 'dive' ? teacher : undefined));
+    return svc.compareRuns(names);
+  };
+
+  const run = async <K extends CallName>(name: K, rawArgs: unknown): Promise<Results[K]> => {
+    if (closing) throw new UserError('the workbench is shutting down');
+    // indexing CALLS with a generic K loses the pairing of name and schema; this restores it
+    const schema = CALLS[name] as unknown as z.ZodType<ParsedArgs<K>>;
+    const args = schema.parse(rawArgs);
+    return handlers[name](args);
+  };
+  const isCall = (name: string): name is CallName => Object.hasOwn(CALLS, name);
+
   return {
-    async call(name, rawArgs) {
-      if (closing) throw new UserError('the workbench is shutting down');
-      if (typeof name !== 'string' || !Object.hasOwn(CALLS, name)) throw new UserError(`unknown call "${String(name)}"`);
-      const call = name as CallName;
-      const args = CALLS[call].parse(rawArgs);
-      return (handlers[call] as (a: unknown) => unknown)(args);
+    call: (name, args) => run(name, args),
+    async callRaw(name, rawArgs) {
+      if (typeof name !== 'string' || !isCall(name)) throw new UserError(`unknown call "${String(name)}"`);
+      return run(name, rawArgs);
     },
+    runEnded,
     subscribe(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);

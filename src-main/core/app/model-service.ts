@@ -2,22 +2,14 @@
 // TF.js is imported lazily so the commands that never touch a model start fast.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { UserError } from '../errors';
+import type { ExportResult } from '../domain/contract';
+import { UserError } from '../domain/errors';
+import type { ExportRequestSchema, VirtualExamplesRequestSchema } from '../domain/run-requests';
+import type { RunInfo, VirtualExamplesInfo } from '../domain/types';
 import { getRun, runFilePath } from '../store/runs';
 import type { Store } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
-import type { RunInfo, VirtualExamplesInfo } from './types';
-
-const Name = z.string().trim().min(1, 'must not be empty');
-
-export const VirtualExamplesRequestSchema = z.strictObject({
-  run: Name,
-  tau: z.number().gt(0, 'must be > 0').default(3),
-  power: z.number().gt(0, 'must be > 0').max(1, 'must be <= 1').default(0.5),
-});
-
-export const ExportRequestSchema = z.strictObject({ run: Name, dir: z.string().min(1, 'must not be empty') });
+import type { z } from 'zod';
 
 function completedWeights(store: Store, name: string): { run: RunInfo; path: string } {
   const run = getRun(store, name);
@@ -29,8 +21,7 @@ function completedWeights(store: Store, name: string): { run: RunInfo; path: str
 export function createModelService(store: Store) {
   return {
     /** V_k over the run's training split at temperature tau and power p, stored with the run. */
-    virtualExamples: async (req: unknown): Promise<VirtualExamplesInfo> => {
-      const r = VirtualExamplesRequestSchema.parse(req);
+    virtualExamples: async (r: z.output<typeof VirtualExamplesRequestSchema>): Promise<VirtualExamplesInfo> => {
       const { run, path } = completedWeights(store, r.run);
       const [{ selectBackend }, { loadSplitData }, inference] = await Promise.all([
         import('../train/backend'), import('../train/data'), import('../train/inference'),
@@ -52,8 +43,7 @@ export function createModelService(store: Store) {
      * Writes the model as a TF.js weights manifest (model.json + weights.bin, loadable with
      * tf.io.loadWeights) plus run.json with the configuration, normalisation and metrics.
      */
-    exportRun: async (req: unknown): Promise<{ dir: string; files: string[] }> => {
-      const r = ExportRequestSchema.parse(req);
+    exportRun: async (r: z.output<typeof ExportRequestSchema>): Promise<ExportResult> => {
       const { run, path } = completedWeights(store, r.run);
       if (existsSync(r.dir) && readdirSync(r.dir).length > 0) throw new UserError(`export folder ${r.dir} is not empty`);
       mkdirSync(r.dir, { recursive: true });

@@ -1,12 +1,17 @@
-import type { Flatness } from '../eval/virtual-examples';
+import type { BackendName, ImageShape, ModelKind, RunConfig } from './run-config';
 
 // Plain result objects shared by the CLI's JSON output, the HTTP API and the renderer.
 // Accuracies are fractions in [0, 1]; class indices are the dataset's label indices.
 
 export type DatasetFormat = 'idx' | 'cifar10' | 'cifar100' | 'folder' | 'list' | 'inat';
 export type ShotGroup = 'many' | 'medium' | 'few';
-export type Profile = 'exp' | 'step';
-export type ClassOrder = 'label' | 'shuffle';
+
+/** How a split's per-class counts fall from the head class to the tail. */
+export const PROFILES = ['exp', 'step'] as const;
+export type Profile = (typeof PROFILES)[number];
+/** Which class gets which rank of the profile: label order, or a seeded shuffle. */
+export const CLASS_ORDERS = ['label', 'shuffle'] as const;
+export type ClassOrder = (typeof CLASS_ORDERS)[number];
 
 export interface ShotThresholds {
   /** a class with more than `many` training images is many-shot */
@@ -53,7 +58,6 @@ export interface DatasetInfo {
   createdAt: string;
 }
 
-export interface SplitStats extends ClassStats {}
 
 export interface SplitInfo {
   id: number;
@@ -84,17 +88,60 @@ export interface Progress {
 
 export type ProgressFn = (p: Progress) => void;
 
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+/** Every status a run can be in, in the order a run passes through them. */
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface BackendReport {
-  /** tensorflow-gpu | tensorflow | wasm | cpu */
+  /** tensorflow-gpu | webgpu | tensorflow | wasm | cpu */
   name: string;
   device: 'gpu' | 'cpu';
   threads: number;
   /** one line on the build in use, e.g. "wasm SIMD build, 1 thread" */
   detail?: string;
+  /** the webgpu rung's adapter (name, vendor, whether it is a software one) */
+  adapter?: AdapterFacts;
   /** why each better backend was not used */
   reasons: string[];
+}
+
+/** What Dawn says about a WebGPU adapter. */
+export interface AdapterFacts {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** a CPU implementation of WebGPU (SwiftShader, llvmpipe, WARP, Dawn's fallback adapter) */
+  software: boolean;
+  /** the largest single buffer the adapter allows, in bytes */
+  maxBufferSize: number;
+}
+
+/** One compute rung as `dive backends` / probeBackends finds it now. */
+export interface RungProbe {
+  name: BackendName;
+  available: boolean;
+  /** why the rung cannot be used (absent when available) */
+  reason?: string;
+  device?: 'gpu' | 'cpu';
+  detail?: string;
+  threads?: number;
+  adapter?: AdapterFacts;
+  /** training images per second over the timed steps, and how many steps those were */
+  imagesPerSec?: number;
+  timedSteps?: number;
+  /** the only timed step was the first (the backend spent the time budget on it) */
+  includesWarmup?: boolean;
+}
+
+export interface BackendsProbe {
+  /** the rung a run with no backend asked for would use */
+  chosen: BackendName | null;
+  logicalCores: number;
+  model: ModelKind;
+  imageShape: ImageShape;
+  batchSize: number;
+  rungs: RungProbe[];
 }
 
 export interface EpochRecord {
@@ -125,7 +172,8 @@ export interface RunMetrics extends GroupAccuracy {
   epoch?: number;
 }
 
-export interface RunInfo {
+/** A run as lists show it (listRuns): everything but its per-epoch records. */
+export interface RunSummary {
   id: number;
   name: string;
   status: RunStatus;
@@ -136,17 +184,21 @@ export interface RunInfo {
   splitId: number;
   dataset: string;
   teacher: string | null;
-  config: Record<string, unknown>;
+  config: RunConfig;
   backend: string | null;
   backendReport: BackendReport | null;
   epochsDone: number;
-  epochs: EpochRecord[];
   metrics: RunMetrics | null;
   bestMetrics: RunMetrics | null;
   imagesPerSecond: number | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** A run with its per-epoch records (getRun, and what training answers). */
+export interface RunInfo extends RunSummary {
+  epochs: EpochRecord[];
 }
 
 export interface VirtualExamplesInfo {
@@ -166,3 +218,45 @@ export type TrainEvent =
   | { type: 'batch'; run: string; epoch: number; batch: number; batches: number; loss: number; acc: number; imagesPerSec: number; etaSeconds: number }
   | { type: 'epoch'; run: string; record: EpochRecord; epochs: number }
   | { type: 'finished'; run: string; status: RunStatus; error?: string };
+
+/** Mean over the classes of each shot group; null for an empty group. */
+export interface GroupMeans {
+  many: number | null;
+  medium: number | null;
+  few: number | null;
+}
+
+/** The Fig. 5 readout: how flat V is across shot groups, next to the input counts. */
+export interface Flatness {
+  /** mean V_k per shot group */
+  virtual: GroupMeans;
+  /** mean n_k per shot group (the input distribution) */
+  input: GroupMeans;
+  /** virtual.few / virtual.many (1 = flat) */
+  fewOverMany: number | null;
+  /** input.few / input.many, for comparison */
+  inputFewOverMany: number | null;
+  /** max_k V_k / min_k V_k over all classes; null if some V_k is 0 */
+  maxOverMin: number | null;
+  /** max n / min n over classes with n > 0 (the imbalance ratio rho) */
+  inputMaxOverMin: number | null;
+}
+
+/** Everything a split is before it has a name and rows: what the split builder shows live. */
+export type SplitPreview = Omit<SplitInfo, 'id' | 'name' | 'dataset' | 'datasetId' | 'createdAt'>;
+
+/** One row of the paper-style comparison table. */
+export interface CompareRow {
+  run: string;
+  method: string;
+  model: string;
+  /** the hyper-parameters that define the method, e.g. "T=3 p=0.5 alpha=0.5" */
+  params: string;
+  epochs: number;
+  status: RunStatus;
+  top1: number | null;
+  many: number | null;
+  medium: number | null;
+  few: number | null;
+  ece: number | null;
+}

@@ -37,13 +37,29 @@ export const DEFAULT_METHOD_PARAMS: MethodParams = {
   alpha: 0.5,
 };
 
-/** Per-method overrides of the defaults above (the paper's presets). */
+/** Per-method overrides of the defaults above (the paper's presets): KD has no power normalisation. */
 export const METHOD_PRESETS: Record<Method, Partial<MethodParams>> = {
   ce: {},
-  focal: { focalGamma: 1 },
-  cb: { cbBeta: 0.9999 },
+  focal: {},
+  cb: {},
   'ldam-drw': {},
   bsce: {},
-  kd: { tau: 3, power: 1, alpha: 0.5 },
-  dive: { tau: 3, power: 0.5, alpha: 0.5 },
+  kd: { power: 1 },
+  dive: {},
 };
+
+/** The hyper-parameters each method's loss reads (what a form shows, what a comparison names). */
+export const METHOD_PARAM_KEYS: Record<Method, readonly (keyof MethodParams)[]> = {
+  ce: [],
+  focal: ['focalGamma'],
+  cb: ['cbBeta'],
+  'ldam-drw': ['ldamScale', 'ldamMaxMargin'],
+  bsce: [],
+  kd: ['tau', 'alpha'],
+  dive: ['tau', 'power', 'alpha'],
+};
+
+/** A method's parameters before `drwEpoch` is scaled to the run: the defaults with its preset. */
+export function methodPreset(method: Method): MethodParams {
+  return { ...DEFAULT_METHOD_PARAMS, ...METHOD_PRESETS[method] };
+}

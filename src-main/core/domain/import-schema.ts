@@ -2,9 +2,8 @@
 // Paths are taken as given (resolved against the process's working directory by the importer).
 // Objects are strict so a misspelt field ("trainimages") is an error instead of being ignored.
 import { z } from 'zod';
-import { UserError } from '../errors';
-
-const name = z.string().trim().min(1, 'must not be empty').max(200);
+import { parseWith } from './errors';
+import { NewName as name } from './fields';
 const path = z.string().min(1, 'must not be empty');
 
 /** Image formats decode to size x size pixels: the short side is resized to `size`, then centre-cropped. */
@@ -99,11 +98,7 @@ export type ListImport = z.output<typeof ListImportSchema>;
 export type InatImport = z.output<typeof InatImportSchema>;
 export type FashionMnistImport = z.output<typeof FashionMnistImportSchema>;
 
-/** Validates a request from any front door; the first problem becomes a one-line UserError naming the field. */
+/** Validates a request from any front door; the problems become one UserError line naming each field. */
 export function parseImportRequest(input: unknown): ParsedImportRequest {
-  const r = ImportRequestSchema.safeParse(input);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const where = issue.path.length ? `${issue.path.map(String).join('.')}: ` : '';
-  throw new UserError(`invalid import request: ${where}${issue.message}`);
+  return parseWith(ImportRequestSchema, input, 'import request');
 }

@@ -1,11 +1,12 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Progress, RunInfo, TrainEvent } from '../api/types';
+import type { Progress, RunInfo, TrainEvent } from '../domain/types';
 import { getRun, markEnded, requestCancel, runRow } from '../store/runs';
 import type { Store } from '../store/store';
 import type { StorePaths } from '../paths';
-import { UserError } from '../errors';
-import type { ProbeOptions } from './probe';
+import { UserError } from '../domain/errors';
+import type { ImportRequest } from '../domain/import-schema';
+import type { ProbeOptions } from '../domain/run-requests';
 
 export const WORKER_ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
 
@@ -13,10 +14,10 @@ export const WORKER_ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.m
 export type WorkerTask =
   | { kind: 'train'; runId: number }
   /** the virtual-example distribution of a completed run (stored with it) */
-  | { kind: 've'; run: string; tau?: number; power?: number }
-  /** a dataset import (ImportRequest, validated by the worker) */
-  | { kind: 'import'; request: unknown }
-  /** `dive backends`: every compute rung probed and timed (ProbeOptions) */
+  | { kind: 've'; run: string; tau: number; power: number }
+  /** a dataset import (validated at the dispatcher; the importer parses it again, which is idempotent) */
+  | { kind: 'import'; request: ImportRequest }
+  /** `dive backends` / probeBackends: every compute rung probed and timed (validated at the dispatcher) */
   | { kind: 'backends'; options: ProbeOptions };
 
 /** What the parent tells a worker; the worker opens its own connection to the same database. */

@@ -1,28 +1,32 @@
 import { z } from 'zod';
-import { UserError } from '../errors';
-import { DEFAULT_THRESHOLDS } from '../splits/stats';
+import { parseWith, UserError } from './errors';
+import { NewName } from './fields';
+import { CLASS_ORDERS, PROFILES, type ShotThresholds } from './types';
+
+/** A class with more than `many` training images is many-shot; fewer than `few`, few-shot. */
+export const DEFAULT_THRESHOLDS: ShotThresholds = { many: 100, few: 20 };
 
 /**
  * The split contract shared by the CLI, HTTP and IPC front doors. The parameters alone are what
  * the split builder's preview takes; a request adds the dataset and the split's name.
  */
 export const SplitParamsSchema = z.strictObject({
-  profile: z.enum(['exp', 'step']).default('exp'),
+  profile: z.enum(PROFILES).default('exp'),
   /** rho = n_max / n_min of the profile */
   ratio: z.number().min(1, 'must be at least 1').max(1e9, 'must be at most 1e9'),
   /** images of the head class; default: the smallest class count of the dataset's training set */
   maxPerClass: z.number().int('must be a whole number').min(1, 'must be at least 1').max(2 ** 31 - 1, 'is too large').optional(),
   seed: z.number().int('must be a whole number').min(0, 'must be at least 0').max(2 ** 32 - 1, 'must be below 2^32').default(0),
-  classOrder: z.enum(['label', 'shuffle']).default('label'),
-  /** a class with more than `many` training images is many-shot (default 100) */
+  classOrder: z.enum(CLASS_ORDERS).default('label'),
+  /** a class with more than `many` training images is many-shot (default DEFAULT_THRESHOLDS.many) */
   many: z.number().int('must be a whole number').min(0, 'must be at least 0').optional(),
-  /** a class with fewer than `few` training images is few-shot (default 20) */
+  /** a class with fewer than `few` training images is few-shot (default DEFAULT_THRESHOLDS.few) */
   few: z.number().int('must be a whole number').min(0, 'must be at least 0').optional(),
 });
 
 export const SplitRequestSchema = SplitParamsSchema.extend({
   dataset: z.string().trim().min(1, 'must name a dataset'),
-  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  name: NewName,
 });
 
 /** The split builder's live preview: a request whose name may still be blank or missing. */
@@ -39,26 +43,6 @@ export type SplitPreviewRequestInput = z.input<typeof SplitPreviewRequestSchema>
 export type SplitParams = z.output<typeof SplitParamsSchema>;
 export type SplitRequest = z.output<typeof SplitRequestSchema>;
 export type SplitPreviewRequest = z.output<typeof SplitPreviewRequestSchema>;
-
-/** One line per problem, each naming its field, e.g. `ratio: must be at least 1 (got 0.5)`. */
-export function formatIssues(error: z.ZodError, input: unknown, what: string): string {
-  const lines = error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    const field = issue.path.map(String).join('.');
-    if (!field) return issue.message;
-    let value: unknown = input;
-    for (const key of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
-    const got = value === undefined ? ' (missing)' : ` (got ${typeof value === 'string' ? JSON.stringify(value) : String(value)})`;
-    return `${field}: ${issue.message}${got}`;
-  });
-  return `invalid ${what}: ${lines.join('; ')}`;
-}
-
-function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new UserError(formatIssues(r.error, input, what));
-  return r.data;
-}
 
 /** few > many + 1 would leave counts that are both many- and few-shot. */
 function checkThresholds(p: { many?: number; few?: number }, what: string): void {

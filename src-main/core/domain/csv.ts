@@ -1,4 +1,5 @@
-// CSV as RFC 4180 describes it: comma separated, CRLF line ends, a field quoted when it holds a
+// CSV for every door that writes one (the CLI's `compare --csv`, the renderer's export), so both
+// defuse formulas alike. CSV as RFC 4180 describes it: comma separated, CRLF line ends, a field quoted when it holds a
 // comma, quote or line break, quotes doubled. Spreadsheet formula injection is defused by
 // prefixing a quote to text that starts with = + - @ (but not to numbers).
 

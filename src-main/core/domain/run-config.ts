@@ -9,11 +9,15 @@
 // the run, otherwise the parse fails naming the field. So `epochs: 200` alone reproduces the
 // paper exactly, and `epochs: 20` alone is a faithful miniature of it.
 import { z } from 'zod';
-import { UserError } from '../errors';
-import { DEFAULT_METHOD_PARAMS, METHOD_PRESETS, METHODS, type Method, type MethodParams } from './method';
+import { parseWith } from './errors';
+import { methodPreset, METHODS, type Method, type MethodParams } from './method';
 
 export const MODELS = ['mlp', 'cnn', 'resnet8', 'resnet20', 'resnet32'] as const;
 export type ModelKind = (typeof MODELS)[number];
+
+/** TF.js backends, best first: `backend` in a run config names one (null: the best available). */
+export const BACKENDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
 
 export const SCHEDULES = ['step', 'cosine'] as const;
 export type ScheduleKind = (typeof SCHEDULES)[number];
@@ -48,7 +52,7 @@ export interface RunConfig {
   normHead: boolean;
   params: MethodParams;
   /** preferred TF.js backend name; null: the best available */
-  backend: string | null;
+  backend: BackendName | null;
   /** wasm compute threads; null: one per logical core */
   threads: number | null;
   /** let the webgpu rung use a software adapter (SwiftShader and the like; for tests) */
@@ -68,41 +72,61 @@ const ParamsInput = z.strictObject({
   alpha: finite().min(0).max(1).optional(),
 });
 
+/**
+ * The value of every field a caller may leave out: the paper's CIFAR-LT recipe. The schema below,
+ * the CLI's help and the renderer's form all read them from here when they run, so a default
+ * changed here is changed at every door (test/unit/defaults-follow.test.ts changes one and looks).
+ */
+export const RUN_DEFAULTS: {
+  model: ModelKind; epochs: number; batchSize: number; lr: number; momentum: number; weightDecay: number;
+  schedule: ScheduleKind; gamma: number; seed: number;
+  /** the paper's milestones, 120 and 160 of 200 epochs, as fractions of the run */
+  milestoneFractions: number[];
+  /** LDAM-DRW's re-weighting starts at this fraction of the run (160 of 200) */
+  drwFraction: number;
+  /** warm-up is min(warmupMax, floor(epochs / 10)) epochs */
+  warmupMax: number;
+  /** wasm compute threads; null: one per logical core */
+  threads: number | null;
+  /** whether the webgpu rung may use a software adapter (SwiftShader and the like) */
+  allowSoftwareAdapter: boolean;
+} = {
+  model: 'resnet32', epochs: 200, batchSize: 128, lr: 0.1, momentum: 0.9, weightDecay: 2e-4,
+  schedule: 'step', gamma: 0.01, seed: 0, milestoneFractions: [0.6, 0.8], drwFraction: 0.8, warmupMax: 5,
+  threads: null, allowSoftwareAdapter: false,
+};
+
 const RunConfigInput = z.strictObject({
   method: z.enum(METHODS),
-  model: z.enum(MODELS).default('resnet32'),
-  epochs: z.number().int().min(1).max(100_000).default(200),
-  batchSize: z.number().int().min(1).max(65_536).default(128),
-  lr: finite().gt(0).default(0.1),
-  momentum: finite().min(0).lt(1).default(0.9),
-  weightDecay: finite().min(0).default(2e-4),
+  model: z.enum(MODELS).default(() => RUN_DEFAULTS.model),
+  epochs: z.number().int().min(1).max(100_000).default(() => RUN_DEFAULTS.epochs),
+  batchSize: z.number().int().min(1).max(65_536).default(() => RUN_DEFAULTS.batchSize),
+  lr: finite().gt(0).default(() => RUN_DEFAULTS.lr),
+  momentum: finite().min(0).lt(1).default(() => RUN_DEFAULTS.momentum),
+  weightDecay: finite().min(0).default(() => RUN_DEFAULTS.weightDecay),
   warmupEpochs: z.number().int().min(0).optional(),
-  schedule: z.enum(SCHEDULES).default('step'),
+  schedule: z.enum(SCHEDULES).default(() => RUN_DEFAULTS.schedule),
   milestones: z.array(z.number().int().min(1)).optional(),
-  gamma: finite().gt(0).max(1).default(0.01),
-  seed: z.number().int().min(-0x80000000).max(0x7fffffff).default(0),
+  gamma: finite().gt(0).max(1).default(() => RUN_DEFAULTS.gamma),
+  seed: z.number().int().min(-0x80000000).max(0x7fffffff).default(() => RUN_DEFAULTS.seed),
   augment: z
     .strictObject({ crop: z.boolean().default(true), flip: z.boolean().default(true) })
     .prefault({}),
   padding: z.number().int().min(0).max(1024).nullable().default(null),
   normHead: z.boolean().optional(),
   params: ParamsInput.prefault({}),
-  backend: z.string().min(1).nullable().default(null),
-  threads: z.number().int().min(1).max(1024).nullable().default(null),
-  allowSoftwareAdapter: z.boolean().default(false),
+  backend: z.enum(BACKENDS).nullable().default(null),
+  threads: z.number().int().min(1).max(1024).nullable().default(() => RUN_DEFAULTS.threads),
+  allowSoftwareAdapter: z.boolean().default(() => RUN_DEFAULTS.allowSoftwareAdapter),
 });
 
-/** The paper's milestones, 120 and 160 of 200 epochs, as fractions of the run. */
-const MILESTONE_FRACTIONS = [0.6, 0.8];
-const DRW_FRACTION = 0.8;
-
 export function defaultMilestones(epochs: number): number[] {
-  const ms = MILESTONE_FRACTIONS.map((f) => Math.round(epochs * f)).filter((m) => m >= 1 && m < epochs);
+  const ms = RUN_DEFAULTS.milestoneFractions.map((f) => Math.round(epochs * f)).filter((m) => m >= 1 && m < epochs);
   return [...new Set(ms)];
 }
 
 export function defaultWarmupEpochs(epochs: number): number {
-  return Math.min(5, Math.floor(epochs / 10));
+  return Math.min(RUN_DEFAULTS.warmupMax, Math.floor(epochs / 10));
 }
 
 export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
@@ -123,9 +147,8 @@ export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
   }
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<MethodParams>;
   const params: MethodParams = {
-    ...DEFAULT_METHOD_PARAMS,
-    ...METHOD_PRESETS[c.method],
-    drwEpoch: Math.round(c.epochs * DRW_FRACTION),
+    ...methodPreset(c.method),
+    drwEpoch: Math.round(c.epochs * RUN_DEFAULTS.drwFraction),
     ...defined,
   };
   return {
@@ -156,10 +179,7 @@ export type RunConfigInput = z.input<typeof RunConfigSchema>;
 
 /** Validates a run configuration; every problem is named by its field in one UserError line. */
 export function parseRunConfig(input: unknown): RunConfig {
-  const r = RunConfigSchema.safeParse(input);
-  if (r.success) return r.data;
-  const problems = r.error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : 'config'}: ${i.message}`);
-  throw new UserError(`invalid run config: ${problems.join('; ')}`);
+  return parseWith(RunConfigSchema, input, 'run config');
 }
 
 /** The crop padding for an image size: explicit, or round(min(H, W) / 8) (4 for CIFAR's 32x32). */

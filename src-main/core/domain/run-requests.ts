@@ -1,0 +1,77 @@
+// Requests about runs: train, list, virtual examples, export, the paper's recipe. One schema per
+// request, so a front door validates once and the handler receives the parsed, typed value.
+import { z } from 'zod';
+import { Name } from './fields';
+import { BACKENDS, MODELS, RunConfigSchema, type ImageShape, type ModelKind } from './run-config';
+import { RUN_STATUSES } from './types';
+
+export const TrainRequestSchema = z.strictObject({
+  split: Name,
+  /** default: method-model-split-N */
+  name: Name.optional(),
+  /** a completed run on the same dataset (kd, dive) */
+  teacher: Name.optional(),
+  /** method is required, everything else has the paper's defaults */
+  config: RunConfigSchema,
+});
+export type TrainRequest = z.input<typeof TrainRequestSchema>;
+export type ParsedTrainRequest = z.output<typeof TrainRequestSchema>;
+
+export const RunFilterSchema = z.strictObject({
+  split: Name.optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+});
+
+/** The paper's settings for the virtual-example distribution (Fig. 5): T = 3, p = 0.5. */
+export const VirtualExamplesRequestSchema = z.strictObject({
+  run: Name,
+  tau: z.number().gt(0, 'must be > 0').default(3),
+  power: z.number().gt(0, 'must be > 0').max(1, 'must be <= 1').default(0.5),
+});
+
+export const ExportRequestSchema = z.strictObject({ run: Name, dir: z.string().min(1, 'must not be empty') });
+
+export const RECIPES = ['paper'] as const;
+
+/** The paper's Table 1 on one split: a BSCE teacher, then CE, BSCE, LDAM-DRW, KD and DiVE students. */
+export const RecipeRequestSchema = z.strictObject({
+  recipe: z.enum(RECIPES),
+  split: Name,
+  /** run name prefix; default: the split's name */
+  prefix: Name.optional(),
+  model: z.enum(MODELS).optional(),
+  epochs: z.number().int().min(1).optional(),
+  batchSize: z.number().int().min(1).optional(),
+  lr: z.number().gt(0).optional(),
+  seed: z.number().int().optional(),
+  backend: z.enum(BACKENDS).optional(),
+});
+export type RecipeRequest = z.output<typeof RecipeRequestSchema>;
+
+/** The runs of the paper recipe, teacher first; students of kd and dive distil from it. */
+export const PAPER_RECIPE = { teacher: 'bsce', students: ['ce', 'bsce', 'ldam-drw', 'kd', 'dive'] } as const;
+
+/** What `dive backends` / probeBackends time on each rung when the caller says nothing. */
+export const PROBE_DEFAULTS: { model: ModelKind; imageShape: ImageShape; batchSize: number; steps: number; budgetSeconds: number } = {
+  model: 'cnn', imageShape: [32, 32, 3], batchSize: 32, steps: 3, budgetSeconds: 5,
+};
+
+/** Every compute rung probed now (available or why not), with a few timed training steps of `model`. */
+export const ProbeBackendsRequestSchema = z.strictObject({
+  model: z.enum(MODELS).default(() => PROBE_DEFAULTS.model),
+  /** [height, width, channels] of the synthetic images timed */
+  imageShape: z.tuple([z.number().int().min(1).max(4096), z.number().int().min(1).max(4096), z.number().int().min(1).max(64)]).default(() => PROBE_DEFAULTS.imageShape),
+  batchSize: z.number().int().min(1).max(65_536).default(() => PROBE_DEFAULTS.batchSize),
+  /** timed steps per rung, after one untimed warm-up step */
+  steps: z.number().int().min(1).max(10_000).default(() => PROBE_DEFAULTS.steps),
+  /** stop timing a rung after this long (it reports the steps it did) */
+  budgetSeconds: z.number().gt(0).default(() => PROBE_DEFAULTS.budgetSeconds),
+  /** wasm compute threads; default: one per logical core */
+  threads: z.number().int().min(1).max(1024).optional(),
+  /** let webgpu use a software adapter (SwiftShader and the like) */
+  allowSoftwareAdapter: z.boolean().optional(),
+  /** only say what is available, time nothing */
+  noTiming: z.boolean().optional(),
+});
+export type ProbeBackendsRequest = z.input<typeof ProbeBackendsRequestSchema>;
+export type ProbeOptions = z.output<typeof ProbeBackendsRequestSchema>;
