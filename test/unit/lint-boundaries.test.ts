@@ -21,7 +21,12 @@ function cruise(files: Record<string, string>): { code: number | null; out: stri
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), src);
   }
-  const r = spawnSync(process.execPath, [BIN, 'src-main', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err'], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, 'src-main', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err'], {
+    cwd: dir,
+    encoding: 'utf8',
+    // plain text to match against: CI=true (set by .ci/run) makes the reporter colour its output
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+  });
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
