@@ -6,6 +6,7 @@ import { registerSplitCommands } from './commands/splits';
 import { registerTrainCommands } from './commands/train';
 import { registerServeCommand } from './commands/serve';
 import { registerBackendsCommand } from './commands/backends';
+import { registerDoctorCommand } from './commands/doctor';
 
 export function buildProgram(): Command {
   const program = new Command('dive')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerServeCommand(program);
   registerBackendsCommand(program);
+  registerDoctorCommand(program);
   return program;
 }
 
@@ -33,7 +35,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // a command that printed its result but must still fail (dive doctor with problems left) sets exitCode
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version exit with 0; usage errors were already printed by commander

@@ -31,7 +31,12 @@ export function trainProgress(): (e: TrainEvent) => void {
       bar?.stop();
       bar = null;
       const r = e.record;
-      process.stderr.write(`epoch ${r.epoch}/${e.epochs}  loss ${fmt(r.loss)}  lr ${r.lr.toPrecision(3)}  train ${pct(r.trainAcc)}%  test ${pct(r.testAcc)}%  ${r.imagesPerSec.toFixed(0)} img/s  ${r.seconds.toFixed(1)} s\n`);
+      const val = r.valAcc != null ? `  val ${pct(r.valAcc)}%` : '';
+      process.stderr.write(`epoch ${r.epoch}/${e.epochs}  loss ${fmt(r.loss)}  lr ${r.lr.toPrecision(3)}  train ${pct(r.trainAcc)}%  test ${r.testAcc === null ? '-' : `${pct(r.testAcc)}%`}${val}  ${r.imagesPerSec.toFixed(0)} img/s  ${r.seconds.toFixed(1)} s\n`);
+    } else if (e.type === 'warning') {
+      bar?.stop();
+      bar = null;
+      process.stderr.write(`warning: ${e.warning}\n`);
     } else if (e.type === 'finished') {
       bar?.stop();
       bar = null;

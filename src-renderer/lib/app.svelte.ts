@@ -30,7 +30,7 @@ export const app = $state({
 
 export const live = new SvelteMap<string, Live>();
 /** progress events of imports and split creation, by job id */
-export const jobs = new SvelteMap<string, { phase: string; done: number; total: number }>();
+export const jobs = new SvelteMap<string, { phase: string; done: number; total: number; detail?: string }>();
 
 let api: DiveApi | null = null;
 let toastId = 0;
@@ -93,7 +93,7 @@ function refreshRunsSoon(): void {
 function onEvent(e: ApiEvent): void {
   switch (e.type) {
     case 'progress':
-      jobs.set(e.job, { phase: e.phase, done: e.done, total: e.total });
+      jobs.set(e.job, { phase: e.phase, done: e.done, total: e.total, detail: e.detail });
       return;
     case 'changed':
       void refresh(e.what);

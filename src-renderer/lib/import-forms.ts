@@ -23,7 +23,7 @@ const imageOptions: ImportField[] = [
 
 export const IMPORT_FORMATS: { id: ImportFormat; label: string; blurb: string; fields: ImportField[] }[] = [
   {
-    id: 'fashion-mnist', label: 'Fashion-MNIST', blurb: "Debian's dataset-fashion-mnist package: 60,000 + 10,000 grayscale 28×28 images, 10 classes.",
+    id: 'fashion-mnist', label: 'Fashion-MNIST', blurb: "Debian's dataset-fashion-mnist package (or the download, where it is absent): 60,000 + 10,000 grayscale 28×28 images, 10 classes.",
     fields: [{ key: 'dir', label: 'Folder', kind: 'path', required: false, placeholder: '/usr/share/datasets/fashion-mnist' }],
   },
   {

@@ -3,7 +3,7 @@ import type { RunSummary } from '../../src-main/core/domain/types';
 
 export type ColumnKey =
   | 'name' | 'status' | 'method' | 'model' | 'split' | 'dataset' | 'teacher' | 'epochs'
-  | 'top1' | 'many' | 'medium' | 'few' | 'bestTop1' | 'ece' | 'speed' | 'backend' | 'created';
+  | 'top1' | 'many' | 'medium' | 'few' | 'warnings' | 'ece' | 'speed' | 'backend' | 'created';
 
 export interface Column {
   key: ColumnKey;
@@ -26,7 +26,7 @@ export const COLUMNS: readonly Column[] = [
   { key: 'many', label: 'Many', numeric: true, default: true },
   { key: 'medium', label: 'Medium', numeric: true, default: true },
   { key: 'few', label: 'Few', numeric: true, default: true },
-  { key: 'bestTop1', label: 'Best top-1', numeric: true, default: false },
+  { key: 'warnings', label: 'Warnings', numeric: true, default: false },
   { key: 'ece', label: 'ECE', numeric: true, default: false },
   { key: 'speed', label: 'img/s', numeric: true, default: false },
   { key: 'backend', label: 'Backend', numeric: false, default: false },
@@ -52,7 +52,7 @@ export function cellValue(run: RunSummary, key: ColumnKey): string | number | nu
     case 'many': return run.metrics?.many ?? null;
     case 'medium': return run.metrics?.medium ?? null;
     case 'few': return run.metrics?.few ?? null;
-    case 'bestTop1': return run.bestMetrics?.top1 ?? null;
+    case 'warnings': return run.warnings.length;
     case 'ece': return run.metrics?.ece ?? null;
     case 'speed': return run.imagesPerSecond;
     case 'backend': return run.backend;

@@ -5,7 +5,7 @@ import type { Args } from '../../src-main/core/domain/contract';
 import { formatIssues } from '../../src-main/core/domain/errors';
 import { METHOD_PARAM_KEYS, methodPreset, METHODS, TEACHER_METHODS, type Method, type MethodParams } from '../../src-main/core/domain/method';
 import {
-  BACKENDS, defaultMilestones, defaultWarmupEpochs, MODELS, RUN_DEFAULTS, RunConfigSchema, type BackendName, type ModelKind,
+  BACKENDS, defaultMilestones, defaultWarmupEpochs, MODELS, RUN_DEFAULTS, RunConfigSchema, type BackendName, type ModelKind, type WarmupForm,
 } from '../../src-main/core/domain/run-config';
 import type { RunSummary } from '../../src-main/core/domain/types';
 
@@ -65,12 +65,20 @@ export interface TrainForm {
   method: Method;
   model: ModelKind;
   epochs: number;
-  batchSize: number;
-  lr: number;
+  /** blank (undefined): 128, or smaller for a short run on a small split (core train/short-run.ts) */
+  batchSize: number | undefined;
+  /** blank (undefined): 0.1 per 128 images of the batch */
+  lr: number | undefined;
   momentum: number;
   weightDecay: number;
   /** blank: the core's default for the run's length */
   warmupEpochs: string;
+  /** 'step': the warm-up rises every batch; 'epoch': once per epoch (the reference code) */
+  warmupForm: WarmupForm;
+  /** blank: chosen from the data sizes (evaluation a small share of the run) */
+  evalEvery: string;
+  /** share of each class held out as a validation set; 0: none */
+  valFraction: number;
   /** comma separated 0-based epochs; blank: the core's default for the run's length */
   milestones: string;
   gamma: number;
@@ -85,8 +93,8 @@ export interface TrainForm {
 export function defaultForm(split = ''): TrainForm {
   const d = RUN_DEFAULTS;
   return {
-    split, name: '', teacher: '', method: 'bsce', model: d.model, epochs: d.epochs, batchSize: d.batchSize, lr: d.lr, momentum: d.momentum,
-    weightDecay: d.weightDecay, warmupEpochs: '', milestones: '', gamma: d.gamma, seed: d.seed, crop: true, flip: true, backend: '',
+    split, name: '', teacher: '', method: 'bsce', model: d.model, epochs: d.epochs, batchSize: undefined, lr: undefined, momentum: d.momentum,
+    weightDecay: d.weightDecay, warmupEpochs: '', warmupForm: d.warmupForm, evalEvery: '', valFraction: d.valFraction, milestones: '', gamma: d.gamma, seed: d.seed, crop: true, flip: true, backend: '',
     params: presetFor('bsce'),
   };
 }
@@ -105,6 +113,7 @@ export function validate(f: TrainForm): Record<string, string> {
   if (!f.split) e.split = 'choose a split';
   if (TEACHER_METHODS.includes(f.method) && !f.teacher) e.teacher = 'choose a completed teacher run';
   if (f.warmupEpochs.trim() && !Number.isInteger(Number(f.warmupEpochs))) e.warmupEpochs = 'a whole number';
+  if (f.evalEvery.trim() && !Number.isInteger(Number(f.evalEvery))) e.evalEvery = 'a whole number';
   if (parseMilestones(f.milestones) === null) e.milestones = 'whole numbers separated by commas';
   const r = RunConfigSchema.safeParse(toRequest(f).config);
   if (!r.success) {
@@ -122,10 +131,14 @@ export function toRequest(f: TrainForm): Args<'train'> {
   const ms = parseMilestones(f.milestones);
   const keys = methodFieldKeys(f.method);
   const config: Args<'train'>['config'] = {
-    method: f.method, model: f.model, epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, momentum: f.momentum,
+    method: f.method, model: f.model, epochs: f.epochs, momentum: f.momentum,
     weightDecay: f.weightDecay, gamma: f.gamma, seed: f.seed, augment: { crop: f.crop, flip: f.flip },
-    backend: f.backend || null,
+    backend: f.backend || null, warmupForm: f.warmupForm, valFraction: f.valFraction,
     ...(f.warmupEpochs.trim() ? { warmupEpochs: Number(f.warmupEpochs) } : {}),
+    // blank batch and lr: the core chooses them with the split in view (domain/short-run.ts)
+    ...(f.batchSize != null ? { batchSize: f.batchSize } : {}),
+    ...(f.lr != null ? { lr: f.lr } : {}),
+    ...(f.evalEvery.trim() ? { evalEvery: Number(f.evalEvery) } : {}),
     ...(ms && ms.length ? { milestones: ms } : {}),
     ...(keys.length ? { params: Object.fromEntries(keys.map((k) => [k, f.params[k]])) } : {}),
   };
@@ -150,6 +163,9 @@ export function formFromRun(run: RunSummary): TrainForm {
     momentum: c.momentum,
     weightDecay: c.weightDecay,
     warmupEpochs: String(c.warmupEpochs),
+    warmupForm: c.warmupForm,
+    evalEvery: c.evalEvery == null ? '' : String(c.evalEvery),
+    valFraction: c.valFraction,
     milestones: c.milestones.join(', '),
     gamma: c.gamma,
     seed: c.seed,
@@ -163,4 +179,16 @@ export function formFromRun(run: RunSummary): TrainForm {
 function pickFields(p: MethodParams): MethodFields {
   const { drwEpoch: _drw, ...fields } = p;
   return fields;
+}
+
+/**
+ * The teacher the form preselects for kd / dive: a Balanced-Softmax run on the same split without
+ * warnings (the paper's teacher), else any run without warnings, best top-1 first; never a run
+ * with warnings (at chance, diverged, ...), which the user may still pick by hand.
+ */
+export function defaultTeacher(candidates: readonly RunSummary[], split: string): string {
+  const ok = candidates.filter((r) => r.status === 'completed' && r.warnings.length === 0);
+  const byTop1 = (a: RunSummary, b: RunSummary) => (b.metrics?.top1 ?? 0) - (a.metrics?.top1 ?? 0);
+  const best = ok.filter((r) => r.method === 'bsce' && r.split === split).sort(byTop1)[0] ?? [...ok].sort(byTop1)[0];
+  return best?.name ?? '';
 }

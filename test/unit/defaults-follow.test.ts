@@ -6,6 +6,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { buildProgram } from '../../src-main/cli/main';
 import { DEFAULT_METHOD_PARAMS } from '../../src-main/core/domain/method';
 import { RUN_DEFAULTS, RunConfigSchema } from '../../src-main/core/domain/run-config';
+import { withShortRunDefaults } from '../../src-main/core/domain/short-run';
 import { defaultForm, defaultMilestones, presetFor } from '../../src-renderer/lib/train-form';
 
 const saved = { defaults: structuredClone(RUN_DEFAULTS), params: { ...DEFAULT_METHOD_PARAMS } };
@@ -37,7 +38,7 @@ test('the core fills in the changed defaults (what every door sends through)', (
 test("the CLI's help shows the changed defaults", () => {
   const help = trainHelp();
   assert.match(help, /--epochs <n> epochs \(default 37\)/);
-  assert.match(help, /--lr <lr> base learning rate \(default 0\.05\)/);
+  assert.match(help, /--lr <lr> base learning rate \(default 0\.05[;)]/);
   assert.match(help, /\(default cnn\)/);
   assert.match(help, /--alpha <a> weight of the distillation term \(default 0\.25\)/);
   assert.match(help, /default 50% of the run/);
@@ -45,7 +46,10 @@ test("the CLI's help shows the changed defaults", () => {
 
 test("the renderer's form starts from the changed defaults", () => {
   const f = defaultForm('s');
-  assert.deepEqual([f.epochs, f.lr, f.model], [37, 0.05, 'cnn']);
+  assert.deepEqual([f.epochs, f.model], [37, 'cnn']);
+  // batch and lr start blank; the rule that fills them scales the changed defaults (0.05 per 128)
+  assert.equal(f.lr, undefined);
+  assert.deepEqual(withShortRunDefaults({ batchSize: 64 }, 10_000), { batchSize: 64, lr: 0.025 });
   assert.equal(presetFor('dive').alpha, 0.25);
   assert.deepEqual(defaultMilestones(f.epochs), [19]);
 });

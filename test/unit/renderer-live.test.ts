@@ -23,7 +23,7 @@ test('live progress folds started, batch, epoch and finished events', () => {
 });
 
 test('import forms: required fields, numbers, class names; the core\'s schema fills the defaults', () => {
-  assert.deepEqual(importRequest('fashion-mnist', '', {}), { format: 'fashion-mnist', name: 'fashion-mnist' });
+  assert.deepEqual(importRequest('fashion-mnist', '', {}), { format: 'fashion-mnist', name: 'fashion-mnist', download: false });
   assert.equal(importRequest('cifar', 'c10', {}), 'Folder: required');
   assert.equal(importRequest('cifar', '', { dir: '/x' }), 'Name: give the dataset a name');
   assert.deepEqual(importRequest('folder', ' flowers ', { train: ' /data/train ', size: '64', testFraction: '' }), { format: 'folder', name: 'flowers', train: '/data/train', size: 64, testFraction: 0.2, seed: 0 });

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, it } from 'node:test';
 import { createService, type Service } from '../../src-main/core/app/service';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
-import { getRun, markInterrupted, markStarted, recordEpoch, requestCancel, runDir } from '../../src-main/core/store/runs';
+import { addWarning, getRun, markInterrupted, markStarted, recordEpoch, requestCancel, runDir } from '../../src-main/core/store/runs';
 import type { Store } from '../../src-main/core/store/store';
 import { tempStore, type TempStore } from '../helpers/fixtures';
 import { TrainRequestSchema, type TrainRequest } from '../../src-main/core/domain/run-requests';
@@ -63,7 +63,9 @@ it('checks teachers: required for kd / dive, completed, and on the same dataset'
   assert.throws(() => createRun({ split: 's', teacher: 'T', config: { method: 'ce' } }), /does not use a teacher/);
   const student = createRun({ split: 's', teacher: 'T', config: { method: 'dive', epochs: 2 } });
   assert.equal(student.teacher, 'T');
-  assert.throws(() => svc.deleteRun('T'), /teacher of/);
+  assert.throws(() => svc.deleteRun('T'), /still active: "dive-resnet32-s" \(queued\)/);
+  store.db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id = ?`).run(student.id);
+  assert.throws(() => svc.deleteRun('T'), /teacher of "dive-resnet32-s"/);
 });
 
 it('marks runs of dead workers and long-silent queued runs interrupted, and leaves live ones alone', () => {
@@ -103,12 +105,44 @@ it('deleting a split removes its runs, their blobs and their files', () => {
   writeFileSync(`${dir}/checkpoint.bin`, 'x');
   recordEpoch(store, r.id, { epoch: 1, loss: 1, lr: 0.1, trainAcc: 0.5, testAcc: 0.4, seconds: 1, imagesPerSec: 10 }, { path: `${dir}/checkpoint.bin`, bytes: 1, sha256: 'ab' });
   assert.equal(getRun(store, 'r').epochs.length, 1);
-  assert.throws(() => svc.deleteSplit('s'), /has a running run "r"/);
+  assert.throws(() => svc.deleteSplit('s'), /split "s" has a run depending on it that is still active: "r" \(running\); cancel it first/);
   store.db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id = ?`).run(r.id);
   svc.deleteSplit('s');
   assert.equal(existsSync(dir), false);
   assert.equal(store.db.prepare('SELECT COUNT(*) FROM runs').pluck().get(), 0);
   assert.equal(store.db.prepare(`SELECT COUNT(*) FROM blobs WHERE kind = 'checkpoint'`).pluck().get(), 0);
+});
+
+it('a student keeps its teacher and its distillation settings; a teacher off the recipe is warned about', () => {
+  const teacher = createRun({ split: 's', name: 'T', config: { method: 'ce', model: 'mlp', epochs: 2 } });
+  store.db.prepare(`UPDATE runs SET status = 'completed', metrics = ? WHERE id = ?`).run(JSON.stringify({ top1: 0.8, many: null, medium: null, few: null, ece: 0, perClass: [] }), teacher.id);
+  const student = createRun({ split: 's', name: 'S', teacher: 'T', config: { method: 'dive', epochs: 2, params: { tau: 6 } } });
+  assert.deepEqual(student.teacherInfo, { name: 'T', method: 'ce', model: 'mlp', split: 's', top1: 0.8, normHead: false, tau: 6, power: 0.5, alpha: 0.5 });
+  assert.equal(student.warnings.length, 1);
+  assert.match(student.warnings[0], /^teacher "T" was trained with ce, not Balanced Softmax/);
+  // the teacher row gone (the delete rules live elsewhere): the student still names it
+  store.db.pragma('foreign_keys = OFF');
+  store.db.prepare('DELETE FROM runs WHERE id = ?').run(teacher.id);
+  store.db.prepare('UPDATE runs SET teacher_id = NULL WHERE id = ?').run(student.id);
+  store.db.pragma('foreign_keys = ON');
+  const after = getRun(store, 'S');
+  assert.equal(after.teacher, 'T');
+  assert.equal(after.teacherInfo?.tau, 6);
+  addWarning(store, student.id, 'w');
+  addWarning(store, student.id, 'w');
+  assert.equal(getRun(store, 'S').warnings.length, 2, 'a warning is recorded once');
+});
+
+it('an epoch without evaluation is stored with a null test accuracy and its validation accuracy', () => {
+  const r = createRun({ split: 's', name: 'r', config: { method: 'ce', epochs: 3 } });
+  markStarted(store, r.id, REPORT, process.pid);
+  const dir = runDir(store, r.id);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/checkpoint.bin`, 'x');
+  recordEpoch(store, r.id, { epoch: 1, loss: 1, lr: 0.1, trainAcc: 0.5, testAcc: null, valAcc: 0.45, seconds: 1, imagesPerSec: 10 }, { path: `${dir}/checkpoint.bin`, bytes: 1, sha256: 'ab' });
+  const e = getRun(store, 'r').epochs[0];
+  assert.equal(e.testAcc, null);
+  assert.equal(e.valAcc, 0.45);
 });
 
 it('lists runs as summaries in one query; only getRun reads the per-epoch records', () => {
@@ -124,6 +158,7 @@ it('lists runs as summaries in one query; only getRun reads the per-epoch record
     assert.equal(statements, 1);
     assert.deepEqual(list.map((x) => [x.name, x.split, x.dataset, x.epochsDone]), [['listed', 's', 'd', 1], ['other', 's2', 'other', 0]]);
     assert.equal('epochs' in list[0], false);
+    assert.deepEqual(list[0].warnings, [], 'the summary carries the run warnings');
   } finally {
     store.db.prepare = prepare;
   }

@@ -27,6 +27,9 @@ describe('run config defaults', () => {
       backend: null,
       threads: null,
       allowSoftwareAdapter: false,
+      warmupForm: 'step',
+      evalEvery: null,
+      valFraction: 0,
     });
   });
 
@@ -38,7 +41,12 @@ describe('run config defaults', () => {
     assert.equal(c.normHead, true, 'LDAM uses the cosine classifier');
     const tiny = parseRunConfig({ method: 'ce', epochs: 3 });
     assert.deepEqual(tiny.milestones, [2]);
-    assert.equal(tiny.warmupEpochs, 0);
+    assert.equal(tiny.warmupEpochs, 1, 'at least one warm-up epoch in a run of 2 or more');
+    assert.equal(parseRunConfig({ method: 'ce', epochs: 1 }).warmupEpochs, 0);
+    assert.equal(parseRunConfig({ method: 'ce', epochs: 60 }).warmupEpochs, 5);
+    assert.equal(tiny.warmupForm, 'step');
+    assert.equal(tiny.evalEvery, null);
+    assert.equal(tiny.valFraction, 0);
     assert.deepEqual(defaultMilestones(1), []);
   });
 

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { toCsv } from '../../core/domain/csv';
+import { PAPER_SETTINGS, paperSettingsText } from '../../core/domain/paper-settings';
 import { BACKENDS, RUN_DEFAULTS } from '../../core/domain/run-config';
 import { PAPER_RECIPE, RECIPES, VirtualExamplesRequestSchema } from '../../core/domain/run-requests';
-import type { CompareRow, RunInfo, VirtualExamplesInfo } from '../../core/domain/types';
+import type { CompareRow, RunInfo, VeSweep, VirtualExamplesInfo } from '../../core/domain/types';
 import { UserError } from '../../core/domain/errors';
 import { emit, fmt, pct, table } from '../output';
 import { globals, integer, number, withDispatcher } from '../options';
@@ -17,8 +18,9 @@ export function describeRun(r: RunInfo): string {
   ];
   if (m) {
     lines.push(`top-1 ${pct(m.top1)}%  many ${pct(m.many)}%  medium ${pct(m.medium)}%  few ${pct(m.few)}%  ECE ${fmt(m.ece)}`);
-    if (r.bestMetrics && r.bestMetrics.epoch !== m.epoch) lines.push(`best epoch ${r.bestMetrics.epoch}: top-1 ${pct(r.bestMetrics.top1)}%`);
   }
+  if (r.teacherInfo) lines.push(`distilled from ${r.teacherInfo.name} (${r.teacherInfo.method} ${r.teacherInfo.model} on ${r.teacherInfo.split}, top-1 ${pct(r.teacherInfo.top1)}%) with T=${r.teacherInfo.tau} p=${r.teacherInfo.power} alpha=${r.teacherInfo.alpha}`);
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }
 
@@ -46,6 +48,16 @@ function describeVe(v: VirtualExamplesInfo): string {
     '',
     `group means  input ${fmt(f.input.many, 1)} / ${fmt(f.input.medium, 1)} / ${fmt(f.input.few, 1)}   virtual ${fmt(f.virtual.many, 1)} / ${fmt(f.virtual.medium, 1)} / ${fmt(f.virtual.few, 1)} (many / medium / few)`,
     `few / many   input ${fmt(f.inputFewOverMany)}  virtual ${fmt(f.fewOverMany)};  max / min  input ${fmt(f.inputMaxOverMin, 1)}  virtual ${fmt(f.maxOverMin, 2)}`,
+  ].join('\n');
+}
+
+export function describeSweep(s: VeSweep): string {
+  const rows = s.sweep.map((p) => [p.tau, fmt(p.effectiveTau, 1), fmt(p.virtual.many, 1), fmt(p.virtual.medium, 1), fmt(p.virtual.few, 1), fmt(p.fewOverMany), fmt(p.maxOverMin, 2), `${pct(p.entropy)}%`]);
+  return [
+    `virtual-example sweep of ${s.run} over its training split, p=${s.power}; input group means ${fmt(s.input.many, 1)} / ${fmt(s.input.medium, 1)} / ${fmt(s.input.few, 1)}`,
+    table(rows, ['T', 'effective T', 'V many', 'V medium', 'V few', 'few/many', 'max/min', 'entropy']),
+    '',
+    s.suggestedTau === null ? `no T suggested: ${s.reason}` : `suggested T=${s.suggestedTau}: ${s.reason}`,
   ].join('\n');
 }
 
@@ -84,8 +96,15 @@ export function registerRunCommands(program: Command): void {
     .description("a trained model's virtual-example distribution over its training split (the paper's Fig. 1 and 5)")
     .option('--tau <T>', `temperature (default ${VirtualExamplesRequestSchema.shape.tau.parse(undefined)})`, number)
     .option('--power <p>', `power normalisation, 1 = none (default ${VirtualExamplesRequestSchema.shape.power.parse(undefined)})`, number)
+    .option('--sweep', "sweep T over a grid on the training split and suggest T by the flatness rule (few/many >= 0.8 while the targets are not nearly uniform)")
     .action((name: string, o, cmd: Command) =>
       withDispatcher(cmd, async (d) => {
+        if (o.sweep) {
+          if (o.tau !== undefined) throw new UserError('--sweep tries a grid of T: leave out --tau');
+          const s = await d.call('virtualExampleSweep', { run: name, power: o.power });
+          emit(globals(cmd), s, () => describeSweep(s));
+          return;
+        }
         const v = await d.call('virtualExamples', { run: name, tau: o.tau, power: o.power });
         emit(globals(cmd), v, () => describeVe(v));
       }),
@@ -115,19 +134,21 @@ export function registerRunCommands(program: Command): void {
 
   program
     .command('recipe <which>')
-    .description(`\`paper\`: the paper's Table 1 on any split: a ${PAPER_RECIPE.teacher} teacher, then ${PAPER_RECIPE.students.join(', ')} students`)
-    .requiredOption('--split <name>')
+    .description(`\`paper\`: the paper's Table 1 on any split: a ${PAPER_RECIPE.teacher} teacher, then ${PAPER_RECIPE.students.join(', ')} students; without --split, the paper's settings per dataset`)
+    .option('--split <name>', 'the split to train on')
     .option('--model <arch>', `architecture of every run (default ${RUN_DEFAULTS.model})`)
     .option('--epochs <n>', `epochs of every run (default ${RUN_DEFAULTS.epochs})`, integer)
     .option('--batch <n>', `batch size (default ${RUN_DEFAULTS.batchSize})`, integer)
     .option('--lr <lr>', `base learning rate (default ${RUN_DEFAULTS.lr})`, number)
-    .option('--seed <n>', `seed of every run (default ${RUN_DEFAULTS.seed})`, integer)
+    .option('--seed <n>', `the teacher's seed (default ${RUN_DEFAULTS.seed}); the students share seed + 1, so none starts from the teacher's init or sees its batches`, integer)
     .option('--backend <name>', `${BACKENDS.join(', ')} (default: the best available)`)
     .option('--prefix <p>', 'run name prefix (default the split name)')
-    .action((which: string, o, cmd: Command) =>
-      withDispatcher(cmd, async (d) => {
-        const recipe = RECIPES.find((r) => r === which);
-        if (!recipe) throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
+    .action((which: string, o, cmd: Command) => {
+      const recipe = RECIPES.find((r) => r === which);
+      if (!recipe) throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
+      // the settings are a fixed list: no store to open
+      if (o.split === undefined) return emit(globals(cmd), PAPER_SETTINGS, () => paperSettingsText());
+      return withDispatcher(cmd, async (d) => {
         const stop = printTraining(d);
         // Ctrl-C: the workers stop after their batch (they share the terminal's process group)
         try {
@@ -136,6 +157,6 @@ export function registerRunCommands(program: Command): void {
         } finally {
           stop();
         }
-      }),
-    );
+      });
+    });
 }

@@ -76,18 +76,21 @@ export function registerSplitCommands(program: Command): void {
 
   program
     .command('delete <kind> <name>')
-    .description('delete a dataset, split or run (with everything built on it) and its files')
-    .action((kind: string, name: string, _o, cmd: Command) =>
+    .description('delete a dataset, split or run (with the runs built on it) and its files')
+    .option('--cascade', 'also delete students on other splits distilled from its runs (they are listed)')
+    .action((kind: string, name: string, o: { cascade?: boolean }, cmd: Command) =>
       withDispatcher(cmd, async (dispatcher) => {
-        const del: Record<string, (n: string) => Promise<unknown>> = {
-          dataset: (n) => dispatcher.call('deleteDataset', { name: n }),
-          split: (n) => dispatcher.call('deleteSplit', { name: n }),
-          run: (n) => dispatcher.call('deleteRun', { name: n }),
+        const args = { cascade: o.cascade };
+        const del: Record<string, (n: string) => Promise<{ deletedRuns: string[] }>> = {
+          dataset: (n) => dispatcher.call('deleteDataset', { name: n, ...args }),
+          split: (n) => dispatcher.call('deleteSplit', { name: n, ...args }),
+          run: (n) => dispatcher.call('deleteRun', { name: n, ...args }),
         };
         const fn = del[kind];
         if (!fn) throw new UserError(`unknown kind "${kind}": use dataset, split or run`);
         const out = await fn(name);
-        emit(globals(cmd), out, () => `deleted ${kind} ${name}`);
+        const also = out.deletedRuns.length ? ` and ${out.deletedRuns.length === 1 ? 'run' : 'runs'} ${out.deletedRuns.join(', ')}` : '';
+        emit(globals(cmd), out, () => `deleted ${kind} ${name}${also}`);
       }),
     );
 }

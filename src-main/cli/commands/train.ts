@@ -1,7 +1,8 @@
 import type { Command, OptionValues } from 'commander';
 import type { Args } from '../../core/domain/contract';
 import { methodPreset, METHODS, TEACHER_METHODS } from '../../core/domain/method';
-import { BACKENDS, MODELS, RUN_DEFAULTS, SCHEDULES } from '../../core/domain/run-config';
+import { BACKENDS, MODELS, RUN_DEFAULTS, SCHEDULES, WARMUP_FORMS } from '../../core/domain/run-config';
+import { MIN_BATCH, MIN_STEPS } from '../../core/domain/short-run';
 import { UserError } from '../../core/domain/errors';
 import { emit } from '../output';
 import { globals, integer, number, numberList, withDispatcher } from '../options';
@@ -12,7 +13,7 @@ import { describeRun } from './runs';
 export function configFromOptions(o: OptionValues): Args<'train'>['config'] {
   return {
     method: o.method, model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay,
-    warmupEpochs: o.warmup, schedule: o.schedule, milestones: o.milestones, gamma: o.gamma, seed: o.seed,
+    warmupEpochs: o.warmup, warmupForm: o.warmupForm, evalEvery: o.evalEvery, valFraction: o.valFraction, schedule: o.schedule, milestones: o.milestones, gamma: o.gamma, seed: o.seed,
     augment: o.augment === undefined ? undefined : parseAugment(String(o.augment)), backend: o.backend,
     threads: o.threads, allowSoftwareAdapter: o.allowSoftwareAdapter,
     params: { tau: o.tau, power: o.power, alpha: o.alpha, focalGamma: o.focalGamma, cbBeta: o.cbBeta, drwEpoch: o.drwEpoch },
@@ -33,11 +34,14 @@ export function addTrainOptions(cmd: Command): Command {
   return cmd
     .option('--model <arch>', `${MODELS.join(', ')} (default ${d.model})`)
     .option('--epochs <n>', `epochs (default ${d.epochs})`, integer)
-    .option('--batch <n>', `batch size (default ${d.batchSize})`, integer)
-    .option('--lr <lr>', `base learning rate (default ${d.lr})`, number)
+    .option('--batch <n>', `batch size (default ${d.batchSize}; a short run on a small split gets a smaller one, down to ${MIN_BATCH}, so that it takes ${MIN_STEPS} steps)`, integer)
+    .option('--lr <lr>', `base learning rate (default ${d.lr}; with another batch, ${d.lr} per ${d.batchSize} images of it)`, number)
     .option('--momentum <m>', `SGD momentum (default ${d.momentum})`, number)
     .option('--weight-decay <wd>', `weight decay (default ${d.weightDecay})`, number)
-    .option('--warmup <epochs>', `linear warm-up epochs (default min(${d.warmupMax}, epochs/10))`, integer)
+    .option('--warmup <epochs>', `linear warm-up epochs (default min(${d.warmupMax}, epochs/10), at least 1)`, integer)
+    .option('--warmup-form <f>', `${WARMUP_FORMS.join(' or ')}: step, the warm-up rises every batch; epoch, once per epoch, the reference code's form (default ${d.warmupForm})`)
+    .option('--eval-every <k>', 'evaluate on the test set every k epochs and after the last (default: evaluation under about a quarter of the run)', integer)
+    .option('--val-fraction <f>', `hold out this share of each class of the training split as a validation set (default ${d.valFraction})`, number)
     .option('--schedule <s>', `${SCHEDULES.join(' or ')} (default ${d.schedule})`)
     .option('--milestones <list>', `epochs at which a step schedule multiplies the lr by --gamma (default ${pct(d.milestoneFractions)} of the run)`, numberList)
     .option('--gamma <g>', `lr multiplier at each milestone (default ${d.gamma})`, number)

@@ -9,15 +9,23 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { findFashionMnist } from '../data/fashion-mnist';
+import { defaultReadRoots } from '../data/read-roots';
+import { downloadOffers } from '../data/download-offers';
 import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type Results } from '../domain/contract';
 import { UserError } from '../domain/errors';
-import { PAPER_RECIPE, type RecipeRequest } from '../domain/run-requests';
-import type { BackendsProbe, CompareRow, DatasetInfo, RunInfo, TrainEvent, VirtualExamplesInfo } from '../domain/types';
+import { RUN_DEFAULTS } from '../domain/run-config';
+import { PAPER_RECIPE, paperWarmupForm, studentSeed, type RecipeRequest } from '../domain/run-requests';
+import type { BackendsProbe, CompareRow, DatasetInfo, RunInfo, TrainEvent, VeSweep, VirtualExamplesInfo } from '../domain/types';
 import { getRun } from '../store/runs';
+import { asUserError } from '../store/db';
+import { runDoctor } from '../store/doctor';
 import { datasetSamples } from '../store/samples';
 import type { Store } from '../store/store';
 import { forkSpawner, runTask, type RunningTask, type RunningWorker, type WorkerSpawner } from './runner';
 import { createService } from './service';
+
+/** the folders web-mode imports may read by default (`dive serve --data-root` replaces them) */
+export { defaultReadRoots };
 
 export interface DispatcherOptions {
   frontDoor: FrontDoor;
@@ -27,6 +35,8 @@ export interface DispatcherOptions {
   spawn?: WorkerSpawner;
   /** how long close() waits for a cancelled run to stop after its batch before killing its worker */
   closeGraceMs?: number;
+  /** imports may read only below these folders (web mode's --data-root); default: anywhere */
+  readRoots?: string[];
 }
 
 export interface Dispatcher {
@@ -121,13 +131,13 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       const job = a.job ?? randomUUID();
       const progress = (p: { phase: string; done: number; total: number }) => emit({ type: 'progress', job, ...p });
       const out = inProcess
-        ? await svc.importDataset(a.request, progress)
-        : await task(runTask<DatasetInfo>(store, { kind: 'import', request: a.request }, progress, spawn));
+        ? await svc.importDataset(a.request, progress, { readRoots: opts.readRoots })
+        : await task(runTask<DatasetInfo>(store, { kind: 'import', request: a.request, readRoots: opts.readRoots }, progress, spawn));
       changed('datasets');
       return out;
     },
     deleteDataset: (a) => {
-      const out = svc.deleteDataset(a.name);
+      const out = svc.deleteDataset(a.name, { cascade: a.cascade });
       changed('datasets', 'splits', 'runs');
       return out;
     },
@@ -141,12 +151,14 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     listSplits: (a) => svc.listSplits(a?.dataset),
     getSplit: (a) => svc.getSplit(a.name),
     deleteSplit: (a) => {
-      const out = svc.deleteSplit(a.name);
+      const out = svc.deleteSplit(a.name, { cascade: a.cascade });
       changed('splits', 'runs');
       return out;
     },
     train: (a) => {
       const run = svc.createRun(a);
+      // what the run was created with a warning about (its teacher) goes out like the worker's warnings
+      for (const warning of run.warnings) emit({ type: 'warning', run: run.name, warning });
       return track(run.name, (onEvent) => svc.startRun(run.name, onEvent, spawn));
     },
     resumeRun: (a) => track(a.name, (onEvent) => svc.resumeRun(a.name, onEvent, spawn)),
@@ -158,7 +170,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     listRuns: (a) => svc.listRuns(a ?? {}),
     getRun: (a) => svc.getRun(a.name),
     deleteRun: (a) => {
-      const out = svc.deleteRun(a.name);
+      const out = svc.deleteRun(a.name, { cascade: a.cascade });
       changed('runs');
       return out;
     },
@@ -169,10 +181,13 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
+    virtualExampleSweep: async (a) => (inProcess ? await svc.virtualExampleSweep(a) : await task(runTask<VeSweep>(store, { kind: 've-sweep', ...a }, undefined, spawn))),
     exportRun: (a) => svc.exportRun(a),
     recipe: (a) => recipe(a),
     // a worker loads the backends, so the window's or server's process never holds one
     probeBackends: async (a) => (inProcess ? (await import('../train/probe')).probeBackends(a) : task(runTask<BackendsProbe>(store, { kind: 'backends', options: a }, undefined, spawn))),
+    doctor: (a) => runDoctor(store, { fix: a?.fix }),
+    downloads: () => downloadOffers(store.dataDir),
   };
 
   const runEnded = async (name: string): Promise<RunInfo> => {
@@ -183,16 +198,19 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
   /** Trains the recipe's runs one after another; a run that does not complete stops the recipe. */
   const recipe = async (r: RecipeRequest): Promise<CompareRow[]> => {
     const prefix = r.prefix ?? r.split;
-    const config = (method: string) => CALLS.train.shape.config.parse({ method, model: r.model, epochs: r.epochs, batchSize: r.batchSize, lr: r.lr, seed: r.seed, backend: r.backend });
-    const trainOne = async (method: string, name: string, teacher?: string): Promise<string> => {
-      const run = await handlers.train({ split: r.split, name, teacher, config: config(method) });
+    const seed = r.seed ?? RUN_DEFAULTS.seed;
+    // the teacher on the seed given, the students on the next one (none starts from the teacher's init)
+    const config = (method: string, s: number) =>
+      CALLS.train.shape.config.parse({ method, model: r.model, epochs: r.epochs, batchSize: r.batchSize, lr: r.lr, seed: s, backend: r.backend, warmupForm: paperWarmupForm(r.epochs) });
+    const trainOne = async (method: string, name: string, s: number, teacher?: string): Promise<string> => {
+      const run = await handlers.train({ split: r.split, name, teacher, config: config(method, s) });
       const done = await runEnded(run.name);
       if (done.status !== 'completed') throw new UserError(`run "${done.name}" ended ${done.status}${done.error ? `: ${done.error}` : ''}`);
       return done.name;
     };
-    const teacher = await trainOne(PAPER_RECIPE.teacher, `${prefix}-teacher-${PAPER_RECIPE.teacher}`);
+    const teacher = await trainOne(PAPER_RECIPE.teacher, `${prefix}-teacher-${PAPER_RECIPE.teacher}`, seed);
     const names = [teacher];
-    for (const method of PAPER_RECIPE.students) names.push(await trainOne(method, `${prefix}-${method}`, method === 'kd' || method === 'dive' ? teacher : undefined));
+    for (const method of PAPER_RECIPE.students) names.push(await trainOne(method, `${prefix}-${method}`, studentSeed(seed), method === 'kd' || method === 'dive' ? teacher : undefined));
     return svc.compareRuns(names);
   };
 
@@ -201,7 +219,12 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     // indexing CALLS with a generic K loses the pairing of name and schema; this restores it
     const schema = CALLS[name] as unknown as z.ZodType<ParsedArgs<K>>;
     const args = schema.parse(rawArgs);
-    return handlers[name](args);
+    try {
+      return await handlers[name](args);
+    } catch (e) {
+      // a busy, full or damaged database, a missing or unreadable file: one line naming it
+      throw asUserError(e, store.dbPath);
+    }
   };
   const isCall = (name: string): name is CallName => Object.hasOwn(CALLS, name);
 

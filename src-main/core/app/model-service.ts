@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExportResult } from '../domain/contract';
 import { UserError } from '../domain/errors';
-import type { ExportRequestSchema, VirtualExamplesRequestSchema } from '../domain/run-requests';
-import type { RunInfo, VirtualExamplesInfo } from '../domain/types';
+import type { ExportRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from '../domain/run-requests';
+import type { RunInfo, VeSweep, VirtualExamplesInfo } from '../domain/types';
 import { getRun, runFilePath } from '../store/runs';
 import type { Store } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
@@ -19,24 +19,34 @@ function completedWeights(store: Store, name: string): { run: RunInfo; path: str
 }
 
 export function createModelService(store: Store) {
+  /** Logits of a completed run's model over its own training split (never the test set). */
+  const trainLogits = async (name: string) => {
+    const { run, path } = completedWeights(store, name);
+    const [{ selectBackend }, { loadSplitData }, inference] = await Promise.all([import('../train/backend'), import('../train/data'), import('../train/inference')]);
+    await selectBackend();
+    const data = await loadSplitData(store, run.splitId);
+    const model = inference.loadModel(path);
+    try {
+      return { run, data, logits: await inference.logitsOf(model, data.trainImages, data.trainLabels) };
+    } finally {
+      model.model.dispose();
+    }
+  };
+
   return {
+    /** The temperature rule as a diagnostic: V's flatness and the targets' entropy over a grid of T. */
+    virtualExampleSweep: async (r: z.output<typeof VeSweepRequestSchema>): Promise<VeSweep> => {
+      const { run, data, logits } = await trainLogits(r.run);
+      const { veSweep } = await import('../eval/ve-sweep');
+      return veSweep(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.power, r.taus);
+    },
     /** V_k over the run's training split at temperature tau and power p, stored with the run. */
     virtualExamples: async (r: z.output<typeof VirtualExamplesRequestSchema>): Promise<VirtualExamplesInfo> => {
-      const { run, path } = completedWeights(store, r.run);
-      const [{ selectBackend }, { loadSplitData }, inference] = await Promise.all([
-        import('../train/backend'), import('../train/data'), import('../train/inference'),
-      ]);
-      await selectBackend();
-      const data = await loadSplitData(store, run.splitId);
-      const model = inference.loadModel(path);
-      try {
-        const logits = await inference.logitsOf(model, data.trainImages, data.trainLabels);
-        const ve = inference.virtualExampleInfo(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.tau, r.power);
-        saveVirtualExamples(store, run.id, ve);
-        return ve;
-      } finally {
-        model.model.dispose();
-      }
+      const { run, data, logits } = await trainLogits(r.run);
+      const inference = await import('../train/inference');
+      const ve = inference.virtualExampleInfo(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.tau, r.power);
+      saveVirtualExamples(store, run.id, ve);
+      return ve;
     },
 
     /**

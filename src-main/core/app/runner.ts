@@ -15,8 +15,10 @@ export type WorkerTask =
   | { kind: 'train'; runId: number }
   /** the virtual-example distribution of a completed run (stored with it) */
   | { kind: 've'; run: string; tau: number; power: number }
+  /** the temperature sweep of a completed run's virtual examples */
+  | { kind: 've-sweep'; run: string; power: number; taus?: number[] }
   /** a dataset import (validated at the dispatcher; the importer parses it again, which is idempotent) */
-  | { kind: 'import'; request: ImportRequest }
+  | { kind: 'import'; request: ImportRequest; readRoots?: string[] }
   /** `dive backends` / probeBackends: every compute rung probed and timed (validated at the dispatcher) */
   | { kind: 'backends'; options: ProbeOptions };
 

@@ -1,14 +1,17 @@
 // The run half of the API: create, train (in a worker process), resume, cancel, compare.
 import { UserError } from '../domain/errors';
-import type { RunConfig } from '../domain/run-config';
+import { BACKENDS, parseRunConfig, type RunConfig } from '../domain/run-config';
 import { TEACHER_METHODS } from '../domain/method';
 import type { ParsedTrainRequest, RunFilterSchema } from '../domain/run-requests';
-import type { CompareRow, RunInfo, RunSummary, TrainEvent, VirtualExamplesInfo } from '../domain/types';
+import type { CompareRow, Deleted, RunInfo, RunSummary, TeacherInfo, TrainEvent, VirtualExamplesInfo } from '../domain/types';
 import { assertNameFree } from '../store/datasets';
-import { deleteRun, getRun, insertRun, listRuns, requestCancel, requeueForResume, runRow, uniqueRunName } from '../store/runs';
+import { getRun, insertRun, listRuns, requestCancel, requeueForResume, runRow, uniqueRunName } from '../store/runs';
+import { deleteRun, type DeleteOptions } from '../store/deletes';
 import { getSplit } from '../store/splits';
 import type { Store } from '../store/store';
 import { storedVirtualExamples } from '../store/virtual-examples';
+import { teacherWarnings } from '../train/run-warnings';
+import { withShortRunDefaults } from '../domain/short-run';
 import { startWorker, type RunningWorker, type WorkerSpawner } from './runner';
 import type { z } from 'zod';
 
@@ -31,10 +34,20 @@ export function keyParams(cfg: RunConfig): string {
 }
 
 export function createRunService(store: Store) {
-  const createRun = (r: ParsedTrainRequest): RunInfo => {
+  // one immediate transaction: the split and teacher checked are still there when the row goes in
+  // (a concurrent delete waits, or is refused because this run is queued)
+  const createRun = (r: ParsedTrainRequest): RunInfo => store.db.transaction((): RunInfo => {
     const split = getSplit(store, r.split);
-    const cfg = r.config;
+    // short runs on small splits get a smaller batch (and lr) unless the caller chose them: train/short-run.ts
+    const cfg = parseRunConfig(withShortRunDefaults(r.config, split.total));
+    const env = process.env.DIVE_BACKEND;
+    // the worker reads DIVE_BACKEND too: a bad value must fail here, before the run row exists
+    if (cfg.backend === null && env && !(BACKENDS as readonly string[]).includes(env)) {
+      throw new UserError(`DIVE_BACKEND=${env.slice(0, 40)} is not a backend; use one of ${BACKENDS.join(', ')} or unset it`);
+    }
     let teacherId: number | null = null;
+    let teacherInfo: TeacherInfo | null = null;
+    let warnings: string[] = [];
     if (TEACHER_METHODS.includes(cfg.method)) {
       if (!r.teacher) throw new UserError(`method ${cfg.method} distils from a teacher: give --teacher RUN (a completed run, e.g. a bsce run on this split)`);
       const t = getRun(store, r.teacher);
@@ -44,14 +57,20 @@ export function createRunService(store: Store) {
         throw new UserError(`teacher "${t.name}" was trained on dataset "${tSplit.dataset}", not "${split.dataset}": its classes differ`);
       }
       teacherId = t.id;
+      const tCfg = t.config;
+      teacherInfo = { name: t.name, method: t.method, model: t.model, split: t.split, top1: t.metrics?.top1 ?? null, normHead: tCfg.normHead, tau: cfg.params.tau, power: cfg.params.power, alpha: cfg.params.alpha };
+      warnings = teacherWarnings(
+        { name: t.name, method: t.method, splitId: t.splitId, splitName: t.split, normHead: tCfg.normHead, top1: teacherInfo.top1, numClasses: split.counts.length },
+        { method: cfg.method, splitId: split.id, splitName: split.name },
+      );
     } else if (r.teacher) {
       throw new UserError(`method ${cfg.method} does not use a teacher; drop --teacher or use kd / dive`);
     }
     const name = r.name ?? uniqueRunName(store, `${cfg.method}-${cfg.model}-${split.name}`);
     assertNameFree(store, 'runs', name);
-    const id = insertRun(store, { name, splitId: split.id, teacherId, method: cfg.method, model: cfg.model, config: cfg });
+    const id = insertRun(store, { name, splitId: split.id, teacherId, method: cfg.method, model: cfg.model, config: cfg, teacherInfo, warnings });
     return getRun(store, id);
-  };
+  }).immediate();
 
   return {
     createRun,
@@ -67,7 +86,8 @@ export function createRunService(store: Store) {
     cancelRun: (name: string): RunInfo => requestCancel(store, name),
     listRuns: (filter: z.output<typeof RunFilterSchema> = {}): RunSummary[] => listRuns(store, filter),
     getRun: (name: string): RunInfo => getRun(store, name),
-    deleteRun: (name: string): RunInfo => deleteRun(store, name),
+    /** refuses while a dependant run is active, or when students need it (unless cascade) */
+    deleteRun: (name: string, opts: DeleteOptions = {}): RunInfo & Deleted => deleteRun(store, name, opts),
     storedVirtualExamples: (name: string): VirtualExamplesInfo[] => {
       const run = getRun(store, name);
       const split = getSplit(store, run.splitId);

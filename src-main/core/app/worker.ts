@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError } from '../domain/describe-error';
-import { runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
+import { addWarning, runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
 import { attachStore } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
 import { selectBackend } from '../train/backend';
@@ -24,16 +24,28 @@ interface ParentPort {
 }
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
+let stopRequested = false;
+/** the process that started us is gone: nobody will mark the run, so we do, as interrupted */
+let parentGone = false;
+
 function send(m: WorkerMessage): void {
   if (parentPort) parentPort.postMessage(m);
-  else process.send?.(m);
+  // sending on a closed channel would raise an uncaught 'error' and kill us mid-run
+  // (a write that fails with EPIPE goes to the callback instead), and means the parent is gone
+  else if (process.connected) process.send?.(m, undefined, {}, (e: Error | null) => e && lostParent());
 }
 
-let stopRequested = false;
+function lostParent(): void {
+  parentGone = true;
+  stopRequested = true;
+}
+
 // Ctrl-C reaches the whole process group: the parent decides, the worker stops after its batch.
 process.on('SIGINT', () => (stopRequested = true));
 process.on('SIGTERM', () => (stopRequested = true));
-process.on('disconnect', () => (stopRequested = true));
+process.on('disconnect', lostParent);
+// our stdout is a pipe to the parent's stderr: once the parent is gone, writes fail with EPIPE
+process.stdout.on('error', () => undefined);
 
 async function train(job: StorePaths & { runId: number }): Promise<void> {
   const store = attachStore({ dbPath: job.dbPath, dataDir: job.dataDir });
@@ -61,6 +73,8 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
       config: cfg,
       data,
       teacher: teacher?.model,
+      // the teacher sees the input as it was trained: its own split's normalisation
+      teacherNormalization: teacher ? { mean: teacher.meta.mean, std: teacher.meta.std } : undefined,
       resume,
       hooks: {
         onBatch: (p) => {
@@ -79,23 +93,27 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
           recordEpoch(store, run.id, record, file);
           send({ type: 'epoch', run: run.name, record, epochs: cfg.epochs });
         },
+        onWarning: (w) => {
+          addWarning(store, run.id, w);
+          send({ type: 'warning', run: run.name, warning: w });
+        },
         shouldStop: () => stopRequested || cancelled,
       },
     });
 
     if (result.status === 'stopped') {
-      markEnded(store, run.id, 'cancelled');
-      send({ type: 'finished', run: run.name, status: 'cancelled' });
+      if (parentGone && !cancelled) markEnded(store, run.id, 'interrupted', `the command that started it exited; resume it with \`dive resume ${run.name}\``);
+      else markEnded(store, run.id, 'cancelled');
+      send({ type: 'finished', run: run.name, status: parentGone && !cancelled ? 'interrupted' : 'cancelled' });
       return;
     }
     const weights = writeWeights(join(dir, 'weights.bin'), { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization }, result.weights);
     // training throughput (forward, backward, update), the evaluation passes left out
-    const n = data.trainLabels.length;
+    const n = result.trainCounts.reduce((a, b) => a + b, 0);
     const seconds = result.records.reduce((s, r) => s + n / r.imagesPerSec, 0);
     const images = n * result.records.length;
     markCompleted(store, run.id, {
       metrics: result.final,
-      best: result.best,
       imagesPerSecond: images / Math.max(seconds, 1e-9),
       weights,
     });
@@ -121,6 +139,8 @@ async function task(job: WorkerJob): Promise<void> {
     let result: unknown;
     if (job.kind === 've') {
       result = await createModelService(store).virtualExamples({ run: job.run, tau: job.tau, power: job.power });
+    } else if (job.kind === 've-sweep') {
+      result = await createModelService(store).virtualExampleSweep({ run: job.run, power: job.power, taus: job.taus });
     } else if (job.kind === 'import') {
       let last = 0;
       result = await importDataset(store, job.request, (progress) => {
@@ -130,7 +150,7 @@ async function task(job: WorkerJob): Promise<void> {
           last = now;
           send({ type: 'progress', progress });
         }
-      });
+      }, { readRoots: job.readRoots });
     } else if (job.kind === 'backends') {
       const { probeBackends } = await import('../train/probe');
       result = await probeBackends(job.options);
@@ -150,8 +170,14 @@ if (!job) {
   process.stderr.write('worker: DIVE_WORKER_JOB is not set\n');
   process.exit(2);
 }
-if (job.kind === 'train' || job.kind === undefined) await train(job as StorePaths & { runId: number });
-else await task(job);
+try {
+  if (job.kind === 'train' || job.kind === undefined) await train(job as StorePaths & { runId: number });
+  else await task(job);
+} catch (e) {
+  // e.g. its run was deleted before the worker opened it: one line, never a stack trace
+  process.stderr.write(`dive worker: ${describeError(e, job.dbPath)}\n`);
+  process.exitCode = 1;
+}
 process.disconnect?.();
 // a utility process stays alive while its parent port is open; the delay lets the last message out
 if (parentPort) setTimeout(() => process.exit(0), 100).unref();

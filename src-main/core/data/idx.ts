@@ -34,7 +34,8 @@ export function parseIdxHeader(buf: Uint8Array, expected: number, source: string
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const magic = view.getUint32(0, false);
   if (magic !== expected) {
-    throw new UserError(`${source}: wrong magic number ${hex(magic)}, expected ${hex(expected)} (${kind})`);
+    // the bytes found are not shown: in web mode they could be the first bytes of any file
+    throw new UserError(`${source}: not an ${kind} file (wrong magic number, expected ${hex(expected)}); check which file you gave`);
   }
   const ndim = buf[3];
   const headerBytes = 4 + 4 * ndim;

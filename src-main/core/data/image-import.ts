@@ -7,6 +7,7 @@ import type { Staging } from '../store/files';
 import { chooseChannels, decodeImage, type Channels } from './images';
 import { phaseReporter } from './progress';
 import { writePixelFile } from './writer';
+import type { ReadRoots } from './read-roots';
 
 export interface ImageEntry {
   /** absolute path */
@@ -60,7 +61,10 @@ export async function decodeImageParts(
   size: number,
   channels: Channels | undefined,
   progress?: ProgressFn,
+  roots?: ReadRoots,
 ): Promise<{ imageShape: [number, number, number]; train: DecodedPart; test: DecodedPart }> {
+  // every image, links resolved, before any is read (web mode: only below --data-root)
+  if (roots) for (const e of [...parts.train, ...parts.test]) roots.check(e.path, e.where ? `image (${e.where})` : 'image');
   const c = channels ?? (await chooseChannels([...parts.train, ...parts.test]));
   const train = await decodePart(staging, 'train', parts.train, size, c, progress);
   const test = await decodePart(staging, 'test', parts.test, size, c, progress);

@@ -2,11 +2,12 @@
 // with the zod schema its argument is validated against at the boundary (Electron IPC, HTTP).
 // The renderer imports only types from here; the schemas run in the main process / server.
 import { z } from 'zod';
+import type { DownloadId } from './downloads';
 import { Name } from './fields';
 import { ImportRequestSchema } from './import-schema';
-import { ExportRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
+import { ExportRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
 import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
-import type { BackendsProbe, CompareRow, DatasetInfo, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo } from './types';
+import type { BackendsProbe, CompareRow, DatasetInfo, Deleted, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VeSweep, VirtualExamplesInfo } from './types';
 
 const None = z.strictObject({}).optional();
 
@@ -25,7 +26,7 @@ export const CALLS = {
   getDataset: z.strictObject({ name: Name }),
   /** progress arrives as `progress` events with `job` */
   importDataset: z.strictObject({ request: ImportRequestSchema, job: z.string().max(100).optional() }),
-  deleteDataset: z.strictObject({ name: Name }),
+  deleteDataset: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
   /**
    * a few training images per class, uint8 HWC, for thumbnails; `classes` picks class indices
    * (default: the first SAMPLE_CLASSES_DEFAULT classes, so a 1,000-class dataset is not sent whole)
@@ -39,23 +40,29 @@ export const CALLS = {
   createSplit: SplitRequestSchema,
   listSplits: z.strictObject({ dataset: Name.optional() }).optional(),
   getSplit: z.strictObject({ name: Name }),
-  deleteSplit: z.strictObject({ name: Name }),
+  deleteSplit: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
   /** creates the run and starts its worker; events follow */
   train: TrainRequestSchema,
   resumeRun: z.strictObject({ name: Name }),
   cancelRun: z.strictObject({ name: Name }),
   listRuns: RunFilterSchema.optional(),
   getRun: z.strictObject({ name: Name }),
-  deleteRun: z.strictObject({ name: Name }),
+  deleteRun: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
   compareRuns: z.strictObject({ names: z.array(Name).min(1, 'name at least one run') }),
   virtualExamples: VirtualExamplesRequestSchema,
   storedVirtualExamples: z.strictObject({ name: Name }),
+  /** the temperature rule as a diagnostic: V's flatness and the targets' entropy over a grid of T */
+  virtualExampleSweep: VeSweepRequestSchema,
   /** writes a completed run's model and run.json into a new or empty folder */
   exportRun: ExportRequestSchema,
   /** trains the recipe's runs one after another (events follow), then answers their comparison */
   recipe: RecipeRequestSchema,
   /** every compute backend probed now (train/probe.ts, in a worker), with a few timed steps of `model` */
   probeBackends: ProbeBackendsRequestSchema.prefault({}),
+  /** every data file against its row and every file against a row; `fix` repairs what is safe */
+  doctor: z.strictObject({ fix: z.boolean().optional() }).optional(),
+  /** the datasets the workbench can download (import one with importDataset { format: id, download: true }) */
+  downloads: None,
 } as const;
 
 export type CallName = keyof typeof CALLS;
@@ -72,6 +79,20 @@ export interface AppInfo {
   frontDoor: FrontDoor;
 }
 
+/** A dataset the workbench can download by itself (DOWNLOADS in downloads.ts). */
+export interface DownloadOffer {
+  id: DownloadId;
+  title: string;
+  images: string;
+  approxMB: number;
+  homepage: string;
+  licence: string;
+  /** the addresses the files come from */
+  urls: string[];
+  /** already downloaded and verified: importing needs no network */
+  cached: boolean;
+}
+
 export interface DatasetSamples {
   imageShape: [number, number, number];
   /** classes of the dataset (the answer may hold fewer: see `classes` of the call) */
@@ -86,25 +107,28 @@ export interface Results {
   listDatasets: DatasetInfo[];
   getDataset: DatasetInfo;
   importDataset: DatasetInfo;
-  deleteDataset: DatasetInfo;
+  deleteDataset: DatasetInfo & Deleted;
   datasetSamples: DatasetSamples;
   previewSplit: SplitPreview;
   createSplit: SplitInfo;
   listSplits: SplitInfo[];
   getSplit: SplitInfo;
-  deleteSplit: SplitInfo;
+  deleteSplit: SplitInfo & Deleted;
   train: RunInfo;
   resumeRun: RunInfo;
   cancelRun: RunInfo;
   listRuns: RunSummary[];
   getRun: RunInfo;
-  deleteRun: RunInfo;
+  deleteRun: RunInfo & Deleted;
   compareRuns: CompareRow[];
   virtualExamples: VirtualExamplesInfo;
   storedVirtualExamples: VirtualExamplesInfo[];
+  virtualExampleSweep: VeSweep;
   exportRun: ExportResult;
   recipe: CompareRow[];
   probeBackends: BackendsProbe;
+  doctor: DoctorReport;
+  downloads: DownloadOffer[];
 }
 
 export interface ExportResult {

@@ -20,6 +20,8 @@ export const IdxImportSchema = z.strictObject({
   testLabels: path,
   /** left out: numClasses = largest label + 1, names "0".."C-1" */
   classNames: z.array(z.string().trim().min(1)).min(2).optional(),
+  /** with classNames: accept classes that have no training images */
+  allowEmptyClasses: z.boolean().optional(),
 });
 
 export const CifarImportSchema = z.strictObject({
@@ -52,6 +54,8 @@ export const ListImportSchema = z.strictObject({
   testList: path,
   /** one class name per line, line i naming label i; left out, names "0".."C-1" */
   classNamesFile: path.optional(),
+  /** with classNamesFile: accept classes that have no training images */
+  allowEmptyClasses: z.boolean().optional(),
   size,
   channels,
 });
@@ -69,12 +73,31 @@ export const InatImportSchema = z.strictObject({
 
 export const FASHION_MNIST_DEFAULT_DIR = '/usr/share/datasets/fashion-mnist';
 
+/** Downloads (downloads.ts): fetch into `dir` (default: data/downloads/<id>/) with the published checksums. */
+const downloadFields = {
+  download: z.boolean().default(false),
+  /** replaces the official addresses: files are fetched from MIRROR/<id>/<file name> */
+  mirror: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' }).optional(),
+  /** an attempt stops when no data arrives for this long */
+  timeoutSeconds: z.number().gt(0).max(3600).optional(),
+};
+
 export const FashionMnistImportSchema = z.strictObject({
   format: z.literal('fashion-mnist'),
   name: name.default('fashion-mnist'),
-  /** default: where Debian's dataset-fashion-mnist package installs it */
+  /** default: where Debian's dataset-fashion-mnist package installs it, else the download cache */
   dir: path.optional(),
+  ...downloadFields,
 });
+
+/** CIFAR-10/100 (binary tarball or unpacked folder), MNIST, KMNIST: `dir` holds the published files. */
+const knownDataset = <F extends 'cifar10' | 'cifar100' | 'mnist' | 'kmnist'>(format: F) =>
+  z.strictObject({ format: z.literal(format), name: name.default(format), dir: path.optional(), ...downloadFields });
+
+export const Cifar10ImportSchema = knownDataset('cifar10');
+export const Cifar100ImportSchema = knownDataset('cifar100');
+export const MnistImportSchema = knownDataset('mnist');
+export const KmnistImportSchema = knownDataset('kmnist');
 
 export const ImportRequestSchema = z.discriminatedUnion('format', [
   IdxImportSchema,
@@ -83,6 +106,10 @@ export const ImportRequestSchema = z.discriminatedUnion('format', [
   ListImportSchema,
   InatImportSchema,
   FashionMnistImportSchema,
+  Cifar10ImportSchema,
+  Cifar100ImportSchema,
+  MnistImportSchema,
+  KmnistImportSchema,
 ]);
 
 /** What a caller sends (defaults may be left out). */

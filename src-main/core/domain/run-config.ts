@@ -5,7 +5,7 @@
 // lr 0.1, SGD momentum 0.9, weight decay 2e-4, 200 epochs, 5 warm-up epochs, lr x0.01 at epochs
 // 120 and 160. Decision on epoch-based settings for runs shorter than 200 epochs: a setting the
 // caller leaves out scales with `epochs` (milestones at 60% and 80% of the run, LDAM-DRW's drwEpoch
-// at 80%, warm-up min(5, floor(epochs / 10))); one the caller gives explicitly must fit inside
+// at 80%, warm-up min(5, floor(epochs / 10)) but at least 1); one the caller gives explicitly must fit inside
 // the run, otherwise the parse fails naming the field. So `epochs: 200` alone reproduces the
 // paper exactly, and `epochs: 20` alone is a faithful miniature of it.
 import { z } from 'zod';
@@ -22,6 +22,13 @@ export type BackendName = (typeof BACKENDS)[number];
 export const SCHEDULES = ['step', 'cosine'] as const;
 export type ScheduleKind = (typeof SCHEDULES)[number];
 
+/** How the linear warm-up rises: every step (default) or once per epoch (the reference code). */
+export const WARMUP_FORMS = ['step', 'epoch'] as const;
+export type WarmupForm = (typeof WARMUP_FORMS)[number];
+
+/** Largest validation share a run may hold out of its training split. */
+export const MAX_VAL_FRACTION = 0.5;
+
 /** [height, width, channels] */
 export type ImageShape = [number, number, number];
 
@@ -37,6 +44,8 @@ export interface RunConfig {
   weightDecay: number;
   /** linear warm-up epochs: lr * (e + 1) / warmupEpochs for 0-based epoch e < warmupEpochs */
   warmupEpochs: number;
+  /** 'step': the warm-up factor rises every batch; 'epoch': once per epoch (see schedule.ts) */
+  warmupForm: WarmupForm;
   schedule: ScheduleKind;
   /** 0-based epochs at which a step schedule multiplies the lr by gamma (cumulative) */
   milestones: number[];
@@ -57,6 +66,16 @@ export interface RunConfig {
   threads: number | null;
   /** let the webgpu rung use a software adapter (SwiftShader and the like; for tests) */
   allowSoftwareAdapter: boolean;
+  /**
+   * Evaluate on the test set every K epochs (the last epoch always); null: chosen from the data
+   * sizes so that evaluation stays under a quarter of the training time (holdout.ts `autoEvalEvery`).
+   */
+  evalEvery: number | null;
+  /**
+   * Share of each class's training images held out (stratified, seeded by `seed`) as a validation
+   * set: never trained on, evaluated with the test set. 0: no holdout.
+   */
+  valFraction: number;
 }
 
 const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
@@ -68,7 +87,8 @@ const ParamsInput = z.strictObject({
   ldamScale: finite().gt(0).optional(),
   ldamMaxMargin: finite().gt(0).optional(),
   tau: finite().gt(0).optional(),
-  power: finite().gt(0).optional(),
+  // DiVE's power normalisation flattens the teacher's distribution: p in (0, 1], as `dive ve` checks
+  power: finite().gt(0).max(1, 'must be <= 1').optional(),
   alpha: finite().min(0).max(1).optional(),
 });
 
@@ -84,8 +104,12 @@ export const RUN_DEFAULTS: {
   milestoneFractions: number[];
   /** LDAM-DRW's re-weighting starts at this fraction of the run (160 of 200) */
   drwFraction: number;
-  /** warm-up is min(warmupMax, floor(epochs / 10)) epochs */
+  /** warm-up is min(warmupMax, floor(epochs / 10)) epochs, at least 1 in runs of 2 or more */
   warmupMax: number;
+  warmupForm: WarmupForm;
+  /** null: chosen from the data sizes (holdout.ts `autoEvalEvery`) */
+  evalEvery: number | null;
+  valFraction: number;
   /** wasm compute threads; null: one per logical core */
   threads: number | null;
   /** whether the webgpu rung may use a software adapter (SwiftShader and the like) */
@@ -93,7 +117,7 @@ export const RUN_DEFAULTS: {
 } = {
   model: 'resnet32', epochs: 200, batchSize: 128, lr: 0.1, momentum: 0.9, weightDecay: 2e-4,
   schedule: 'step', gamma: 0.01, seed: 0, milestoneFractions: [0.6, 0.8], drwFraction: 0.8, warmupMax: 5,
-  threads: null, allowSoftwareAdapter: false,
+  warmupForm: 'step', evalEvery: null, valFraction: 0, threads: null, allowSoftwareAdapter: false,
 };
 
 const RunConfigInput = z.strictObject({
@@ -105,6 +129,7 @@ const RunConfigInput = z.strictObject({
   momentum: finite().min(0).lt(1).default(() => RUN_DEFAULTS.momentum),
   weightDecay: finite().min(0).default(() => RUN_DEFAULTS.weightDecay),
   warmupEpochs: z.number().int().min(0).optional(),
+  warmupForm: z.enum(WARMUP_FORMS).default(() => RUN_DEFAULTS.warmupForm),
   schedule: z.enum(SCHEDULES).default(() => RUN_DEFAULTS.schedule),
   milestones: z.array(z.number().int().min(1)).optional(),
   gamma: finite().gt(0).max(1).default(() => RUN_DEFAULTS.gamma),
@@ -115,9 +140,11 @@ const RunConfigInput = z.strictObject({
   padding: z.number().int().min(0).max(1024).nullable().default(null),
   normHead: z.boolean().optional(),
   params: ParamsInput.prefault({}),
-  backend: z.enum(BACKENDS).nullable().default(null),
+  backend: z.enum(BACKENDS, { message: `must be one of ${BACKENDS.join(', ')}` }).nullable().default(null),
   threads: z.number().int().min(1).max(1024).nullable().default(() => RUN_DEFAULTS.threads),
   allowSoftwareAdapter: z.boolean().default(() => RUN_DEFAULTS.allowSoftwareAdapter),
+  evalEvery: z.number().int().min(1).nullable().default(() => RUN_DEFAULTS.evalEvery),
+  valFraction: finite().min(0).max(MAX_VAL_FRACTION).default(() => RUN_DEFAULTS.valFraction),
 });
 
 export function defaultMilestones(epochs: number): number[] {
@@ -125,8 +152,13 @@ export function defaultMilestones(epochs: number): number[] {
   return [...new Set(ms)];
 }
 
+/**
+ * The paper's 5 warm-up epochs of 200, scaled: min(5, floor(epochs / 10)), but at least one epoch
+ * in any run of 2 or more epochs, since with the per-step form a one-epoch warm-up is what keeps a
+ * short run's first batches from diverging at the full learning rate.
+ */
 export function defaultWarmupEpochs(epochs: number): number {
-  return Math.min(RUN_DEFAULTS.warmupMax, Math.floor(epochs / 10));
+  return epochs < 2 ? 0 : Math.max(1, Math.min(RUN_DEFAULTS.warmupMax, Math.floor(epochs / 10)));
 }
 
 export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
@@ -160,6 +192,7 @@ export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
     momentum: c.momentum,
     weightDecay: c.weightDecay,
     warmupEpochs,
+    warmupForm: c.warmupForm,
     schedule: c.schedule,
     milestones,
     gamma: c.gamma,
@@ -171,6 +204,8 @@ export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
     backend: c.backend,
     threads: c.threads,
     allowSoftwareAdapter: c.allowSoftwareAdapter,
+    evalEvery: c.evalEvery,
+    valFraction: c.valFraction,
   };
 });
 

@@ -1,18 +1,28 @@
 // Requests about runs: train, list, virtual examples, export, the paper's recipe. One schema per
 // request, so a front door validates once and the handler receives the parsed, typed value.
 import { z } from 'zod';
-import { Name } from './fields';
-import { BACKENDS, MODELS, RunConfigSchema, type ImageShape, type ModelKind } from './run-config';
+import { Name, NewName } from './fields';
+import { BACKENDS, MODELS, RUN_DEFAULTS, RunConfigSchema, type ImageShape, type ModelKind } from './run-config';
 import { RUN_STATUSES } from './types';
+
+/**
+ * A run's config as the caller gave it, validated whole against RunConfigSchema but handed on
+ * unparsed: what the caller left out of batchSize and lr is chosen with the split in view (the
+ * short-run rule, train/short-run.ts), then app/runs-service.ts parses it.
+ */
+const TrainConfig = z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
+  const r = RunConfigSchema.safeParse(v);
+  if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: 'custom', message: i.message, path: i.path });
+}) as unknown as z.ZodType<z.input<typeof RunConfigSchema>, z.input<typeof RunConfigSchema>>;
 
 export const TrainRequestSchema = z.strictObject({
   split: Name,
   /** default: method-model-split-N */
-  name: Name.optional(),
+  name: NewName.optional(),
   /** a completed run on the same dataset (kd, dive) */
   teacher: Name.optional(),
   /** method is required, everything else has the paper's defaults */
-  config: RunConfigSchema,
+  config: TrainConfig,
 });
 export type TrainRequest = z.input<typeof TrainRequestSchema>;
 export type ParsedTrainRequest = z.output<typeof TrainRequestSchema>;
@@ -27,6 +37,13 @@ export const VirtualExamplesRequestSchema = z.strictObject({
   run: Name,
   tau: z.number().gt(0, 'must be > 0').default(3),
   power: z.number().gt(0, 'must be > 0').max(1, 'must be <= 1').default(0.5),
+});
+
+export const VeSweepRequestSchema = z.strictObject({
+  run: Name,
+  power: z.number().gt(0, 'must be > 0').max(1, 'must be <= 1').default(0.5),
+  /** T values to try; default SWEEP_TAUS */
+  taus: z.array(z.number().gt(0, 'must be > 0')).min(1).max(100).optional(),
 });
 
 export const ExportRequestSchema = z.strictObject({ run: Name, dir: z.string().min(1, 'must not be empty') });
@@ -47,6 +64,20 @@ export const RecipeRequestSchema = z.strictObject({
   backend: z.enum(BACKENDS).optional(),
 });
 export type RecipeRequest = z.output<typeof RecipeRequestSchema>;
+
+/**
+ * The recipe's warm-up form: the reference code's per-epoch form at the paper's scale (100 epochs
+ * or more, 200 by default), where it is the paper exactly; per step in shorter runs, where a
+ * per-epoch warm-up of one epoch would be no warm-up at all.
+ */
+export function paperWarmupForm(epochs: number | undefined): 'step' | 'epoch' {
+  return (epochs ?? RUN_DEFAULTS.epochs) >= 100 ? 'epoch' : 'step';
+}
+
+/** The students' seed: one seed for all of them (a paired comparison), never the teacher's. */
+export function studentSeed(teacherSeed: number): number {
+  return teacherSeed === 0x7fffffff ? 0 : teacherSeed + 1;
+}
 
 /** The runs of the paper recipe, teacher first; students of kd and dive distil from it. */
 export const PAPER_RECIPE = { teacher: 'bsce', students: ['ce', 'bsce', 'ldam-drw', 'kd', 'dive'] } as const;

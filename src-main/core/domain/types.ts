@@ -84,6 +84,11 @@ export interface Progress {
   phase: string;
   done: number;
   total: number;
+  /** downloads: bytes per second over this attempt, and seconds left at that rate (null: not known yet) */
+  bytesPerSecond?: number | null;
+  etaSeconds?: number | null;
+  /** downloads: the line to show, e.g. "12.0 MB / 170.1 MB, 2.4 MB/s, 1:06 left" */
+  detail?: string;
 }
 
 export type ProgressFn = (p: Progress) => void;
@@ -150,7 +155,10 @@ export interface EpochRecord {
   loss: number;
   lr: number;
   trainAcc: number;
-  testAcc: number;
+  /** test top-1; null on epochs not evaluated (see RunConfig.evalEvery) */
+  testAcc: number | null;
+  /** balanced accuracy on the validation holdout (RunConfig.valFraction); null when none or not evaluated */
+  valAcc?: number | null;
   seconds: number;
   imagesPerSec: number;
 }
@@ -183,17 +191,37 @@ export interface RunSummary {
   split: string;
   splitId: number;
   dataset: string;
+  /** the teacher's name, kept by the student even after the teacher is deleted */
   teacher: string | null;
+  /** the teacher as it was when the student was created (kd, dive) */
+  teacherInfo: TeacherInfo | null;
   config: RunConfig;
   backend: string | null;
   backendReport: BackendReport | null;
   epochsDone: number;
+  /** the last epoch's metrics: the reported figure (no epoch is chosen on the test set) */
   metrics: RunMetrics | null;
-  bestMetrics: RunMetrics | null;
+  /** what a careful reviewer would want to know about this run (also on the CLI's stderr) */
+  warnings: string[];
   imagesPerSecond: number | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** What a student records of its teacher and of how it was distilled. */
+export interface TeacherInfo {
+  name: string;
+  method: string;
+  model: string;
+  split: string;
+  /** the teacher's final test top-1 */
+  top1: number | null;
+  normHead: boolean;
+  /** the distillation settings of the student */
+  tau: number;
+  power: number;
+  alpha: number;
 }
 
 /** A run with its per-epoch records (getRun, and what training answers). */
@@ -217,6 +245,7 @@ export type TrainEvent =
   | { type: 'started'; run: string; backend: BackendReport; epochs: number; resumedFrom: number }
   | { type: 'batch'; run: string; epoch: number; batch: number; batches: number; loss: number; acc: number; imagesPerSec: number; etaSeconds: number }
   | { type: 'epoch'; run: string; record: EpochRecord; epochs: number }
+  | { type: 'warning'; run: string; warning: string }
   | { type: 'finished'; run: string; status: RunStatus; error?: string };
 
 /** Mean over the classes of each shot group; null for an empty group. */
@@ -259,4 +288,56 @@ export interface CompareRow {
   medium: number | null;
   few: number | null;
   ece: number | null;
+}
+
+/** What a delete removed besides the object itself: runs, by name. */
+export interface Deleted {
+  deletedRuns: string[];
+}
+
+/** `dive doctor`: every data file against its row, every file against a row. */
+export interface DoctorProblem {
+  /** missing-file | corrupt-file | orphan | stray-file | trash | staging | stale-run | database | recovered-at-open */
+  kind: string;
+  /** the file or folder concerned, absolute (or the database) */
+  path: string;
+  detail: string;
+  /** repaired by this check (or by the open before it) */
+  fixed: boolean;
+}
+
+export interface DoctorReport {
+  dbPath: string;
+  dataDir: string;
+  blobsChecked: number;
+  bytesChecked: number;
+  problems: DoctorProblem[];
+  /** problems left for the user to resolve */
+  unresolved: number;
+}
+
+/** `dive ve RUN --sweep`: the temperature rule applied over a grid of T. */
+/** "Roughly flat": the few-shot mean of V at least this share of the many-shot mean. */
+export const FLAT_FEW_OVER_MANY = 0.8;
+
+export interface SweepPoint {
+  tau: number;
+  /** tau / power: the temperature of the equivalent plain softmax */
+  effectiveTau: number;
+  virtual: GroupMeans;
+  fewOverMany: number | null;
+  maxOverMin: number | null;
+  /** mean over training images of H(target) / ln C: 0 one-hot, 1 uniform */
+  entropy: number;
+}
+
+export interface VeSweep {
+  run: string;
+  power: number;
+  input: GroupMeans;
+  sweep: SweepPoint[];
+  /** the smallest T of the grid meeting the rule with targets not yet nearly uniform; null otherwise */
+  suggestedTau: number | null;
+  /** why that T, or why none */
+  reason: string;
 }

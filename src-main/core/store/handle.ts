@@ -8,4 +8,14 @@ import type { DB } from './db';
 export interface Store extends StorePaths {
   db: DB;
   close(): void;
+  /** what opening it repaired after a crash (front doors may report it; `dive doctor` does) */
+  recovered?: Recovery;
+}
+
+/** What opening a store repaired after a crash (recovery.ts). */
+export interface Recovery {
+  /** trash moved back because its rows were never deleted (a delete killed before its commit) */
+  restored: string[];
+  /** folders without a row (an import killed after its move), relative to the data directory */
+  orphans: string[];
 }

@@ -1,6 +1,5 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus, RunSummary } from '../domain/types';
+import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus, RunSummary, TeacherInfo } from '../domain/types';
 import { UserError } from '../domain/errors';
 import type { WrittenFile } from './files';
 import type { Store } from './handle';
@@ -27,7 +26,8 @@ interface RunRow {
   checkpoint_blob: number | null;
   weights_blob: number | null;
   metrics: string | null;
-  best_metrics: string | null;
+  warnings: string;
+  teacher_info: string | null;
   dir: string | null;
   created_at: string;
   started_at: string | null;
@@ -51,11 +51,12 @@ type RunJoined = RunRow & { split_name: string; dataset_name: string; teacher_na
 const SELECT_RUNS = `SELECT r.*, s.name AS split_name, d.name AS dataset_name, t.name AS teacher_name
   FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id`;
 
-interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number; seconds: number; images_per_second: number }
+interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number | null; val_acc: number | null; seconds: number; images_per_second: number }
 
-const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, seconds: e.seconds, imagesPerSec: e.images_per_second });
+const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, valAcc: e.val_acc, seconds: e.seconds, imagesPerSec: e.images_per_second });
 
 function toRunSummary(r: RunJoined): RunSummary {
+  const teacherInfo = parse<TeacherInfo>(r.teacher_info);
   return {
     id: r.id,
     name: r.name,
@@ -66,14 +67,16 @@ function toRunSummary(r: RunJoined): RunSummary {
     split: r.split_name,
     splitId: r.split_id,
     dataset: r.dataset_name,
-    teacher: r.teacher_name,
+    // the live teacher's name, or the one recorded when the student was created
+    teacher: r.teacher_name ?? teacherInfo?.name ?? null,
+    teacherInfo,
     // re-parsed so a run stored before a config field existed reads with that field's default
     config: parseRunConfig(JSON.parse(r.config)),
     backend: r.backend,
     backendReport: parse<BackendReport>(r.backend_report),
     epochsDone: r.epochs_done,
     metrics: parse<RunMetrics>(r.metrics),
-    bestMetrics: parse<RunMetrics>(r.best_metrics),
+    warnings: parse<string[]>(r.warnings) ?? [],
     imagesPerSecond: r.images_per_second,
     createdAt: r.created_at,
     startedAt: r.started_at,
@@ -105,11 +108,11 @@ export function uniqueRunName(store: Store, base: string): string {
 
 export function insertRun(
   store: Store,
-  r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: object },
+  r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: object; teacherInfo?: TeacherInfo | null; warnings?: string[] },
 ): number {
   const info = store.db
-    .prepare(`INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`)
-    .run(r.name, r.splitId, r.teacherId, r.method, r.model, JSON.stringify(r.config), Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`));
+    .prepare(`INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir, teacher_info, warnings) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`)
+    .run(r.name, r.splitId, r.teacherId, r.method, r.model, JSON.stringify(r.config), Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`), r.teacherInfo ? JSON.stringify(r.teacherInfo) : null, JSON.stringify(r.warnings ?? []));
   return Number(info.lastInsertRowid);
 }
 
@@ -156,19 +159,29 @@ function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weig
 export function recordEpoch(store: Store, id: number, rec: EpochRecord, checkpoint: WrittenFile): void {
   store.db.transaction(() => {
     store.db
-      .prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.seconds, rec.imagesPerSec);
+      .prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, val_acc, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.valAcc ?? null, rec.seconds, rec.imagesPerSec);
     store.db.prepare('UPDATE runs SET epochs_done = ?, heartbeat_at = ? WHERE id = ?').run(rec.epoch, Date.now(), id);
     replaceBlob(store, id, 'checkpoint_blob', checkpoint, 'checkpoint');
   })();
 }
 
-export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics; best: RunMetrics; imagesPerSecond: number; weights: WrittenFile }): void {
+export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics; imagesPerSecond: number; weights: WrittenFile }): void {
   store.db.transaction(() => {
     replaceBlob(store, id, 'weights_blob', r.weights, 'weights');
     store.db
-      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, best_metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ? WHERE id = ?`)
-      .run(JSON.stringify(r.metrics), JSON.stringify(r.best), r.imagesPerSecond, now(), id);
+      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ? WHERE id = ?`)
+      .run(JSON.stringify(r.metrics), r.imagesPerSecond, now(), id);
+  })();
+}
+
+/** Appends a warning to a run's list (once). */
+export function addWarning(store: Store, id: number, warning: string): void {
+  store.db.transaction(() => {
+    const row = store.db.prepare('SELECT warnings FROM runs WHERE id = ?').get(id) as { warnings: string } | undefined;
+    if (!row) return;
+    const list = JSON.parse(row.warnings) as string[];
+    if (!list.includes(warning)) store.db.prepare('UPDATE runs SET warnings = ? WHERE id = ?').run(JSON.stringify([...list, warning]), id);
   })();
 }
 
@@ -196,8 +209,9 @@ export function markInterrupted(store: Store, staleMs = 600_000): number {
   const rows = store.db.prepare(`SELECT id, worker_pid, heartbeat_at FROM runs WHERE status IN ('running', 'queued')`).all() as Pick<RunRow, 'id' | 'worker_pid' | 'heartbeat_at'>[];
   let n = 0;
   for (const r of rows) {
-    // a queued run has no worker yet: only a long silence means its front door is gone
-    const dead = (r.worker_pid != null && !processAlive(r.worker_pid)) || (r.heartbeat_at ?? 0) < Date.now() - staleMs;
+    // a live worker is never interrupted, however long its silence (a CPU-starved worker can miss
+    // heartbeats); a queued run has no worker yet: only a long silence means its front door is gone
+    const dead = r.worker_pid != null ? !processAlive(r.worker_pid) : (r.heartbeat_at ?? 0) < Date.now() - staleMs;
     if (dead) {
       store.db.prepare(`UPDATE runs SET status = 'interrupted', worker_pid = NULL, error = COALESCE(error, 'the training worker stopped unexpectedly') WHERE id = ?`).run(r.id);
       n++;
@@ -218,15 +232,3 @@ export function runDir(store: Store, ref: string | number): string {
   return join(store.dataDir, runRow(store, ref).dir!);
 }
 
-/** Removes rows and files; refuses while the run is training or while students name it as teacher. */
-export function deleteRun(store: Store, ref: string): RunInfo {
-  const info = getRun(store, ref);
-  const r = runRow(store, ref);
-  if (r.status === 'running') throw new UserError(`run "${r.name}" is running; cancel it first (\`dive cancel ${r.name}\`)`);
-  const students = store.db.prepare('SELECT name FROM runs WHERE teacher_id = ?').all(r.id) as { name: string }[];
-  if (students.length) throw new UserError(`run "${r.name}" is the teacher of ${students.map((s) => s.name).join(', ')}; delete those first`);
-  // its checkpoint and weights blob rows go with it (db/003_blob_owners.sql)
-  store.db.prepare('DELETE FROM runs WHERE id = ?').run(r.id);
-  if (r.dir) rmSync(join(store.dataDir, r.dir), { recursive: true, force: true });
-  return info;
-}

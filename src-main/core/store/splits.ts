@@ -139,20 +139,6 @@ export function listSplits(store: Store, dataset?: string): SplitInfo[] {
   return rows.map((r) => toInfo(store, r));
 }
 
-/** Deletes a split with its per-class rows and indices; returns what was deleted. */
-export function deleteSplit(store: Store, ref: string | number): SplitInfo {
-  const info = getSplit(store, ref);
-  try {
-    store.db.prepare('DELETE FROM splits WHERE id = ?').run(info.id);
-  } catch (e) {
-    if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-      throw new UserError(`split "${info.name}" is used by saved runs; delete those runs first`);
-    }
-    throw e;
-  }
-  return info;
-}
-
 /** The split's training indices into its dataset's train part, ascending. */
 export function splitIndices(store: Store, ref: string | number): Int32Array {
   const row = findRow(store, ref);

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { openDatabase } from './db';
+import { asUserError, openDatabase } from './db';
 import { sweepStaging } from './files';
 import { markInterrupted } from './runs';
+import { recoverFiles } from './recovery';
 import { resolveStorePaths, type StorePaths } from '../paths';
 import type { Store } from './handle';
 
@@ -13,7 +14,14 @@ export function openStore(opts: { db?: string; dataDir?: string } = {}): Store {
   mkdirSync(paths.dataDir, { recursive: true });
   sweepStaging(paths.dataDir);
   const store: Store = { ...paths, db, close: () => db.close() };
-  markInterrupted(store);
+  try {
+    // files and rows agree again after any crash: trash restored or emptied, orphan folders removed
+    store.recovered = recoverFiles(store);
+    markInterrupted(store);
+  } catch (e) {
+    db.close();
+    throw asUserError(e, paths.dbPath);
+  }
   return store;
 }
 

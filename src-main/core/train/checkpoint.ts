@@ -106,7 +106,7 @@ export interface Checkpoint {
   /** completed epochs; training resumes at 0-based epoch `epochsDone` */
   epochsDone: number;
   records: EpochRecord[];
-  /** metrics of the best epoch so far by test top-1 (epoch is 1-based) */
+  /** always null: no epoch is chosen on the test set any more (the field stays for older checkpoint files) */
   best: RunMetrics | null;
   /** state of the data-order / augmentation rng after epoch `epochsDone` */
   rngState: number[];
