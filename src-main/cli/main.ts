@@ -5,6 +5,7 @@ import { registerRunCommands } from './commands/runs';
 import { registerSplitCommands } from './commands/splits';
 import { registerTrainCommands } from './commands/train';
 import { registerServeCommand } from './commands/serve';
+import { registerBackendsCommand } from './commands/backends';
 import { registerDoctorCommand } from './commands/doctor';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerTrainCommands(program);
   registerRunCommands(program);
   registerServeCommand(program);
+  registerBackendsCommand(program);
   registerDoctorCommand(program);
   return program;
 }

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = join(ROOT, 'out');
 const requireFromRoot = createRequire(join(ROOT, 'package.json'));
-const EXTERNAL = ['electron', 'better-sqlite3', 'sharp', '@tensorflow/*', 'tsx', 'tsx/*', 'fsevents'];
+const EXTERNAL = ['electron', 'better-sqlite3', 'sharp', '@tensorflow/*', 'webgpu', 'tsx', 'tsx/*', 'fsevents'];
 // ESM output of CommonJS dependencies (commander, zod's CJS paths, ...) needs a real `require`
 const REQUIRE_BANNER = "import { createRequire as __diveCreateRequire } from 'node:module'; const require = __diveCreateRequire(import.meta.url);";
 

@@ -38,6 +38,7 @@ export const MODEL_CHOICES = MODELS.map((id) => ({ id, ...MODEL_TEXT[id] }));
 
 const BACKEND_TEXT: Record<BackendName, string> = {
   'tensorflow-gpu': 'tensorflow-gpu (tfjs-node-gpu, CUDA)',
+  webgpu: 'webgpu (Vulkan, Metal or D3D12 GPU)',
   tensorflow: 'tensorflow (tfjs-node, native CPU)',
   wasm: 'wasm (SIMD, multi-threaded)',
   cpu: 'cpu (plain JavaScript, slowest)',

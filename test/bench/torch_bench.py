@@ -95,15 +95,26 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def gpu_device():
+    """The GPU PyTorch can train on here: ('cuda', name), ('mps', 'Apple GPU') or (None, why not)."""
+    if torch.cuda.is_available():
+        return "cuda", torch.cuda.get_device_name(0)
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps", "Apple GPU (Metal)"
+    return None, f"PyTorch {torch.__version__} sees no CUDA or MPS device"
+
+
 def measure(args, shape, threads):
     h, w, c = shape
     torch.set_num_threads(threads)
     torch.manual_seed(args.seed)
-    model = build(args.model, h, w, c, args.classes)
+    dev = torch.device(args.device)
+    model = build(args.model, h, w, c, args.classes).to(dev)
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
-    # a few distinct batches, cycled, like the TS driver
-    xs = [torch.randn(args.batch, c, h, w) for _ in range(args.distinct)]
-    ys = [torch.randint(0, args.classes, (args.batch,)) for _ in range(args.distinct)]
+    # a few distinct batches, cycled, like the TS driver (loss.item() waits for the device each step)
+    xs = [torch.randn(args.batch, c, h, w, device=dev) for _ in range(args.distinct)]
+    ys = [torch.randint(0, args.classes, (args.batch,), device=dev) for _ in range(args.distinct)]
 
     def train_step(i):
         x, y = xs[i % args.distinct], ys[i % args.distinct]
@@ -150,6 +161,7 @@ def measure(args, shape, threads):
         "shape": args.shape,
         "batch": args.batch,
         "threads": threads,
+        "device": args.device,
         "steps": args.steps,
         "warmup": args.warmup,
         "repeat": args.repeat,
@@ -161,8 +173,8 @@ def measure(args, shape, threads):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--model", required=True)
-    p.add_argument("--shape", required=True)
+    p.add_argument("--model")
+    p.add_argument("--shape")
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--warmup", type=int, default=3)
@@ -174,7 +186,15 @@ def main():
     p.add_argument("--weight-decay", type=float, default=2e-4)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--distinct", type=int, default=4, help="distinct synthetic batches, cycled")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or mps")
+    p.add_argument("--gpu-info", action="store_true", help="print the GPU PyTorch can use, as JSON, and exit")
     args = p.parse_args()
+    if args.gpu_info:
+        kind, name = gpu_device()
+        print(json.dumps({"device": kind, "name": name}), flush=True)
+        return
+    if not args.model or not args.shape:
+        raise SystemExit("torch_bench: --model and --shape are required")
     if args.batch < 1 or args.steps < 1 or args.repeat < 1 or args.warmup < 0:
         raise SystemExit("torch_bench: --batch, --steps and --repeat must be >= 1, --warmup >= 0")
     shape = parse_shape(args.shape)

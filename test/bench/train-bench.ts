@@ -1,8 +1,15 @@
 // Training and inference throughput of the TF.js engine per backend, side by side with PyTorch
 // on the same models, batch and input shape (figures to read, not assertions).
-// Run: npm run bench:train -- [--model cnn|resnet8|resnet20|all] [--batch 128]
-//        [--shape 28x28x1|32x32x3|all] [--backend wasm,cpu] [--threads N] [--steps S]
-//        [--warmup W] [--repeat R] [--json] [--no-torch] [--timeout SEC]
+// Run: npm run bench:train -- [--model cnn|resnet8|resnet20|resnet32|all] [--batch 128]
+//        [--shape 28x28x1|32x32x3|all] [--backend wasm,cpu] [--threads 1,all] [--steps S]
+//        [--warmup W] [--repeat R] [--json] [--no-torch] [--no-gpu] [--timeout SEC]
+//
+// --threads is a list: each count (or 'all', the logical cores) is measured for ours and for
+// PyTorch (torch.set_num_threads) side by side; the default is 1 and all cores.
+//
+// GPU: the bench first looks for a hardware WebGPU adapter, a CUDA GPU through tfjs-node-gpu, and
+// a CUDA or MPS device in PyTorch, says plainly which are missing and why, and where there is one
+// times ResNet-32 on 32x32x3 on it beside PyTorch on the same device (gpu-bench.ts).
 //
 // --repeat R times the S steps R times after the warm-up and keeps the fastest (PyTorch too):
 // on a busy shared machine the least disturbed run is the better estimate.
@@ -15,11 +22,12 @@
 // measurement's and each backend starts fresh (the wasm thread count is fixed per process).
 // The training step replicates trainStep() of src-main/core/train/loop.ts, which is not exported:
 // tensors from the batch, tf.variableGrads over methodLoss('ce') with the training-accuracy count
-// kept, Sgd.step, then loss and hits read back with dataSync. Data are a few seeded synthetic
+// kept, Sgd.step, then loss and hits read back (asynchronously: webgpu has no synchronous read). Data are a few seeded synthetic
 // batches (normal pixels, uniform labels), cycled; the batch assembler and augmentation of the
 // real loop are not timed.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -31,10 +39,11 @@ import { methodLoss } from '../../src-main/core/train/losses';
 import { DEFAULT_METHOD_PARAMS } from '../../src-main/core/domain/method';
 import { createModel, type Model } from '../../src-main/core/train/models';
 import { Sgd } from '../../src-main/core/train/optim';
+import { describeGpus, probeGpus } from './gpu-probe';
 
 const SELF = fileURLToPath(import.meta.url);
 const TORCH_SCRIPT = path.join(path.dirname(SELF), 'torch_bench.py');
-const BENCH_MODELS = ['cnn', 'resnet8', 'resnet20'] as const;
+const BENCH_MODELS = ['cnn', 'resnet8', 'resnet20', 'resnet32'] as const;
 const DEFAULT_MODELS: ModelKind[] = ['cnn', 'resnet8'];
 const DEFAULT_SHAPES = ['28x28x1', '32x32x3'];
 const CLASSES = 10;
@@ -42,7 +51,7 @@ const CLASSES = 10;
 const DISTINCT = 4;
 const SGD = { lr: 0.1, momentum: 0.9, weightDecay: 2e-4 };
 /** steps per model when --steps is not given: the default bench takes a few minutes on 2 cores */
-const DEFAULT_STEPS: Record<(typeof BENCH_MODELS)[number], number> = { cnn: 40, resnet8: 15, resnet20: 6 };
+const DEFAULT_STEPS: Record<(typeof BENCH_MODELS)[number], number> = { cnn: 40, resnet8: 15, resnet20: 6, resnet32: 4 };
 const LINE = 'TRAIN-BENCH ';
 
 interface Ours {
@@ -110,7 +119,7 @@ function syntheticBatches(rng: Rng, batch: number, shape: ImageShape): { x: Floa
 }
 
 /** loop.ts trainStep() for method 'ce' without a teacher (see the note at the top). */
-function trainStep(model: Model, opt: Sgd, b: { x: Float32Array; y: Int32Array }, classCounts: number[]): { loss: number; hits: number } {
+async function trainStep(model: Model, opt: Sgd, b: { x: Float32Array; y: Int32Array }, classCounts: number[]): Promise<{ loss: number; hits: number }> {
   const [h, w, c] = model.spec.imageShape;
   let hits: tf.Scalar | undefined;
   let loss: tf.Scalar | undefined;
@@ -126,7 +135,8 @@ function trainStep(model: Model, opt: Sgd, b: { x: Float32Array; y: Int32Array }
       opt.step(grads, SGD.lr);
       return value;
     });
-    return { loss: loss.dataSync()[0], hits: hits ? hits.dataSync()[0] : 0 };
+    const [l, n] = await Promise.all([loss.data(), hits?.data()]);
+    return { loss: l[0], hits: n ? n[0] : 0 };
   } finally {
     loss?.dispose();
     hits?.dispose();
@@ -134,10 +144,10 @@ function trainStep(model: Model, opt: Sgd, b: { x: Float32Array; y: Int32Array }
 }
 
 /** Eval-mode forward as predictLogits() does it, logits read back. */
-function inferStep(model: Model, b: { x: Float32Array; y: Int32Array }): void {
+async function inferStep(model: Model, b: { x: Float32Array; y: Int32Array }): Promise<void> {
   const [h, w, c] = model.spec.imageShape;
   const logits = tf.tidy(() => model.apply(tf.tensor4d(b.x, [b.y.length, h, w, c]), false));
-  logits.dataSync();
+  await logits.data();
   logits.dispose();
 }
 
@@ -145,11 +155,11 @@ function inferStep(model: Model, b: { x: Float32Array; y: Int32Array }): void {
  * Seconds of the fastest of `repeat` runs of `f`: on a shared machine the fastest run is the one
  * least disturbed by other processes.
  */
-function bestOf(repeat: number, f: () => void): number {
+async function bestOf(repeat: number, f: () => Promise<void>): Promise<number> {
   let best = Infinity;
   for (let r = 0; r < repeat; r++) {
     const t0 = performance.now();
-    f();
+    await f();
     best = Math.min(best, (performance.now() - t0) / 1000);
   }
   return best;
@@ -158,7 +168,7 @@ function bestOf(repeat: number, f: () => void): number {
 /** One measurement, in this (child) process. */
 async function measure(kind: ModelKind, shapeText: string, batch: number, backend: BackendName, threads: number | undefined, steps: number, warmup: number, repeat: number): Promise<Ours> {
   const shape = parseShape(shapeText);
-  const report = await selectBackend(backend, { threads });
+  const report = await selectBackend(backend, { threads, allowSoftwareAdapter: process.env.DIVE_WEBGPU_ALLOW_SOFTWARE === '1' || undefined });
   for (const r of report.reasons) if (!/not tried/.test(r)) process.stderr.write(`  note: ${r}\n`);
   const root = new Rng(0);
   const model = createModel({ kind, imageShape: shape, numClasses: CLASSES }, root.fork());
@@ -167,16 +177,16 @@ async function measure(kind: ModelKind, shapeText: string, batch: number, backen
   const classCounts = new Array<number>(CLASSES).fill(batch);
   const tensorsStart = tf.memory().numTensors;
   try {
-    for (let i = 0; i < warmup; i++) trainStep(model, opt, data[i % DISTINCT], classCounts);
-    const trainSec = bestOf(repeat, () => {
+    for (let i = 0; i < warmup; i++) await trainStep(model, opt, data[i % DISTINCT], classCounts);
+    const trainSec = await bestOf(repeat, async () => {
       for (let i = 0; i < steps; i++) {
-        const { loss } = trainStep(model, opt, data[i % DISTINCT], classCounts);
+        const { loss } = await trainStep(model, opt, data[i % DISTINCT], classCounts);
         if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at step ${i + 1}`);
       }
     });
-    for (let i = 0; i < Math.max(warmup, 1); i++) inferStep(model, data[i % DISTINCT]);
-    const inferSec = bestOf(repeat, () => {
-      for (let i = 0; i < steps; i++) inferStep(model, data[i % DISTINCT]);
+    for (let i = 0; i < Math.max(warmup, 1); i++) await inferStep(model, data[i % DISTINCT]);
+    const inferSec = await bestOf(repeat, async () => {
+      for (let i = 0; i < steps; i++) await inferStep(model, data[i % DISTINCT]);
     });
     return {
       engine: 'tfjs',
@@ -233,8 +243,8 @@ function runOurs(kind: ModelKind, shape: string, batch: number, backend: Backend
   return out[0];
 }
 
-function runTorch(py: string, kind: ModelKind, shape: string, batch: number, threads: number[], steps: number, warmup: number, repeat: number): TorchLine[] {
-  const args = [TORCH_SCRIPT, '--model', kind, '--shape', shape, '--batch', String(batch), '--steps', String(steps), '--warmup', String(warmup), '--repeat', String(repeat)];
+function runTorch(py: string, kind: ModelKind, shape: string, batch: number, threads: number[], steps: number, warmup: number, repeat: number, device = 'cpu'): TorchLine[] {
+  const args = [TORCH_SCRIPT, '--model', kind, '--shape', shape, '--batch', String(batch), '--steps', String(steps), '--warmup', String(warmup), '--repeat', String(repeat), '--device', device];
   args.push('--threads', ['default', ...threads.map(String)].join(','), '--lr', String(SGD.lr), '--momentum', String(SGD.momentum), '--weight-decay', String(SGD.weightDecay));
   const r = spawnSync(py, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   if (r.status !== 0) {
@@ -289,6 +299,33 @@ function table(rows: Row[]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
+/** Backends whose speed depends on the CPU thread count. */
+const THREADED: readonly BackendName[] = ['wasm', 'tensorflow'];
+
+/** --threads: a comma list of counts or 'all' (the logical cores), deduplicated, in order. */
+function parseThreads(v: string): number[] {
+  const all = os.availableParallelism();
+  const list = v.split(',').map((t) => (t.trim() === 'all' ? all : positiveInt('threads', t.trim())!));
+  return [...new Set(list)];
+}
+
+/** ResNet-32 on 32x32x3 on each GPU rung found, beside PyTorch on its GPU (when it has one). */
+function gpuBench(g: ReturnType<typeof probeGpus>, py: string | null, batch: number, warmup: number, repeat: number, timeoutSec: number): Row[] {
+  const rows: Row[] = [];
+  const rungs: BackendName[] = [...(g.cuda.ok ? ['tensorflow-gpu' as const] : []), ...(g.webgpu.ok ? ['webgpu' as const] : [])];
+  for (const b of rungs) {
+    process.stderr.write(`resnet32 32x32x3 batch ${batch}: ${b}...\n`);
+    const o = runOurs('resnet32', '32x32x3', batch, b, undefined, 20, Math.max(warmup, 3), repeat, timeoutSec);
+    if (!o) continue;
+    let t: TorchLine[] = [];
+    if (py && g.torch.ok) t = runTorch(py, 'resnet32', '32x32x3', batch, [], 20, Math.max(warmup, 3), repeat, g.torch.device);
+    // on a GPU the thread count is moot: compare with PyTorch's default-thread line on its device
+    const row = combine(o, t);
+    rows.push({ ...row, ratioSame: row.ratioDefault });
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -297,18 +334,19 @@ async function main(): Promise<void> {
       batch: { type: 'string', default: '128' },
       backend: { type: 'string', default: 'wasm' },
       timeout: { type: 'string', default: '900' },
-      threads: { type: 'string' },
+      threads: { type: 'string', default: '1,all' },
       steps: { type: 'string' },
       warmup: { type: 'string', default: '2' },
       repeat: { type: 'string', default: '2' },
       json: { type: 'boolean', default: false },
       'no-torch': { type: 'boolean', default: false },
+      'no-gpu': { type: 'boolean', default: false },
       child: { type: 'boolean', default: false },
     },
   });
   const batch = positiveInt('batch', values.batch)!;
   const warmup = positiveInt('warmup', values.warmup, 0)!;
-  const threads = positiveInt('threads', values.threads);
+  const threadList = parseThreads(values.threads!);
   const stepsArg = positiveInt('steps', values.steps);
   const timeoutSec = positiveInt('timeout', values.timeout)!;
   const repeat = positiveInt('repeat', values.repeat)!;
@@ -322,21 +360,25 @@ async function main(): Promise<void> {
   const stepsFor = (m: ModelKind) => stepsArg ?? DEFAULT_STEPS[m as (typeof BENCH_MODELS)[number]];
 
   if (values.child) {
-    const r = await measure(models[0], shapes[0], batch, backends[0], threads, stepsFor(models[0]), warmup, repeat);
+    const r = await measure(models[0], shapes[0], batch, backends[0], threadList[0], stepsFor(models[0]), warmup, repeat);
     process.stdout.write(`${LINE}${JSON.stringify(r)}\n`);
     return;
   }
 
   const py = values['no-torch'] ? null : findTorchPython();
   if (!values['no-torch'] && !py) process.stderr.write('PyTorch not found (python3 cannot import torch; set DIVE_BENCH_PYTHON): TF.js only\n');
+  const gpus = values['no-gpu'] ? null : probeGpus(py, TORCH_SCRIPT);
   const rows: Row[] = [];
   for (const m of models) {
     for (const s of shapes) {
       const ours: Ours[] = [];
       for (const b of backends) {
-        process.stderr.write(`${m} ${s} batch ${batch}: ${b}...\n`);
-        const o = runOurs(m, s, batch, b, threads, stepsFor(m), warmup, repeat, timeoutSec);
-        if (o) ours.push(o);
+        // threads matter to wasm and native TensorFlow; the others run once
+        for (const threads of THREADED.includes(b) ? threadList : [undefined]) {
+          process.stderr.write(`${m} ${s} batch ${batch}: ${b}${threads ? `, ${threads} thread${threads === 1 ? '' : 's'}` : ''}...\n`);
+          const o = runOurs(m, s, batch, b, threads, stepsFor(m), warmup, repeat, timeoutSec);
+          if (o) ours.push(o);
+        }
       }
       let t: TorchLine[] = [];
       if (py && ours.length) {
@@ -346,12 +388,17 @@ async function main(): Promise<void> {
       rows.push(...ours.map((o) => combine(o, t)));
     }
   }
+  const gpuRows = gpus ? gpuBench(gpus, py, batch, warmup, repeat, timeoutSec) : [];
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ rows, torchPython: py })}\n`);
+    process.stdout.write(`${JSON.stringify({ rows, gpus, gpuRows, torchPython: py })}\n`);
     return;
   }
   process.stdout.write(`${table(rows)}\n`);
   process.stdout.write('ratio = ours / PyTorch training img/s, at PyTorch\'s default thread count and at ours (thr)\n');
+  if (gpus) {
+    process.stdout.write(`\n${describeGpus(gpus).join('\n')}\n`);
+    if (gpuRows.length) process.stdout.write(`${table(gpuRows)}\nratio same = ours / PyTorch on its GPU (${gpus.torch.ok ? gpus.torch.device : 'none'})\n`);
+  }
 }
 
 main().catch((e: unknown) => {

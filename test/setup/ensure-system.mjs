@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Run by `npm test` first (the "pretest" script): the tests need two things npm cannot install,
-// Chromium for the browser end-to-end tests and Debian's Fashion-MNIST for the integration tests
+// Run by `npm test` first (the "pretest" script): the tests need things npm cannot install,
+// Chromium for the browser end-to-end tests (its SwiftShader Vulkan driver, with Debian's Vulkan
+// loader libvulkan1, for the webgpu tests) and Debian's Fashion-MNIST for the integration tests
 // on real data. Where they are missing, as root on a machine with apt-get, this installs the
 // Debian packages; otherwise it stops at once with one line giving the command to run. No test
 // skips for want of them: they fail, so a green run means everything was tested.
@@ -22,16 +23,21 @@ if (process.env.CHROMIUM !== undefined && !existsSync(CHROMIUM)) {
   fail(`CHROMIUM=${CHROMIUM} does not exist; point it at a Chromium binary, or unset it to use /usr/bin/chromium`);
 }
 
+const onPath = (cmd) => spawnSync('/bin/sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const dpkgKnows = () => process.platform === 'linux' && onPath('dpkg-query');
+const dpkgInstalled = (pkg) => spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout?.trim() === 'install ok installed';
+
 function missing() {
   const out = [];
   if (!existsSync(CHROMIUM)) out.push({ pkg: 'chromium', what: `Chromium (${CHROMIUM})` });
   if (!FASHION_FILES.every((f) => existsSync(`${FASHION_MNIST}/${f}.gz`) || existsSync(`${FASHION_MNIST}/${f}`))) {
     out.push({ pkg: 'dataset-fashion-mnist', what: `Fashion-MNIST (${FASHION_MNIST})` });
   }
+  // the webgpu tests run Chromium's SwiftShader Vulkan driver through the Vulkan loader
+  if (dpkgKnows() && !dpkgInstalled('libvulkan1')) out.push({ pkg: 'libvulkan1', what: 'the Vulkan loader (libvulkan1)' });
   return out;
 }
 
-const onPath = (cmd) => spawnSync('/bin/sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
 const need = missing();
 if (need.length === 0) process.exit(0);

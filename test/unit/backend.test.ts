@@ -18,6 +18,8 @@ const installed = (pkg: string) => {
     return false;
   }
 };
+/** why the webgpu rung was passed over: no adapter, only a software one (never chosen unasked), or it did not load */
+const WEBGPU_NOT_USED = /^webgpu: (no WebGPU adapter: .+|only a software adapter \(.+\) is available; it is far slower than wasm .+|the webgpu package is not installed|dawn\.node failed to load: .+|the webgpu backend did not start.*)$/;
 
 async function rejectsWithUserError(p: Promise<unknown>, pattern: RegExp): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
@@ -49,6 +51,8 @@ describe('selectBackend', () => {
       if (!installed(pkg)) assert.equal(r.reasons[i], `${name}: ${pkg} is not installed`);
     }
     assert.ok(Number.isInteger(r.threads) && r.threads >= 1);
+    const webgpu = BACKENDS.indexOf('webgpu');
+    if (rank > webgpu) assert.match(r.reasons[webgpu], WEBGPU_NOT_USED);
     // wasm is what a machine without a working native backend gets; check it explicitly
     const w = r.name === 'wasm' ? r : await selectBackend('wasm');
     assert.equal(w.tfBackend, 'wasm');
@@ -67,6 +71,7 @@ describe('selectBackend', () => {
     assert.equal(tf.getBackend(), 'cpu');
     assert.deepEqual(r.reasons, [
       "tensorflow-gpu: not tried ('cpu' was requested)",
+      "webgpu: not tried ('cpu' was requested)",
       "tensorflow: not tried ('cpu' was requested)",
       "wasm: not tried ('cpu' was requested)",
     ]);
@@ -78,6 +83,7 @@ describe('selectBackend', () => {
     assert.equal(tf.getBackend(), 'wasm');
     assert.deepEqual(r.reasons, [
       "tensorflow-gpu: not tried ('wasm' was requested by DIVE_BACKEND)",
+      "webgpu: not tried ('wasm' was requested by DIVE_BACKEND)",
       "tensorflow: not tried ('wasm' was requested by DIVE_BACKEND)",
     ]);
     const c = await selectBackend('cpu', { env: { DIVE_BACKEND: 'wasm' } });
@@ -109,7 +115,7 @@ describe('selectBackend', () => {
   });
 
   test('bad names and thread counts are user errors', async () => {
-    await rejectsWithUserError(selectBackend(undefined, { env: { DIVE_BACKEND: 'cuda' } }), /^DIVE_BACKEND: unknown backend 'cuda' \(use one of tensorflow-gpu, tensorflow, wasm, cpu\)$/);
+    await rejectsWithUserError(selectBackend(undefined, { env: { DIVE_BACKEND: 'cuda' } }), /^DIVE_BACKEND: unknown backend 'cuda' \(use one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu\)$/);
     await rejectsWithUserError(selectBackend('wasm', { threads: 0 }), /^threads: must be a whole number >= 1, got 0$/);
   });
 });
@@ -133,12 +139,13 @@ describe('backend helpers', () => {
     assert.throws(() => packageDir('@tensorflow/tfjs-no-such-package'), (e: unknown) => e instanceof BackendUnavailable && e.message === '@tensorflow/tfjs-no-such-package is not installed');
   });
 
-  test('XNNPACK threads: half the logical cores, at most 8, at least 1', () => {
-    assert.equal(effectiveWasmThreads(undefined, 2), 1);
-    assert.equal(effectiveWasmThreads(undefined, 8), 4);
-    assert.equal(effectiveWasmThreads(undefined, 32), 8);
+  test('XNNPACK threads: one per logical core by default, never more than the cores, at least 1', () => {
+    assert.equal(effectiveWasmThreads(undefined, 2), 2);
+    assert.equal(effectiveWasmThreads(undefined, 8), 8);
+    assert.equal(effectiveWasmThreads(undefined, 64), 64);
+    assert.equal(effectiveWasmThreads(undefined, 1), 1);
     assert.equal(effectiveWasmThreads(2, 8), 2);
-    assert.equal(effectiveWasmThreads(6, 8), 4);
+    assert.equal(effectiveWasmThreads(12, 8), 8);
     assert.equal(effectiveWasmThreads(1, 16), 1);
   });
 });

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { ApiEvent, DatasetSamples } from '../../src-main/core/domain/contract';
+import type { ApiEvent, BackendsProbe, DatasetSamples } from '../../src-main/core/domain/contract';
 import { appVersion, createDispatcher, type Dispatcher } from '../../src-main/core/app/dispatch';
 import { describeError } from '../../src-main/core/domain/describe-error';
 import type { DatasetInfo, RunInfo, SplitInfo, VirtualExamplesInfo } from '../../src-main/core/domain/types';
@@ -169,6 +169,14 @@ describe('dispatcher', () => {
     const kept = (await d.call('storedVirtualExamples', { name: 'quick' })) as VirtualExamplesInfo[];
     assert.deepEqual(kept.map((k) => [k.tau, k.power]), [[3, 0.5]]);
     await rejects(d.callRaw('virtualExamples', { run: 'nope' }), /no run named "nope"/);
+  });
+
+  it('probes the compute backends in a worker (the Train screen shows it)', async () => {
+    const p = (await d.call('probeBackends', { noTiming: true })) as BackendsProbe;
+    assert.deepEqual(p.rungs.map((r) => r.name), ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
+    assert.equal(p.chosen, p.rungs.find((r) => r.available)?.name);
+    assert.ok(p.rungs.find((r) => r.name === 'cpu')?.available);
+    await rejects(d.callRaw('probeBackends', { model: 'vgg' }), /model/);
   });
 
   it('close() cancels a running run after its batch and refuses later calls', async () => {

@@ -35,7 +35,7 @@ it('refuses a DiVE power above 1 at train time, as `dive ve` does', () => {
 });
 
 it('refuses an unknown backend before the run row exists, from the request or DIVE_BACKEND', () => {
-  assert.throws(() => createRun({ split: 's', config: { method: 'ce', backend: 'tpu' as never } }), says(/^config\.backend: must be one of tensorflow-gpu, tensorflow, wasm, cpu$/));
+  assert.throws(() => createRun({ split: 's', config: { method: 'ce', backend: 'tpu' as never } }), says(/^config\.backend: must be one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu$/));
   process.env.DIVE_BACKEND = 'tpu';
   try {
     assert.throws(() => createRun({ split: 's', config: { method: 'ce' } }), /DIVE_BACKEND=tpu is not a backend/);

@@ -25,6 +25,8 @@ describe('run config defaults', () => {
       normHead: false,
       params: { ...DEFAULT_METHOD_PARAMS, tau: 3, power: 0.5, alpha: 0.5, drwEpoch: 160 },
       backend: null,
+      threads: null,
+      allowSoftwareAdapter: false,
       warmupForm: 'step',
       evalEvery: null,
       valFraction: 0,

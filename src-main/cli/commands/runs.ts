@@ -14,7 +14,7 @@ export function describeRun(r: RunInfo): string {
   const lines = [
     `run ${r.name} (#${r.id}): ${r.status}${r.error ? ` (${r.error})` : ''}`,
     `method ${r.method}, model ${r.model}, split ${r.split} of ${r.dataset}${r.teacher ? `, teacher ${r.teacher}` : ''}`,
-    `backend ${r.backend ?? '-'}${r.backendReport ? ` (${r.backendReport.device}, ${r.backendReport.threads} threads)` : ''}; epochs ${r.epochsDone}/${String(r.config.epochs)}; ${r.imagesPerSecond ? `${r.imagesPerSecond.toFixed(0)} img/s` : ''}`,
+    `backend ${r.backend ?? '-'}${r.backendReport ? ` (${r.backendReport.device}, ${r.backendReport.threads} threads, ${r.backendReport.detail})` : ''}; epochs ${r.epochsDone}/${String(r.config.epochs)}; ${r.imagesPerSecond ? `${r.imagesPerSecond.toFixed(0)} img/s` : ''}`,
   ];
   if (m) {
     lines.push(`top-1 ${pct(m.top1)}%  many ${pct(m.many)}%  medium ${pct(m.medium)}%  few ${pct(m.few)}%  ECE ${fmt(m.ece)}`);

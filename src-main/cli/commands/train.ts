@@ -15,6 +15,7 @@ export function configFromOptions(o: OptionValues): Args<'train'>['config'] {
     method: o.method, model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay,
     warmupEpochs: o.warmup, warmupForm: o.warmupForm, evalEvery: o.evalEvery, valFraction: o.valFraction, schedule: o.schedule, milestones: o.milestones, gamma: o.gamma, seed: o.seed,
     augment: o.augment === undefined ? undefined : parseAugment(String(o.augment)), backend: o.backend,
+    threads: o.threads, allowSoftwareAdapter: o.allowSoftwareAdapter,
     params: { tau: o.tau, power: o.power, alpha: o.alpha, focalGamma: o.focalGamma, cbBeta: o.cbBeta, drwEpoch: o.drwEpoch },
   };
 }
@@ -52,7 +53,9 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--focal-gamma <g>', `focal loss gamma (default ${methodPreset('focal').focalGamma})`, number)
     .option('--cb-beta <b>', `class-balanced beta (default ${methodPreset('cb').cbBeta})`, number)
     .option('--drw-epoch <e>', `LDAM-DRW: epoch re-weighting starts (default ${pct([d.drwFraction])} of the run)`, integer)
-    .option('--backend <name>', `${BACKENDS.join(', ')} (default: the best available; also $DIVE_BACKEND)`);
+    .option('--backend <name>', `${BACKENDS.join(', ')} (default: the best available; also $DIVE_BACKEND)`)
+    .option('--threads <n>', 'wasm compute threads (default: one per logical core)', integer)
+    .option('--allow-software-adapter', 'let webgpu run on a software adapter such as SwiftShader (slow; for tests; also $DIVE_WEBGPU_ALLOW_SOFTWARE=1)');
 }
 
 export function registerTrainCommands(program: Command): void {

@@ -1,8 +1,8 @@
 // The dispatcher behind every front door (Electron IPC, `dive serve`, the `dive` CLI): validates
 // each call's argument once against the call table (domain/contract.ts), runs it on the Service,
-// and owns the worker processes it starts. Training always runs in a worker. Imports and virtual
-// examples run in a worker under the window or the server, so their event loop stays responsive;
-// the CLI has nothing else to serve and runs them in-process ('in-process' tasks).
+// and owns the worker processes it starts. Training always runs in a worker. Imports, virtual
+// examples and backend probes run in a worker under the window or the server, so their event loop
+// stays responsive; the CLI has nothing else to serve and runs them in-process ('in-process' tasks).
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,7 +15,7 @@ import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type Fron
 import { UserError } from '../domain/errors';
 import { RUN_DEFAULTS } from '../domain/run-config';
 import { PAPER_RECIPE, paperWarmupForm, studentSeed, type RecipeRequest } from '../domain/run-requests';
-import type { CompareRow, DatasetInfo, RunInfo, TrainEvent, VeSweep, VirtualExamplesInfo } from '../domain/types';
+import type { BackendsProbe, CompareRow, DatasetInfo, RunInfo, TrainEvent, VeSweep, VirtualExamplesInfo } from '../domain/types';
 import { getRun } from '../store/runs';
 import { asUserError } from '../store/db';
 import { runDoctor } from '../store/doctor';
@@ -29,7 +29,7 @@ export { defaultReadRoots };
 
 export interface DispatcherOptions {
   frontDoor: FrontDoor;
-  /** where imports and virtual examples run: a worker process (default) or this process (the CLI) */
+  /** where imports, virtual examples and backend probes run: a worker process (default) or this process (the CLI) */
   tasks?: 'worker' | 'in-process';
   /** how worker processes start (default child_process.fork; Electron passes utilityProcess) */
   spawn?: WorkerSpawner;
@@ -184,6 +184,8 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     virtualExampleSweep: async (a) => (inProcess ? await svc.virtualExampleSweep(a) : await task(runTask<VeSweep>(store, { kind: 've-sweep', ...a }, undefined, spawn))),
     exportRun: (a) => svc.exportRun(a),
     recipe: (a) => recipe(a),
+    // a worker loads the backends, so the window's or server's process never holds one
+    probeBackends: async (a) => (inProcess ? (await import('../train/probe')).probeBackends(a) : task(runTask<BackendsProbe>(store, { kind: 'backends', options: a }, undefined, spawn))),
     doctor: (a) => runDoctor(store, { fix: a?.fix }),
     downloads: () => downloadOffers(store.dataDir),
   };

@@ -27,7 +27,7 @@ export function createModelService(store: Store) {
     const data = await loadSplitData(store, run.splitId);
     const model = inference.loadModel(path);
     try {
-      return { run, data, logits: inference.logitsOf(model, data.trainImages, data.trainLabels) };
+      return { run, data, logits: await inference.logitsOf(model, data.trainImages, data.trainLabels) };
     } finally {
       model.model.dispose();
     }

@@ -6,6 +6,7 @@ import type { Store } from '../store/store';
 import type { StorePaths } from '../paths';
 import { UserError } from '../domain/errors';
 import type { ImportRequest } from '../domain/import-schema';
+import type { ProbeOptions } from '../domain/run-requests';
 
 export const WORKER_ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
 
@@ -17,7 +18,9 @@ export type WorkerTask =
   /** the temperature sweep of a completed run's virtual examples */
   | { kind: 've-sweep'; run: string; power: number; taus?: number[] }
   /** a dataset import (validated at the dispatcher; the importer parses it again, which is idempotent) */
-  | { kind: 'import'; request: ImportRequest; readRoots?: string[] };
+  | { kind: 'import'; request: ImportRequest; readRoots?: string[] }
+  /** `dive backends` / probeBackends: every compute rung probed and timed (validated at the dispatcher) */
+  | { kind: 'backends'; options: ProbeOptions };
 
 /** What the parent tells a worker; the worker opens its own connection to the same database. */
 export type WorkerJob = StorePaths & WorkerTask;

@@ -52,7 +52,10 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
   const run = getRun(store, job.runId);
   try {
     const cfg = parseRunConfig(run.config);
-    const backend = await selectBackend((cfg.backend ?? undefined) as Parameters<typeof selectBackend>[0]);
+    const backend = await selectBackend((cfg.backend ?? undefined) as Parameters<typeof selectBackend>[0], {
+      threads: cfg.threads ?? undefined,
+      allowSoftwareAdapter: cfg.allowSoftwareAdapter || undefined,
+    });
     if (!markStarted(store, run.id, backend, process.pid)) return;
     const checkpointPath = runFilePath(store, run.id, 'checkpoint');
     const resume = run.epochsDone > 0 && checkpointPath ? readCheckpoint(checkpointPath) : undefined;
@@ -116,7 +119,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     });
     // DiVE's teacher: store the virtual-example distribution the student was distilled from.
     if (teacher && teacherRow && cfg.method === 'dive') {
-      const logits = logitsOf(teacher, data.trainImages, data.trainLabels);
+      const logits = await logitsOf(teacher, data.trainImages, data.trainLabels);
       saveVirtualExamples(store, teacherRow.id, virtualExampleInfo(teacherRow.name, logits, data.trainLabels.length, data.classCounts, data.groups, cfg.params.tau, cfg.params.power));
     }
     send({ type: 'finished', run: run.name, status: 'completed' });
@@ -148,6 +151,9 @@ async function task(job: WorkerJob): Promise<void> {
           send({ type: 'progress', progress });
         }
       }, { readRoots: job.readRoots });
+    } else if (job.kind === 'backends') {
+      const { probeBackends } = await import('../train/probe');
+      result = await probeBackends(job.options);
     } else {
       throw new Error(`unknown worker task ${(job as { kind: string }).kind}`);
     }

@@ -5,9 +5,9 @@ import { z } from 'zod';
 import type { DownloadId } from './downloads';
 import { Name } from './fields';
 import { ImportRequestSchema } from './import-schema';
-import { ExportRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
+import { ExportRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
 import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
-import type { CompareRow, DatasetInfo, Deleted, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VeSweep, VirtualExamplesInfo } from './types';
+import type { BackendsProbe, CompareRow, DatasetInfo, Deleted, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VeSweep, VirtualExamplesInfo } from './types';
 
 const None = z.strictObject({}).optional();
 
@@ -57,6 +57,8 @@ export const CALLS = {
   exportRun: ExportRequestSchema,
   /** trains the recipe's runs one after another (events follow), then answers their comparison */
   recipe: RecipeRequestSchema,
+  /** every compute backend probed now (train/probe.ts, in a worker), with a few timed steps of `model` */
+  probeBackends: ProbeBackendsRequestSchema.prefault({}),
   /** every data file against its row and every file against a row; `fix` repairs what is safe */
   doctor: z.strictObject({ fix: z.boolean().optional() }).optional(),
   /** the datasets the workbench can download (import one with importDataset { format: id, download: true }) */
@@ -124,6 +126,7 @@ export interface Results {
   virtualExampleSweep: VeSweep;
   exportRun: ExportResult;
   recipe: CompareRow[];
+  probeBackends: BackendsProbe;
   doctor: DoctorReport;
   downloads: DownloadOffer[];
 }
@@ -147,4 +150,4 @@ export interface DiveApi {
   subscribe(fn: (e: ApiEvent) => void): () => void;
 }
 
-export type { CompareRow, DatasetInfo, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo };
+export type { BackendsProbe, CompareRow, DatasetInfo, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo };

@@ -16,7 +16,7 @@ export const MODELS = ['mlp', 'cnn', 'resnet8', 'resnet20', 'resnet32'] as const
 export type ModelKind = (typeof MODELS)[number];
 
 /** TF.js backends, best first: `backend` in a run config names one (null: the best available). */
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export const SCHEDULES = ['step', 'cosine'] as const;
@@ -62,6 +62,10 @@ export interface RunConfig {
   params: MethodParams;
   /** preferred TF.js backend name; null: the best available */
   backend: BackendName | null;
+  /** wasm compute threads; null: one per logical core */
+  threads: number | null;
+  /** let the webgpu rung use a software adapter (SwiftShader and the like; for tests) */
+  allowSoftwareAdapter: boolean;
   /**
    * Evaluate on the test set every K epochs (the last epoch always); null: chosen from the data
    * sizes so that evaluation stays under a quarter of the training time (holdout.ts `autoEvalEvery`).
@@ -106,10 +110,14 @@ export const RUN_DEFAULTS: {
   /** null: chosen from the data sizes (holdout.ts `autoEvalEvery`) */
   evalEvery: number | null;
   valFraction: number;
+  /** wasm compute threads; null: one per logical core */
+  threads: number | null;
+  /** whether the webgpu rung may use a software adapter (SwiftShader and the like) */
+  allowSoftwareAdapter: boolean;
 } = {
   model: 'resnet32', epochs: 200, batchSize: 128, lr: 0.1, momentum: 0.9, weightDecay: 2e-4,
   schedule: 'step', gamma: 0.01, seed: 0, milestoneFractions: [0.6, 0.8], drwFraction: 0.8, warmupMax: 5,
-  warmupForm: 'step', evalEvery: null, valFraction: 0,
+  warmupForm: 'step', evalEvery: null, valFraction: 0, threads: null, allowSoftwareAdapter: false,
 };
 
 const RunConfigInput = z.strictObject({
@@ -133,6 +141,8 @@ const RunConfigInput = z.strictObject({
   normHead: z.boolean().optional(),
   params: ParamsInput.prefault({}),
   backend: z.enum(BACKENDS, { message: `must be one of ${BACKENDS.join(', ')}` }).nullable().default(null),
+  threads: z.number().int().min(1).max(1024).nullable().default(() => RUN_DEFAULTS.threads),
+  allowSoftwareAdapter: z.boolean().default(() => RUN_DEFAULTS.allowSoftwareAdapter),
   evalEvery: z.number().int().min(1).nullable().default(() => RUN_DEFAULTS.evalEvery),
   valFraction: finite().min(0).max(MAX_VAL_FRACTION).default(() => RUN_DEFAULTS.valFraction),
 });
@@ -192,6 +202,8 @@ export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
     normHead: c.normHead ?? c.method === 'ldam-drw',
     params,
     backend: c.backend,
+    threads: c.threads,
+    allowSoftwareAdapter: c.allowSoftwareAdapter,
     evalEvery: c.evalEvery,
     valFraction: c.valFraction,
   };

@@ -2,7 +2,7 @@
 // request, so a front door validates once and the handler receives the parsed, typed value.
 import { z } from 'zod';
 import { Name, NewName } from './fields';
-import { BACKENDS, MODELS, RUN_DEFAULTS, RunConfigSchema } from './run-config';
+import { BACKENDS, MODELS, RUN_DEFAULTS, RunConfigSchema, type ImageShape, type ModelKind } from './run-config';
 import { RUN_STATUSES } from './types';
 
 /**
@@ -81,3 +81,28 @@ export function studentSeed(teacherSeed: number): number {
 
 /** The runs of the paper recipe, teacher first; students of kd and dive distil from it. */
 export const PAPER_RECIPE = { teacher: 'bsce', students: ['ce', 'bsce', 'ldam-drw', 'kd', 'dive'] } as const;
+
+/** What `dive backends` / probeBackends time on each rung when the caller says nothing. */
+export const PROBE_DEFAULTS: { model: ModelKind; imageShape: ImageShape; batchSize: number; steps: number; budgetSeconds: number } = {
+  model: 'cnn', imageShape: [32, 32, 3], batchSize: 32, steps: 3, budgetSeconds: 5,
+};
+
+/** Every compute rung probed now (available or why not), with a few timed training steps of `model`. */
+export const ProbeBackendsRequestSchema = z.strictObject({
+  model: z.enum(MODELS).default(() => PROBE_DEFAULTS.model),
+  /** [height, width, channels] of the synthetic images timed */
+  imageShape: z.tuple([z.number().int().min(1).max(4096), z.number().int().min(1).max(4096), z.number().int().min(1).max(64)]).default(() => PROBE_DEFAULTS.imageShape),
+  batchSize: z.number().int().min(1).max(65_536).default(() => PROBE_DEFAULTS.batchSize),
+  /** timed steps per rung, after one untimed warm-up step */
+  steps: z.number().int().min(1).max(10_000).default(() => PROBE_DEFAULTS.steps),
+  /** stop timing a rung after this long (it reports the steps it did) */
+  budgetSeconds: z.number().gt(0).default(() => PROBE_DEFAULTS.budgetSeconds),
+  /** wasm compute threads; default: one per logical core */
+  threads: z.number().int().min(1).max(1024).optional(),
+  /** let webgpu use a software adapter (SwiftShader and the like) */
+  allowSoftwareAdapter: z.boolean().optional(),
+  /** only say what is available, time nothing */
+  noTiming: z.boolean().optional(),
+});
+export type ProbeBackendsRequest = z.input<typeof ProbeBackendsRequestSchema>;
+export type ProbeOptions = z.output<typeof ProbeBackendsRequestSchema>;

@@ -1,4 +1,4 @@
-import type { RunConfig } from './run-config';
+import type { BackendName, ImageShape, ModelKind, RunConfig } from './run-config';
 
 // Plain result objects shared by the CLI's JSON output, the HTTP API and the renderer.
 // Accuracies are fractions in [0, 1]; class indices are the dataset's label indices.
@@ -98,14 +98,55 @@ export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancel
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface BackendReport {
-  /** tensorflow-gpu | tensorflow | wasm | cpu */
+  /** tensorflow-gpu | webgpu | tensorflow | wasm | cpu */
   name: string;
   device: 'gpu' | 'cpu';
   threads: number;
   /** one line on the build in use, e.g. "wasm SIMD build, 1 thread" */
   detail?: string;
+  /** the webgpu rung's adapter (name, vendor, whether it is a software one) */
+  adapter?: AdapterFacts;
   /** why each better backend was not used */
   reasons: string[];
+}
+
+/** What Dawn says about a WebGPU adapter. */
+export interface AdapterFacts {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** a CPU implementation of WebGPU (SwiftShader, llvmpipe, WARP, Dawn's fallback adapter) */
+  software: boolean;
+  /** the largest single buffer the adapter allows, in bytes */
+  maxBufferSize: number;
+}
+
+/** One compute rung as `dive backends` / probeBackends finds it now. */
+export interface RungProbe {
+  name: BackendName;
+  available: boolean;
+  /** why the rung cannot be used (absent when available) */
+  reason?: string;
+  device?: 'gpu' | 'cpu';
+  detail?: string;
+  threads?: number;
+  adapter?: AdapterFacts;
+  /** training images per second over the timed steps, and how many steps those were */
+  imagesPerSec?: number;
+  timedSteps?: number;
+  /** the only timed step was the first (the backend spent the time budget on it) */
+  includesWarmup?: boolean;
+}
+
+export interface BackendsProbe {
+  /** the rung a run with no backend asked for would use */
+  chosen: BackendName | null;
+  logicalCores: number;
+  model: ModelKind;
+  imageShape: ImageShape;
+  batchSize: number;
+  rungs: RungProbe[];
 }
 
 export interface EpochRecord {

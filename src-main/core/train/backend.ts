@@ -1,21 +1,24 @@
-// Chooses the TF.js compute backend: tfjs-node-gpu (CUDA), tfjs-node (native TensorFlow on the
-// CPU), the wasm backend (XNNPACK, SIMD, optional threads), then the plain JavaScript cpu backend.
-// The two native packages are optional dependencies, loaded by dynamic import only here. Nothing
-// happens on import of this module: backends are loaded and registered by selectBackend().
+// Chooses the TF.js compute backend: tfjs-node-gpu (CUDA), webgpu on a hardware adapter (Dawn:
+// Vulkan, Metal or D3D12, see webgpu.ts), tfjs-node (native TensorFlow on the CPU), the wasm
+// backend (XNNPACK, SIMD, threads), then the plain JavaScript cpu backend. The native and GPU
+// packages are loaded by dynamic import only here. Nothing happens on import of this module:
+// backends are loaded and registered by selectBackend().
 //
 // Every backend package must share the app's @tensorflow/tfjs-core: two copies would give two
 // Tensor classes and two kernel tables in one process, so each candidate's view of tfjs-core is
 // resolved and compared with ours before it is loaded.
 import * as tf from '@tensorflow/tfjs-core';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
 import { UserError } from '../domain/errors';
 import { BACKENDS, type BackendName } from '../domain/run-config';
+import { BackendUnavailable, checkSharedCore, packageDir } from './backend-packages';
 import { loadWasm } from './wasm-kernels/loader';
+import type { AdapterFacts } from '../domain/types';
 
 // the names live in domain/ (a run config's `backend` field); benches import them from here
 export { BACKENDS, type BackendName };
+// webgpu.ts needs these too, so they live apart (backend.ts loads webgpu.ts; no cycle)
+export { BackendUnavailable, checkSharedCore, packageDir };
 
 export interface BackendReport {
   /** the backend chosen, in this module's names */
@@ -27,47 +30,22 @@ export interface BackendReport {
   threads: number;
   /** one line on the build in use, e.g. "wasm SIMD, single-threaded build" */
   detail: string;
+  /** the webgpu rung's adapter (name, vendor, whether it is a software one) */
+  adapter?: AdapterFacts;
   /** why each backend ahead of the chosen one in BACKENDS was not used */
   reasons: string[];
 }
 
 export interface SelectOptions {
-  /** wasm compute threads; default: the wasm backend's own choice (half the logical cores, at most 8) */
+  /** wasm compute threads; default: one per logical core (see effectiveWasmThreads) */
   threads?: number;
-  /** environment to read DIVE_BACKEND from (default process.env) */
+  /** let the webgpu rung use a software adapter (SwiftShader and the like: tests only) */
+  allowSoftwareAdapter?: boolean;
+  /** environment to read DIVE_BACKEND and DIVE_WEBGPU_ALLOW_SOFTWARE from (default process.env) */
   env?: Record<string, string | undefined>;
 }
 
-/** A backend that could not be used, and why, in words for the user. */
-export class BackendUnavailable extends Error {}
-
 type Loaded = Omit<BackendReport, 'name' | 'reasons'> & { warnings?: string[] };
-
-const require = createRequire(import.meta.url);
-
-/** The folder of an installed package, or BackendUnavailable('not installed'). */
-export function packageDir(pkg: string, from: string = import.meta.url): string {
-  try {
-    return path.dirname(createRequire(from).resolve(`${pkg}/package.json`));
-  } catch {
-    throw new BackendUnavailable(`${pkg} is not installed`);
-  }
-}
-
-/** Throws unless `pkg` resolves @tensorflow/tfjs-core to the very file this app uses. */
-export function checkSharedCore(pkg: string): void {
-  const ours = require.resolve('@tensorflow/tfjs-core');
-  const dir = packageDir(pkg);
-  let theirs: string;
-  try {
-    theirs = createRequire(path.join(dir, 'package.json')).resolve('@tensorflow/tfjs-core');
-  } catch {
-    throw new BackendUnavailable(`${pkg} cannot find @tensorflow/tfjs-core`);
-  }
-  if (theirs !== ours) {
-    throw new BackendUnavailable(`${pkg} uses its own copy of @tensorflow/tfjs-core (${theirs}, not ${ours}); reinstall so npm dedupes it`);
-  }
-}
 
 function message(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -110,6 +88,11 @@ async function loadCpu(): Promise<Loaded> {
 
 const LOADERS: Record<BackendName, (o: SelectOptions) => Promise<Loaded>> = {
   'tensorflow-gpu': () => loadNative('@tensorflow/tfjs-node-gpu', true),
+  webgpu: async (o) => {
+    const { loadWebgpu } = await import('./webgpu');
+    const w = await loadWebgpu({ allowSoftware: o.allowSoftwareAdapter });
+    return { tfBackend: tf.getBackend(), device: w.facts.software ? 'cpu' : 'gpu', threads: 1, detail: w.detail, adapter: w.facts };
+  },
   tensorflow: () => loadNative('@tensorflow/tfjs-node', false),
   wasm: async (o) => {
     checkSharedCore('@tensorflow/tfjs-backend-wasm');
@@ -138,7 +121,11 @@ async function registerGradients(): Promise<void> {
  * loads wins and `reasons` says why each one before it did not.
  */
 export async function selectBackend(pref?: BackendName, opts: SelectOptions = {}): Promise<BackendReport> {
-  const envValue = (opts.env ?? process.env).DIVE_BACKEND;
+  const env = opts.env ?? process.env;
+  const envValue = env.DIVE_BACKEND;
+  if (opts.allowSoftwareAdapter === undefined && env.DIVE_WEBGPU_ALLOW_SOFTWARE !== undefined) {
+    opts = { ...opts, allowSoftwareAdapter: /^(1|true|yes)$/i.test(env.DIVE_WEBGPU_ALLOW_SOFTWARE) };
+  }
   const forced = pref !== undefined ? parseName(pref, 'backend') : envValue ? parseName(envValue, 'DIVE_BACKEND') : undefined;
   if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) {
     throw new UserError(`threads: must be a whole number >= 1, got ${opts.threads}`);

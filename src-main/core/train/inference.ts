@@ -23,7 +23,7 @@ export function loadModel(path: string): LoadedModel {
 }
 
 /** Eval-mode logits of a loaded model over uint8 images, normalised as the model was trained. */
-export function logitsOf(m: LoadedModel, images: Uint8Array, labels: Int32Array, batchSize = 256): Float32Array {
+export function logitsOf(m: LoadedModel, images: Uint8Array, labels: Int32Array, batchSize = 256): Promise<Float32Array> {
   const lut = normalizationTable({ mean: m.meta.mean, std: m.meta.std });
   return predictLogits(m.model, new BatchAssembler(images, labels, m.meta.imageShape, lut, batchSize), batchSize);
 }

@@ -140,8 +140,8 @@ function checkTeacher(cfg: RunConfig, d: TrainData, teacher: Model | undefined):
   }
 }
 
-/** Logits [N, classes] of `model` in eval mode over uint8 images, in order. */
-export function predictLogits(model: Model, assembler: BatchAssembler, batchSize: number): Float32Array {
+/** Logits [N, classes] of `model` in eval mode over uint8 images, in order (read asynchronously: webgpu has no synchronous read). */
+export async function predictLogits(model: Model, assembler: BatchAssembler, batchSize: number): Promise<Float32Array> {
   const [h, w, c] = model.spec.imageShape;
   const n = assembler.size;
   const k = model.spec.numClasses;
@@ -151,8 +151,11 @@ export function predictLogits(model: Model, assembler: BatchAssembler, batchSize
     const count = Math.min(batchSize, n - start);
     const b = assembler.fill(order, start, count);
     const logits = tf.tidy(() => model.apply(tf.tensor4d(b.x, [count, h, w, c]), false));
-    out.set(logits.dataSync() as Float32Array, start * k);
-    logits.dispose();
+    try {
+      out.set((await logits.data()) as Float32Array, start * k);
+    } finally {
+      logits.dispose();
+    }
   }
   return out;
 }
@@ -186,7 +189,7 @@ interface StepContext {
  * the gradient tape; the student's training-mode logits and loss; the update. Returns the batch
  * loss and the number of correct training predictions.
  */
-function trainStep(s: StepContext, batch: Batch, epoch: number, lr: number): { loss: number; hits: number } {
+async function trainStep(s: StepContext, batch: Batch, epoch: number, lr: number): Promise<{ loss: number; hits: number }> {
   const [h, w, c] = s.model.spec.imageShape;
   let hits: tf.Scalar | undefined;
   let loss: tf.Scalar | undefined;
@@ -204,7 +207,8 @@ function trainStep(s: StepContext, batch: Batch, epoch: number, lr: number): { l
       s.opt.step(grads, lr);
       return value;
     });
-    return { loss: loss.dataSync()[0], hits: hits ? hits.dataSync()[0] : 0 };
+    const [lossValue, hitsValue] = await Promise.all([loss.data(), hits ? hits.data() : undefined]);
+    return { loss: lossValue[0], hits: hitsValue ? hitsValue[0] : 0 };
   } finally {
     loss?.dispose();
     hits?.dispose();
@@ -231,7 +235,8 @@ export function balancedAccuracy(logits: Float32Array, labels: Int32Array, numCl
   return classes ? sum / classes : 0;
 }
 
-const LEGACY_CHECKPOINT: Partial<RunConfig> = { warmupForm: 'epoch', evalEvery: 1, valFraction: 0 };
+// threads / allowSoftwareAdapter: a checkpoint from before they existed ran with their defaults
+const LEGACY_CHECKPOINT: Partial<RunConfig> = { warmupForm: 'epoch', evalEvery: 1, valFraction: 0, threads: null, allowSoftwareAdapter: false };
 
 /** Trains one run (or resumes it) on the current TF.js backend. */
 export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
@@ -304,7 +309,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
         lr = learningRateAt(cfg, epoch, b, batches);
         const from = b * cfg.batchSize;
         const batch = train.fill(order, from, Math.min(cfg.batchSize, n - from), { rng: dataRng, options: augment });
-        const { loss, hits } = trainStep(step, batch, epoch, lr);
+        const { loss, hits } = await trainStep(step, batch, epoch, lr);
         correct += hits;
         if (Number.isNaN(firstLoss)) firstLoss = loss;
         const diverged = divergenceReason(loss, firstLoss, data.numClasses, epoch + 1, b + 1);
@@ -334,10 +339,10 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       let valAcc: number | null = null;
       if (evaluatedEpoch(epoch + 1, evalEvery, cfg.epochs)) {
         const tEval = performance.now();
-        lastLogits = predictLogits(model, test, evalBatch);
+        lastLogits = await predictLogits(model, test, evalBatch);
         metrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), epoch + 1);
         lastMetrics = metrics;
-        if (val && valSet) valAcc = balancedAccuracy(predictLogits(model, val, evalBatch), valSet.labels, data.numClasses);
+        if (val && valSet) valAcc = balancedAccuracy(await predictLogits(model, val, evalBatch), valSet.labels, data.numClasses);
         evalSeconds = (performance.now() - tEval) / 1000;
       }
       const record: EpochRecord = {
@@ -359,8 +364,8 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
           records: records.map((r) => ({ ...r })),
           best: null,
           rngState: dataRng.state(),
-          weights: model.snapshot(),
-          momentum: opt.snapshot(),
+          weights: await model.snapshotAsync(),
+          momentum: await opt.snapshotAsync(),
         };
         await hooks.onEpoch(record, checkpoint, metrics);
       }
@@ -368,7 +373,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
     }
     if (!lastLogits || !lastMetrics || lastMetrics.epoch !== cfg.epochs) {
       // Resumed from the checkpoint of the last epoch: nothing left to train, evaluate once.
-      lastLogits = predictLogits(model, test, evalBatch);
+      lastLogits = await predictLogits(model, test, evalBatch);
       lastMetrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), cfg.epochs);
     }
     await warn(testChanceWarning(lastMetrics.top1, data.numClasses));
@@ -378,7 +383,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       records,
       final: lastMetrics,
       warnings,
-      weights: model.snapshot(),
+      weights: await model.snapshotAsync(),
       testLogits: lastLogits,
       normalization: norm,
       trainCounts,

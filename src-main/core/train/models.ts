@@ -31,6 +31,8 @@ export interface Model {
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor2D;
   /** copies of every parameter and running statistic (params first) */
   snapshot(): NamedArray[];
+  /** the same, read without blocking: the webgpu backend cannot read GPU memory synchronously */
+  snapshotAsync(): Promise<NamedArray[]>;
   /** sets every parameter and running statistic; names and shapes must match exactly */
   restore(arrays: readonly NamedArray[]): void;
   numParams(): number;
@@ -128,6 +130,7 @@ export function createModel(spec: ModelSpec, rng: Rng): Model {
       return tf.tidy(() => forward(x, training));
     },
     snapshot: () => all().map(([name, v]) => ({ name, shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() })),
+    snapshotAsync: () => readAll(all()),
     restore(arrays) {
       restoreVariables(Object.fromEntries(all()), arrays, 'model');
     },
@@ -139,6 +142,12 @@ export function createModel(spec: ModelSpec, rng: Rng): Model {
 }
 
 /** Assigns named arrays to named variables; the two name sets and every shape must match. */
+/** Copies of named variables, read asynchronously (every backend supports it; webgpu only this). */
+export async function readAll(vars: [string, tf.Variable][]): Promise<NamedArray[]> {
+  const data = await Promise.all(vars.map(([, v]) => v.data() as Promise<Float32Array>));
+  return vars.map(([name, v], i) => ({ name, shape: [...v.shape], data: data[i].slice() }));
+}
+
 export function restoreVariables(vars: NamedVariables, arrays: readonly NamedArray[], what: string): void {
   const names = Object.keys(vars);
   if (arrays.length !== names.length) throw new Error(`${what}: expected ${names.length} tensors, got ${arrays.length}`);

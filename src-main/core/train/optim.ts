@@ -6,7 +6,7 @@
 // because the reference passes model.parameters() as one group.
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedArray, NamedVariables } from './layers';
-import { restoreVariables } from './models';
+import { readAll, restoreVariables } from './models';
 
 export interface SgdOptions {
   momentum: number;
@@ -55,6 +55,11 @@ export class Sgd {
 
   snapshot(): NamedArray[] {
     return Object.entries(this.buffers).map(([name, v]) => ({ name, shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() }));
+  }
+
+  /** snapshot() without blocking (the webgpu backend has no synchronous read) */
+  snapshotAsync(): Promise<NamedArray[]> {
+    return readAll(Object.entries(this.buffers));
   }
 
   restore(arrays: readonly NamedArray[]): void {

@@ -59,10 +59,35 @@ function workerFile(outDir: string): string {
   return file;
 }
 
-function threadedFactory(ctor: new (m: never) => BackendWasm): () => Promise<BackendWasm> {
+/**
+ * The threaded build's glue, with two numbers changed so that every core can work: XNNPACK sizes
+ * its pool from emscripten_num_logical_cores() / 2 (the glue's os.cpus().length), and the glue
+ * starts only 8 pthread workers up front (a thread beyond those would be started while the main
+ * thread blocks waiting for it, i.e. never). Both are single, exact matches in this version's
+ * glue; if either is missing the unpatched glue is used and the cap stays.
+ */
+function threadedGlue(outDir: string, threads: number): { file: string; patched: boolean } {
+  const original = path.join(outDir, 'tfjs-backend-wasm-threaded-simd.js');
+  const src = fs.readFileSync(original, 'utf8');
+  const cores = 'if(ENVIRONMENT_IS_NODE)return require("os").cpus().length;';
+  const pool = 'var pthreadPoolSize=8;';
+  if (src.split(cores).length !== 2 || src.split(pool).length !== 2) return { file: original, patched: false };
+  const code = src.replace(cores, `if(ENVIRONMENT_IS_NODE)return ${2 * threads};`).replace(pool, `var pthreadPoolSize=${Math.max(8, threads)};`);
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  // beside the original: the glue finds its .wasm and worker through locateFile, but keeps its require()s relative
+  const file = path.join(os.tmpdir(), `dive-tfjs-wasm-threaded-${hash}.cjs`);
+  if (!fs.existsSync(file)) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, file);
+  }
+  return { file, patched: true };
+}
+
+function threadedFactory(ctor: new (m: never) => BackendWasm, threads: number): () => Promise<BackendWasm> {
   return async () => {
     const outDir = path.join(wasmPackageDir(), 'wasm-out');
-    const main = path.join(outDir, 'tfjs-backend-wasm-threaded-simd.js');
+    const main = threadedGlue(outDir, threads).file;
     const factory = require(main) as WasmFactory;
     const worker = workerFile(outDir);
     let timer: NodeJS.Timeout | undefined;
@@ -117,10 +142,13 @@ async function startWasm(): Promise<boolean> {
   }
 }
 
-/** Thread pool size XNNPACK will actually use for a request (see the note at the top). */
+/** Most threads the loader starts: one per logical core, up to this many (a 64-core workstation gets 64). */
+export const MAX_WASM_THREADS = 256;
+
+/** Thread pool size for a request: one per logical core by default, never more than the cores. */
 export function effectiveWasmThreads(requested: number | undefined, logicalCores: number): number {
-  const cap = Math.max(1, Math.floor(logicalCores / 2));
-  return Math.min(Math.max(requested ?? cap, 1), 8, cap);
+  const cap = Math.max(1, Math.min(logicalCores, MAX_WASM_THREADS));
+  return Math.min(Math.max(requested ?? cap, 1), cap);
 }
 
 /**
@@ -148,7 +176,7 @@ export async function loadWasm(threads?: number): Promise<WasmStart> {
   const cores = os.availableParallelism();
   const want = effectiveWasmThreads(threads, cores);
   if (threads !== undefined && want < threads) {
-    warnings.push(`${threads} threads asked, XNNPACK uses at most ${want} here (half of ${cores} logical cores, 8 at most)`);
+    warnings.push(`${threads} threads asked, ${want} used (one per logical core at most)`);
   }
   const shipped = engine.registryFactory.wasm;
   if (!shipped) throw new Error('@tensorflow/tfjs-backend-wasm did not register its backend');
@@ -161,7 +189,7 @@ export async function loadWasm(threads?: number): Promise<WasmStart> {
   if (canThread) {
     wasm.setThreadsCount(want);
     tf.removeBackend('wasm');
-    tf.registerBackend('wasm', threadedFactory(wasm.BackendWasm as unknown as new (m: never) => BackendWasm), shipped.priority);
+    tf.registerBackend('wasm', threadedFactory(wasm.BackendWasm as unknown as new (m: never) => BackendWasm, want), shipped.priority);
     if (await startWasm()) return (started = describe(true));
     // Fall back to the package's single-threaded build.
     warnings.push('threaded wasm failed to start: single thread');
