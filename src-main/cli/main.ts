@@ -5,6 +5,8 @@ import { registerRunCommands } from './commands/runs';
 import { registerSplitCommands } from './commands/splits';
 import { registerTrainCommands } from './commands/train';
 import { registerServeCommand } from './commands/serve';
+import { registerQueueCommands } from './commands/queue';
+import { registerStudyCommands } from './commands/study';
 
 export function buildProgram(): Command {
   const program = new Command('dive')
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerSplitCommands(program);
   registerTrainCommands(program);
   registerRunCommands(program);
+  registerQueueCommands(program);
+  registerStudyCommands(program);
   registerServeCommand(program);
   return program;
 }

@@ -4,7 +4,6 @@ import type { RunInfo, VirtualExamplesInfo } from '../../core/api/types';
 import { UserError } from '../../core/errors';
 import { emit, fmt, pct, table } from '../output';
 import { globals, integer, number, withService } from '../options';
-import { trainToEnd } from './train';
 
 export function describeRun(r: RunInfo): string {
   const m = r.metrics;
@@ -113,36 +112,6 @@ export function registerRunCommands(program: Command): void {
       withService(cmd, async (svc) => {
         const out = await svc.exportRun({ run: name, dir: o.dir });
         emit(globals(cmd), out, () => `wrote ${out.files.join(', ')} to ${out.dir}`);
-      }),
-    );
-
-  program
-    .command('recipe <which>')
-    .description("`paper`: the paper's Table 1 on any split: a BSCE teacher, then CE, BSCE, LDAM-DRW, KD and DiVE students")
-    .requiredOption('--split <name>')
-    .option('--model <arch>', 'architecture of every run', 'resnet32')
-    .option('--epochs <n>', 'epochs of every run (default 200)', integer)
-    .option('--batch <n>', 'batch size (default 128)', integer)
-    .option('--lr <lr>', 'base learning rate (default 0.1)', number)
-    .option('--seed <n>', 'seed of every run (default 0)', integer)
-    .option('--backend <name>', 'TF.js backend')
-    .option('--prefix <p>', 'run name prefix (default the split name)')
-    .action((which: string, o, cmd: Command) =>
-      withService(cmd, async (svc) => {
-        if (which !== 'paper') throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
-        const prefix = o.prefix ?? o.split;
-        const base = { model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, seed: o.seed, backend: o.backend };
-        const config = (method: string) => Object.fromEntries(Object.entries({ method, ...base }).filter(([, v]) => v !== undefined));
-        const teacher = await trainToEnd(svc, { split: o.split, name: `${prefix}-teacher-bsce`, config: config('bsce') });
-        const names = [teacher.name];
-        for (const method of ['ce', 'bsce', 'ldam-drw', 'kd', 'dive']) {
-          const r = await trainToEnd(svc, {
-            split: o.split, name: `${prefix}-${method}`, teacher: method === 'kd' || method === 'dive' ? teacher.name : undefined, config: config(method),
-          });
-          names.push(r.name);
-        }
-        const rows = svc.compareRuns(names);
-        emit(globals(cmd), rows, () => compareTable(rows));
       }),
     );
 }

@@ -75,16 +75,17 @@ export function registerSplitCommands(program: Command): void {
 
   program
     .command('delete <kind> <name>')
-    .description('delete a dataset, split or run (with everything built on it) and its files')
+    .description('delete a dataset, split, run or study (with everything built on it) and its files')
     .action((kind: string, name: string, _o, cmd: Command) =>
       withService(cmd, (svc) => {
         const del: Record<string, (n: string) => unknown> = {
           dataset: (n) => svc.deleteDataset(n),
           split: (n) => svc.deleteSplit(n),
           run: (n) => svc.deleteRun(n),
+          study: (n) => svc.deleteStudy(n),
         };
         const fn = del[kind];
-        if (!fn) throw new UserError(`unknown kind "${kind}": use dataset, split or run`);
+        if (!fn) throw new UserError(`unknown kind "${kind}": use dataset, split, run or study`);
         const out = fn(name);
         emit(globals(cmd), out, () => `deleted ${kind} ${name}`);
       }),

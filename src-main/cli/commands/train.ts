@@ -7,6 +7,9 @@ import { UserError } from '../../core/errors';
 import { emit, fmt, pct } from '../output';
 import { globals, integer, number, numberList, withService } from '../options';
 import { describeRun } from './runs';
+import { runOneQueued } from './queue';
+import { requeueForResume } from '../../core/store/runs';
+import type { Store } from '../../core/store/store';
 
 const hms = (s: number) => {
   if (!Number.isFinite(s)) return '-';
@@ -57,12 +60,13 @@ export async function follow(worker: RunningWorker): Promise<RunInfo> {
   }
 }
 
-/** Trains one run to its end in a worker; a run that does not complete is an error for the CLI. */
-export async function trainToEnd(svc: Service, req: Record<string, unknown>, quiet = false): Promise<RunInfo> {
+/**
+ * Queues one run and trains it to its end through the queue (a worker process, within the machine's
+ * concurrency limit); a run that does not complete is an error for the CLI.
+ */
+export async function trainToEnd(svc: Service, store: Store, req: Record<string, unknown>, quiet = false): Promise<RunInfo> {
   const run = svc.createRun(req);
-  const done = await follow(svc.startRun(run.name, quiet ? undefined : trainProgress()));
-  if (done.status !== 'completed') throw new UserError(`run "${done.name}" ended ${done.status}${done.error ? `: ${done.error}` : ''}`);
-  return done;
+  return runOneQueued(store, run.id, quiet ? () => {} : trainProgress());
 }
 
 export function configFromOptions(o: Record<string, unknown>): Record<string, unknown> {
@@ -83,7 +87,9 @@ function parseAugment(s: string): { crop: boolean; flip: boolean } {
   return { crop: parts.includes('crop'), flip: parts.includes('flip') };
 }
 
-export function addTrainOptions(cmd: Command): Command {
+/** `grid`: --tau, --power and --alpha take comma lists (a study's parameter grid). */
+export function addTrainOptions(cmd: Command, grid = false): Command {
+  const gridNumber: (v: string) => number | number[] = grid ? numberList : number;
   return cmd
     .option('--model <arch>', 'mlp, cnn, resnet8, resnet20 or resnet32', 'resnet32')
     .option('--epochs <n>', 'epochs (default 200)', integer)
@@ -97,9 +103,9 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--gamma <g>', 'lr multiplier at each milestone (default 0.01)', number)
     .option('--seed <n>', 'seed of init, batch order and augmentation (default 0)', integer)
     .option('--augment <list>', 'crop,flip (default), crop, flip or none')
-    .option('--tau <T>', 'distillation temperature (kd, dive; default 3)', number)
-    .option('--power <p>', 'DiVE power normalisation (default 0.5)', number)
-    .option('--alpha <a>', 'weight of the distillation term (default 0.5)', number)
+    .option('--tau <T>', 'distillation temperature (kd, dive; default 3)', gridNumber)
+    .option('--power <p>', 'DiVE power normalisation (default 0.5)', gridNumber)
+    .option('--alpha <a>', 'weight of the distillation term (default 0.5)', gridNumber)
     .option('--focal-gamma <g>', 'focal loss gamma (default 1)', number)
     .option('--cb-beta <b>', 'class-balanced beta (default 0.9999)', number)
     .option('--drw-epoch <e>', 'LDAM-DRW: epoch re-weighting starts (default 80% of the run)', integer)
@@ -116,8 +122,8 @@ export function registerTrainCommands(program: Command): void {
       .option('--teacher <run>', 'completed teacher run (kd, dive)')
       .option('--name <name>', 'run name (default method-model-split)'),
   ).action((o, cmd: Command) =>
-    withService(cmd, async (svc) => {
-      const run = await trainToEnd(svc, { split: o.split, name: o.name, teacher: o.teacher, config: configFromOptions(o) });
+    withService(cmd, async (svc, store) => {
+      const run = await trainToEnd(svc, store, { split: o.split, name: o.name, teacher: o.teacher, config: configFromOptions(o) });
       emit(globals(cmd), run, () => describeRun(run));
     }),
   );
@@ -126,9 +132,8 @@ export function registerTrainCommands(program: Command): void {
     .command('resume <run>')
     .description('continue an interrupted or cancelled run from its last checkpoint')
     .action((name: string, _o, cmd: Command) =>
-      withService(cmd, async (svc) => {
-        const run = await follow(svc.resumeRun(name, trainProgress()));
-        if (run.status !== 'completed') throw new UserError(`run "${run.name}" ended ${run.status}${run.error ? `: ${run.error}` : ''}`);
+      withService(cmd, async (_svc, store) => {
+        const run = await runOneQueued(store, requeueForResume(store, name));
         emit(globals(cmd), run, () => describeRun(run));
       }),
     );

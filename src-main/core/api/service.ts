@@ -10,6 +10,7 @@ import type { ImportRequest } from './import-schema';
 import type { SplitPreviewRequestInput, SplitRequestInput } from './split-schema';
 import { createModelService } from './model-service';
 import { createRunService } from './runs-service';
+import { createStudyService } from '../app/study-service';
 import type { DatasetInfo, ProgressFn, SplitInfo } from './types';
 import { deleteDataset, getDataset, listDatasets } from '../store/datasets';
 import { createSplit, deleteSplit, getSplit, listSplits, previewSplit, type SplitPreview } from '../store/splits';
@@ -46,6 +47,7 @@ export function createService(store: Store) {
   return {
     ...createRunService(store),
     ...createModelService(store),
+    ...createStudyService(store),
     listDatasets: (): DatasetInfo[] => listDatasets(store),
     getDataset: (name: unknown): DatasetInfo => getDataset(store, Name.parse(name)),
     importDataset: (req: unknown, progress?: ProgressFn): Promise<DatasetInfo> => importDataset(store, req as ImportRequest, progress),

@@ -113,7 +113,7 @@ export function requeueForResume(store: Store, ref: string): number {
   if (r.status !== 'interrupted' && r.status !== 'cancelled') {
     throw new UserError(`run "${r.name}" is ${r.status}; only interrupted or cancelled runs can be resumed`);
   }
-  store.db.prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, cancel_requested = 0, heartbeat_at = ? WHERE id = ?`).run(Date.now(), r.id);
+  store.db.prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, cancel_requested = 0, claimed_by = NULL, heartbeat_at = ? WHERE id = ?`).run(Date.now(), r.id);
   return r.id;
 }
 
@@ -179,10 +179,11 @@ export function requestCancel(store: Store, ref: string): RunInfo {
  * second while it trains; the margin covers a long evaluation pass).
  */
 export function markInterrupted(store: Store, staleMs = 600_000): number {
-  const rows = store.db.prepare(`SELECT id, worker_pid, heartbeat_at FROM runs WHERE status IN ('running', 'queued')`).all() as Pick<RunRow, 'id' | 'worker_pid' | 'heartbeat_at'>[];
+  const rows = store.db.prepare(`SELECT id, status, worker_pid, heartbeat_at FROM runs WHERE status IN ('running', 'queued')`).all() as Pick<RunRow, 'id' | 'status' | 'worker_pid' | 'heartbeat_at'>[];
   let n = 0;
   for (const r of rows) {
-    // a queued run has no worker yet: only a long silence means its front door is gone
+    // a queued run waits in the persistent queue for an executor, however long that takes
+    if (r.status === 'queued') continue;
     const dead = (r.worker_pid != null && !processAlive(r.worker_pid)) || (r.heartbeat_at ?? 0) < Date.now() - staleMs;
     if (dead) {
       store.db.prepare(`UPDATE runs SET status = 'interrupted', worker_pid = NULL, error = COALESCE(error, 'the training worker stopped unexpectedly') WHERE id = ?`).run(r.id);

@@ -34,7 +34,13 @@ let stopRequested = false;
 // Ctrl-C reaches the whole process group: the parent decides, the worker stops after its batch.
 process.on('SIGINT', () => (stopRequested = true));
 process.on('SIGTERM', () => (stopRequested = true));
-process.on('disconnect', () => (stopRequested = true));
+// The parent (an executor) went away: stop after the batch and leave the run "interrupted", so the
+// next executor start resumes it from this checkpoint instead of it waiting for a person.
+let parentGone = false;
+process.on('disconnect', () => {
+  stopRequested = true;
+  parentGone = true;
+});
 
 async function train(job: StorePaths & { runId: number }): Promise<void> {
   const store = attachStore({ dbPath: job.dbPath, dataDir: job.dataDir });
@@ -82,8 +88,9 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     });
 
     if (result.status === 'stopped') {
-      markEnded(store, run.id, 'cancelled');
-      send({ type: 'finished', run: run.name, status: 'cancelled' });
+      const status = parentGone && !cancelled ? 'interrupted' : 'cancelled';
+      markEnded(store, run.id, status, status === 'interrupted' ? 'its executor stopped; resumed at the next executor start' : undefined);
+      send({ type: 'finished', run: run.name, status });
       return;
     }
     const weights = writeWeights(join(dir, 'weights.bin'), { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization }, result.weights);
