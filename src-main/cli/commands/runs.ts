@@ -3,7 +3,9 @@ import type { CompareRow } from '../../core/api/runs-service';
 import type { RunInfo, VirtualExamplesInfo } from '../../core/api/types';
 import { UserError } from '../../core/errors';
 import { emit, fmt, pct, table } from '../output';
-import { globals, integer, number, withService } from '../options';
+import { globals, number, withService } from '../options';
+import { runStatistics } from '../../core/app/study-service';
+import { statisticsTables } from './study';
 
 export function describeRun(r: RunInfo): string {
   const m = r.metrics;
@@ -97,8 +99,14 @@ export function registerRunCommands(program: Command): void {
     .command('compare <runs...>')
     .description('a paper-style table: method, key hyper-parameters, top-1, many, medium, few, ECE')
     .option('--csv', 'print CSV instead of a table')
+    .option('--stats', "group the runs by method over seeds: mean ± std, paired differences with 95% intervals (as `dive study show`)")
     .action((names: string[], o, cmd: Command) =>
-      withService(cmd, (svc) => {
+      withService(cmd, (svc, store) => {
+        if (o.stats) {
+          const s = runStatistics(store, names);
+          emit(globals(cmd), s, () => statisticsTables(s));
+          return;
+        }
         const rows = svc.compareRuns(names);
         emit(globals(cmd), rows, () => (o.csv ? compareCsv(rows) : compareTable(rows)));
       }),

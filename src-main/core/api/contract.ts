@@ -5,6 +5,9 @@ import { z } from 'zod';
 import type { CompareRow } from './runs-service';
 import type { DatasetInfo, RunInfo, SplitInfo, TrainEvent, VirtualExamplesInfo, Progress } from './types';
 import type { SplitPreview } from '../splits/preview';
+import type { QueueEntry } from '../store/queue';
+import type { StudyDetail, StudyInfo, StudyListRow } from '../app/study-service';
+import type { StudyStatistics } from '../eval/study-stats';
 
 const Name = z.string().trim().min(1, 'must not be empty');
 const None = z.strictObject({}).optional();
@@ -43,6 +46,19 @@ export const CALLS = {
   compareRuns: z.strictObject({ names: z.array(Name).min(1) }),
   virtualExamples: z.strictObject({ run: Name, tau: z.number().gt(0).optional(), power: z.number().gt(0).max(1).optional() }),
   storedVirtualExamples: z.strictObject({ name: Name }),
+  /** running runs, then queued runs in start order */
+  listQueue: None,
+  /** higher starts first (default 0) */
+  setPriority: z.strictObject({ name: Name, priority: z.number().int() }),
+  /** StudyRequest (app/study-plan.ts) */
+  createStudy: Request,
+  /** queues what the study lacks (and its interrupted or cancelled runs); the in-process executor trains them */
+  runStudy: z.strictObject({ name: Name }),
+  getStudy: z.strictObject({ name: Name }),
+  listStudies: None,
+  deleteStudy: z.strictObject({ name: Name }),
+  /** summary and paired comparisons of named runs, grouped by method (what `dive compare --stats` prints) */
+  runStatistics: z.strictObject({ names: z.array(Name).min(1) }),
 } as const;
 
 export type CallName = keyof typeof CALLS;
@@ -90,6 +106,14 @@ export interface Results {
   compareRuns: CompareRow[];
   virtualExamples: VirtualExamplesInfo;
   storedVirtualExamples: VirtualExamplesInfo[];
+  listQueue: QueueEntry[];
+  setPriority: QueueEntry[];
+  createStudy: StudyInfo;
+  runStudy: StudyInfo;
+  getStudy: StudyDetail;
+  listStudies: StudyListRow[];
+  deleteStudy: StudyInfo;
+  runStatistics: StudyStatistics;
 }
 
 export type Args<K extends CallName> = z.input<(typeof CALLS)[K]>;
@@ -103,4 +127,5 @@ export interface DiveApi {
   subscribe(fn: (e: ApiEvent) => void): () => void;
 }
 
+export type { QueueEntry, StudyDetail, StudyInfo, StudyListRow, StudyStatistics };
 export type { CompareRow, DatasetInfo, RunInfo, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo };

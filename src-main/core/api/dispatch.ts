@@ -10,9 +10,13 @@ import type { z } from 'zod';
 import { UserError } from '../errors';
 import { findFashionMnist } from '../data/fashion-mnist';
 import { datasetPart, getDataset } from '../store/datasets';
-import { getRun } from '../store/runs';
+import { getRun, requeueForResume } from '../store/runs';
+import { queueView, setPriority } from '../store/queue';
+import { localExecutor } from '../app/local-executor';
+import { startQueueRunner } from '../app/queue-runner';
+import { runStatistics } from '../app/study-service';
 import type { Store } from '../store/store';
-import { forkSpawner, runTask, type RunningTask, type RunningWorker, type WorkerSpawner } from '../train/runner';
+import { forkSpawner, runTask, type RunningTask, type WorkerSpawner } from '../train/runner';
 import { CALLS, SAMPLE_CLASSES_DEFAULT, type ApiEvent, type AppInfo, type CallName, type DatasetSamples, type Results } from './contract';
 import { createService } from './service';
 import type { DatasetInfo, RunInfo, TrainEvent, VirtualExamplesInfo } from './types';
@@ -97,7 +101,6 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
   const svc = createService(store);
   const spawn = opts.spawn ?? forkSpawner;
   const listeners = new Set<(e: ApiEvent) => void>();
-  const runs = new Map<string, RunningWorker>();
   const tasks = new Set<RunningTask<unknown>>();
   let closing = false;
 
@@ -112,18 +115,18 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
   };
   const changed = (...what: ('datasets' | 'splits' | 'runs')[]) => what.forEach((w) => emit({ type: 'changed', what: w }));
 
-  /** Follows a worker: its events go to every subscriber; the run list changes when it ends. */
-  const track = (name: string, start: (onEvent: (e: TrainEvent) => void) => RunningWorker): RunInfo => {
-    const worker = start(emit);
-    runs.set(name, worker);
-    worker.done
-      .catch(() => undefined)
-      .finally(() => {
-        runs.delete(name);
-        changed('runs');
-      });
+  // the in-process executor of this front door: trains queued runs, resumes interrupted ones at start
+  const runner = startQueueRunner({
+    store,
+    executor: localExecutor(store, { spawn }),
+    resumeInterrupted: true,
+    onEvent: emit,
+    onRunEnded: () => changed('runs'),
+  });
+  const queued = <T>(out: T): T => {
+    runner.kick();
     changed('runs');
-    return getRun(store, name);
+    return out;
   };
 
   const task = async <T>(t: RunningTask<T>): Promise<T> => {
@@ -170,11 +173,8 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       changed('splits', 'runs');
       return out;
     },
-    train: (a) => {
-      const run = svc.createRun(a);
-      return track(run.name, (onEvent) => svc.startRun(run.name, onEvent, spawn));
-    },
-    resumeRun: (a) => track(a.name, (onEvent) => svc.resumeRun(a.name, onEvent, spawn)),
+    train: (a) => queued(svc.createRun(a)),
+    resumeRun: (a) => queued(getRun(store, requeueForResume(store, a.name))),
     cancelRun: (a) => {
       const out = svc.cancelRun(a.name);
       changed('runs');
@@ -194,6 +194,24 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
+    listQueue: () => queueView(store),
+    setPriority: (a) => {
+      setPriority(store, a.name, a.priority);
+      return queued(queueView(store));
+    },
+    createStudy: (a) => svc.createStudy(a),
+    runStudy: (a) => {
+      svc.queueStudy(a.name);
+      return queued(svc.getStudy(a.name));
+    },
+    getStudy: (a) => svc.getStudy(a.name),
+    listStudies: () => svc.listStudies(),
+    deleteStudy: (a) => {
+      const out = svc.deleteStudy(a.name);
+      changed('runs');
+      return out;
+    },
+    runStatistics: (a) => runStatistics(store, a.names),
   };
 
   return {
@@ -212,28 +230,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       if (closing) return;
       closing = true;
       for (const t of tasks) t.kill();
-      const pending = [...runs.values()];
-      for (const w of pending) {
-        try {
-          w.cancel();
-        } catch {
-          // the run already ended between the check and the cancel
-        }
-      }
-      const grace = opts.closeGraceMs ?? 15_000;
-      await Promise.all(
-        pending.map(async (w) => {
-          let timer: NodeJS.Timeout | undefined;
-          const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), grace)));
-          const how = await Promise.race([w.done.then(() => 'done' as const, () => 'done' as const), late]);
-          clearTimeout(timer);
-          // a worker that ignores the cancel is killed; the runner then marks its run interrupted
-          if (how === 'late') {
-            w.kill();
-            await w.done.catch(() => undefined);
-          }
-        }),
-      );
+      await runner.stop({ cancel: true, graceMs: opts.closeGraceMs ?? 15_000 });
       listeners.clear();
     },
   };

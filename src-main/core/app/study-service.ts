@@ -138,3 +138,18 @@ export function createStudyService(store: Store) {
 }
 
 export type StudyService = ReturnType<typeof createStudyService>;
+
+/** Groups named runs by method and the hyper-parameters that define it, paired by seed: `dive compare --stats`. */
+export function runStatistics(store: Store, names: readonly string[]): StudyStatistics {
+  const runs = names.map((n) => getRun(store, n));
+  const splits = new Set(runs.map((r) => r.split));
+  if (splits.size > 1) throw new UserError(`runs are on different splits (${[...splits].join(', ')}); statistics pair runs of one split`);
+  const split = getSplit(store, runs[0].splitId);
+  const results = runs.map((r) => {
+    const cfg = parseRunConfig(r.config);
+    const keys = cfg.method === 'dive' ? (['tau', 'power', 'alpha'] as const) : cfg.method === 'kd' ? (['tau', 'alpha'] as const) : [];
+    const params = Object.fromEntries(keys.map((k) => [k, cfg.params[k]]));
+    return runResult(r, 'student', params);
+  });
+  return studyStatistics(results, split.counts);
+}
