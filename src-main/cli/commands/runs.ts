@@ -5,6 +5,8 @@ import { UserError } from '../../core/errors';
 import { emit, fmt, pct, table } from '../output';
 import { globals, number, withService } from '../options';
 import { runStatistics } from '../../core/app/study-service';
+import { listRunRows } from '../../core/store/run-list';
+import { RunFilterSchema } from '../../core/api/runs-service';
 import { statisticsTables } from './study';
 
 export function describeRun(r: RunInfo): string {
@@ -56,16 +58,16 @@ function describeVe(v: VirtualExamplesInfo): string {
 export function registerRunCommands(program: Command): void {
   program
     .command('runs')
-    .description('list runs')
+    .description('list runs: status, progress, final metrics (`dive run NAME` has the config, epochs and per-class results)')
     .option('--split <name>', 'only the runs on this split')
     .option('--status <s>', 'only runs with this status')
     .action((o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const runs = svc.listRuns({ split: o.split, status: o.status });
+      withService(cmd, (_svc, store) => {
+        const runs = listRunRows(store, RunFilterSchema.parse({ split: o.split, status: o.status }));
         emit(globals(cmd), runs, () =>
           runs.length
             ? table(
-                runs.map((r) => [r.name, r.status, r.method, r.model, r.split, r.teacher ?? '', `${r.epochsDone}/${String(r.config.epochs)}`, pct(r.metrics?.top1), pct(r.metrics?.many), pct(r.metrics?.medium), pct(r.metrics?.few)]),
+                runs.map((r) => [r.name, r.status, r.method, r.model, r.split, r.teacher ?? '', `${r.epochsDone}/${r.epochs}`, pct(r.top1), pct(r.many), pct(r.medium), pct(r.few)]),
                 ['run', 'status', 'method', 'model', 'split', 'teacher', 'epochs', 'top-1', 'many', 'medium', 'few'],
               )
             : 'no runs yet: try `dive train --split S --method bsce --model cnn --epochs 10`',

@@ -6,6 +6,7 @@ import type { CompareRow } from './runs-service';
 import type { DatasetInfo, RunInfo, SplitInfo, TrainEvent, VirtualExamplesInfo, Progress } from './types';
 import type { SplitPreview } from '../splits/preview';
 import type { QueueEntry } from '../store/queue';
+import type { RunListRow } from '../store/run-list';
 import type { StudyDetail, StudyInfo, StudyListRow } from '../app/study-service';
 import type { StudyStatistics } from '../eval/study-stats';
 
@@ -48,6 +49,8 @@ export const CALLS = {
   storedVirtualExamples: z.strictObject({ name: Name }),
   /** running runs, then queued runs in start order */
   listQueue: None,
+  /** the lean listing (`dive runs --json`): status, progress, final metrics; one query, for large stores */
+  listRunRows: z.strictObject({ split: Name.optional(), status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']).optional() }).optional(),
   /** higher starts first (default 0) */
   setPriority: z.strictObject({ name: Name, priority: z.number().int() }),
   /** StudyRequest (app/study-plan.ts) */
@@ -107,6 +110,7 @@ export interface Results {
   virtualExamples: VirtualExamplesInfo;
   storedVirtualExamples: VirtualExamplesInfo[];
   listQueue: QueueEntry[];
+  listRunRows: RunListRow[];
   setPriority: QueueEntry[];
   createStudy: StudyInfo;
   runStudy: StudyInfo;
@@ -127,5 +131,5 @@ export interface DiveApi {
   subscribe(fn: (e: ApiEvent) => void): () => void;
 }
 
-export type { QueueEntry, StudyDetail, StudyInfo, StudyListRow, StudyStatistics };
+export type { QueueEntry, RunListRow, StudyDetail, StudyInfo, StudyListRow, StudyStatistics };
 export type { CompareRow, DatasetInfo, RunInfo, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo };

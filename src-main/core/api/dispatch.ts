@@ -12,6 +12,7 @@ import { findFashionMnist } from '../data/fashion-mnist';
 import { datasetPart, getDataset } from '../store/datasets';
 import { getRun, requeueForResume } from '../store/runs';
 import { queueView, setPriority } from '../store/queue';
+import { listRunRows } from '../store/run-list';
 import { localExecutor } from '../app/local-executor';
 import { startQueueRunner } from '../app/queue-runner';
 import { runStatistics } from '../app/study-service';
@@ -195,6 +196,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     },
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
     listQueue: () => queueView(store),
+    listRunRows: (a) => listRunRows(store, a ?? {}),
     setPriority: (a) => {
       setPriority(store, a.name, a.priority);
       return queued(queueView(store));
