@@ -116,10 +116,16 @@ export function registerStudyCommands(program: Command): void {
   study
     .command('run <name>')
     .description('queue what the study still lacks and train until done; after a kill it continues where it stopped')
-    .action((name: string, _o, cmd: Command) =>
+    .option('--queue-only', 'only queue the runs, for `dive worker` or `dive serve` to train')
+    .action((name: string, o: { queueOnly?: boolean }, cmd: Command) =>
       withService(cmd, async (svc, store) => {
         const ids = svc.queueStudy(name);
         process.stderr.write(`study ${name}: ${ids.length} run(s) to train\n`);
+        if (o.queueOnly) {
+          const d = svc.getStudy(name);
+          emit(globals(cmd), d, () => `queued; \`dive worker\` trains them`);
+          return;
+        }
         await runQueued(store, ids);
         const d = svc.getStudy(name);
         emit(globals(cmd), d, () => describeStudy(d));
