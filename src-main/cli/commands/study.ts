@@ -62,6 +62,16 @@ function describeStudy(d: StudyDetail): string {
   ].join('\n');
 }
 
+/** Prints the study; a run that did not complete makes the command fail (after printing what did). */
+function reportStudy(d: StudyDetail, cmd: Command): void {
+  emit(globals(cmd), d, () => describeStudy(d));
+  const left = d.runs.filter((r) => r.status !== 'completed');
+  if (left.length) {
+    const some = left.slice(0, 3).map((r) => `${r.run} ${r.status}`).join(', ');
+    throw new UserError(`study ${d.name}: ${left.length} run(s) did not complete (${some}${left.length > 3 ? ', ...' : ''}); see \`dive run NAME\`; \`dive study run ${d.name}\` continues`);
+  }
+}
+
 interface StudyOpts extends Record<string, unknown> {
   split: string;
   methods: string;
@@ -127,10 +137,7 @@ export function registerStudyCommands(program: Command): void {
           return;
         }
         await runQueued(store, ids);
-        const d = svc.getStudy(name);
-        emit(globals(cmd), d, () => describeStudy(d));
-        const left = d.runs.filter((r) => r.status !== 'completed');
-        if (left.length) throw new UserError(`study ${name}: ${left.length} run(s) did not complete (${left.slice(0, 3).map((r) => `${r.run} ${r.status}`).join(', ')}${left.length > 3 ? ', ...' : ''}); \`dive study run ${name}\` continues`);
+        reportStudy(svc.getStudy(name), cmd);
       }),
     );
 
@@ -169,8 +176,7 @@ export function registerStudyCommands(program: Command): void {
       const name = o.name ?? `${o.split}-paper`;
       if (!svc.listStudies().some((s) => s.name === name)) svc.createStudy(studyRequest(name, { ...o, methods: 'ce,bsce,ldam-drw,kd,dive' }));
       await runQueued(store, svc.queueStudy(name));
-      const d = svc.getStudy(name);
-      emit(globals(cmd), d, () => describeStudy(d));
+      reportStudy(svc.getStudy(name), cmd);
     }),
   );
 }
