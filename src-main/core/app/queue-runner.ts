@@ -5,7 +5,6 @@
 // inside `dive train` / `dive study run` that launches only their own runs.
 import type { RunInfo, TrainEvent } from '../api/types';
 import { claimNext, pendingCount, releaseDeadClaims, requeueInterrupted } from '../store/queue';
-import { getRun } from '../store/runs';
 import type { Store } from '../store/store';
 import type { Executor, LaunchedRun } from './executor';
 
@@ -62,7 +61,9 @@ export function startQueueRunner(o: QueueRunnerOptions): QueueRunner {
         const run = executor.launch(id, (e) => o.onEvent?.(e));
         flying.set(id, run);
         run.done
-          .then((r) => o.onRunEnded?.(r), () => o.onRunEnded?.(getRun(store, id)))
+          // a rejection: the worker could not start, or its run was deleted before the worker exited
+          .then((r) => o.onRunEnded?.(r), () => undefined)
+          .catch(() => undefined)
           .finally(() => {
             flying.delete(id);
             tick();
