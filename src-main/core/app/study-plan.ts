@@ -75,6 +75,11 @@ export interface PlannedRun {
   teacherCell: string | null;
 }
 
+/** A study's stored spec (the JSON createStudy wrote), validated again on the way in. */
+export function parseStoredSpec(name: string, json: string): StudySpec {
+  return parseStudyRequest({ ...(JSON.parse(json) as object), name }).spec;
+}
+
 export function parseStudyRequest(input: unknown): { name: string; spec: StudySpec } {
   const r = StudyRequestSchema.safeParse(input);
   if (!r.success) {

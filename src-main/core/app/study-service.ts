@@ -10,7 +10,7 @@ import { deleteStudyRow, insertStudy, insertStudyCell, listStudyRows, studyCells
 import { studyStatistics, type RunResult, type StudyStatistics } from '../eval/study-stats';
 import { parseRunConfig } from '../train/config';
 import type { RunInfo } from '../api/types';
-import { parseStudyRequest, planStudy, type PlannedRun, type StudySpec } from './study-plan';
+import { parseStoredSpec, parseStudyRequest, planStudy, type PlannedRun, type StudySpec } from './study-plan';
 
 export interface StudyInfo {
   name: string;
@@ -38,11 +38,9 @@ export interface StudyListRow {
   createdAt: string;
 }
 
-const asSpec = (spec: unknown) => spec as StudySpec; // written by createStudy from a parsed StudySpec
-
 function info(store: Store, name: string): { row: ReturnType<typeof studyRow>; spec: StudySpec; plan: PlannedRun[]; cells: StudyCellRow[] } {
   const row = studyRow(store, name);
-  const spec = asSpec(row.spec);
+  const spec = parseStoredSpec(row.name, row.spec);
   return { row, spec, plan: planStudy(row.name, spec), cells: studyCells(store, row.id) };
 }
 
@@ -116,7 +114,7 @@ export function createStudyService(store: Store) {
 
     listStudies(): StudyListRow[] {
       return listStudyRows(store).map((r) => {
-        const spec = asSpec(r.spec);
+        const spec = parseStoredSpec(r.name, r.spec);
         return { name: r.name, split: r.split, methods: spec.methods, seeds: spec.seeds, planned: planStudy(r.name, spec).length, runs: r.runs, completed: r.completed, createdAt: r.createdAt };
       });
     },

@@ -9,7 +9,8 @@ export interface StudyRow {
   name: string;
   splitId: number;
   split: string;
-  spec: unknown;
+  /** the JSON StudySpec as written (parsed by app/study-plan.ts) */
+  spec: string;
   createdAt: string;
 }
 
@@ -30,7 +31,7 @@ interface RawStudy {
   created_at: string;
 }
 
-const toStudy = (r: RawStudy): StudyRow => ({ id: r.id, name: r.name, splitId: r.split_id, split: r.split, spec: JSON.parse(r.spec) as unknown, createdAt: r.created_at });
+const toStudy = (r: RawStudy): StudyRow => ({ id: r.id, name: r.name, splitId: r.split_id, split: r.split, spec: r.spec, createdAt: r.created_at });
 const SELECT = `SELECT st.id, st.name, st.split_id, s.name AS split, st.spec, st.created_at FROM studies st JOIN splits s ON s.id = st.split_id`;
 
 export function insertStudy(store: Store, name: string, splitId: number, spec: object): number {
