@@ -1,8 +1,8 @@
 // The run listing in one query: what `dive runs` shows, fast on a store with tens of thousands of
 // runs. A listing row holds what a runs table shows (as an MLflow or W&B run list does): names,
 // status, progress and the final metrics; the full config, the per-epoch history, per-class
-// accuracy and the confusion matrix are `dive run NAME` / getRun's. Values are pulled out of the
-// stored JSON by SQLite, so listing costs no JSON parsing per run.
+// accuracy and the confusion matrix are `dive run NAME` / getRun's. Seed, epochs and the final
+// metrics are columns written beside the JSON (db/003), so listing parses no JSON per run.
 import type { RunStatus } from '../api/types';
 import type { Store } from './store';
 
@@ -39,9 +39,7 @@ export function listRunRows(store: Store, filter: { split?: string; status?: Run
   const rows = store.db
     .prepare(
       `SELECT r.id, r.name, r.status, r.error, r.method, r.model, s.name, d.name, t.name, st.name,
-              json_extract(r.config, '$.seed'), json_extract(r.config, '$.epochs'), r.epochs_done,
-              json_extract(r.metrics, '$.top1'), json_extract(r.metrics, '$.many'), json_extract(r.metrics, '$.medium'),
-              json_extract(r.metrics, '$.few'), json_extract(r.metrics, '$.ece'),
+              r.seed, r.epochs, r.epochs_done, r.top1, r.many, r.medium, r.few, r.ece,
               r.backend, r.images_per_second, r.created_at, r.finished_at
        FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id
        LEFT JOIN study_runs sr ON sr.run_id = r.id LEFT JOIN studies st ON st.id = sr.study_id

@@ -94,8 +94,8 @@ export function insertRun(
   r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: object },
 ): number {
   const info = store.db
-    .prepare(`INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`)
-    .run(r.name, r.splitId, r.teacherId, r.method, r.model, JSON.stringify(r.config), Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`));
+    .prepare(`INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir, seed, epochs) VALUES (?, ?, ?, ?, ?, @config, 'queued', ?, ?, json_extract(@config, '$.seed'), json_extract(@config, '$.epochs'))`)
+    .run(r.name, r.splitId, r.teacherId, r.method, r.model, { config: JSON.stringify(r.config) }, Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`));
   return Number(info.lastInsertRowid);
 }
 
@@ -153,8 +153,9 @@ export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics
   store.db.transaction(() => {
     replaceBlob(store, id, 'weights_blob', r.weights, 'weights');
     store.db
-      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, best_metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ? WHERE id = ?`)
-      .run(JSON.stringify(r.metrics), JSON.stringify(r.best), r.imagesPerSecond, now(), id);
+      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, best_metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ?,
+                top1 = ?, many = ?, medium = ?, few = ?, ece = ? WHERE id = ?`)
+      .run(JSON.stringify(r.metrics), JSON.stringify(r.best), r.imagesPerSecond, now(), r.metrics.top1, r.metrics.many, r.metrics.medium, r.metrics.few, r.metrics.ece, id);
   })();
 }
 
