@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { describeError } from '../core/api/errors';
+import { describeError } from '../core/domain/describe-error';
 import { registerDataCommands } from './commands/data';
 import { registerRunCommands } from './commands/runs';
 import { registerSplitCommands } from './commands/splits';
@@ -7,6 +7,7 @@ import { registerTrainCommands } from './commands/train';
 import { registerServeCommand } from './commands/serve';
 import { registerQueueCommands } from './commands/queue';
 import { registerStudyCommands } from './commands/study';
+import { registerDoctorCommand } from './commands/doctor';
 
 export function buildProgram(): Command {
   const program = new Command('dive')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerQueueCommands(program);
   registerStudyCommands(program);
   registerServeCommand(program);
+  registerDoctorCommand(program);
   return program;
 }
 
@@ -35,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // a command that printed its result but must still fail (dive doctor with problems left) sets exitCode
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version exit with 0; usage errors were already printed by commander

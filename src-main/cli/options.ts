@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { openStore, type Store } from '../core/store/store';
-import { createService, type Service } from '../core/api/service';
+import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../core/app/dispatch';
 import type { GlobalOpts } from './output';
 
 export function number(value: string): number {
@@ -23,12 +23,19 @@ export function globals(cmd: Command): GlobalOpts {
   return cmd.optsWithGlobals<GlobalOpts>();
 }
 
-/** Opens the store named by --db / DIVE_DB, runs `fn` on the service, and always closes it. */
-export async function withService<T>(cmd: Command, fn: (svc: Service, store: Store) => Promise<T> | T): Promise<T> {
+/**
+ * Opens the store named by --db / DIVE_DB, runs `fn` against the same dispatcher (call table) the
+ * window and the web API use, and always closes both. Imports and virtual examples run in this
+ * process: the CLI has no event loop to keep free.
+ */
+export async function withDispatcher<T>(cmd: Command, fn: (d: Dispatcher, store: Store) => Promise<T> | T, opts: Pick<DispatcherOptions, 'queue' | 'slots'> = {}): Promise<T> {
   const store = openStore({ db: globals(cmd).db });
+  // a command trains only what it queued itself (`dive worker` asks for the whole queue)
+  const d = createDispatcher(store, { frontDoor: 'cli', tasks: 'in-process', queue: 'own', ...opts });
   try {
-    return await fn(createService(store), store);
+    return await fn(d, store);
   } finally {
+    await d.close();
     store.close();
   }
 }

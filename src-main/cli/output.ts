@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import type { Progress, ProgressFn } from '../core/api/types';
+import type { Progress, ProgressFn } from '../core/domain/types';
 
 export interface GlobalOpts {
   db?: string;
@@ -38,20 +38,20 @@ export function stderrProgress(): ProgressFn & { stop(): void } {
       phase = p.phase;
       lastDecile = -1;
       if (tty) {
-        bar = new SingleBar(
-          { stream: process.stderr, format: `${p.phase.padEnd(12)} [{bar}] {value}/{total} {percentage}% | ETA {eta_formatted}`, hideCursor: true },
-        );
-        bar.start(p.total, p.done);
+        // downloads carry their own line (bytes, rate, time left); counts of images use the bar's
+        const counts = p.detail === undefined ? '{value}/{total} {percentage}% | ETA {eta_formatted}' : '{percentage}% | {detail}';
+        bar = new SingleBar({ stream: process.stderr, format: `${p.phase.padEnd(12)} [{bar}] ${counts}`, hideCursor: true });
+        bar.start(p.total, p.done, { detail: p.detail ?? '' });
       }
     }
     if (bar) {
       bar.setTotal(p.total);
-      bar.update(p.done);
+      bar.update(p.done, { detail: p.detail ?? '' });
     } else {
       const decile = p.total > 0 ? Math.floor((10 * p.done) / p.total) : 10;
       if (decile !== lastDecile) {
         lastDecile = decile;
-        process.stderr.write(`${p.phase}: ${p.done}/${p.total}\n`);
+        process.stderr.write(`${p.phase}: ${p.detail ?? `${p.done}/${p.total}`}\n`);
       }
     }
   };

@@ -20,7 +20,7 @@ export function findElectron(require = createRequire(join(ROOT, 'package.json'))
     if (typeof bin === 'string' && existsSync(bin)) return { bin };
     return { why: 'the electron package is installed but its binary is missing (its download failed?)' };
   } catch (e) {
-    if (e?.code === 'MODULE_NOT_FOUND') return { why: 'the electron package (an optional dependency) is not installed' };
+    if (e?.code === 'MODULE_NOT_FOUND') return { why: 'the electron package (a devDependency) is not installed' };
     // electron's index.js throws when its binary was not downloaded
     return { why: `the electron package is installed but its binary is missing (${String(e?.message ?? e).split('\n')[0]})` };
   }

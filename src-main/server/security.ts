@@ -50,13 +50,16 @@ export function originAllowed(req: IncomingMessage): boolean {
   return origin === `http://${req.headers.host}`;
 }
 
-/** The token of a request: Authorization: Bearer, x-dive-token, or ?token= (EventSource cannot set headers). */
-export function requestToken(req: IncomingMessage, url: URL): string | undefined {
+/**
+ * The token of a request: Authorization: Bearer or x-dive-token; ?token= only where `queryAllowed`
+ * (the event stream: EventSource cannot set headers). A token in a URL ends up in logs and history.
+ */
+export function requestToken(req: IncomingMessage, url: URL, queryAllowed = false): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
   const header = req.headers['x-dive-token'];
   if (typeof header === 'string') return header;
-  return url.searchParams.get('token') ?? undefined;
+  return queryAllowed ? (url.searchParams.get('token') ?? undefined) : undefined;
 }
 
 export function tokenMatches(given: string | undefined, token: string): boolean {

@@ -3,16 +3,16 @@
 //                      → 200 {ok:true, result} | 400 {ok:false, error} (error: one line, never a stack)
 //   GET  /api/events   server-sent events, one `data: <ApiEvent JSON>` per event, comments as keep-alive
 //   GET  /<file>       the built renderer from out/renderer
-// Every /api request needs the launch token (Authorization: Bearer, x-dive-token, or ?token= for
-// EventSource); every request needs an allowed Host and, if it has one, a same-origin Origin.
+// Every /api request needs the launch token (Authorization: Bearer or x-dive-token; ?token= only on
+// GET /api/events, for EventSource); every request needs an allowed Host and, if it has one, a
+// same-origin Origin. Bodies over MAX_BODY get 413, JSON nested deeper than MAX_DEPTH gets 400.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeError } from '../core/api/errors';
-import type { Dispatcher } from '../core/api/dispatch';
+import { describeError } from '../core/domain/describe-error';
+import type { Dispatcher } from '../core/app/dispatch';
 import { allowedHosts, hostAllowed, hostPort, isLoopback, newToken, originAllowed, requestToken, SECURITY_HEADERS, tokenMatches } from './security';
 import { contentType, readStatic, rendererBuilt, resolveStatic } from './static';
-import { ZodError } from 'zod';
-import { isUserError, UserError } from '../core/errors';
+import { isInputError, UserError } from '../core/domain/errors';
 
 export interface ServeOptions {
   dispatcher: Dispatcher;
@@ -38,6 +38,10 @@ export interface RunningServer {
 }
 
 const MAX_BODY = 4 * 1024 * 1024;
+/** API arguments are a few levels deep; 100,000 levels would overflow the stack of JSON.parse or zod */
+const MAX_DEPTH = 64;
+/** an event stream whose client reads slower than this much buffered output is closed (it reconnects) */
+const MAX_STREAM_BUFFER = 1024 * 1024;
 
 function send(res: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
@@ -48,20 +52,55 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store' });
 }
 
+class BodyTooLarge extends UserError {}
+
+/**
+ * The body as text, or BodyTooLarge once it passes MAX_BODY (at once when Content-Length says so).
+ * The rest of a too-large body is read and dropped, so the client gets its 413 rather than a reset;
+ * one that goes on far past the limit is cut off.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolveBody, reject) => {
+    const tooLarge = () => new BodyTooLarge(`request body is over ${MAX_BODY / 1024 / 1024} MiB`);
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
+    const refuse = () => {
+      refused = true;
+      chunks.length = 0;
+      reject(tooLarge());
+    };
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) refuse();
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new UserError(`request body is over ${MAX_BODY / 1024 / 1024} MiB`));
-        req.destroy();
-      } else chunks.push(c);
+      if (refused) {
+        if (size > 16 * MAX_BODY) req.destroy();
+      } else if (size > MAX_BODY) refuse();
+      else chunks.push(c);
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (!refused) resolveBody(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
+}
+
+/** Deepest nesting of arrays and objects in JSON text (strings skipped), stopping once past `limit`. */
+export function jsonDepth(text: string, limit = MAX_DEPTH): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92) i++; // backslash: skip the escaped character
+      else if (ch === 34) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 91 || ch === 123) {
+      if (++depth > max && (max = depth) > limit) return max;
+    } else if (ch === 93 || ch === 125) depth--;
+  }
+  return max;
 }
 
 const notBuilt = (dir: string) =>
@@ -83,8 +122,10 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   let allowed: Set<string> | null = null;
 
   const api = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    if (!tokenMatches(requestToken(req, url), token)) return sendJson(res, 401, { ok: false, error: 'missing or wrong token: open the address `dive serve` printed' });
     const name = url.pathname.slice('/api/'.length);
+    if (!tokenMatches(requestToken(req, url, name === 'events' && req.method === 'GET'), token)) {
+      return sendJson(res, 401, { ok: false, error: 'missing or wrong token: open the address `dive serve` printed (send it as Authorization: Bearer)' });
+    }
     if (name === 'events') {
       if (req.method !== 'GET') return sendJson(res, 405, { ok: false, error: 'use GET for /api/events' });
       return events(req, res);
@@ -94,18 +135,22 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { ok: false, error: 'Content-Type must be application/json' });
     try {
       const text = await readBody(req);
+      if (jsonDepth(text) > MAX_DEPTH) throw new UserError(`request body is nested deeper than ${MAX_DEPTH} levels`);
       let args: unknown;
       try {
         args = text.trim() === '' ? undefined : JSON.parse(text);
       } catch {
         throw new UserError('request body is not valid JSON');
       }
-      const result = await o.dispatcher.call(name, args);
+      const result = await o.dispatcher.callRaw(name, args);
       sendJson(res, 200, { ok: true, result });
     } catch (e) {
-      const known = isUserError(e) || e instanceof ZodError;
+      const known = isInputError(e);
       if (!known) log(`dive serve: /api/${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      sendJson(res, known ? 400 : 500, { ok: false, error: describeError(e) });
+      // after a 413 the connection closes: the rest of the body is not worth reading
+      const extra: Record<string, string> = e instanceof BodyTooLarge ? { Connection: 'close' } : {};
+      const status = e instanceof BodyTooLarge ? 413 : known ? 400 : 500;
+      send(res, status, JSON.stringify({ ok: false, error: describeError(e) }), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store', ...extra });
     }
   };
 
@@ -113,13 +158,27 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
     res.write(': connected\n\n');
     streams.add(res);
-    const unsubscribe = o.dispatcher.subscribe((e) => res.write(`data: ${JSON.stringify(e)}\n\n`));
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    req.on('close', () => {
+    // back-pressure: while the socket's buffer is full, progress ticks (superseded by the next) are
+    // dropped; a client that falls a megabyte behind is disconnected and reconnects
+    let congested = false;
+    res.on('drain', () => (congested = false));
+    const write = (text: string) => {
+      if (res.writableLength > MAX_STREAM_BUFFER) {
+        stop();
+        res.destroy();
+      } else if (!res.write(text)) congested = true;
+    };
+    const unsubscribe = o.dispatcher.subscribe((e) => {
+      if (congested && (e.type === 'batch' || e.type === 'progress')) return;
+      write(`data: ${JSON.stringify(e)}\n\n`);
+    });
+    const keepAlive = setInterval(() => write(': keep-alive\n\n'), 15_000);
+    const stop = () => {
       clearInterval(keepAlive);
       unsubscribe();
       streams.delete(res);
-    });
+    };
+    req.on('close', stop);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

@@ -70,7 +70,7 @@ export async function buildMain(out = OUT) {
     }),
     build({
       ...common,
-      entryPoints: [join(ROOT, 'src-main/core/train/worker.ts')],
+      entryPoints: [join(ROOT, 'src-main/core/app/worker.ts')],
       outfile: join(out, 'worker/index.mjs'),
       platform: 'node',
       format: 'esm',

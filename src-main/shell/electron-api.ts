@@ -1,6 +1,7 @@
-// The part of Electron's API the shell uses, typed here so that the shell type-checks and its logic
-// can be tested where the electron package (whose binary cannot always be downloaded) is absent.
-// Only main.ts and preload.ts load the real module; everything else takes these shapes.
+// The narrow part of Electron's API that the shell's testable modules take (ipc.ts, spawner.ts,
+// preload-api.ts), so tests can pass small fakes. They are not trusted copies: main.ts and
+// preload.ts hand Electron's real objects (typed by the electron devDependency) to those modules,
+// so tsc checks every shape here against Electron's own types.
 
 export interface IpcMainInvokeEventLike {
   sender: WebContentsLike;

@@ -2,9 +2,9 @@
 // answer is an envelope {ok:true, result} | {ok:false, error} (one line, never a stack), the same as
 // the web API's. Events go to every app window on `dive:event`. Only frames showing the app's own
 // pages (app://dive/...) may call: a frame that navigated elsewhere, or an embedded one, is refused.
-import type { Dispatcher } from '../core/api/dispatch';
-import { describeError } from '../core/api/errors';
-import { isUserError } from '../core/errors';
+import type { Dispatcher } from '../core/app/dispatch';
+import { describeError } from '../core/domain/describe-error';
+import { isInputError } from '../core/domain/errors';
 import type { IpcMainLike, WebContentsLike } from './electron-api';
 import { isAppUrl } from './security';
 
@@ -25,9 +25,9 @@ export function registerIpc(ipcMain: IpcMainLike, dispatcher: Dispatcher, log: (
     const url = event.senderFrame?.url ?? '';
     if (!isAppUrl(url) || !targets.has(event.sender.id)) return { ok: false, error: 'refused: this page may not call the workbench' };
     try {
-      return { ok: true, result: await dispatcher.call(String(name), args) };
+      return { ok: true, result: await dispatcher.callRaw(String(name), args) };
     } catch (e) {
-      if (!isUserError(e) && !(e instanceof Error && e.name === 'ZodError')) log(`dive: ${String(name)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (!isInputError(e)) log(`dive: ${String(name)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return { ok: false, error: describeError(e) };
     }
   });

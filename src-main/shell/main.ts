@@ -4,59 +4,15 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDispatcher } from '../core/api/dispatch';
+import { createDispatcher } from '../core/app/dispatch';
 import { openStore } from '../core/store/store';
-import type { IpcMainLike, UtilityProcessLike, WebContentsLike } from './electron-api';
 import { registerIpc } from './ipc';
 import { appResponse } from './protocol';
 import { APP_INDEX, APP_SCHEME, isAppUrl, isExternalLink, webPreferences } from './security';
 import { utilitySpawner } from './spawner';
 
-interface WebContentsMain extends WebContentsLike {
-  on(event: 'will-navigate' | 'will-redirect', listener: (e: { preventDefault(): void }, url: string) => void): void;
-  on(event: 'will-attach-webview', listener: (e: { preventDefault(): void }) => void): void;
-  setWindowOpenHandler(handler: (d: { url: string }) => { action: 'deny' }): void;
-}
-interface BrowserWindowMain {
-  webContents: WebContentsMain;
-  once(event: 'ready-to-show' | 'closed', listener: () => void): void;
-  show(): void;
-  focus(): void;
-  restore(): void;
-  isMinimized(): boolean;
-  loadURL(url: string): Promise<void>;
-}
-interface ElectronMain {
-  app: {
-    requestSingleInstanceLock(): boolean;
-    quit(): void;
-    exit(code?: number): void;
-    setName(name: string): void;
-    enableSandbox(): void;
-    getPath(name: 'userData' | 'appData'): string;
-    setPath(name: 'userData', path: string): void;
-    whenReady(): Promise<void>;
-    on(event: 'second-instance' | 'window-all-closed' | 'activate', listener: () => void): void;
-    on(event: 'before-quit', listener: (e: { preventDefault(): void }) => void): void;
-    on(event: 'web-contents-created', listener: (e: unknown, contents: WebContentsMain) => void): void;
-  };
-  BrowserWindow: new (o: Record<string, unknown>) => BrowserWindowMain;
-  ipcMain: IpcMainLike;
-  protocol: {
-    registerSchemesAsPrivileged(schemes: { scheme: string; privileges: Record<string, boolean> }[]): void;
-    handle(scheme: string, handler: (req: { url: string }) => Response): void;
-  };
-  session: {
-    defaultSession: {
-      setPermissionRequestHandler(h: (wc: unknown, permission: string, cb: (ok: boolean) => void) => void): void;
-      setPermissionCheckHandler(h: () => boolean): void;
-    };
-  };
-  shell: { openExternal(url: string): Promise<void> };
-  utilityProcess: UtilityProcessLike;
-}
-
-const electron = createRequire(import.meta.url)('electron') as ElectronMain;
+// electron's own types (a devDependency); required, not imported, so the bundle keeps it external
+const electron: typeof import('electron') = createRequire(import.meta.url)('electron');
 const { app, BrowserWindow, ipcMain, protocol, session, shell, utilityProcess } = electron;
 // out/main/index.js → out/preload/index.cjs, out/worker/index.mjs, out/renderer/
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,7 +27,7 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standa
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  let window: BrowserWindowMain | null = null;
+  let window: InstanceType<typeof BrowserWindow> | null = null;
   const store = openStore({ db: join(app.getPath('userData'), 'dive.sqlite') });
   const dispatcher = createDispatcher(store, { frontDoor: 'electron', spawn: utilitySpawner(utilityProcess, join(OUT, 'worker', 'index.mjs')) });
   const bridge = registerIpc(ipcMain, dispatcher);

@@ -1,6 +1,6 @@
 // What the preload script exposes as window.dive: exactly the typed DiveApi (call, subscribe) over
 // the one IPC channel; no ipcRenderer, no Node, nothing else reaches the page.
-import type { ApiEvent, DiveApi } from '../core/api/contract';
+import type { ApiEvent, DiveApi } from '../core/domain/contract';
 import type { IpcRendererLike } from './electron-api';
 
 // the channel names of ipc.ts, repeated: the sandboxed preload bundle must not pull in main-process code

@@ -1,6 +1,6 @@
 // The transport: Electron's preload bridge (window.dive) when present, else the web server's
 // HTTP + server-sent events, authorised by the token `dive serve` put in the page URL.
-import type { ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/api/contract';
+import type { ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/domain/contract';
 
 declare global {
   interface Window {

@@ -2,8 +2,8 @@
 // the current screen, and messages. Screens read it and call `refresh` after changing things;
 // `changed` events from the core (another window, the CLI) refresh it too.
 import { SvelteMap } from 'svelte/reactivity';
-import type { AppInfo, ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/api/contract';
-import type { DatasetInfo, RunInfo, SplitInfo } from '../../src-main/core/api/types';
+import type { AppInfo, ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/domain/contract';
+import type { DatasetInfo, RunSummary, SplitInfo } from '../../src-main/core/domain/types';
 import { connectApi, message } from './api';
 import { emptyLive, foldEvent, type Live } from './live';
 import type { TrainForm } from './train-form';
@@ -16,7 +16,7 @@ export const app = $state({
   info: null as AppInfo | null,
   datasets: [] as DatasetInfo[],
   splits: [] as SplitInfo[],
-  runs: [] as RunInfo[],
+  runs: [] as RunSummary[],
   screen: 'datasets' as Screen,
   /** dataset the datasets / split screens look at */
   dataset: '',
@@ -30,7 +30,7 @@ export const app = $state({
 
 export const live = new SvelteMap<string, Live>();
 /** progress events of imports and split creation, by job id */
-export const jobs = new SvelteMap<string, { phase: string; done: number; total: number }>();
+export const jobs = new SvelteMap<string, { phase: string; done: number; total: number; detail?: string }>();
 
 let api: DiveApi | null = null;
 let toastId = 0;
@@ -72,7 +72,7 @@ export async function refresh(what: 'datasets' | 'splits' | 'runs' | 'all' = 'al
     if (what === 'all' || what === 'runs') {
       app.runs = await call('listRuns', undefined);
       for (const r of app.runs) {
-        if (r.status === 'running' && !live.has(r.name)) live.set(r.name, emptyLive(Number(r.config.epochs) || 0, r.epochsDone));
+        if (r.status === 'running' && !live.has(r.name)) live.set(r.name, emptyLive(r.config.epochs, r.epochsDone));
       }
       app.selected = app.selected.filter((n) => app.runs.some((r) => r.name === n));
     }
@@ -93,7 +93,7 @@ function refreshRunsSoon(): void {
 function onEvent(e: ApiEvent): void {
   switch (e.type) {
     case 'progress':
-      jobs.set(e.job, { phase: e.phase, done: e.done, total: e.total });
+      jobs.set(e.job, { phase: e.phase, done: e.done, total: e.total, detail: e.detail });
       return;
     case 'changed':
       void refresh(e.what);

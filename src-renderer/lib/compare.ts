@@ -1,20 +1,25 @@
 // The compare screen's series: curves per epoch, group accuracies, per-class accuracy against the
 // class's training count, and the export of all of it (CSV summary, JSON everything).
-import type { CompareRow } from '../../src-main/core/api/contract';
-import type { RunInfo, SplitInfo } from '../../src-main/core/api/types';
+import type { CompareRow } from '../../src-main/core/domain/contract';
+import type { RunInfo, SplitInfo } from '../../src-main/core/domain/types';
 import { flatten } from './config-diff';
-import { toCsv, type Cell } from './csv';
+import { toCsv, type Cell } from '../../src-main/core/domain/csv';
 
-export type CurveMetric = 'loss' | 'testAcc' | 'trainAcc' | 'lr';
+export type CurveMetric = 'loss' | 'testAcc' | 'trainAcc' | 'lr' | 'valAcc';
 
 export interface Point {
   x: number;
   y: number;
 }
 
-/** One point per recorded epoch (1-based x), in epoch order. */
+/** One point per recorded epoch (1-based x), in epoch order; epochs without the value (not evaluated) are left out. */
 export function curve(run: RunInfo, metric: CurveMetric): Point[] {
-  return [...run.epochs].sort((a, b) => a.epoch - b.epoch).map((e) => ({ x: e.epoch, y: e[metric] }));
+  const out: Point[] = [];
+  for (const e of [...run.epochs].sort((a, b) => a.epoch - b.epoch)) {
+    const y = e[metric];
+    if (y != null) out.push({ x: e.epoch, y });
+  }
+  return out;
 }
 
 /** Per-run [overall, many, medium, few] from the stored metrics (null where a group is empty or the run has no metrics). */

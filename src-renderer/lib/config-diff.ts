@@ -3,11 +3,11 @@
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
 /** Nested objects become dotted keys ("params.tau"); arrays are one value, shown as "60, 80". */
-export function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, string> {
+export function flatten(obj: object, prefix = ''): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Record<string, unknown>, key));
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v, key));
     else out[key] = show(v as Json);
   }
   return out;

@@ -1,5 +1,5 @@
 // Shot groups (many / medium / few) as the renderer shows them: colours and per-class labels.
-import type { ShotGroup, ShotThresholds } from '../../src-main/core/api/types';
+import type { ShotGroup, ShotThresholds } from '../../src-main/core/domain/types';
 
 export const GROUPS: readonly ShotGroup[] = ['many', 'medium', 'few'];
 

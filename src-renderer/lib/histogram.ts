@@ -1,5 +1,5 @@
 // Per-class histogram series: the shape every bar chart of class counts is drawn from.
-import type { ShotGroup, ShotThresholds } from '../../src-main/core/api/types';
+import type { ShotGroup, ShotThresholds } from '../../src-main/core/domain/types';
 import { groupOf } from './groups';
 
 export interface Bar {

@@ -2,7 +2,10 @@
 // `importRequest` turns what was typed into the core's ImportRequest (paths typed in, since the
 // web mode has no file dialog). Blank optional fields are left out so the core's defaults apply.
 
-export type ImportFormat = 'fashion-mnist' | 'idx' | 'cifar' | 'folder' | 'list' | 'inat';
+import { formatIssues } from '../../src-main/core/domain/errors';
+import { ImportRequestSchema, type ImportFormat, type ImportRequest } from '../../src-main/core/domain/import-schema';
+
+export type { ImportFormat };
 
 export interface ImportField {
   key: string;
@@ -20,7 +23,7 @@ const imageOptions: ImportField[] = [
 
 export const IMPORT_FORMATS: { id: ImportFormat; label: string; blurb: string; fields: ImportField[] }[] = [
   {
-    id: 'fashion-mnist', label: 'Fashion-MNIST', blurb: "Debian's dataset-fashion-mnist package: 60,000 + 10,000 grayscale 28×28 images, 10 classes.",
+    id: 'fashion-mnist', label: 'Fashion-MNIST', blurb: "Debian's dataset-fashion-mnist package (or the download, where it is absent): 60,000 + 10,000 grayscale 28×28 images, 10 classes.",
     fields: [{ key: 'dir', label: 'Folder', kind: 'path', required: false, placeholder: '/usr/share/datasets/fashion-mnist' }],
   },
   {
@@ -68,7 +71,7 @@ export const IMPORT_FORMATS: { id: ImportFormat; label: string; blurb: string; f
 ];
 
 /** The request for `importDataset`, or the first missing or malformed field's message. */
-export function importRequest(format: ImportFormat, name: string, values: Record<string, string>): Record<string, unknown> | string {
+export function importRequest(format: ImportFormat, name: string, values: Record<string, string>): ImportRequest | string {
   const spec = IMPORT_FORMATS.find((f) => f.id === format);
   if (!spec) return `unknown format ${format}`;
   const req: Record<string, unknown> = { format };
@@ -91,5 +94,7 @@ export function importRequest(format: ImportFormat, name: string, values: Record
       req[f.key] = raw;
     }
   }
-  return req;
+  // the core's schema has the last word (ranges, allowed values), in the words the core uses
+  const parsed = ImportRequestSchema.safeParse(req);
+  return parsed.success ? parsed.data : formatIssues(parsed.error.issues, { input: req });
 }

@@ -1,5 +1,5 @@
 // Live progress of running runs, folded from the worker's events (started / batch / epoch / finished).
-import type { TrainEvent } from '../../src-main/core/api/types';
+import type { TrainEvent } from '../../src-main/core/domain/types';
 
 export interface Live {
   epoch: number;
@@ -39,5 +39,7 @@ export function foldEvent(prev: Live | undefined, e: TrainEvent): Live {
       return { ...s, epoch: e.record.epoch, epochs: e.epochs, fraction: e.epochs > 0 ? Math.min(1, e.record.epoch / e.epochs) : s.fraction, imagesPerSec: e.record.imagesPerSec, loss: e.record.loss };
     case 'finished':
       return { ...s, finished: true, fraction: e.status === 'completed' ? 1 : s.fraction, etaSeconds: 0 };
+    case 'warning':
+      return s;
   }
 }

@@ -1,9 +1,9 @@
 // The runs table's data: columns, sorting and filtering, independent of the DOM.
-import type { RunInfo } from '../../src-main/core/api/types';
+import type { RunSummary } from '../../src-main/core/domain/types';
 
 export type ColumnKey =
   | 'name' | 'status' | 'method' | 'model' | 'split' | 'dataset' | 'teacher' | 'epochs'
-  | 'top1' | 'many' | 'medium' | 'few' | 'bestTop1' | 'ece' | 'speed' | 'backend' | 'created';
+  | 'top1' | 'many' | 'medium' | 'few' | 'warnings' | 'ece' | 'speed' | 'backend' | 'created';
 
 export interface Column {
   key: ColumnKey;
@@ -26,20 +26,19 @@ export const COLUMNS: readonly Column[] = [
   { key: 'many', label: 'Many', numeric: true, default: true },
   { key: 'medium', label: 'Medium', numeric: true, default: true },
   { key: 'few', label: 'Few', numeric: true, default: true },
-  { key: 'bestTop1', label: 'Best top-1', numeric: true, default: false },
+  { key: 'warnings', label: 'Warnings', numeric: true, default: false },
   { key: 'ece', label: 'ECE', numeric: true, default: false },
   { key: 'speed', label: 'img/s', numeric: true, default: false },
   { key: 'backend', label: 'Backend', numeric: false, default: false },
   { key: 'created', label: 'Created', numeric: false, default: false },
 ];
 
-export function totalEpochs(run: RunInfo): number | null {
-  const e = run.config.epochs;
-  return typeof e === 'number' ? e : null;
+export function totalEpochs(run: RunSummary): number {
+  return run.config.epochs;
 }
 
 /** The value a column sorts by; null sorts last whichever the direction. */
-export function cellValue(run: RunInfo, key: ColumnKey): string | number | null {
+export function cellValue(run: RunSummary, key: ColumnKey): string | number | null {
   switch (key) {
     case 'name': return run.name;
     case 'status': return run.status;
@@ -53,7 +52,7 @@ export function cellValue(run: RunInfo, key: ColumnKey): string | number | null 
     case 'many': return run.metrics?.many ?? null;
     case 'medium': return run.metrics?.medium ?? null;
     case 'few': return run.metrics?.few ?? null;
-    case 'bestTop1': return run.bestMetrics?.top1 ?? null;
+    case 'warnings': return run.warnings.length;
     case 'ece': return run.metrics?.ece ?? null;
     case 'speed': return run.imagesPerSecond;
     case 'backend': return run.backend;
@@ -69,7 +68,7 @@ export interface RunFilter {
   text?: string;
 }
 
-export function filterRuns(runs: readonly RunInfo[], f: RunFilter): RunInfo[] {
+export function filterRuns(runs: readonly RunSummary[], f: RunFilter): RunSummary[] {
   const text = f.text?.trim().toLowerCase();
   return runs.filter(
     (r) =>
@@ -80,7 +79,7 @@ export function filterRuns(runs: readonly RunInfo[], f: RunFilter): RunInfo[] {
   );
 }
 
-export function sortRuns(runs: readonly RunInfo[], key: ColumnKey, dir: 'asc' | 'desc'): RunInfo[] {
+export function sortRuns(runs: readonly RunSummary[], key: ColumnKey, dir: 'asc' | 'desc'): RunSummary[] {
   const sign = dir === 'asc' ? 1 : -1;
   return runs
     .map((r, i) => ({ r, i, v: cellValue(r, key) }))
@@ -95,6 +94,6 @@ export function sortRuns(runs: readonly RunInfo[], key: ColumnKey, dir: 'asc' | 
 }
 
 /** Distinct values for a filter drop-down, sorted. */
-export function distinct(runs: readonly RunInfo[], pick: (r: RunInfo) => string | null): string[] {
+export function distinct(runs: readonly RunSummary[], pick: (r: RunSummary) => string | null): string[] {
   return [...new Set(runs.map(pick).filter((v): v is string => !!v))].sort();
 }

@@ -1,96 +1,101 @@
-// The train form: method presets with the paper's defaults, the fields' validation, and the
-// request it sends. Validation mirrors the core's RunConfig schema so mistakes show beside the
-// field; the core still validates everything and its message is shown if it disagrees.
-import type { RunInfo } from '../../src-main/core/api/types';
+// The train form: method presets, the fields' validation and the request it sends. Lists,
+// defaults and rules come from the core's domain package (the run-config schema itself validates
+// the form), so a mistake shows beside its field with the message the core would give.
+import type { Args } from '../../src-main/core/domain/contract';
+import { formatIssues } from '../../src-main/core/domain/errors';
+import { METHOD_PARAM_KEYS, methodPreset, METHODS, TEACHER_METHODS, type Method, type MethodParams } from '../../src-main/core/domain/method';
+import {
+  BACKENDS, defaultMilestones, defaultWarmupEpochs, MODELS, RUN_DEFAULTS, RunConfigSchema, type BackendName, type ModelKind, type WarmupForm,
+} from '../../src-main/core/domain/run-config';
+import type { RunSummary } from '../../src-main/core/domain/types';
 
-export const METHOD_CHOICES = [
-  { id: 'ce', label: 'Cross-entropy', blurb: 'Plain softmax cross-entropy: the baseline.' },
-  { id: 'focal', label: 'Focal loss', blurb: 'Down-weights easy examples (gamma = 1).' },
-  { id: 'cb', label: 'Class-balanced', blurb: 'Weights by the effective number of samples (beta = 0.9999).' },
-  { id: 'ldam-drw', label: 'LDAM-DRW', blurb: 'Label-distribution-aware margins, re-weighting deferred to 80% of training.' },
-  { id: 'bsce', label: 'Balanced softmax', blurb: 'Adds log n to the logits during training: the recommended teacher.' },
-  { id: 'kd', label: 'Knowledge distillation', blurb: 'Hinton KD from a teacher run (T = 3, alpha = 0.5).' },
-  { id: 'dive', label: 'DiVE', blurb: 'Distils virtual examples: T = 3, power p = 0.5, alpha = 0.5, BSCE on labels.' },
-] as const;
+export { defaultMilestones, TEACHER_METHODS };
+export const defaultWarmup = defaultWarmupEpochs;
 
-export type MethodId = (typeof METHOD_CHOICES)[number]['id'];
+/** The numbers a method's blurb quotes are its preset's. */
+const P = (m: Method) => methodPreset(m);
 
-export const MODEL_CHOICES = [
-  { id: 'mlp', label: 'MLP', blurb: 'two hidden layers; seconds per epoch' },
-  { id: 'cnn', label: 'Small CNN', blurb: 'a few conv layers; fast on CPU' },
-  { id: 'resnet8', label: 'ResNet-8', blurb: 'CIFAR ResNet, 3 stages of 1 block' },
-  { id: 'resnet20', label: 'ResNet-20', blurb: 'CIFAR ResNet, 3 x 3 blocks' },
-  { id: 'resnet32', label: 'ResNet-32', blurb: "the paper's CIFAR-LT backbone" },
-] as const;
+const METHOD_TEXT: Record<Method, { label: string; blurb: string }> = {
+  ce: { label: 'Cross-entropy', blurb: 'Plain softmax cross-entropy: the baseline.' },
+  focal: { label: 'Focal loss', blurb: `Down-weights easy examples (gamma = ${P('focal').focalGamma}).` },
+  cb: { label: 'Class-balanced', blurb: `Weights by the effective number of samples (beta = ${P('cb').cbBeta}).` },
+  'ldam-drw': { label: 'LDAM-DRW', blurb: `Label-distribution-aware margins, re-weighting deferred to ${RUN_DEFAULTS.drwFraction * 100}% of training.` },
+  bsce: { label: 'Balanced softmax', blurb: 'Adds log n to the logits during training: the recommended teacher.' },
+  kd: { label: 'Knowledge distillation', blurb: `Hinton KD from a teacher run (T = ${P('kd').tau}, alpha = ${P('kd').alpha}).` },
+  dive: { label: 'DiVE', blurb: `Distils virtual examples: T = ${P('dive').tau}, power p = ${P('dive').power}, alpha = ${P('dive').alpha}, BSCE on labels.` },
+};
+export const METHOD_CHOICES = METHODS.map((id) => ({ id, ...METHOD_TEXT[id] }));
+export type MethodId = Method;
 
-export const TEACHER_METHODS: readonly string[] = ['kd', 'dive'];
+const MODEL_TEXT: Record<ModelKind, { label: string; blurb: string }> = {
+  mlp: { label: 'MLP', blurb: 'two hidden layers; seconds per epoch' },
+  cnn: { label: 'Small CNN', blurb: 'a few conv layers; fast on CPU' },
+  resnet8: { label: 'ResNet-8', blurb: 'CIFAR ResNet, 3 stages of 1 block' },
+  resnet20: { label: 'ResNet-20', blurb: 'CIFAR ResNet, 3 x 3 blocks' },
+  resnet32: { label: 'ResNet-32', blurb: "the paper's CIFAR-LT backbone" },
+};
+export const MODEL_CHOICES = MODELS.map((id) => ({ id, ...MODEL_TEXT[id] }));
 
-export interface MethodFields {
-  focalGamma: number;
-  cbBeta: number;
-  tau: number;
-  power: number;
-  alpha: number;
-  ldamScale: number;
-  ldamMaxMargin: number;
-}
+const BACKEND_TEXT: Record<BackendName, string> = {
+  'tensorflow-gpu': 'tensorflow-gpu (tfjs-node-gpu, CUDA)',
+  tensorflow: 'tensorflow (tfjs-node, native CPU)',
+  wasm: 'wasm (SIMD, multi-threaded)',
+  cpu: 'cpu (plain JavaScript, slowest)',
+};
+export const BACKEND_CHOICES = BACKENDS.map((id) => ({ id, label: BACKEND_TEXT[id] }));
 
-/** The paper's presets (src-main/core/train/method.ts); KD has no power normalisation. */
-export function presetFor(method: string): MethodFields {
-  const base: MethodFields = { focalGamma: 1, cbBeta: 0.9999, tau: 3, power: 0.5, alpha: 0.5, ldamScale: 30, ldamMaxMargin: 0.5 };
-  return method === 'kd' ? { ...base, power: 1 } : base;
+/** The method parameters a form edits (drwEpoch follows the run's length). */
+export type MethodFields = Omit<MethodParams, 'drwEpoch'>;
+
+export function presetFor(method: Method): MethodFields {
+  const { drwEpoch: _drw, ...fields } = methodPreset(method);
+  return fields;
 }
 
 /** Which method fields the form shows for a method. */
-export function methodFieldKeys(method: string): (keyof MethodFields)[] {
-  switch (method) {
-    case 'focal': return ['focalGamma'];
-    case 'cb': return ['cbBeta'];
-    case 'ldam-drw': return ['ldamScale', 'ldamMaxMargin'];
-    case 'kd': return ['tau', 'alpha'];
-    case 'dive': return ['tau', 'power', 'alpha'];
-    default: return [];
-  }
+export function methodFieldKeys(method: Method): (keyof MethodFields)[] {
+  return METHOD_PARAM_KEYS[method].filter((k): k is keyof MethodFields => k !== 'drwEpoch');
 }
 
 export interface TrainForm {
   split: string;
   name: string;
   teacher: string;
-  method: string;
-  model: string;
+  method: Method;
+  model: ModelKind;
   epochs: number;
-  batchSize: number;
-  lr: number;
+  /** blank (undefined): 128, or smaller for a short run on a small split (core train/short-run.ts) */
+  batchSize: number | undefined;
+  /** blank (undefined): 0.1 per 128 images of the batch */
+  lr: number | undefined;
   momentum: number;
   weightDecay: number;
-  /** blank: min(5, floor(epochs / 10)) */
+  /** blank: the core's default for the run's length */
   warmupEpochs: string;
-  /** comma separated 0-based epochs; blank: 60% and 80% of the run */
+  /** 'step': the warm-up rises every batch; 'epoch': once per epoch (the reference code) */
+  warmupForm: WarmupForm;
+  /** blank: chosen from the data sizes (evaluation a small share of the run) */
+  evalEvery: string;
+  /** share of each class held out as a validation set; 0: none */
+  valFraction: number;
+  /** comma separated 0-based epochs; blank: the core's default for the run's length */
   milestones: string;
   gamma: number;
   seed: number;
   crop: boolean;
   flip: boolean;
   /** '' for the best available */
-  backend: string;
+  backend: BackendName | '';
   params: MethodFields;
 }
 
 export function defaultForm(split = ''): TrainForm {
+  const d = RUN_DEFAULTS;
   return {
-    split, name: '', teacher: '', method: 'bsce', model: 'resnet32', epochs: 200, batchSize: 128, lr: 0.1, momentum: 0.9,
-    weightDecay: 2e-4, warmupEpochs: '', milestones: '', gamma: 0.01, seed: 0, crop: true, flip: true, backend: '',
+    split, name: '', teacher: '', method: 'bsce', model: d.model, epochs: d.epochs, batchSize: undefined, lr: undefined, momentum: d.momentum,
+    weightDecay: d.weightDecay, warmupEpochs: '', warmupForm: d.warmupForm, evalEvery: '', valFraction: d.valFraction, milestones: '', gamma: d.gamma, seed: d.seed, crop: true, flip: true, backend: '',
     params: presetFor('bsce'),
   };
-}
-
-/** What the core fills in for a blank field, shown as the field's placeholder. */
-export function defaultMilestones(epochs: number): number[] {
-  return [...new Set([0.6, 0.8].map((f) => Math.round(epochs * f)).filter((m) => m >= 1 && m < epochs))];
-}
-export function defaultWarmup(epochs: number): number {
-  return Math.min(5, Math.floor(epochs / 10));
 }
 
 export function parseMilestones(s: string): number[] | null {
@@ -101,82 +106,88 @@ export function parseMilestones(s: string): number[] | null {
   return out.every((n) => Number.isInteger(n)) ? out : null;
 }
 
-const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-
-/** field → message, empty when the form can be sent. */
+/** field → message, empty when the form can be sent: the run-config schema's own verdict, per field. */
 export function validate(f: TrainForm): Record<string, string> {
   const e: Record<string, string> = {};
   if (!f.split) e.split = 'choose a split';
   if (TEACHER_METHODS.includes(f.method) && !f.teacher) e.teacher = 'choose a completed teacher run';
-  if (!Number.isInteger(f.epochs) || f.epochs < 1) e.epochs = 'a whole number ≥ 1';
-  if (!Number.isInteger(f.batchSize) || f.batchSize < 1) e.batchSize = 'a whole number ≥ 1';
-  if (!isNum(f.lr) || f.lr <= 0) e.lr = 'must be > 0';
-  if (!isNum(f.momentum) || f.momentum < 0 || f.momentum >= 1) e.momentum = 'in [0, 1)';
-  if (!isNum(f.weightDecay) || f.weightDecay < 0) e.weightDecay = 'must be ≥ 0';
-  if (!isNum(f.gamma) || f.gamma <= 0 || f.gamma > 1) e.gamma = 'in (0, 1]';
-  if (!Number.isInteger(f.seed)) e.seed = 'a whole number';
-  if (f.warmupEpochs.trim()) {
-    const w = Number(f.warmupEpochs);
-    if (!Number.isInteger(w) || w < 0) e.warmupEpochs = 'a whole number ≥ 0';
-    else if (w > f.epochs) e.warmupEpochs = `longer than the run (${f.epochs} epochs)`;
-  }
-  const ms = parseMilestones(f.milestones);
-  if (ms === null) e.milestones = 'whole numbers separated by commas';
-  else if (ms.some((m) => m < 1 || m >= f.epochs)) e.milestones = `each between 1 and ${f.epochs - 1}`;
-  else if (ms.some((m, i) => i > 0 && m <= ms[i - 1])) e.milestones = 'strictly increasing';
-  for (const k of methodFieldKeys(f.method)) {
-    const v = f.params[k];
-    if (!isNum(v)) e[`params.${k}`] = 'a number';
-    else if ((k === 'alpha' || k === 'cbBeta') && (v < 0 || v > 1)) e[`params.${k}`] = 'in [0, 1]';
-    else if (k === 'power' && (v <= 0 || v > 1)) e[`params.${k}`] = 'in (0, 1]';
-    else if (k !== 'alpha' && k !== 'cbBeta' && k !== 'focalGamma' && v <= 0) e[`params.${k}`] = 'must be > 0';
-    else if (k === 'focalGamma' && v < 0) e[`params.${k}`] = 'must be ≥ 0';
+  if (f.warmupEpochs.trim() && !Number.isInteger(Number(f.warmupEpochs))) e.warmupEpochs = 'a whole number';
+  if (f.evalEvery.trim() && !Number.isInteger(Number(f.evalEvery))) e.evalEvery = 'a whole number';
+  if (parseMilestones(f.milestones) === null) e.milestones = 'whole numbers separated by commas';
+  const r = RunConfigSchema.safeParse(toRequest(f).config);
+  if (!r.success) {
+    for (const issue of r.error.issues) {
+      // milestones.2 and params.tau: the form shows a list's problems beside the list
+      const field = issue.path.filter((p) => typeof p !== 'number').map(String).join('.');
+      e[field] ??= formatIssues([{ ...issue, path: [] }], { input: undefined });
+    }
   }
   return e;
 }
 
-/** The train call's argument (TrainRequest); blank optional fields are left for the core's defaults. */
-export function toRequest(f: TrainForm): { split: string; name?: string; teacher?: string; config: Record<string, unknown> } {
-  const config: Record<string, unknown> = {
-    method: f.method, model: f.model, epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, momentum: f.momentum,
-    weightDecay: f.weightDecay, gamma: f.gamma, seed: f.seed, augment: { crop: f.crop, flip: f.flip },
-    backend: f.backend || null,
-  };
-  if (f.warmupEpochs.trim()) config.warmupEpochs = Number(f.warmupEpochs);
+/** The train call's argument; blank optional fields are left for the core's defaults. */
+export function toRequest(f: TrainForm): Args<'train'> {
   const ms = parseMilestones(f.milestones);
-  if (ms && ms.length) config.milestones = ms;
   const keys = methodFieldKeys(f.method);
-  if (keys.length) config.params = Object.fromEntries(keys.map((k) => [k, f.params[k]]));
-  const req: { split: string; name?: string; teacher?: string; config: Record<string, unknown> } = { split: f.split, config };
+  const config: Args<'train'>['config'] = {
+    method: f.method, model: f.model, epochs: f.epochs, momentum: f.momentum,
+    weightDecay: f.weightDecay, gamma: f.gamma, seed: f.seed, augment: { crop: f.crop, flip: f.flip },
+    backend: f.backend || null, warmupForm: f.warmupForm, valFraction: f.valFraction,
+    ...(f.warmupEpochs.trim() ? { warmupEpochs: Number(f.warmupEpochs) } : {}),
+    // blank batch and lr: the core chooses them with the split in view (domain/short-run.ts)
+    ...(f.batchSize != null ? { batchSize: f.batchSize } : {}),
+    ...(f.lr != null ? { lr: f.lr } : {}),
+    ...(f.evalEvery.trim() ? { evalEvery: Number(f.evalEvery) } : {}),
+    ...(ms && ms.length ? { milestones: ms } : {}),
+    ...(keys.length ? { params: Object.fromEntries(keys.map((k) => [k, f.params[k]])) } : {}),
+  };
+  const req: Args<'train'> = { split: f.split, config };
   if (f.name.trim()) req.name = f.name.trim();
   if (TEACHER_METHODS.includes(f.method) && f.teacher) req.teacher = f.teacher;
   return req;
 }
 
 /** "Duplicate as new config": a stored run's configuration back in the form (name left blank). */
-export function formFromRun(run: RunInfo): TrainForm {
-  const c = run.config as Record<string, unknown>;
-  const get = <T>(k: string, d: T): T => (c[k] === undefined || c[k] === null ? d : (c[k] as T));
-  const aug = (c.augment ?? {}) as { crop?: boolean; flip?: boolean };
-  const p = (c.params ?? {}) as Partial<MethodFields>;
+export function formFromRun(run: RunSummary): TrainForm {
+  const c = run.config;
   const base = defaultForm(run.split);
   return {
     ...base,
     teacher: run.teacher ?? '',
-    method: run.method,
-    model: run.model,
-    epochs: get('epochs', base.epochs),
-    batchSize: get('batchSize', base.batchSize),
-    lr: get('lr', base.lr),
-    momentum: get('momentum', base.momentum),
-    weightDecay: get('weightDecay', base.weightDecay),
-    warmupEpochs: String(get('warmupEpochs', '')),
-    milestones: get<number[]>('milestones', []).join(', '),
-    gamma: get('gamma', base.gamma),
-    seed: get('seed', base.seed),
-    crop: aug.crop ?? true,
-    flip: aug.flip ?? true,
-    backend: get('backend', ''),
-    params: { ...presetFor(run.method), ...Object.fromEntries(Object.entries(p).filter(([, v]) => typeof v === 'number')) },
+    method: c.method,
+    model: c.model,
+    epochs: c.epochs,
+    batchSize: c.batchSize,
+    lr: c.lr,
+    momentum: c.momentum,
+    weightDecay: c.weightDecay,
+    warmupEpochs: String(c.warmupEpochs),
+    warmupForm: c.warmupForm,
+    evalEvery: c.evalEvery == null ? '' : String(c.evalEvery),
+    valFraction: c.valFraction,
+    milestones: c.milestones.join(', '),
+    gamma: c.gamma,
+    seed: c.seed,
+    crop: c.augment.crop,
+    flip: c.augment.flip,
+    backend: c.backend ?? '',
+    params: { ...presetFor(c.method), ...pickFields(c.params) },
   };
+}
+
+function pickFields(p: MethodParams): MethodFields {
+  const { drwEpoch: _drw, ...fields } = p;
+  return fields;
+}
+
+/**
+ * The teacher the form preselects for kd / dive: a Balanced-Softmax run on the same split without
+ * warnings (the paper's teacher), else any run without warnings, best top-1 first; never a run
+ * with warnings (at chance, diverged, ...), which the user may still pick by hand.
+ */
+export function defaultTeacher(candidates: readonly RunSummary[], split: string): string {
+  const ok = candidates.filter((r) => r.status === 'completed' && r.warnings.length === 0);
+  const byTop1 = (a: RunSummary, b: RunSummary) => (b.metrics?.top1 ?? 0) - (a.metrics?.top1 ?? 0);
+  const best = ok.filter((r) => r.method === 'bsce' && r.split === split).sort(byTop1)[0] ?? [...ok].sort(byTop1)[0];
+  return best?.name ?? '';
 }

@@ -11,12 +11,13 @@
 // after it is what matters.
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import type { EpochRecord } from '../../src-main/core/api/types';
-import { UserError } from '../../src-main/core/errors';
+import type { EpochRecord } from '../../src-main/core/domain/types';
+import { UserError } from '../../src-main/core/domain/errors';
 import { Rng } from '../../src-main/core/rng';
-import { shotGroups, DEFAULT_THRESHOLDS } from '../../src-main/core/splits/stats';
+import { shotGroups } from '../../src-main/core/splits/stats';
+import { DEFAULT_THRESHOLDS } from '../../src-main/core/domain/split-schema';
 import { BACKENDS, selectBackend, type BackendName } from '../../src-main/core/train/backend';
-import { MODELS, parseRunConfig, type ModelKind } from '../../src-main/core/train/config';
+import { MODELS, parseRunConfig, type ModelKind } from '../../src-main/core/domain/run-config';
 import { trainRun, type TrainData } from '../../src-main/core/train/loop';
 
 const SHAPE: [number, number, number] = [32, 32, 3];

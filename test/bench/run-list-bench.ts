@@ -1,15 +1,14 @@
-// Listing a store with 10,000 runs: `dive runs --json` (one query, no epoch history) and the queue
-// view, beside the per-run listing the API's listRuns does (with every run's epoch history).
+// Listing a store with 10,000 runs: `dive runs --json` (listRuns: one query, no epoch history) and
+// the queue view.
 // Part of `npm run bench`; the issue's target is < 100 ms for the first two.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRunConfig } from '../../src-main/core/train/config';
+import { parseRunConfig } from '../../src-main/core/domain/run-config';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { queueView } from '../../src-main/core/store/queue';
-import { listRunRows } from '../../src-main/core/store/run-list';
 import { listRuns } from '../../src-main/core/store/runs';
 import { createSplit } from '../../src-main/core/store/splits';
 import { openStore, type Store } from '../../src-main/core/store/store';
@@ -50,15 +49,15 @@ export function generate(store: Store): void {
   const perClass = Array.from({ length: C }, (_, k) => 0.5 + k / 40);
   const metrics = JSON.stringify({ top1: 0.71, many: 0.8, medium: 0.7, few: 0.6, ece: 0.05, perClass, confusion: Array.from({ length: C }, () => Array<number>(C).fill(100)), epoch: EPOCHS });
   // the columns insertRun and markCompleted write beside the JSON
-  const insertRun = store.db.prepare(`INSERT INTO runs (name, split_id, method, model, config, status, epochs_done, metrics, best_metrics, dir, priority, seed, epochs, top1, many, medium, few, ece)
-    VALUES (?, 1, 'dive', 'cnn', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertRun = store.db.prepare(`INSERT INTO runs (name, split_id, method, model, config, status, epochs_done, metrics, dir, priority, seed, epochs, top1, many, medium, few, ece)
+    VALUES (?, 1, 'dive', 'cnn', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertEpoch = store.db.prepare('INSERT INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, seconds, images_per_second) VALUES (?, ?, 1.0, 0.1, 0.7, 0.7, 3.5, 1500)');
   store.db.transaction(() => {
     for (let i = 0; i < RUNS; i++) {
       const status = i % 25 === 0 ? 'queued' : i % 97 === 0 ? 'failed' : 'completed';
       const done = status === 'completed';
       const m = done ? [0.71, 0.8, 0.7, 0.6, 0.05] : [null, null, null, null, null];
-      const id = Number(insertRun.run(`run-${i}`, cfg, status, done ? EPOCHS : 0, done ? metrics : null, done ? metrics : null, `runs/run-${i}`, i % 7, i % 5, EPOCHS, ...m).lastInsertRowid);
+      const id = Number(insertRun.run(`run-${i}`, cfg, status, done ? EPOCHS : 0, done ? metrics : null, `runs/run-${i}`, i % 7, i % 5, EPOCHS, ...m).lastInsertRowid);
       if (done) for (let e = 1; e <= EPOCHS; e++) insertEpoch.run(id, e);
     }
   })();
@@ -72,9 +71,8 @@ export function benchRunListing(): void {
     const store = openStore({ db, dataDir: join(dir, 'data') });
     generate(store);
     const rows = [
-      measure(`dive runs --json in-process: list ${RUNS.toLocaleString('en')} runs + JSON`, 21, () => JSON.stringify(listRunRows(store), null, 2)),
+      measure(`dive runs --json in-process: list ${RUNS.toLocaleString('en')} runs + JSON`, 21, () => JSON.stringify(listRuns(store), null, 2)),
       measure(`queue view (${RUNS / 25} queued of ${RUNS.toLocaleString('en')}) + JSON`, 21, () => JSON.stringify(queueView(store), null, 2)),
-      measure(`reference: API listRuns (getRun per run, ${EPOCHS} epochs each) + JSON`, 3, () => JSON.stringify(listRuns(store))),
     ];
     store.close();
     // the whole command as a user runs it: Node and tsx start-up dominate

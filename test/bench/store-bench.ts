@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FASHION_MNIST_DEFAULT_DIR } from '../../src-main/core/api/import-schema';
+import { FASHION_MNIST_DEFAULT_DIR } from '../../src-main/core/domain/import-schema';
 import { importDataset } from '../../src-main/core/data/import';
 import { Rng } from '../../src-main/core/rng';
 import { previewFromCounts, previewFromLabels } from '../../src-main/core/splits/preview';

@@ -23,12 +23,12 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from '../../src-main/core/errors';
+import { UserError } from '../../src-main/core/domain/errors';
 import { Rng } from '../../src-main/core/rng';
 import { BACKENDS, selectBackend, type BackendName } from '../../src-main/core/train/backend';
-import type { ImageShape, ModelKind } from '../../src-main/core/train/config';
+import type { ImageShape, ModelKind } from '../../src-main/core/domain/run-config';
 import { methodLoss } from '../../src-main/core/train/losses';
-import { DEFAULT_METHOD_PARAMS } from '../../src-main/core/train/method';
+import { DEFAULT_METHOD_PARAMS } from '../../src-main/core/domain/method';
 import { createModel, type Model } from '../../src-main/core/train/models';
 import { Sgd } from '../../src-main/core/train/optim';
 

@@ -16,10 +16,12 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-export async function serve(): Promise<Served> {
+/** `env` is added to the server's environment (e.g. DIVE_DATASET_MIRROR for the download tests). */
+export async function serve(env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const dir = mkdtempSync(join(tmpdir(), 'dive-e2e-'));
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src-main/cli/dive.mjs'), 'serve', '--db', join(dir, 'dive.db'), '--port', '0', '--json'], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { RunInfo } from '../../src-main/core/api/types';
+import type { RunInfo } from '../../src-main/core/domain/types';
 import { pct } from '../../src-renderer/lib/format';
 import { api, ROOT, serve, type Served } from './serve';
 

@@ -7,9 +7,9 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import type { ImportRequest } from '../../src-main/core/api/import-schema';
+import type { ImportRequest } from '../../src-main/core/domain/import-schema';
 import { importDataset } from '../../src-main/core/data/import';
-import { UserError } from '../../src-main/core/errors';
+import { UserError } from '../../src-main/core/domain/errors';
 import { openStore, type Store } from '../../src-main/core/store/store';
 
 export function tempDir(prefix = 'dive-test-'): string {

@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { QueueEntry, StudyDetail } from '../../src-main/core/api/contract';
-import type { RunListRow } from '../../src-main/core/store/run-list';
+import type { QueueEntry, StudyDetail } from '../../src-main/core/domain/study-types';
+import type { RunSummary } from '../../src-main/core/domain/types';
 import { DIVE, dive, tempDir } from '../helpers/cli';
 
 const FAST = ['--model', 'mlp', '--epochs', '2', '--batch', '64', '--lr', '0.01', '--backend', 'wasm'];
@@ -36,7 +36,7 @@ describe('studies and the queue through the CLI', () => {
       if ((err.match(/epoch 1\/2/g) ?? []).length >= 2) process.kill(-child.pid!, 'SIGKILL');
     });
     await new Promise((r) => child.on('exit', r));
-    const mid = dive(db, ['runs', '--json']).json() as RunListRow[];
+    const mid = dive(db, ['runs', '--json']).json() as RunSummary[];
     assert.equal(mid.length, 6);
     const killed = mid.filter((r) => r.status === 'interrupted');
     assert.equal(killed.length, 1, JSON.stringify(mid.map((r) => [r.name, r.status])));
@@ -102,7 +102,7 @@ describe('studies and the queue through the CLI', () => {
     assert.match(seeds.stderr, /^dive: teacher seed 100 is also a student seed/);
     const del = dive(db, ['delete', 'study', 'st']);
     assert.equal(del.code, 0, del.stderr);
-    const left = (dive(db, ['runs', '--json']).json() as RunListRow[]).map((r) => r.name);
+    const left = (dive(db, ['runs', '--json']).json() as RunSummary[]).map((r) => r.name);
     assert.deepEqual(left, ['w-ce-s1', 'w-bsce-s1']);
     assert.deepEqual((dive(db, ['studies', '--json']).json() as { name: string }[]).map((s) => s.name), ['w']);
   });

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { RunInfo, VirtualExamplesInfo } from '../../src-main/core/api/types';
+import type { RunInfo, RunSummary, VirtualExamplesInfo } from '../../src-main/core/domain/types';
 import { DIVE, dive, tempDir } from '../helpers/cli';
 
 const FAST = ['--model', 'cnn', '--epochs', '3', '--batch', '64', '--lr', '0.01', '--backend', 'wasm', '--seed', '3'];
@@ -35,7 +35,16 @@ describe('training through the CLI', () => {
     assert.equal(student.code, 0, student.stderr);
     const s = student.json() as RunInfo;
     assert.equal(s.teacher, 'teacher');
-    assert.deepEqual(s.config.params && { tau: (s.config.params as Record<string, number>).tau, power: (s.config.params as Record<string, number>).power }, { tau: 3, power: 0.5 });
+    // the student records its teacher and how it was distilled; a BSCE teacher on the same split raises nothing
+    assert.deepEqual(
+      s.teacherInfo && { name: s.teacherInfo.name, method: s.teacherInfo.method, split: s.teacherInfo.split, top1: s.teacherInfo.top1, tau: s.teacherInfo.tau },
+      { name: 'teacher', method: 'bsce', split: 'lt', top1: tr.metrics!.top1, tau: 3 },
+    );
+    assert.deepEqual(s.warnings, []);
+    // 1,236 training and 10,000 test images: evaluation every 11 epochs, so a 3-epoch run only after its last
+    assert.deepEqual(s.epochs.map((e) => e.testAcc === null), [true, true, false]);
+    assert.equal(s.epochs[2].testAcc, s.metrics?.top1);
+    assert.deepEqual({ tau: s.config.params.tau, power: s.config.params.power }, { tau: 3, power: 0.5 });
     const m = s.metrics!;
     assert.equal(m.perClass.length, 10);
     // the test set is balanced (1,000 per class): top-1 is the mean of the per-class accuracies
@@ -82,7 +91,7 @@ describe('training through the CLI', () => {
       if (/epoch 1\/3/.test(err)) process.kill(-child.pid!, 'SIGKILL');
     });
     await new Promise((r) => child.on('exit', r));
-    const runs = dive(db, ['runs', '--json']).json() as RunInfo[];
+    const runs = dive(db, ['runs', '--json']).json() as RunSummary[];
     const killed = runs.find((r) => r.name === 'killed')!;
     assert.equal(killed.status, 'interrupted');
     assert.ok(killed.epochsDone >= 1);
@@ -97,5 +106,15 @@ describe('training through the CLI', () => {
     assert.deepEqual(a.metrics!.perClass, b.metrics!.perClass);
     assert.equal(a.metrics!.top1, b.metrics!.top1);
     assert.deepEqual(a.epochs.map((e) => e.loss), b.epochs.map((e) => e.loss));
+    assert.deepEqual(a.warnings, b.warnings);
+  });
+
+  it('warns on stderr and in the record when a DiVE teacher is not Balanced Softmax', () => {
+    const r = dive(db, ['train', '--split', 'lt', '--method', 'dive', '--teacher', 'whole', '--name', 'ce-taught', '--model', 'mlp', '--epochs', '1', '--batch', '64', '--backend', 'wasm', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^warning: teacher "whole" was trained with ce, not Balanced Softmax \(bsce\)/m);
+    const run = r.json() as RunInfo;
+    assert.match(run.warnings[0], /^teacher "whole" was trained with ce/);
+    assert.equal(run.teacherInfo?.method, 'ce');
   });
 });

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { FASHION_MNIST_DEFAULT_DIR } from '../../src-main/core/api/import-schema';
-import type { DatasetInfo, Progress } from '../../src-main/core/api/types';
+import { FASHION_MNIST_DEFAULT_DIR } from '../../src-main/core/domain/import-schema';
+import type { DatasetInfo, Progress } from '../../src-main/core/domain/types';
 import { importDataset } from '../../src-main/core/data/import';
 import { datasetPart, verifyFile } from '../../src-main/core/store/datasets';
 import { storeState, tempStore, type TempStore } from '../helpers/fixtures';

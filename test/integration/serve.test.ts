@@ -8,8 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { createDispatcher, type Dispatcher } from '../../src-main/core/api/dispatch';
-import type { ApiEvent } from '../../src-main/core/api/contract';
+import { createDispatcher, type Dispatcher } from '../../src-main/core/app/dispatch';
+import type { ApiEvent } from '../../src-main/core/domain/contract';
 import { checkBindHost, startServer, type RunningServer } from '../../src-main/server/server';
 import { allowedHosts, isLoopback } from '../../src-main/server/security';
 import { DIVE } from '../helpers/cli';
@@ -68,7 +68,7 @@ describe('dive serve (in process)', () => {
     assert.match(s.token, /^[\w-]{43}$/, '32 random bytes, base64url');
   });
 
-  it('answers an API call with the token, in any of its three forms', async () => {
+  it('answers an API call with the token in a header, and refuses it in the URL (it would end up in logs)', async () => {
     const r = await call('listDatasets', undefined);
     assert.equal(r.status, 200);
     assert.deepEqual(JSON.parse(r.body), { ok: true, result: [] });
@@ -76,7 +76,7 @@ describe('dive serve (in process)', () => {
     const viaHeader = await http(s.port, '/api/listDatasets', { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-dive-token': s.token } });
     assert.equal(viaHeader.status, 200);
     const viaQuery = await http(s.port, `/api/listDatasets?token=${s.token}`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
-    assert.equal(viaQuery.status, 200);
+    assert.equal(viaQuery.status, 401);
   });
 
   it('refuses a missing or wrong token with 401', async () => {
@@ -105,7 +105,7 @@ describe('dive serve (in process)', () => {
   });
 
   it('requires POST with a JSON content type, and reports bad input as one line', async () => {
-    assert.equal((await http(s.port, `/api/listDatasets?token=${s.token}`)).status, 405);
+    assert.equal((await http(s.port, '/api/listDatasets', { headers: { Authorization: `Bearer ${s.token}` } })).status, 405);
     const form = await http(s.port, '/api/listDatasets', { method: 'POST', headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'text/plain' } });
     assert.equal(form.status, 415);
     const bad = await call('getDataset', { name: '' });
@@ -192,7 +192,7 @@ describe('dive serve (command line)', () => {
     const t = tempStore();
     t.store.close();
     try {
-      const child = spawn(process.execPath, [DIVE, '--db', t.store.dbPath, 'serve', '--json', '--renderer', join(t.dir, 'none')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [DIVE, '--db', t.store.dbPath, 'serve', '--json', '--renderer', join(t.dir, 'none'), '--data-root', t.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stderr.on('data', (c: Buffer) => (err += c.toString()));
@@ -203,8 +203,9 @@ describe('dive serve (command line)', () => {
         });
         child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
       });
-      const info = JSON.parse(first) as { url: string; port: number; token: string };
+      const info = JSON.parse(first) as { url: string; port: number; token: string; dataRoots: string[] };
       assert.equal(info.url, `http://127.0.0.1:${info.port}/#token=${info.token}`);
+      assert.deepEqual(info.dataRoots, [t.dir]);
       const api = async (name: string, args: unknown) => {
         const r = await http(info.port, `/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${info.token}` }, body: JSON.stringify(args) });
         const body = JSON.parse(r.body) as { ok: boolean; result: Record<string, unknown>; error?: string };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src-main/core/rng';
 import { channelStats, drawPlacement, normalizationTable, writeImage, type Placement } from '../../src-main/core/train/augment';
 import { BatchAssembler, batchCount, epochOrder } from '../../src-main/core/train/batches';
-import type { ImageShape } from '../../src-main/core/train/config';
+import type { ImageShape } from '../../src-main/core/domain/run-config';
 
 describe('normalisation', () => {
   test('per-channel mean and population std of pixel / 255, hand values', () => {

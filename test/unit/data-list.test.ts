@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { importDataset } from '../../src-main/core/data/import';
 import { parseListText } from '../../src-main/core/data/list';
-import { UserError } from '../../src-main/core/errors';
+import { UserError } from '../../src-main/core/domain/errors';
 import { datasetPart } from '../../src-main/core/store/datasets';
 import { assertImportFailsCleanly, classColor, EMPTY_STATE, storeState, tempStore, writeListDataset, type TempStore } from '../helpers/fixtures';
 
@@ -19,9 +19,11 @@ describe('list file parser', () => {
   });
 
   it('names the line of a malformed entry', () => {
-    assert.throws(() => parseListText('a.jpg 0\nb.jpg\n', 'L.txt'), (e: Error) => e instanceof UserError && e.message === 'L.txt line 2: expected "relative/path label", got "b.jpg"');
-    assert.throws(() => parseListText('a.jpg 0\n\nb.jpg -1\n', 'L.txt'), /L\.txt line 3: label "-1" is not a whole number >= 0/);
-    assert.throws(() => parseListText('a.jpg x7', 'L.txt'), /L\.txt line 1: label "x7"/);
+    assert.throws(() => parseListText('a.jpg 0\nb.jpg\n', 'L.txt'), (e: Error) => e instanceof UserError && e.message === 'L.txt line 2: expected "relative/path label"; is this a list file?');
+    assert.throws(() => parseListText('a.jpg 0\n\nb.jpg -1\n', 'L.txt'), /L\.txt line 3: the label is not a whole number >= 0/);
+    assert.throws(() => parseListText('a.jpg x7', 'L.txt'), /L\.txt line 1: the label is not/);
+    // never the file's contents: /etc/shadow as a list file
+    assert.throws(() => parseListText('root:*:20228:0:99999:7:::\n', '/etc/shadow'), (e: Error) => !/root|20228/.test(e.message));
     assert.throws(() => parseListText('\n\n', 'L.txt'), /L\.txt: no entries/);
   });
 });
@@ -51,10 +53,10 @@ describe('list import', () => {
   });
 
   it('without a names file has classes 0..max label', async () => {
-    const f = await writeListDataset(join(dir, 'n'), { train: [0, 4, 4], test: [1] });
+    const f = await writeListDataset(join(dir, 'n'), { train: [0, 2, 2, 1], test: [1] });
     const info = await importDataset(t.store, { format: 'list', name: 'n', root: f.root, trainList: f.trainList, testList: f.testList, size: 4 });
-    assert.deepEqual(info.classNames, ['0', '1', '2', '3', '4']);
-    assert.deepEqual(info.train.counts, [1, 0, 0, 0, 2]);
+    assert.deepEqual(info.classNames, ['0', '1', '2']);
+    assert.deepEqual(info.train.counts, [1, 1, 2]);
     assert.deepEqual(info.imageShape, [4, 4, 3]);
   });
 });

@@ -3,9 +3,10 @@
 // the lean run listing, validation at the boundary, and deleting the study.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ApiEvent, QueueEntry, Results } from '../../src-main/core/api/contract';
-import { createDispatcher, type Dispatcher } from '../../src-main/core/api/dispatch';
-import { describeError } from '../../src-main/core/api/errors';
+import { createDispatcher, type Dispatcher } from '../../src-main/core/app/dispatch';
+import type { ApiEvent, Results } from '../../src-main/core/domain/contract';
+import { describeError } from '../../src-main/core/domain/describe-error';
+import type { QueueEntry } from '../../src-main/core/domain/study-types';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { tempStore, type TempStore } from '../helpers/fixtures';
@@ -56,7 +57,7 @@ describe('queue and studies through the dispatcher', () => {
     const bad = async (args: unknown, re: RegExp) => {
       let msg = '';
       try {
-        await d.call('createStudy', args);
+        await d.callRaw('createStudy', args);
       } catch (e) {
         msg = describeError(e);
       }
@@ -90,13 +91,13 @@ describe('queue and studies through the dispatcher', () => {
     assert.equal(kdVsCe.diff.top1.method, 'paired-t');
     assert.deepEqual(done.perClass.map((p) => `${p.group} - ${p.against}`), ['kd - ce', 'kd - teacher']);
 
-    const rows = (await d.call('listRunRows', { split: 'lt' })) as Results['listRunRows'];
-    assert.deepEqual(rows.map((r) => [r.name, r.study, r.seed]), [['st-teacher-s100', 'st', 100], ['st-ce-s1', 'st', 1], ['st-ce-s2', 'st', 2], ['st-kd-s1', 'st', 1], ['st-kd-s2', 'st', 2]]);
+    const rows = await d.call('listRuns', { split: 'lt' });
+    assert.deepEqual(rows.map((r) => [r.name, r.study, r.config.seed]), [['st-teacher-s100', 'st', 100], ['st-ce-s1', 'st', 1], ['st-ce-s2', 'st', 2], ['st-kd-s1', 'st', 1], ['st-kd-s2', 'st', 2]]);
     const stats = (await d.call('runStatistics', { names: ['st-ce-s1', 'st-ce-s2', 'st-kd-s1', 'st-kd-s2'] })) as Results['runStatistics'];
     assert.equal(stats.comparisons[0].diff.top1.mean, kdVsCe.diff.top1.mean);
     const list = (await d.call('listStudies', undefined)) as Results['listStudies'];
     assert.deepEqual(list.map((s) => [s.name, s.completed, s.planned]), [['st', 5, 5]]);
     await d.call('deleteStudy', { name: 'st' });
-    assert.deepEqual(await d.call('listRunRows', undefined), []);
+    assert.deepEqual(await d.call('listRuns', undefined), []);
   });
 });

@@ -4,11 +4,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { ApiEvent, DatasetSamples } from '../../src-main/core/api/contract';
-import { appVersion, createDispatcher, type Dispatcher } from '../../src-main/core/api/dispatch';
-import { describeError } from '../../src-main/core/api/errors';
-import type { DatasetInfo, RunInfo, SplitInfo, VirtualExamplesInfo } from '../../src-main/core/api/types';
-import { UserError } from '../../src-main/core/errors';
+import type { ApiEvent, DatasetSamples } from '../../src-main/core/domain/contract';
+import { appVersion, createDispatcher, type Dispatcher } from '../../src-main/core/app/dispatch';
+import { describeError } from '../../src-main/core/domain/describe-error';
+import type { DatasetInfo, RunInfo, SplitInfo, VirtualExamplesInfo } from '../../src-main/core/domain/types';
+import { UserError } from '../../src-main/core/domain/errors';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { tempStore, writeIdxDataset, type TempStore } from '../helpers/fixtures';
@@ -83,21 +83,29 @@ describe('dispatcher', () => {
     t.cleanup();
   });
 
+  it('has every call the CLI has (exportRun, recipe), validated like the rest', async () => {
+    await rejects(d.callRaw('exportRun', { run: 'nope', dir: '/tmp/x' }), /^no run named "nope"/);
+    await rejects(d.callRaw('exportRun', { run: 'nope' }), /^dir: /);
+    await rejects(d.callRaw('recipe', { recipe: 'table2', split: 'lt' }), /^recipe: /);
+    await rejects(d.callRaw('recipe', { recipe: 'paper', split: 'lt', backend: 'gpu' }), /^backend: /);
+    await rejects(d.callRaw('train', { split: 'lt', config: { method: 'ce', backend: 'opencl' } }), /^config\.backend: /);
+  });
+
   it('refuses unknown calls, including inherited property names', async () => {
-    await rejects(d.call('dropTables', {}), /^unknown call "dropTables"$/);
-    await rejects(d.call('toString', {}), /^unknown call "toString"$/);
-    await rejects(d.call('__proto__', {}), /^unknown call "__proto__"$/);
+    await rejects(d.callRaw('dropTables', {}), /^unknown call "dropTables"$/);
+    await rejects(d.callRaw('toString', {}), /^unknown call "toString"$/);
+    await rejects(d.callRaw('__proto__', {}), /^unknown call "__proto__"$/);
   });
 
   it('names the field a bad argument fails on', async () => {
-    await rejects(d.call('getDataset', { name: '  ' }), /^name: must not be empty$/);
-    await rejects(d.call('getDataset', { name: 'toy', extra: 1 }), /extra/);
-    await rejects(d.call('datasetSamples', { name: 'toy', perClass: 99 }), /^perClass: /);
-    await rejects(d.call('compareRuns', { names: [] }), /^names: /);
-    await rejects(d.call('getDataset', 'toy'), /^input: /);
+    await rejects(d.callRaw('getDataset', { name: '  ' }), /^name: must not be empty$/);
+    await rejects(d.callRaw('getDataset', { name: 'toy', extra: 1 }), /extra/);
+    await rejects(d.callRaw('datasetSamples', { name: 'toy', perClass: 99 }), /^perClass: /);
+    await rejects(d.callRaw('compareRuns', { names: [] }), /^names: /);
+    await rejects(d.callRaw('getDataset', 'toy'), /^input: /);
     // a core UserError comes through as its own message
-    await rejects(d.call('getDataset', { name: 'nope' }), /^no dataset named "nope"/);
-    await rejects(d.call('createSplit', { dataset: 'toy', name: 'x', ratio: 0 }), /ratio/);
+    await rejects(d.callRaw('getDataset', { name: 'nope' }), /^no dataset named "nope"/);
+    await rejects(d.callRaw('createSplit', { dataset: 'toy', name: 'x', ratio: 0 }), /ratio/);
   });
 
   it('answers info with the version from package.json and the store paths', async () => {
@@ -124,7 +132,7 @@ describe('dispatcher', () => {
     // 1, 5, .., 17 (rounds of four), 21 (a round of three), then 24, 26, 28 (rounds of a and b)
     const some = (await d.call('datasetSamples', { name: 'toy', perClass: 16, classes: [3, 1] })) as DatasetSamples;
     assert.deepEqual(some.classes.map((c) => [c.index, c.images.map((im) => im[0])]), [[3, [4, 8, 12, 16, 20]], [1, [2, 6, 10, 14, 18, 22, 25, 27, 29]]]);
-    await rejects(d.call('datasetSamples', { name: 'toy', classes: [4] }), /^classes: 4 is not a class of "toy" \(0\.\.3\)$/);
+    await rejects(d.callRaw('datasetSamples', { name: 'toy', classes: [4] }), /^classes: 4 is not a class of "toy" \(0\.\.3\)$/);
   });
 
   it('imports in a worker and reports progress under the job id', async () => {
@@ -136,12 +144,12 @@ describe('dispatcher', () => {
     const mine = events.slice(before);
     assert.ok(mine.some((e) => e.type === 'progress' && e.job === 'job-7'), JSON.stringify(mine));
     assert.ok(mine.some((e) => e.type === 'changed' && e.what === 'datasets'));
-    await rejects(d.call('importDataset', { request: { format: 'idx', name: 'digits', ...files } }), /already exists/);
+    await rejects(d.callRaw('importDataset', { request: { format: 'idx', name: 'digits', ...files } }), /already exists/);
   });
 
   it('returns from train at once and relays the worker events; then computes virtual examples in a worker', async () => {
     const t0 = Date.now();
-    const run = (await d.call('train', { split: 'lt', name: 'quick', config: fast(2) })) as RunInfo;
+    const run = (await d.callRaw('train', { split: 'lt', name: 'quick', config: fast(2) })) as RunInfo;
     assert.ok(Date.now() - t0 < 1000, 'train must not wait for the worker');
     assert.equal(run.status, 'queued');
     const fin = await waitFor(events, (e) => e.type === 'finished' && e.run === 'quick');
@@ -160,11 +168,11 @@ describe('dispatcher', () => {
     assert.ok(Math.abs(sum - split.total) < 1e-6 * split.total, `V sums to N = ${split.total}, got ${sum}`);
     const kept = (await d.call('storedVirtualExamples', { name: 'quick' })) as VirtualExamplesInfo[];
     assert.deepEqual(kept.map((k) => [k.tau, k.power]), [[3, 0.5]]);
-    await rejects(d.call('virtualExamples', { run: 'nope' }), /no run named "nope"/);
+    await rejects(d.callRaw('virtualExamples', { run: 'nope' }), /no run named "nope"/);
   });
 
   it('close() cancels a running run after its batch and refuses later calls', async () => {
-    await d.call('train', { split: 'lt', name: 'long', config: fast(5000) });
+    await d.callRaw('train', { split: 'lt', name: 'long', config: fast(5000) });
     await waitFor(events, (e) => e.type === 'epoch' && e.run === 'long');
     await d.close();
     const run = (await createDispatcher(t.store, { frontDoor: 'web' }).call('getRun', { name: 'long' })) as RunInfo;
@@ -173,6 +181,6 @@ describe('dispatcher', () => {
     const running = t.store.db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status IN ('running', 'queued')`).get() as { n: number };
     assert.equal(running.n, 0);
     assert.ok(events.some((e) => e.type === 'finished' && e.run === 'long' && e.status === 'cancelled'));
-    await assert.rejects(d.call('listRuns', undefined), (e: unknown) => e instanceof UserError && /shutting down/.test(e.message));
+    await assert.rejects(d.callRaw('listRuns', undefined), (e: unknown) => e instanceof UserError && /shutting down/.test(e.message));
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../../src-main/core/errors';
+import { UserError } from '../../src-main/core/domain/errors';
 import {
   decodeCheckpoint,
   encodeCheckpoint,
@@ -14,7 +14,7 @@ import {
   writeWeights,
   type Checkpoint,
 } from '../../src-main/core/train/checkpoint';
-import { parseRunConfig } from '../../src-main/core/train/config';
+import { parseRunConfig } from '../../src-main/core/domain/run-config';
 
 const dir = mkdtempSync(join(tmpdir(), 'dive-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -16,8 +16,8 @@ import {
   stopGradient,
   temperedSoftmax,
 } from '../../src-main/core/train/losses';
-import { DEFAULT_METHOD_PARAMS, METHODS, type MethodParams } from '../../src-main/core/train/method';
-import { UserError } from '../../src-main/core/errors';
+import { DEFAULT_METHOD_PARAMS, METHODS, type MethodParams } from '../../src-main/core/domain/method';
+import { UserError } from '../../src-main/core/domain/errors';
 
 // Reference values are computed here in float64 plain JS, independently of TF.js.
 const Z = [

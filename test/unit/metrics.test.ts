@@ -10,7 +10,7 @@ import {
   softmaxRows,
   top1,
 } from '../../src-main/core/eval/metrics';
-import { UserError } from '../../src-main/core/errors';
+import { UserError } from '../../src-main/core/domain/errors';
 
 // 7 test samples, 4 classes; class 3 has no test sample.
 const LOGITS = new Float32Array([

@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { Rng } from '../../src-main/core/rng';
 import { batchNorm, conv2d, shortcutA, subsample2, VariableSet, BN_EPS } from '../../src-main/core/train/layers';
 import { createModel, type Model } from '../../src-main/core/train/models';
-import type { ModelKind } from '../../src-main/core/train/config';
+import type { ModelKind } from '../../src-main/core/domain/run-config';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -3,8 +3,9 @@
 // back; and the queue runner driving an executor (a fake one here: no training).
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, it } from 'node:test';
-import { createService, type Service } from '../../src-main/core/api/service';
-import type { RunInfo } from '../../src-main/core/api/types';
+import { createService, type Service } from '../../src-main/core/app/service';
+import { TrainRequestSchema } from '../../src-main/core/domain/run-requests';
+import type { RunInfo } from '../../src-main/core/domain/types';
 import type { Executor } from '../../src-main/core/app/executor';
 import { defaultSlots } from '../../src-main/core/app/executor';
 import { startQueueRunner } from '../../src-main/core/app/queue-runner';
@@ -39,7 +40,7 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-const run = (name: string) => svc.createRun({ split: 's', name, config: { method: 'ce', model: 'mlp', epochs: 1 } }).id;
+const run = (name: string) => svc.createRun(TrainRequestSchema.parse({ split: 's', name, config: { method: 'ce', model: 'mlp', epochs: 1 } })).id;
 const complete = (id: number) => store.db.prepare(`UPDATE runs SET status = 'completed' WHERE id = ?`).run(id);
 
 it('claims by priority, then oldest first, within one limit shared by all executors', () => {

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CompareRow } from '../../src-main/core/api/contract';
+import type { CompareRow } from '../../src-main/core/domain/contract';
 import { comparisonCsv, comparisonJson, curve, groupBars, normaliseRows, perClassPoints } from '../../src-renderer/lib/compare';
 import { diffConfigs, flatten } from '../../src-renderer/lib/config-diff';
-import { metrics, run, split } from './renderer-fixtures';
+import { config, metrics, run, split } from './renderer-fixtures';
 
 const ep = (epoch: number, loss: number, testAcc: number) => ({ epoch, loss, lr: 0.1, trainAcc: 0.5, testAcc, seconds: 1, imagesPerSec: 100 });
 
@@ -49,14 +49,21 @@ test('config diff flattens nested fields and marks differences', () => {
 
 test('comparison CSV: summary columns then the union of config fields; JSON holds everything', () => {
   const runs = [
-    run({ name: 'bsce', method: 'bsce', config: { method: 'bsce', epochs: 2 } }),
-    run({ name: 'dive', method: 'dive', teacher: 'bsce', config: { method: 'dive', epochs: 2, params: { tau: 3 } } }),
+    run({ name: 'bsce', method: 'bsce', config: config({ method: 'bsce', epochs: 2 }) }),
+    run({ name: 'dive', method: 'dive', teacher: 'bsce', config: config({ method: 'dive', epochs: 2, params: { tau: 4 } }) }),
   ];
   const csv = comparisonCsv(runs, rows);
   const lines = csv.trimEnd().split('\r\n');
-  assert.equal(lines[0], 'run,status,method,model,split,dataset,teacher,params,epochs,top1,many,medium,few,ece,config.epochs,config.method,config.params.tau');
-  assert.equal(lines[1], 'bsce,completed,bsce,mlp,s,d,,,2,0.6,0.9,0.5,0.2,0.1,2,bsce,');
-  assert.equal(lines[2], 'dive,completed,dive,mlp,s,d,bsce,T=3 p=0.5 alpha=0.5,2,0.65,0.88,,0.35,0.05,2,dive,3');
+  const head = lines[0].split(',');
+  assert.equal(head.slice(0, 14).join(','), 'run,status,method,model,split,dataset,teacher,params,epochs,top1,many,medium,few,ece');
+  const configCols = head.slice(14);
+  assert.deepEqual(configCols, [...configCols].sort(), 'config columns sorted');
+  assert.ok(configCols.includes('config.params.tau') && configCols.includes('config.augment.crop'));
+  const cell = (line: string, col: string) => line.split(',')[head.indexOf(col)];
+  assert.equal(lines[1].split(',').slice(0, 14).join(','), 'bsce,completed,bsce,mlp,s,d,,,2,0.6,0.9,0.5,0.2,0.1');
+  assert.equal(lines[2].split(',').slice(0, 14).join(','), 'dive,completed,dive,mlp,s,d,bsce,T=3 p=0.5 alpha=0.5,2,0.65,0.88,,0.35,0.05');
+  assert.deepEqual([cell(lines[1], 'config.method'), cell(lines[1], 'config.params.tau')], ['bsce', '3']);
+  assert.deepEqual([cell(lines[2], 'config.method'), cell(lines[2], 'config.params.tau'), cell(lines[2], 'config.epochs')], ['dive', '4', '2']);
   const json = JSON.parse(comparisonJson(runs, rows, '2026-01-01T00:00:00Z'));
   assert.equal(json.exportedAt, '2026-01-01T00:00:00Z');
   assert.deepEqual(json.summary, rows);

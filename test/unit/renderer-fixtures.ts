@@ -1,10 +1,14 @@
 // Hand-made RunInfo / SplitInfo objects for the renderer's data-shaping tests.
-import type { RunInfo, SplitInfo } from '../../src-main/core/api/types';
+import { RunConfigSchema, type RunConfig, type RunConfigInput } from '../../src-main/core/domain/run-config';
+import type { RunInfo, SplitInfo } from '../../src-main/core/domain/types';
+
+/** A whole run config as the store holds it: the input with the schema's defaults filled in. */
+export const config = (input: RunConfigInput): RunConfig => RunConfigSchema.parse(input);
 
 export function run(over: Partial<RunInfo> & { name: string }): RunInfo {
   return {
     id: 1, status: 'completed', error: null, method: 'ce', model: 'mlp', split: 's', splitId: 1, dataset: 'd', teacher: null,
-    config: { method: 'ce', epochs: 2 }, backend: 'wasm', backendReport: null, epochsDone: 2, epochs: [], metrics: null, bestMetrics: null,
+    config: config({ method: 'ce', epochs: 2 }), backend: 'wasm', backendReport: null, epochsDone: 2, epochs: [], metrics: null, warnings: [], teacherInfo: null, study: null,
     imagesPerSecond: null, createdAt: '2026-01-01T00:00:00Z', startedAt: null, finishedAt: null,
     ...over,
   };

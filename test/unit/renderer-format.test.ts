@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { duration, int, num, pct, rate, when } from '../../src-renderer/lib/format';
-import { csvField, toCsv } from '../../src-renderer/lib/csv';
+import { csvField, toCsv } from '../../src-main/core/domain/csv';
 
 test('pct formats fractions and marks missing values', () => {
   assert.equal(pct(0.4535), '45.4%');

@@ -22,11 +22,12 @@ test('live progress folds started, batch, epoch and finished events', () => {
   assert.equal(emptyLive(10, 3).fraction, 0.3);
 });
 
-test('import forms: required fields, numbers, class names, defaults left out', () => {
-  assert.deepEqual(importRequest('fashion-mnist', '', {}), { format: 'fashion-mnist' });
+test('import forms: required fields, numbers, class names; the core\'s schema fills the defaults', () => {
+  assert.deepEqual(importRequest('fashion-mnist', '', {}), { format: 'fashion-mnist', name: 'fashion-mnist', download: false });
   assert.equal(importRequest('cifar', 'c10', {}), 'Folder: required');
   assert.equal(importRequest('cifar', '', { dir: '/x' }), 'Name: give the dataset a name');
-  assert.deepEqual(importRequest('folder', ' flowers ', { train: ' /data/train ', size: '64', testFraction: '' }), { format: 'folder', name: 'flowers', train: '/data/train', size: 64 });
+  assert.deepEqual(importRequest('folder', ' flowers ', { train: ' /data/train ', size: '64', testFraction: '' }), { format: 'folder', name: 'flowers', train: '/data/train', size: 64, testFraction: 0.2, seed: 0 });
+  assert.equal(importRequest('folder', 'f', { train: '/t', size: '2' }), 'size: Too small: expected number to be >=4 (got 2)');
   assert.equal(importRequest('folder', 'f', { train: '/t', size: 'big' }), 'Image size (px): not a number (big)');
   assert.deepEqual(importRequest('idx', 'm', { trainImages: 'a', trainLabels: 'b', testImages: 'c', testLabels: 'd', classNames: 'x, y ,z' }), {
     format: 'idx', name: 'm', trainImages: 'a', trainLabels: 'b', testImages: 'c', testLabels: 'd', classNames: ['x', 'y', 'z'],

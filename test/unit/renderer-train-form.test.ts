@@ -1,43 +1,62 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultForm, defaultMilestones, defaultWarmup, formFromRun, parseMilestones, presetFor, toRequest, validate } from '../../src-renderer/lib/train-form';
-import { run } from './renderer-fixtures';
+import { METHODS } from '../../src-main/core/domain/method';
+import { RunConfigSchema } from '../../src-main/core/domain/run-config';
+import {
+  defaultForm, defaultMilestones, defaultTeacher, defaultWarmup, formFromRun, METHOD_CHOICES, methodFieldKeys, parseMilestones, presetFor, toRequest, validate, type TrainForm,
+} from '../../src-renderer/lib/train-form';
+import { config, run } from './renderer-fixtures';
 
-test('defaults mirror the core: milestones at 60% / 80%, warm-up min(5, epochs / 10)', () => {
-  assert.deepEqual(defaultMilestones(200), [120, 160]);
-  assert.deepEqual(defaultMilestones(2), [1]);
-  assert.deepEqual(defaultMilestones(1), []);
-  assert.equal(defaultWarmup(200), 5);
-  assert.equal(defaultWarmup(20), 2);
-  assert.deepEqual(presetFor('dive'), { focalGamma: 1, cbBeta: 0.9999, tau: 3, power: 0.5, alpha: 0.5, ldamScale: 30, ldamMaxMargin: 0.5 });
-  assert.equal(presetFor('kd').power, 1);
+test('the form starts from the core\'s defaults and presets', () => {
+  const f = defaultForm('s');
+  const core = RunConfigSchema.parse({ method: f.method });
+  assert.deepEqual(
+    [f.model, f.epochs, f.momentum, f.weightDecay, f.gamma, f.seed, f.warmupForm, f.valFraction],
+    [core.model, core.epochs, core.momentum, core.weightDecay, core.gamma, core.seed, core.warmupForm, core.valFraction],
+  );
+  // batch and lr start blank: the core chooses them with the split in view (the short-run rule)
+  assert.deepEqual([f.batchSize, f.lr], [undefined, undefined]);
+  // the placeholders show what the core fills in for a blank field
+  assert.deepEqual(defaultMilestones(200), RunConfigSchema.parse({ method: 'ce', epochs: 200 }).milestones);
+  assert.equal(defaultWarmup(20), RunConfigSchema.parse({ method: 'ce', epochs: 20 }).warmupEpochs);
+  assert.equal(defaultWarmup(5), 1, 'at least one warm-up epoch in a run of 2 or more');
+  assert.equal(defaultWarmup(1), 0);
+  const dive = RunConfigSchema.parse({ method: 'dive' }).params;
+  assert.deepEqual(presetFor('dive'), { focalGamma: dive.focalGamma, cbBeta: dive.cbBeta, tau: dive.tau, power: dive.power, alpha: dive.alpha, ldamScale: dive.ldamScale, ldamMaxMargin: dive.ldamMaxMargin });
+  assert.equal(presetFor('kd').power, 1, 'KD has no power normalisation');
+  assert.deepEqual(methodFieldKeys('dive'), ['tau', 'power', 'alpha']);
+  assert.deepEqual(METHOD_CHOICES.map((m) => m.id), [...METHODS]);
 });
 
-test('validation names each bad field', () => {
-  const f = { ...defaultForm('s'), method: 'dive', epochs: 10, lr: 0, momentum: 1, milestones: '5, 3', warmupEpochs: '11', params: { ...presetFor('dive'), power: 1.5 } };
+test('validation is the run-config schema\'s, field by field', () => {
+  const f: TrainForm = { ...defaultForm('s'), method: 'dive', epochs: 10, lr: 0, momentum: 1, params: { ...presetFor('dive'), alpha: 1.5 } };
   assert.deepEqual(validate(f), {
     teacher: 'choose a completed teacher run',
-    lr: 'must be > 0',
-    momentum: 'in [0, 1)',
-    warmupEpochs: 'longer than the run (10 epochs)',
-    milestones: 'strictly increasing',
-    'params.power': 'in (0, 1]',
+    lr: 'Too small: expected number to be >0',
+    momentum: 'Too big: expected number to be <1',
+    'params.alpha': 'Too big: expected number to be <=1',
+  });
+  // the schema's cross-field rules, once the fields themselves are valid
+  assert.deepEqual(validate({ ...defaultForm('s'), epochs: 10, milestones: '5, 3', warmupEpochs: '11' }), {
+    milestones: 'milestones must be strictly increasing',
+    warmupEpochs: 'warm-up (11 epochs) is longer than the run (10 epochs)',
   });
   assert.deepEqual(validate(defaultForm('s')), {});
-  assert.deepEqual(validate({ ...defaultForm('s'), epochs: 10, milestones: '10' }), { milestones: 'each between 1 and 9' });
+  assert.deepEqual(validate({ ...defaultForm('s'), epochs: 10, milestones: '10' }), { milestones: 'milestone 10 is not below epochs (10); leave milestones out to scale them with epochs' });
+  assert.deepEqual(validate({ ...defaultForm('s'), milestones: '6o' }).milestones, 'whole numbers separated by commas');
   assert.deepEqual(parseMilestones('60, 80'), [60, 80]);
   assert.deepEqual(parseMilestones(' 60 80 '), [60, 80]);
   assert.equal(parseMilestones('6o'), null);
 });
 
 test('the request leaves blanks to the core and sends only the method\'s parameters', () => {
-  const f = { ...defaultForm('lt100'), method: 'dive', teacher: 'bsce-1', model: 'mlp', epochs: 2, batchSize: 64, backend: 'wasm', params: presetFor('dive') };
+  const f: TrainForm = { ...defaultForm('lt100'), method: 'dive', teacher: 'bsce-1', model: 'mlp', epochs: 2, batchSize: 64, backend: 'wasm', params: presetFor('dive') };
   assert.deepEqual(toRequest(f), {
     split: 'lt100',
     teacher: 'bsce-1',
     config: {
-      method: 'dive', model: 'mlp', epochs: 2, batchSize: 64, lr: 0.1, momentum: 0.9, weightDecay: 2e-4, gamma: 0.01, seed: 0,
-      augment: { crop: true, flip: true }, backend: 'wasm', params: { tau: 3, power: 0.5, alpha: 0.5 },
+      method: 'dive', model: 'mlp', epochs: 2, batchSize: 64, momentum: 0.9, weightDecay: 2e-4, gamma: 0.01, seed: 0,
+      augment: { crop: true, flip: true }, backend: 'wasm', warmupForm: 'step', valFraction: 0, params: { tau: 3, power: 0.5, alpha: 0.5 },
     },
   });
   const ce = toRequest({ ...defaultForm('s'), method: 'ce', name: ' mine ', teacher: 'ignored', milestones: '100,150', warmupEpochs: '0' });
@@ -52,7 +71,7 @@ test('the request leaves blanks to the core and sends only the method\'s paramet
 test('duplicate as new config restores the stored configuration', () => {
   const r = run({
     name: 'dive-1', method: 'dive', model: 'cnn', split: 'lt50', teacher: 'bsce-1',
-    config: { method: 'dive', model: 'cnn', epochs: 30, batchSize: 32, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 3, milestones: [18, 24], gamma: 0.1, seed: 7, augment: { crop: false, flip: true }, backend: null, params: { tau: 6, power: 0.5, alpha: 0.7, cbBeta: 0.9999 } },
+    config: config({ method: 'dive', model: 'cnn', epochs: 30, batchSize: 32, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 3, milestones: [18, 24], gamma: 0.1, seed: 7, augment: { crop: false, flip: true }, backend: null, params: { tau: 6, power: 0.5, alpha: 0.7, cbBeta: 0.9999 } }),
   });
   const f = formFromRun(r);
   assert.equal(f.split, 'lt50');
@@ -66,4 +85,28 @@ test('duplicate as new config restores the stored configuration', () => {
   assert.equal(f.params.tau, 6);
   assert.equal(f.params.alpha, 0.7);
   assert.deepEqual(validate(f), {});
+});
+
+describe('fidelity fields and the default teacher', () => {
+  test('warm-up form, eval-every and validation share reach the request and come back from a run', () => {
+    const f = { ...defaultForm('lt'), epochs: 10, warmupForm: 'epoch' as const, evalEvery: '2', valFraction: 0.1 };
+    assert.deepEqual(validate(f), {});
+    const req = toRequest(f);
+    assert.equal(req.config.warmupForm, 'epoch');
+    assert.equal(req.config.evalEvery, 2);
+    assert.equal(req.config.valFraction, 0.1);
+    assert.equal(toRequest({ ...f, evalEvery: '' }).config.evalEvery, undefined, 'blank: the core chooses');
+    assert.deepEqual(Object.keys(validate({ ...f, evalEvery: '0', valFraction: 0.6 })).sort(), ['evalEvery', 'valFraction']);
+    const back = formFromRun(run({ name: 'r', method: 'bsce', config: config({ method: 'bsce', epochs: 10, warmupForm: 'epoch', evalEvery: 2, valFraction: 0.1 }) }));
+    assert.deepEqual([back.warmupForm, back.evalEvery, back.valFraction], ['epoch', '2', 0.1]);
+  });
+
+  test('the preselected teacher is a warning-free BSCE run on the split, never a run with warnings', () => {
+    const at = (name: string, method: string, split: string, top1: number, warnings: string[] = []) =>
+      run({ name, method, split, status: 'completed', warnings, metrics: { top1, many: null, medium: null, few: null, ece: 0, perClass: [] } });
+    const chance = at('chance', 'bsce', 'lt', 0.104, ['the run ended at chance level']);
+    assert.equal(defaultTeacher([chance, at('ce', 'ce', 'lt', 0.7), at('b1', 'bsce', 'lt', 0.6), at('b2', 'bsce', 'lt', 0.65), at('other', 'bsce', 'x', 0.9)], 'lt'), 'b2');
+    assert.equal(defaultTeacher([chance, at('ce', 'ce', 'lt', 0.7)], 'lt'), 'ce');
+    assert.equal(defaultTeacher([chance], 'lt'), '');
+  });
 });

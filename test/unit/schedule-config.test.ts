@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UserError } from '../../src-main/core/errors';
-import { defaultMilestones, parseRunConfig, resolvePadding, RunConfigSchema } from '../../src-main/core/train/config';
-import { DEFAULT_METHOD_PARAMS } from '../../src-main/core/train/method';
+import { UserError } from '../../src-main/core/domain/errors';
+import { defaultMilestones, parseRunConfig, resolvePadding, RunConfigSchema } from '../../src-main/core/domain/run-config';
+import { DEFAULT_METHOD_PARAMS } from '../../src-main/core/domain/method';
 
 describe('run config defaults', () => {
   test('the paper recipe for 200 epochs', () => {
@@ -25,6 +25,9 @@ describe('run config defaults', () => {
       normHead: false,
       params: { ...DEFAULT_METHOD_PARAMS, tau: 3, power: 0.5, alpha: 0.5, drwEpoch: 160 },
       backend: null,
+      warmupForm: 'step',
+      evalEvery: null,
+      valFraction: 0,
     });
   });
 
@@ -36,7 +39,12 @@ describe('run config defaults', () => {
     assert.equal(c.normHead, true, 'LDAM uses the cosine classifier');
     const tiny = parseRunConfig({ method: 'ce', epochs: 3 });
     assert.deepEqual(tiny.milestones, [2]);
-    assert.equal(tiny.warmupEpochs, 0);
+    assert.equal(tiny.warmupEpochs, 1, 'at least one warm-up epoch in a run of 2 or more');
+    assert.equal(parseRunConfig({ method: 'ce', epochs: 1 }).warmupEpochs, 0);
+    assert.equal(parseRunConfig({ method: 'ce', epochs: 60 }).warmupEpochs, 5);
+    assert.equal(tiny.warmupForm, 'step');
+    assert.equal(tiny.evalEvery, null);
+    assert.equal(tiny.valFraction, 0);
     assert.deepEqual(defaultMilestones(1), []);
   });
 
@@ -100,8 +108,8 @@ describe('run config validation names the field', () => {
     fails({ method: 'ce', augment: { crop: 'yes' } }, /augment\.crop: /);
   });
   test('unknown fields are errors, every problem is listed', () => {
-    fails({ method: 'ce', learningRate: 0.1 }, /Unrecognized key.*learningRate/);
-    fails({ method: 'ce', params: { temperature: 2 } }, /params: .*temperature/);
+    fails({ method: 'ce', learningRate: 0.1 }, /^invalid run config: unknown field "learningRate"$/);
+    fails({ method: 'ce', params: { temperature: 2 } }, /params: unknown field "temperature"/);
     fails({ method: 'ce', lr: -1, epochs: 0 }, /epochs: .*; lr: |lr: .*; epochs: /);
   });
   test('the schema itself is usable by front doors (safeParse)', () => {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cosineFactor, learningRate, stepFactor, warmupFactor, type ScheduleConfig } from '../../src-main/core/train/schedule';
+import { cosineFactor, learningRate, learningRateAt, stepFactor, stepWarmupFactor, warmupFactor, type ScheduleConfig } from '../../src-main/core/train/schedule';
 
 const near = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 
@@ -50,5 +50,36 @@ describe('cosine schedule', () => {
   test('milestones are ignored by the cosine schedule', () => {
     const c: ScheduleConfig = { lr: 1, epochs: 4, warmupEpochs: 0, schedule: 'cosine', milestones: [1], gamma: 0.01 };
     near(learningRate(c, 2), 0.5);
+  });
+});
+
+describe('per-step warm-up (the default form)', () => {
+  // 10 epochs of 10 batches, 1 warm-up epoch, lr 0.1, x0.01 at epochs 6 and 8 (0-based).
+  const short: ScheduleConfig = { lr: 0.1, epochs: 10, warmupEpochs: 1, warmupForm: 'step', schedule: 'step', milestones: [6, 8], gamma: 0.01 };
+  test('rises every step: lr * (s + 1) / (W * B)', () => {
+    near(learningRateAt(short, 0, 0, 10), 0.01);
+    near(learningRateAt(short, 0, 4, 10), 0.05);
+    near(learningRateAt(short, 0, 9, 10), 0.1);
+    near(learningRateAt(short, 1, 0, 10), 0.1);
+    near(stepWarmupFactor(24, 5, 10), 0.5);
+  });
+  test('the decay is still per epoch', () => {
+    near(learningRateAt(short, 5, 9, 10), 0.1);
+    near(learningRateAt(short, 6, 0, 10), 0.001);
+    near(learningRateAt(short, 8, 3, 10), 0.00001);
+  });
+  test("the per-epoch form keeps the reference code's values (a one-epoch warm-up is none)", () => {
+    const perEpoch: ScheduleConfig = { ...short, warmupForm: 'epoch' };
+    near(learningRateAt(perEpoch, 0, 0, 10), 0.1);
+    const paper: ScheduleConfig = { lr: 0.1, epochs: 200, warmupEpochs: 5, warmupForm: 'epoch', schedule: 'step', milestones: [120, 160], gamma: 0.01 };
+    near(learningRateAt(paper, 0, 77, 97), 0.02);
+    near(learningRateAt(paper, 3, 0, 97), 0.08);
+    // the same paper run with per-step warm-up: 5 * 97 = 485 warm-up steps
+    near(learningRateAt({ ...paper, warmupForm: 'step' }, 0, 96, 97), (0.1 * 97) / 485);
+  });
+  test('cosine after a per-step warm-up', () => {
+    const c: ScheduleConfig = { lr: 0.1, epochs: 12, warmupEpochs: 2, warmupForm: 'step', schedule: 'cosine', milestones: [], gamma: 1 };
+    near(learningRateAt(c, 1, 0, 4), 0.1 * 5 / 8);
+    near(learningRateAt(c, 7, 3, 4), 0.05);
   });
 });

@@ -8,10 +8,10 @@ import { fork, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import type { ApiEvent } from '../../src-main/core/api/contract';
-import { createDispatcher } from '../../src-main/core/api/dispatch';
-import type { RunInfo, VirtualExamplesInfo } from '../../src-main/core/api/types';
-import type { WorkerMessage, WorkerSpawner } from '../../src-main/core/train/runner';
+import type { ApiEvent } from '../../src-main/core/domain/contract';
+import { createDispatcher } from '../../src-main/core/app/dispatch';
+import type { RunInfo, VirtualExamplesInfo } from '../../src-main/core/domain/types';
+import type { WorkerMessage, WorkerSpawner } from '../../src-main/core/app/runner';
 import { tempDir, tempStore, writeIdxDataset } from '../helpers/fixtures';
 
 /** Forks the bundled worker (plain Node, no tsx), as Electron's utility process would run it. */

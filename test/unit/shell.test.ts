@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApiEvent } from '../../src-main/core/api/contract';
-import type { Dispatcher } from '../../src-main/core/api/dispatch';
-import { createDispatcher } from '../../src-main/core/api/dispatch';
+import type { ApiEvent } from '../../src-main/core/domain/contract';
+import type { Dispatcher } from '../../src-main/core/app/dispatch';
+import { createDispatcher } from '../../src-main/core/app/dispatch';
 import type { IpcMainInvokeEventLike, IpcMainLike, UtilityProcessChildLike, WebContentsLike } from '../../src-main/shell/electron-api';
 import { CALL_CHANNEL, EVENT_CHANNEL, registerIpc, type Envelope } from '../../src-main/shell/ipc';
 import { createDiveBridge } from '../../src-main/shell/preload-api';
@@ -75,7 +75,7 @@ describe('IPC handler', () => {
 
   it('returns validation and user errors as one line, never a stack', async () => {
     assert.deepEqual(await invoke('getSplit', { name: '' }), { ok: false, error: 'name: must not be empty' });
-    assert.deepEqual(await invoke('getSplit', { name: 's', more: true }), { ok: false, error: 'input: Unrecognized key: "more"' });
+    assert.deepEqual(await invoke('getSplit', { name: 's', more: true }), { ok: false, error: 'unknown field "more"' });
     assert.deepEqual(await invoke('spawnShell', {}), { ok: false, error: 'unknown call "spawnShell"' });
     assert.deepEqual(await invoke({ toString: () => 'x' }, {}), { ok: false, error: 'unknown call "x"' });
     assert.deepEqual(logs, []);
@@ -92,7 +92,10 @@ describe('IPC handler', () => {
   it('forwards events to attached windows until they are destroyed', () => {
     const listeners = new Set<(e: ApiEvent) => void>();
     const fake: Dispatcher = {
-      call: async () => null,
+      call: () => Promise.reject(new Error('not called')),
+      callRaw: async () => null,
+      runEnded: () => Promise.reject(new Error('not called')),
+      idle: () => Promise.resolve(),
       subscribe: (fn) => (listeners.add(fn), () => listeners.delete(fn)),
       close: async () => {},
     };

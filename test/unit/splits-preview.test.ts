@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSplitParams, parseSplitPreviewRequest, parseSplitRequest } from '../../src-main/core/api/split-schema';
-import { UserError } from '../../src-main/core/errors';
+import { parseSplitParams, parseSplitPreviewRequest, parseSplitRequest } from '../../src-main/core/domain/split-schema';
+import { UserError } from '../../src-main/core/domain/errors';
 import { previewFromCounts, previewFromLabels } from '../../src-main/core/splits/preview';
 import { profileCounts } from '../../src-main/core/splits/profile';
 

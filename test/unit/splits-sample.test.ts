@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { Progress } from '../../src-main/core/api/types';
+import type { Progress } from '../../src-main/core/domain/types';
 import { Rng } from '../../src-main/core/rng';
 import { previewFromCounts } from '../../src-main/core/splits/preview';
 import { indicesByClass, sampleSplit } from '../../src-main/core/splits/sample';

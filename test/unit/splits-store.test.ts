@@ -4,14 +4,15 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Progress } from '../../src-main/core/api/types';
-import { UserError } from '../../src-main/core/errors';
+import type { Progress } from '../../src-main/core/domain/types';
+import { UserError } from '../../src-main/core/domain/errors';
 import { Rng } from '../../src-main/core/rng';
 import { sampleSplit } from '../../src-main/core/splits/sample';
 import { classStats } from '../../src-main/core/splits/stats';
-import { commitDataset, datasetPart, deleteDataset } from '../../src-main/core/store/datasets';
+import { commitDataset, datasetPart } from '../../src-main/core/store/datasets';
+import { deleteDataset, deleteSplit } from '../../src-main/core/store/deletes';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
-import { createSplit, deleteSplit, getSplit, listSplits, previewSplit, splitIndices } from '../../src-main/core/store/splits';
+import { createSplit, getSplit, listSplits, previewSplit, splitIndices } from '../../src-main/core/store/splits';
 import { openStore, type Store } from '../../src-main/core/store/store';
 
 const TRAIN_COUNTS = [60, 50, 40, 35, 30];
@@ -158,7 +159,7 @@ test('errors leave the split tables unchanged', () => {
 
 test('deleteSplit removes the split with its rows and returns it', () => {
   const s = getSplit(store, 'again');
-  assert.deepEqual(deleteSplit(store, 'again'), s);
+  assert.deepEqual(deleteSplit(store, 'again'), { ...s, deletedRuns: [] });
   userError(() => getSplit(store, 'again'), /no split named "again"/);
   for (const t of ['split_classes', 'split_samples']) {
     assert.equal((store.db.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE split_id = ?`).get(s.id) as { n: number }).n, 0, t);
@@ -167,8 +168,11 @@ test('deleteSplit removes the split with its rows and returns it', () => {
   assert.ok(listSplits(store).every((x) => x.name !== 'again'));
 });
 
-test('deleting a dataset deletes its splits', () => {
+test('deleting a dataset deletes its splits and its parts\' blob rows', () => {
+  const blobs = () => store.db.prepare('SELECT COUNT(*) FROM blobs').pluck().get() as number;
+  const before = blobs();
   deleteDataset(store, 'toy2');
+  assert.equal(blobs(), before - 2, 'the train and test pixel blobs');
   assert.deepEqual(listSplits(store).map((x) => x.name), ['toy-lt', 'seed8']);
   assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM split_samples').get() as { n: number }).n, 2);
 });

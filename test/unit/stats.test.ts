@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classStats, DEFAULT_THRESHOLDS, gini, normalizedEntropy, shotGroup, shotGroups } from '../../src-main/core/splits/stats';
+import { DEFAULT_THRESHOLDS } from '../../src-main/core/domain/split-schema';
+import { classStats, gini, normalizedEntropy, shotGroup, shotGroups } from '../../src-main/core/splits/stats';
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} is not ${b}`);
 

@@ -2,7 +2,7 @@
 // creation, the same cells every time (which makes `study run` idempotent).
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { gridCells, parseStudyRequest, planStudy } from '../../src-main/core/app/study-plan';
+import { gridCells, parseStudyRequest, planStudy } from '../../src-main/core/domain/study-plan';
 
 const base = { name: 'st', split: 's', config: { model: 'mlp', epochs: 2 } };
 

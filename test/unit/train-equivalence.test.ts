@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../src-main/core/rng';
 import { selectBackend } from '../../src-main/core/train/backend';
-import { parseRunConfig, type ModelKind } from '../../src-main/core/train/config';
+import { parseRunConfig, type ModelKind } from '../../src-main/core/domain/run-config';
 import { trainRun, type TrainCompleted, type TrainData } from '../../src-main/core/train/loop';
 
 /** relative difference allowed between the backends' per-epoch mean losses */

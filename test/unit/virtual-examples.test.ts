@@ -2,8 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { flatness, virtualExamples } from '../../src-main/core/eval/virtual-examples';
 import { Rng } from '../../src-main/core/rng';
-import { shotGroups, DEFAULT_THRESHOLDS } from '../../src-main/core/splits/stats';
-import { UserError } from '../../src-main/core/errors';
+import { shotGroups } from '../../src-main/core/splits/stats';
+import { DEFAULT_THRESHOLDS } from '../../src-main/core/domain/split-schema';
+import { UserError } from '../../src-main/core/domain/errors';
 
 function randomLogits(n: number, c: number, seed: number, scale: number): Float32Array {
   const rng = new Rng(seed);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import type { DatasetInfo } from '../../core/api/types';
+import type { Args } from '../../core/domain/contract';
+import { DOWNLOAD_TIMEOUT_SECONDS, DOWNLOADS } from '../../core/domain/downloads';
+import type { DatasetInfo } from '../../core/domain/types';
 import { emit, fmt, stderrProgress, table } from '../output';
-import { globals, integer, number, withService } from '../options';
+import { globals, integer, number, withDispatcher } from '../options';
 
 function describeDataset(d: DatasetInfo): string {
   const [h, w, c] = d.imageShape;
@@ -24,14 +26,19 @@ function datasetRow(d: DatasetInfo): (string | number)[] {
 export function registerDataCommands(program: Command): void {
   const imp = program.command('import').description('import a dataset (decoded once into the data directory)');
 
-  const run = (cmd: Command, req: Record<string, unknown>) =>
-    withService(cmd, async (svc) => {
+  // flags become the request as given: the call table's schema validates it, naming the field
+  const run = (cmd: Command, request: Args<'importDataset'>['request']) =>
+    withDispatcher(cmd, async (dispatcher) => {
       const progress = stderrProgress();
+      const off = dispatcher.subscribe((e) => {
+        if (e.type === 'progress') progress(e);
+      });
       try {
-        const d = await svc.importDataset(req, progress);
+        const d = await dispatcher.call('importDataset', { request });
         progress.stop();
         emit(globals(cmd), d, () => `imported\n${describeDataset(d)}`);
       } finally {
+        off();
         progress.stop();
       }
     });
@@ -43,10 +50,12 @@ export function registerDataCommands(program: Command): void {
     .requiredOption('--train-images <file>').requiredOption('--train-labels <file>')
     .requiredOption('--test-images <file>').requiredOption('--test-labels <file>')
     .option('--class-names <names>', 'comma-separated class names (default 0..C-1)')
+    .option('--allow-empty-classes', 'with --class-names: accept classes without training images')
     .action((o, cmd: Command) =>
       run(cmd, {
         format: 'idx', name: o.name, trainImages: o.trainImages, trainLabels: o.trainLabels, testImages: o.testImages, testLabels: o.testLabels,
         classNames: o.classNames ? String(o.classNames).split(',').map((s) => s.trim()) : undefined,
+        allowEmptyClasses: o.allowEmptyClasses,
       }),
     );
 
@@ -75,10 +84,14 @@ export function registerDataCommands(program: Command): void {
     .requiredOption('--name <name>').requiredOption('--root <dir>')
     .requiredOption('--train-list <file>').requiredOption('--test-list <file>')
     .option('--class-names <file>', 'file with one class name per line')
+    .option('--allow-empty-classes', 'with --class-names: accept classes without training images')
     .option('--size <px>', 'square side images are resized to', integer)
     .option('--channels <n>', '1 or 3', integer)
     .action((o, cmd: Command) =>
-      run(cmd, { format: 'list', name: o.name, root: o.root, trainList: o.trainList, testList: o.testList, classNamesFile: o.classNames, size: o.size, channels: o.channels }),
+      run(cmd, {
+        format: 'list', name: o.name, root: o.root, trainList: o.trainList, testList: o.testList, classNamesFile: o.classNames,
+        allowEmptyClasses: o.allowEmptyClasses, size: o.size, channels: o.channels,
+      }),
     );
 
   imp
@@ -92,21 +105,39 @@ export function registerDataCommands(program: Command): void {
       run(cmd, { format: 'inat', name: o.name, root: o.root, trainJson: o.trainJson, testJson: o.testJson, size: o.size, channels: o.channels }),
     );
 
-  imp
-    .command('fashion-mnist')
-    .description('Fashion-MNIST from Debian\'s dataset-fashion-mnist or --dir, with its class names')
-    .option('--name <name>', 'dataset name', 'fashion-mnist')
-    .option('--dir <dir>', 'folder with the four IDX files')
-    .action((o, cmd: Command) => run(cmd, { format: 'fashion-mnist', name: o.name, dir: o.dir }));
+  const downloadOptions = (c: Command) =>
+    c
+      .option('--download', 'fetch the published files (checked against their MD5s) into --dir or the download cache')
+      .option('--mirror <url>', 'fetch from URL/<dataset>/<file> instead of the official address (default: $DIVE_DATASET_MIRROR)')
+      .option('--timeout <seconds>', `give up an attempt when no data arrives for this long (default ${DOWNLOAD_TIMEOUT_SECONDS})`, number);
+  const downloadFlags = (o: { download?: boolean; mirror?: string; timeout?: number }) => ({ download: Boolean(o.download), mirror: o.mirror, timeoutSeconds: o.timeout });
+
+  downloadOptions(
+    imp
+      .command('fashion-mnist')
+      .description('Fashion-MNIST from Debian\'s dataset-fashion-mnist, --dir, or --download, with its class names')
+      .option('--name <name>', 'dataset name', 'fashion-mnist')
+      .option('--dir <dir>', 'folder with the four IDX files'),
+  ).action((o, cmd: Command) => run(cmd, { format: 'fashion-mnist', name: o.name, dir: o.dir, ...downloadFlags(o) }));
+
+  for (const e of DOWNLOADS.filter((d) => d.id !== 'fashion-mnist')) {
+    downloadOptions(
+      imp
+        .command(e.id)
+        .description(`${e.title} (${e.images}): --download fetches ${e.files.length === 1 ? e.files[0].name : 'its four IDX gzips'}, about ${e.approxMB} MB`)
+        .option('--name <name>', 'dataset name', e.id)
+        .option('--dir <dir>', e.kind === 'idx' ? 'folder with the four IDX files' : `folder with ${e.files[0].name} or its unpacked binary batches`),
+    ).action((o, cmd: Command) => run(cmd, { format: e.id, name: o.name, dir: o.dir, ...downloadFlags(o) }));
+  }
 
   program
     .command('datasets')
     .description('list datasets')
     .action((_o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const list = svc.listDatasets();
+      withDispatcher(cmd, async (dispatcher) => {
+        const list = await dispatcher.call('listDatasets', undefined);
         emit(globals(cmd), list, () =>
-          list.length ? table(list.map(datasetRow), ['name', 'format', 'shape', 'classes', 'train', 'test', 'rho']) : 'no datasets yet: try `dive import fashion-mnist`',
+          list.length ? table(list.map(datasetRow), ['name', 'format', 'shape', 'classes', 'train', 'test', 'rho']) : 'no datasets yet: try `dive import fashion-mnist` (Debian\'s copy) or `dive import cifar10 --download`',
         );
       }),
     );
@@ -115,8 +146,8 @@ export function registerDataCommands(program: Command): void {
     .command('dataset <name>')
     .description('show a dataset with its class statistics')
     .action((name: string, _o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const d = svc.getDataset(name);
+      withDispatcher(cmd, async (dispatcher) => {
+        const d = await dispatcher.call('getDataset', { name });
         emit(globals(cmd), d, () => describeDataset(d));
       }),
     );

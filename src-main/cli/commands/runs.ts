@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import type { CompareRow } from '../../core/api/runs-service';
-import type { RunInfo, VirtualExamplesInfo } from '../../core/api/types';
-import { UserError } from '../../core/errors';
+import { toCsv } from '../../core/domain/csv';
+import { VirtualExamplesRequestSchema } from '../../core/domain/run-requests';
+import type { CompareRow, RunInfo, VeSweep, VirtualExamplesInfo } from '../../core/domain/types';
+import { UserError } from '../../core/domain/errors';
 import { emit, fmt, pct, table } from '../output';
-import { globals, number, withService } from '../options';
-import { runStatistics } from '../../core/app/study-service';
-import { listRunRows } from '../../core/store/run-list';
-import { RunFilterSchema } from '../../core/api/runs-service';
-import { statisticsTables } from './study';
+import { globals, number, withDispatcher } from '../options';
+import { statisticsTables } from '../stats-tables';
 
 export function describeRun(r: RunInfo): string {
   const m = r.metrics;
@@ -18,8 +16,9 @@ export function describeRun(r: RunInfo): string {
   ];
   if (m) {
     lines.push(`top-1 ${pct(m.top1)}%  many ${pct(m.many)}%  medium ${pct(m.medium)}%  few ${pct(m.few)}%  ECE ${fmt(m.ece)}`);
-    if (r.bestMetrics && r.bestMetrics.epoch !== m.epoch) lines.push(`best epoch ${r.bestMetrics.epoch}: top-1 ${pct(r.bestMetrics.top1)}%`);
   }
+  if (r.teacherInfo) lines.push(`distilled from ${r.teacherInfo.name} (${r.teacherInfo.method} ${r.teacherInfo.model} on ${r.teacherInfo.split}, top-1 ${pct(r.teacherInfo.top1)}%) with T=${r.teacherInfo.tau} p=${r.teacherInfo.power} alpha=${r.teacherInfo.alpha}`);
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }
 
@@ -30,14 +29,9 @@ export function compareTable(rows: CompareRow[]): string {
   );
 }
 
-const csvCell = (v: unknown) => {
-  const s = v == null ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 export function compareCsv(rows: CompareRow[]): string {
   const cols: (keyof CompareRow)[] = ['run', 'method', 'model', 'params', 'epochs', 'status', 'top1', 'many', 'medium', 'few', 'ece'];
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n');
+  return toCsv(cols, rows.map((r) => cols.map((c) => r[c]))).trimEnd();
 }
 
 function describeVe(v: VirtualExamplesInfo): string {
@@ -55,6 +49,16 @@ function describeVe(v: VirtualExamplesInfo): string {
   ].join('\n');
 }
 
+export function describeSweep(s: VeSweep): string {
+  const rows = s.sweep.map((p) => [p.tau, fmt(p.effectiveTau, 1), fmt(p.virtual.many, 1), fmt(p.virtual.medium, 1), fmt(p.virtual.few, 1), fmt(p.fewOverMany), fmt(p.maxOverMin, 2), `${pct(p.entropy)}%`]);
+  return [
+    `virtual-example sweep of ${s.run} over its training split, p=${s.power}; input group means ${fmt(s.input.many, 1)} / ${fmt(s.input.medium, 1)} / ${fmt(s.input.few, 1)}`,
+    table(rows, ['T', 'effective T', 'V many', 'V medium', 'V few', 'few/many', 'max/min', 'entropy']),
+    '',
+    s.suggestedTau === null ? `no T suggested: ${s.reason}` : `suggested T=${s.suggestedTau}: ${s.reason}`,
+  ].join('\n');
+}
+
 export function registerRunCommands(program: Command): void {
   program
     .command('runs')
@@ -62,12 +66,12 @@ export function registerRunCommands(program: Command): void {
     .option('--split <name>', 'only the runs on this split')
     .option('--status <s>', 'only runs with this status')
     .action((o, cmd: Command) =>
-      withService(cmd, (_svc, store) => {
-        const runs = listRunRows(store, RunFilterSchema.parse({ split: o.split, status: o.status }));
+      withDispatcher(cmd, async (d) => {
+        const runs = await d.call('listRuns', { split: o.split, status: o.status });
         emit(globals(cmd), runs, () =>
           runs.length
             ? table(
-                runs.map((r) => [r.name, r.status, r.method, r.model, r.split, r.teacher ?? '', `${r.epochsDone}/${r.epochs}`, pct(r.top1), pct(r.many), pct(r.medium), pct(r.few)]),
+                runs.map((r) => [r.name, r.status, r.method, r.model, r.split, r.teacher ?? '', `${r.epochsDone}/${String(r.config.epochs)}`, pct(r.metrics?.top1), pct(r.metrics?.many), pct(r.metrics?.medium), pct(r.metrics?.few)]),
                 ['run', 'status', 'method', 'model', 'split', 'teacher', 'epochs', 'top-1', 'many', 'medium', 'few'],
               )
             : 'no runs yet: try `dive train --split S --method bsce --model cnn --epochs 10`',
@@ -79,8 +83,8 @@ export function registerRunCommands(program: Command): void {
     .command('run <name>')
     .description('show a run with its metrics')
     .action((name: string, _o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const run = svc.getRun(name);
+      withDispatcher(cmd, async (d) => {
+        const run = await d.call('getRun', { name });
         emit(globals(cmd), run, () => describeRun(run));
       }),
     );
@@ -88,11 +92,18 @@ export function registerRunCommands(program: Command): void {
   program
     .command('ve <run>')
     .description("a trained model's virtual-example distribution over its training split (the paper's Fig. 1 and 5)")
-    .option('--tau <T>', 'temperature (default 3)', number)
-    .option('--power <p>', 'power normalisation, 1 = none (default 0.5)', number)
+    .option('--tau <T>', `temperature (default ${VirtualExamplesRequestSchema.shape.tau.parse(undefined)})`, number)
+    .option('--power <p>', `power normalisation, 1 = none (default ${VirtualExamplesRequestSchema.shape.power.parse(undefined)})`, number)
+    .option('--sweep', "sweep T over a grid on the training split and suggest T by the flatness rule (few/many >= 0.8 while the targets are not nearly uniform)")
     .action((name: string, o, cmd: Command) =>
-      withService(cmd, async (svc) => {
-        const v = await svc.virtualExamples({ run: name, tau: o.tau, power: o.power });
+      withDispatcher(cmd, async (d) => {
+        if (o.sweep) {
+          if (o.tau !== undefined) throw new UserError('--sweep tries a grid of T: leave out --tau');
+          const s = await d.call('virtualExampleSweep', { run: name, power: o.power });
+          emit(globals(cmd), s, () => describeSweep(s));
+          return;
+        }
+        const v = await d.call('virtualExamples', { run: name, tau: o.tau, power: o.power });
         emit(globals(cmd), v, () => describeVe(v));
       }),
     );
@@ -103,13 +114,13 @@ export function registerRunCommands(program: Command): void {
     .option('--csv', 'print CSV instead of a table')
     .option('--stats', "group the runs by method over seeds: mean ± std, paired differences with 95% intervals (as `dive study show`)")
     .action((names: string[], o, cmd: Command) =>
-      withService(cmd, (svc, store) => {
+      withDispatcher(cmd, async (d) => {
         if (o.stats) {
-          const s = runStatistics(store, names);
-          emit(globals(cmd), s, () => statisticsTables(s));
+          const stats = await d.call('runStatistics', { names });
+          emit(globals(cmd), stats, () => statisticsTables(stats));
           return;
         }
-        const rows = svc.compareRuns(names);
+        const rows = await d.call('compareRuns', { names });
         emit(globals(cmd), rows, () => (o.csv ? compareCsv(rows) : compareTable(rows)));
       }),
     );
@@ -119,9 +130,10 @@ export function registerRunCommands(program: Command): void {
     .description('write the trained model (TF.js weights manifest) and a JSON of config and metrics')
     .requiredOption('--dir <dir>', 'an empty or new folder')
     .action((name: string, o, cmd: Command) =>
-      withService(cmd, async (svc) => {
-        const out = await svc.exportRun({ run: name, dir: o.dir });
+      withDispatcher(cmd, async (d) => {
+        const out = await d.call('exportRun', { run: name, dir: o.dir });
         emit(globals(cmd), out, () => `wrote ${out.files.join(', ')} to ${out.dir}`);
       }),
     );
+
 }

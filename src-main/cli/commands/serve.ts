@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDispatcher } from '../../core/api/dispatch';
+import { createDispatcher, defaultReadRoots } from '../../core/app/dispatch';
 import { openStore } from '../../core/store/store';
 import { startServer } from '../../server/server';
 import { globals, integer } from '../options';
@@ -18,10 +18,12 @@ export function registerServeCommand(program: Command): void {
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--allow-remote', 'allow a non-loopback --host (the token then guards the workbench on the network)')
     .option('--renderer <dir>', 'folder of the built UI', RENDERER_DIR)
-    .action(async (o: { port: number; host: string; allowRemote?: boolean; renderer: string }, cmd: Command) => {
+    .option('--data-root <dir>', `a folder imports may read from (repeatable; default: ${defaultReadRoots().join(' and ')})`, (v: string, prev: string[] = []) => [...prev, resolve(v)])
+    .action(async (o: { port: number; host: string; allowRemote?: boolean; renderer: string; dataRoot?: string[] }, cmd: Command) => {
       const g = globals(cmd);
+      const readRoots = o.dataRoot ?? defaultReadRoots();
       const store = openStore({ db: g.db });
-      const dispatcher = createDispatcher(store, { frontDoor: 'web' });
+      const dispatcher = createDispatcher(store, { frontDoor: 'web', readRoots });
       let server;
       try {
         server = await startServer({ dispatcher, rendererDir: o.renderer, host: o.host, port: o.port, allowRemote: o.allowRemote });
@@ -30,9 +32,9 @@ export function registerServeCommand(program: Command): void {
         store.close();
         throw e;
       }
-      if (g.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port, token: server.token }) + '\n');
+      if (g.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port, token: server.token, dataRoots: readRoots }) + '\n');
       else {
-        process.stdout.write(`DiVE Workbench: ${server.url}\n`);
+        process.stdout.write(`DiVE Workbench: ${server.url} (imports read only below ${readRoots.join(', ')})\n`);
         process.stderr.write(`database ${store.dbPath}; press Ctrl-C to stop\n`);
       }
       if (!existsSync(join(o.renderer, 'index.html'))) process.stderr.write(`the UI is not built (${o.renderer} has no index.html): run \`npm run build\`; the API works meanwhile\n`);

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import type { SplitInfo } from '../../core/api/types';
-import { UserError } from '../../core/errors';
+import { DEFAULT_THRESHOLDS, SplitParamsSchema } from '../../core/domain/split-schema';
+import { CLASS_ORDERS, PROFILES, type SplitInfo } from '../../core/domain/types';
+import { UserError } from '../../core/domain/errors';
 import { emit, fmt, table } from '../output';
-import { globals, integer, number, withService } from '../options';
+import { globals, integer, number, withDispatcher } from '../options';
 
 interface SplitLike {
   counts: number[];
@@ -30,26 +31,26 @@ export function registerSplitCommands(program: Command): void {
     .description('build a long-tailed training split (counts follow the LDAM-DRW convention)')
     .requiredOption('--dataset <name>')
     .option('--name <name>', 'split name (required unless --preview)')
-    .option('--profile <p>', 'exp or step', 'exp')
+    .option('--profile <p>', `${PROFILES.join(' or ')} (default ${SplitParamsSchema.shape.profile.parse(undefined)})`)
     .requiredOption('--ratio <rho>', 'imbalance ratio n_max / n_min, >= 1', number)
     .option('--max-per-class <n>', 'n_max (default: the smallest class count of the training set)', integer)
-    .option('--seed <n>', 'sampling seed', integer)
-    .option('--class-order <order>', 'label or shuffle', 'label')
-    .option('--many <t>', 'many-shot: more than t training images (default 100)', integer)
-    .option('--few <t>', 'few-shot: fewer than t training images (default 20)', integer)
+    .option('--seed <n>', `sampling seed (default ${SplitParamsSchema.shape.seed.parse(undefined)})`, integer)
+    .option('--class-order <order>', `${CLASS_ORDERS.join(' or ')} (default ${SplitParamsSchema.shape.classOrder.parse(undefined)})`)
+    .option('--many <t>', `many-shot: more than t training images (default ${DEFAULT_THRESHOLDS.many})`, integer)
+    .option('--few <t>', `few-shot: fewer than t training images (default ${DEFAULT_THRESHOLDS.few})`, integer)
     .option('--preview', 'print counts and statistics without saving')
     .action((o, cmd: Command) =>
-      withService(cmd, (svc) => {
+      withDispatcher(cmd, async (dispatcher) => {
         const req = {
           dataset: o.dataset, name: o.name ?? (o.preview ? 'preview' : undefined), profile: o.profile, ratio: o.ratio,
           maxPerClass: o.maxPerClass, seed: o.seed, classOrder: o.classOrder, many: o.many, few: o.few,
         };
-        const names = svc.getDataset(o.dataset).classNames;
+        const names = (await dispatcher.call('getDataset', { name: o.dataset })).classNames;
         if (o.preview) {
-          const p = svc.previewSplit(req);
+          const p = await dispatcher.call('previewSplit', req);
           emit(globals(cmd), p, () => `preview (nothing saved)\n${describeCounts(p, names)}`);
         } else {
-          const s = svc.createSplit(req);
+          const s = await dispatcher.call('createSplit', req);
           emit(globals(cmd), s, () => `split ${s.name} of ${s.dataset}: ${s.profile} profile, rho ${s.ratio}, n_max ${s.maxPerClass}, seed ${s.seed}\n${describeCounts(s, names)}`);
         }
       }),
@@ -60,8 +61,8 @@ export function registerSplitCommands(program: Command): void {
     .description('list splits')
     .option('--dataset <name>', 'only the splits of this dataset')
     .action((o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const list = svc.listSplits(o.dataset);
+      withDispatcher(cmd, async (dispatcher) => {
+        const list = await dispatcher.call('listSplits', { dataset: o.dataset });
         emit(globals(cmd), list, () =>
           list.length
             ? table(
@@ -75,19 +76,23 @@ export function registerSplitCommands(program: Command): void {
 
   program
     .command('delete <kind> <name>')
-    .description('delete a dataset, split, run or study (with everything built on it) and its files')
-    .action((kind: string, name: string, _o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const del: Record<string, (n: string) => unknown> = {
-          dataset: (n) => svc.deleteDataset(n),
-          split: (n) => svc.deleteSplit(n),
-          run: (n) => svc.deleteRun(n),
-          study: (n) => svc.deleteStudy(n),
+    .description('delete a dataset, split, run or study (with the runs built on it) and its files')
+    .option('--cascade', 'also delete students on other splits distilled from its runs (they are listed)')
+    .action((kind: string, name: string, o: { cascade?: boolean }, cmd: Command) =>
+      withDispatcher(cmd, async (dispatcher) => {
+        const args = { cascade: o.cascade };
+        const del: Record<string, (n: string) => Promise<{ deletedRuns: string[] }>> = {
+          dataset: (n) => dispatcher.call('deleteDataset', { name: n, ...args }),
+          split: (n) => dispatcher.call('deleteSplit', { name: n, ...args }),
+          run: (n) => dispatcher.call('deleteRun', { name: n, ...args }),
+          // a study's own runs go with it (students before teachers)
+          study: async (n) => ({ deletedRuns: (await dispatcher.call('deleteStudy', { name: n })).runs.map((r) => r.run) }),
         };
         const fn = del[kind];
         if (!fn) throw new UserError(`unknown kind "${kind}": use dataset, split, run or study`);
-        const out = fn(name);
-        emit(globals(cmd), out, () => `deleted ${kind} ${name}`);
+        const out = await fn(name);
+        const also = out.deletedRuns.length ? ` and ${out.deletedRuns.length === 1 ? 'run' : 'runs'} ${out.deletedRuns.join(', ')}` : '';
+        emit(globals(cmd), out, () => `deleted ${kind} ${name}${also}`);
       }),
     );
 }

@@ -1,53 +1,18 @@
 // `dive study create|run|show`, `dive studies`, `dive recipe paper` (a study), and the statistics
 // tables `dive compare --stats` shares with `study show`.
 import type { Command } from 'commander';
-import type { StudyDetail } from '../../core/app/study-service';
-import type { StudyStatistics } from '../../core/eval/study-stats';
-import type { PairedDifference, Spread } from '../../core/eval/seed-stats';
-import { UserError } from '../../core/errors';
-import { emit, fmt, table } from '../output';
-import { globals, integer, numberList, withService } from '../options';
-import { runQueued } from './queue';
+import { PAPER_SETTINGS, paperSettingsText } from '../../core/domain/paper-settings';
+import { RECIPES } from '../../core/domain/run-requests';
+import type { StudyRequest } from '../../core/domain/study-plan';
+import type { StudyDetail } from '../../core/domain/study-types';
+import { UserError } from '../../core/domain/errors';
+import { BACKENDS, RUN_DEFAULTS } from '../../core/domain/run-config';
+import type { Dispatcher } from '../../core/app/dispatch';
+import { emit, table } from '../output';
+import { globals, integer, number, numberList, withDispatcher } from '../options';
+import { statisticsTables } from '../stats-tables';
+import { printTraining } from '../train-progress';
 import { addTrainOptions, configFromOptions } from './train';
-
-const pp = (x: number | null) => (x == null ? '-' : (100 * x).toFixed(2));
-const ms = (s: Spread, scale = 100, digits = 2) =>
-  s.mean == null ? '-' : `${(scale * s.mean).toFixed(digits)}${s.std == null ? '' : ` ± ${(scale * s.std).toFixed(digits)}`}`;
-const signed = (x: number | null) => (x == null ? '-' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}`);
-const diffCell = (d: PairedDifference) => (d.mean == null ? '-' : `${signed(d.mean)}${d.lo == null ? '' : ` [${signed(d.lo)}, ${signed(d.hi)}]`}`);
-
-/** The summary, the paired comparisons and the per-class deltas as text tables (accuracies in points). */
-export function statisticsTables(s: StudyStatistics, classNames?: string[]): string {
-  const out = [
-    table(
-      s.summary.map((r) => [r.group, `${r.completed}/${r.runs}`, ms(r.metrics.top1), ms(r.metrics.many), ms(r.metrics.medium), ms(r.metrics.few), ms(r.metrics.ece, 1, 3)]),
-      ['group', 'n', 'top-1', 'many', 'medium', 'few', 'ECE'],
-    ),
-  ];
-  if (s.comparisons.length) {
-    out.push(
-      '',
-      'paired by seed: mean difference [95% paired t interval], p-value of top-1',
-      table(
-        s.comparisons.map((c) => [`${c.group} - ${c.baseline}`, c.seeds.length, diffCell(c.diff.top1), c.diff.top1.p == null ? '-' : fmt(c.diff.top1.p, 3), diffCell(c.diff.many), diffCell(c.diff.medium), diffCell(c.diff.few)]),
-        ['comparison', 'pairs', 'top-1', 'p', 'many', 'medium', 'few'],
-      ),
-    );
-  }
-  const deltas = s.perClass.filter((d) => d.classes.some((c) => c.delta != null));
-  if (deltas.length) {
-    const first = deltas[0].classes;
-    out.push(
-      '',
-      'per-class accuracy deltas (points), classes by training count',
-      table(
-        first.map((c, i) => [classNames?.[c.class] ?? c.class, c.count, ...deltas.map((d) => signed(d.classes[i].delta))]),
-        ['class', 'n train', ...deltas.map((d) => `${d.group} - ${d.against}`)],
-      ),
-    );
-  }
-  return out.join('\n');
-}
 
 function describeStudy(d: StudyDetail): string {
   const byStatus = new Map<string, number>();
@@ -60,6 +25,20 @@ function describeStudy(d: StudyDetail): string {
     '',
     statisticsTables(d, d.classNames),
   ].join('\n');
+}
+
+/** Waits for the runs to end; Ctrl-C asks them to stop after their batch (`dive study run` continues them). */
+async function waitForRuns(d: Dispatcher, names: string[]): Promise<void> {
+  const onSigint = () => {
+    process.stderr.write('\nstopping after this batch (continue with `dive study run`)...\n');
+    for (const name of names) d.call('cancelRun', { name }).catch(() => undefined);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    for (const name of names) await d.runEnded(name);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }
 
 /** Prints the study; a run that did not complete makes the command fail (after printing what did). */
@@ -82,16 +61,20 @@ interface StudyOpts extends Record<string, unknown> {
   teacherModel?: string;
 }
 
-function studyRequest(name: string, o: StudyOpts): Record<string, unknown> {
+/** The request as the flags give it; the dispatcher validates it (a wrong method is named there). */
+function studyRequest(name: string, o: StudyOpts): StudyRequest {
+  const defined = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined));
   const base = configFromOptions({ ...o, method: undefined, seed: undefined, tau: undefined, power: undefined, alpha: undefined });
-  const { params, ...config } = base as { params: Record<string, unknown> } & Record<string, unknown>;
+  const { params: given, ...rest } = base as { params: Record<string, unknown> } & Record<string, unknown>;
+  const params = defined(given);
+  const config = defined(rest);
   const seeds = /^\d+$/.test(o.seeds.trim()) ? Number(o.seeds) : numberList(o.seeds);
   const grid = Object.fromEntries(Object.entries({ tau: o.tau, power: o.power, alpha: o.alpha }).filter(([, v]) => v !== undefined));
   const teacher = Object.fromEntries(
     Object.entries({ shared: o.sharedTeacher ? true : undefined, seed: o.teacherSeed, epochs: o.teacherEpochs, model: o.teacherModel }).filter(([, v]) => v !== undefined),
   );
   return {
-    name, split: o.split, methods: o.methods.split(',').map((m) => m.trim()).filter(Boolean), seeds, grid, teacher,
+    name, split: o.split, methods: o.methods.split(',').map((m) => m.trim()).filter(Boolean) as StudyRequest['methods'], seeds, grid, teacher,
     config: { ...config, ...(Object.keys(params).length ? { params } : {}) },
   };
 }
@@ -117,8 +100,8 @@ export function registerStudyCommands(program: Command): void {
       .description('plan a study (kd and dive get BSCE teachers first); `dive study run NAME` trains it')
       .requiredOption('--methods <list>', 'e.g. ce,bsce,dive'),
   ).action((name: string, o: StudyOpts, cmd: Command) =>
-    withService(cmd, (svc) => {
-      const s = svc.createStudy(studyRequest(name, o));
+    withDispatcher(cmd, async (d) => {
+      const s = await d.call('createStudy', studyRequest(name, o));
       emit(globals(cmd), s, () => `study ${s.name}: ${s.planned} runs planned on ${s.split}; train them with \`dive study run ${s.name}\``);
     }),
   );
@@ -128,26 +111,35 @@ export function registerStudyCommands(program: Command): void {
     .description('queue what the study still lacks and train until done; after a kill it continues where it stopped')
     .option('--queue-only', 'only queue the runs, for `dive worker` or `dive serve` to train')
     .action((name: string, o: { queueOnly?: boolean }, cmd: Command) =>
-      withService(cmd, async (svc, store) => {
-        const ids = svc.queueStudy(name);
-        process.stderr.write(`study ${name}: ${ids.length} run(s) to train\n`);
+      // --queue-only: a dispatcher with no slot trains nothing; `dive worker` or `dive serve` does
+      withDispatcher(cmd, async (d) => {
         if (o.queueOnly) {
-          const d = svc.getStudy(name);
-          emit(globals(cmd), d, () => `queued; \`dive worker\` trains them`);
+          const queued = await d.call('runStudy', { name });
+          process.stderr.write(`study ${name}: ${queued.runs.filter((r) => r.status !== 'completed').length} run(s) to train\n`);
+          const shown = await d.call('getStudy', { name });
+          emit(globals(cmd), shown, () => `queued; \`dive worker\` trains them`);
           return;
         }
-        await runQueued(store, ids);
-        reportStudy(svc.getStudy(name), cmd);
-      }),
+        const stop = printTraining(d);
+        try {
+          const queued = await d.call('runStudy', { name });
+          const left = queued.runs.filter((r) => r.status !== 'completed');
+          process.stderr.write(`study ${name}: ${left.length} run(s) to train\n`);
+          await waitForRuns(d, left.map((r) => r.run));
+        } finally {
+          stop();
+        }
+        reportStudy(await d.call('getStudy', { name }), cmd);
+      }, o.queueOnly ? { slots: 0 } : {}),
     );
 
   study
     .command('show <name>')
     .description('runs, per-method mean ± std, paired comparisons with 95% intervals and p-values, per-class deltas')
     .action((name: string, _o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const d = svc.getStudy(name);
-        emit(globals(cmd), d, () => describeStudy(d));
+      withDispatcher(cmd, async (d) => {
+        const shown = await d.call('getStudy', { name });
+        emit(globals(cmd), shown, () => describeStudy(shown));
       }),
     );
 
@@ -155,8 +147,8 @@ export function registerStudyCommands(program: Command): void {
     .command('studies')
     .description('list studies')
     .action((_o, cmd: Command) =>
-      withService(cmd, (svc) => {
-        const rows = svc.listStudies();
+      withDispatcher(cmd, async (d) => {
+        const rows = await d.call('listStudies', undefined);
         emit(globals(cmd), rows, () =>
           rows.length
             ? table(rows.map((r) => [r.name, r.split, r.methods.join(','), r.seeds.join(','), `${r.completed}/${r.planned}`]), ['study', 'split', 'methods', 'seeds', 'completed'])
@@ -165,18 +157,34 @@ export function registerStudyCommands(program: Command): void {
       }),
     );
 
-  addStudyOptions(
-    program
-      .command('recipe <which>')
-      .description("`paper`: the paper's Table 1 as a study: BSCE teachers, then CE, BSCE, LDAM-DRW, KD and DiVE students")
-      .option('--name <study>', 'study name (default SPLIT-paper); an existing one is continued'),
-  ).action((which: string, o: StudyOpts & { name?: string }, cmd: Command) =>
-    withService(cmd, async (svc, store) => {
-      if (which !== 'paper') throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
-      const name = o.name ?? `${o.split}-paper`;
-      if (!svc.listStudies().some((s) => s.name === name)) svc.createStudy(studyRequest(name, { ...o, methods: 'ce,bsce,ldam-drw,kd,dive' }));
-      await runQueued(store, svc.queueStudy(name));
-      reportStudy(svc.getStudy(name), cmd);
-    }),
-  );
+  program
+    .command('recipe <which>')
+    .description("`paper`: the paper's Table 1 as a study: a BSCE teacher, then CE, BSCE, LDAM-DRW, KD and DiVE students; without --split, the paper's settings per dataset")
+    .option('--split <name>', 'the split to train on')
+    .option('--model <arch>', `architecture of every run (default ${RUN_DEFAULTS.model})`)
+    .option('--epochs <n>', `epochs of every run (default ${RUN_DEFAULTS.epochs}; at 100 or more the warm-up rises per epoch, as the reference code)`, integer)
+    .option('--batch <n>', `batch size (default ${RUN_DEFAULTS.batchSize})`, integer)
+    .option('--lr <lr>', `base learning rate (default ${RUN_DEFAULTS.lr})`, number)
+    .option('--seed <n>', `the teacher's seed (default ${RUN_DEFAULTS.seed}); the students share seed + 1, so none starts from the teacher's init or sees its batches`, integer)
+    .option('--seeds <n|list>', 'student seeds instead: a count N (1..N) or a list, each with its own teacher on seed + 100 (one shared teacher on --seed when given)')
+    .option('--backend <name>', `${BACKENDS.join(', ')} (default: the best available)`)
+    .option('--prefix <study>', 'the study (and run name prefix; default SPLIT-paper); an existing one is continued')
+    .action((which: string, o, cmd: Command) => {
+      const recipe = RECIPES.find((r) => r === which);
+      if (!recipe) throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
+      // the settings are a fixed list: no store to open
+      if (o.split === undefined) return emit(globals(cmd), PAPER_SETTINGS, () => paperSettingsText());
+      const seeds = o.seeds === undefined ? undefined : /^\d+$/.test(String(o.seeds).trim()) ? Number(o.seeds) : numberList(String(o.seeds));
+      return withDispatcher(cmd, async (d) => {
+        const stop = printTraining(d);
+        // Ctrl-C: the workers stop after their batch (they share the terminal's process group)
+        try {
+          const study = await d.call('recipe', { recipe, split: o.split, prefix: o.prefix, model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, seed: o.seed, seeds, backend: o.backend });
+          reportStudy(study, cmd);
+        } finally {
+          stop();
+        }
+      });
+    });
+
 }

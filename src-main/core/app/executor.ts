@@ -3,7 +3,7 @@
 // a cluster executor (Slurm array jobs, Kubernetes Jobs; docs/scale-out.md) implements the same
 // interface later: it would submit the run, relay its epochs from the remote worker, and resolve
 // `done` when the owning store holds the run's final status.
-import type { RunInfo, TrainEvent } from '../api/types';
+import type { RunInfo, TrainEvent } from '../domain/types';
 
 export interface LaunchedRun {
   runId: number;

@@ -3,7 +3,7 @@
 // (kick), and on a slow poll (a run that ended in another process frees a slot or completes a
 // teacher). One per front door: `dive worker`, `dive serve`, the desktop app, and a narrow one
 // inside `dive train` / `dive study run` that launches only their own runs.
-import type { RunInfo, TrainEvent } from '../api/types';
+import type { RunInfo, TrainEvent } from '../domain/types';
 import { claimNext, pendingCount, releaseDeadClaims, requeueInterrupted } from '../store/queue';
 import type { Store } from '../store/store';
 import type { Executor, LaunchedRun } from './executor';

@@ -1,42 +1,22 @@
 // Studies: create one from a spec, queue what its plan still lacks (idempotently), show it with
 // its statistics, list and delete them. Execution is the queue's (queue-runner.ts).
-import { UserError } from '../errors';
-import { getDataset } from '../store/datasets';
-import { assertNameFree } from '../store/datasets';
-import { getRun, deleteRun, insertRun, listRuns } from '../store/runs';
+import { UserError } from '../domain/errors';
+import { assertNameFree, getDataset } from '../store/datasets';
+import { getRun, insertRun, listRuns, requestCancel } from '../store/runs';
+import { deleteRun } from '../store/deletes';
 import { getSplit } from '../store/splits';
 import type { Store } from '../store/store';
 import { deleteStudyRow, insertStudy, insertStudyCell, listStudyRows, studyCells, studyRow, type StudyCellRow } from '../store/studies';
-import { studyStatistics, type RunResult, type StudyStatistics } from '../eval/study-stats';
-import { parseRunConfig } from '../train/config';
-import type { RunInfo } from '../api/types';
-import { parseStoredSpec, parseStudyRequest, planStudy, type PlannedRun, type StudySpec } from './study-plan';
+import { studyStatistics, type RunResult } from '../eval/study-stats';
+import type { StudyDetail, StudyInfo, StudyListRow, StudyStatistics } from '../domain/study-types';
+import { parseRunConfig } from '../domain/run-config';
+import { withShortRunDefaults } from '../domain/short-run';
+import { teacherRecord } from './runs-service';
+import type { RunInfo } from '../domain/types';
+import { parseStoredSpec, parseStudyRequest, planStudy, type PlannedRun, type StudySpec } from '../domain/study-plan';
 
-export interface StudyInfo {
-  name: string;
-  split: string;
-  spec: StudySpec;
-  createdAt: string;
-  /** planned runs, and how many exist / have completed */
-  planned: number;
-  runs: { cell: string; run: string; role: 'teacher' | 'student'; method: string; seed: number; status: string; epochsDone: number }[];
-}
 
-export interface StudyDetail extends StudyInfo, StudyStatistics {
-  classNames: string[];
-  counts: number[];
-}
 
-export interface StudyListRow {
-  name: string;
-  split: string;
-  methods: string[];
-  seeds: number[];
-  planned: number;
-  runs: number;
-  completed: number;
-  createdAt: string;
-}
 
 function info(store: Store, name: string): { row: ReturnType<typeof studyRow>; spec: StudySpec; plan: PlannedRun[]; cells: StudyCellRow[] } {
   const row = studyRow(store, name);
@@ -82,15 +62,18 @@ export function createStudyService(store: Store) {
     queueStudy(name: string): number[] {
       const { row, plan, cells } = info(store, name);
       const byCell = new Map(cells.map((c) => [c.cell, c]));
+      const split = getSplit(store, row.splitId);
       return store.db.transaction(() => {
         const ids = new Map<string, number>(cells.map((c) => [c.cell, c.runId]));
         for (const p of plan) {
           if (byCell.has(p.cell)) continue;
           assertNameFree(store, 'runs', p.name);
-          const cfg = parseRunConfig(p.config);
+          // the short-run rule of `dive train` (a smaller batch and lr unless the study sets them)
+          const cfg = parseRunConfig(withShortRunDefaults(p.config, split.total));
           const teacherId = p.teacherCell ? ids.get(p.teacherCell) ?? null : null;
           if (p.teacherCell && teacherId === null) throw new Error(`study ${row.name}: teacher cell ${p.teacherCell} has no run`);
-          const id = insertRun(store, { name: p.name, splitId: row.splitId, teacherId, method: cfg.method, model: cfg.model, config: cfg });
+          const teacher = teacherId === null ? null : teacherRecord(getRun(store, teacherId), cfg, split);
+          const id = insertRun(store, { name: p.name, splitId: row.splitId, teacherId, method: cfg.method, model: cfg.model, config: cfg, teacherInfo: teacher?.teacherInfo ?? null, warnings: teacher?.warnings ?? [] });
           insertStudyCell(store, row.id, p.cell, id);
           ids.set(p.cell, id);
         }
@@ -128,6 +111,8 @@ export function createStudyService(store: Store) {
       if (running) throw new UserError(`study "${name}" has a running run "${running.run}"; cancel it first (\`dive cancel ${running.run}\`)`);
       const outsider = listRuns(store, { split: out.split }).find((r) => r.teacher && mine.has(r.teacher) && !mine.has(r.name));
       if (outsider) throw new UserError(`run "${outsider.name}" (not in study "${name}") distils from its teacher ${outsider.teacher}; delete it first`);
+      // a queued run is taken off the queue first (a delete refuses queued runs)
+      for (const r of out.runs) if (r.status === 'queued') requestCancel(store, r.run);
       for (const r of [...out.runs].sort((a, b) => (a.role === b.role ? 0 : a.role === 'student' ? -1 : 1))) deleteRun(store, r.run);
       deleteStudyRow(store, row.id);
       return out;
@@ -136,6 +121,7 @@ export function createStudyService(store: Store) {
 }
 
 export type StudyService = ReturnType<typeof createStudyService>;
+export type { StudyDetail, StudyInfo, StudyListRow };
 
 /** Groups named runs by method and the hyper-parameters that define it, paired by seed: `dive compare --stats`. */
 export function runStatistics(store: Store, names: readonly string[]): StudyStatistics {

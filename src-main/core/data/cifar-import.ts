@@ -3,8 +3,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProgressFn } from '../api/types';
-import { UserError } from '../errors';
+import type { ProgressFn } from '../domain/types';
+import { UserError } from '../domain/errors';
 import type { DecodedPart } from '../store/datasets';
 import type { Staging } from '../store/files';
 import { CIFAR10, CIFAR100, parseCifarRecords, type CifarLayout } from './cifar';

@@ -2,8 +2,8 @@
 // by default from Debian's dataset-fashion-mnist package.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { FASHION_MNIST_DEFAULT_DIR } from '../api/import-schema';
-import { UserError } from '../errors';
+import { FASHION_MNIST_DEFAULT_DIR } from '../domain/import-schema';
+import { UserError } from '../domain/errors';
 import type { IdxFiles } from './idx-import';
 
 export const FASHION_MNIST_CLASSES = [

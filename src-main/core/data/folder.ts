@@ -2,12 +2,13 @@
 // images anywhere below it. Class names are the sub-folder names in code-point order.
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { ProgressFn } from '../api/types';
-import type { FolderImport } from '../api/import-schema';
-import { UserError } from '../errors';
+import type { ProgressFn } from '../domain/types';
+import type { FolderImport } from '../domain/import-schema';
+import { UserError } from '../domain/errors';
 import type { Staging } from '../store/files';
 import { stratifiedHoldout } from './holdout';
 import { decodeImageParts, type ImageEntry } from './image-import';
+import type { ReadRoots } from './read-roots';
 import { requireDir } from './source';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'];
@@ -46,7 +47,7 @@ function entriesOf(images: string[][], labelOf: (classIdx: number) => number): I
   return images.flatMap((files, c) => files.map((path) => ({ path, label: labelOf(c) })));
 }
 
-export async function decodeFolder(staging: Staging, req: FolderImport, progress?: ProgressFn) {
+export async function decodeFolder(staging: Staging, req: FolderImport, progress?: ProgressFn, roots?: ReadRoots) {
   const trainRoot = requireDir(req.train, 'train');
   const train = scanClassFolders(trainRoot);
   let parts: { train: ImageEntry[]; test: ImageEntry[] };
@@ -65,6 +66,6 @@ export async function decodeFolder(staging: Staging, req: FolderImport, progress
     parts = { train: split.train.map((i) => all[i]), test: split.test.map((i) => all[i]) };
   }
   progress?.({ phase: 'scan', done: parts.train.length + parts.test.length, total: parts.train.length + parts.test.length });
-  const decoded = await decodeImageParts(staging, parts, req.size, req.channels, progress);
+  const decoded = await decodeImageParts(staging, parts, req.size, req.channels, progress, roots);
   return { ...decoded, classNames: train.classNames };
 }

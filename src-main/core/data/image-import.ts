@@ -1,12 +1,13 @@
 // The shared back half of the folder, list and iNaturalist importers: decode a list of image files
 // with a few decodes in flight and append them, in list order, to the pixel file. At most
 // IN_FLIGHT decoded images are held at once, so memory does not grow with the dataset.
-import type { ProgressFn } from '../api/types';
+import type { ProgressFn } from '../domain/types';
 import type { DecodedPart } from '../store/datasets';
 import type { Staging } from '../store/files';
 import { chooseChannels, decodeImage, type Channels } from './images';
 import { phaseReporter } from './progress';
 import { writePixelFile } from './writer';
+import type { ReadRoots } from './read-roots';
 
 export interface ImageEntry {
   /** absolute path */
@@ -60,7 +61,10 @@ export async function decodeImageParts(
   size: number,
   channels: Channels | undefined,
   progress?: ProgressFn,
+  roots?: ReadRoots,
 ): Promise<{ imageShape: [number, number, number]; train: DecodedPart; test: DecodedPart }> {
+  // every image, links resolved, before any is read (web mode: only below --data-root)
+  if (roots) for (const e of [...parts.train, ...parts.test]) roots.check(e.path, e.where ? `image (${e.where})` : 'image');
   const c = channels ?? (await chooseChannels([...parts.train, ...parts.test]));
   const train = await decodePart(staging, 'train', parts.train, size, c, progress);
   const test = await decodePart(staging, 'test', parts.test, size, c, progress);

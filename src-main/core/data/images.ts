@@ -8,13 +8,15 @@
 // - Decoding fails only on errors, not warnings: real datasets (ImageNet among them) hold JPEGs
 //   with harmless libjpeg warnings, and one of them must not fail a 100k-image import.
 import sharp from 'sharp';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 import { firstLine } from './source';
 
 export type Channels = 1 | 3;
 
 function decodeError(path: string, where: string | undefined, e: unknown): UserError {
-  const why = e instanceof Error ? firstLine(e.message) : String(e);
+  const msg = e instanceof Error ? firstLine(e.message) : String(e);
+  // sharp refuses images over 268 megapixels (a decompression bomb guard)
+  const why = /exceeds pixel limit/i.test(msg) ? 'the image is too large (over 268 megapixels); shrink it or leave it out' : msg;
   return new UserError(`cannot decode image ${path}${where ? ` (${where})` : ''}: ${why}`);
 }
 

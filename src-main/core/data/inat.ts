@@ -1,14 +1,15 @@
 // iNaturalist (COCO-style) JSON import. Category ids, over both files, map to labels 0..C-1 in
 // ascending id order, so the same JSON files always give the same labels.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { ProgressFn } from '../api/types';
-import type { InatImport } from '../api/import-schema';
-import { UserError } from '../errors';
+import type { ProgressFn } from '../domain/types';
+import type { InatImport } from '../domain/import-schema';
+import { UserError } from '../domain/errors';
 import type { Staging } from '../store/files';
 import { decodeImageParts, type ImageEntry } from './image-import';
-import { firstLine, readText, requireDir, requireFile } from './source';
+import type { ReadRoots } from './read-roots';
+import { insideRoot } from './list';
+import { readText, requireDir, requireFile } from './source';
 
 const id = z.number().int();
 export const InatJsonSchema = z.object({
@@ -24,7 +25,9 @@ export function parseInatJson(text: string, source: string): InatJson {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`${source}: not valid JSON (${firstLine(e instanceof Error ? e.message : String(e))})`);
+    // V8's message quotes the text ("Unexpected token 'r', "root:*:..." is not valid JSON"): keep only where
+    const at = e instanceof Error ? /position (\d+)/.exec(e.message) : null;
+    throw new UserError(`${source}: not valid JSON${at ? ` (error at byte ${at[1]})` : ''}; is this an iNaturalist JSON file?`);
   }
   const r = InatJsonSchema.safeParse(raw);
   if (!r.success) {
@@ -60,7 +63,7 @@ export function inatLabels(json: InatJson, labelOf: Map<number, number>, source:
   });
 }
 
-export async function decodeInat(staging: Staging, req: InatImport, progress?: ProgressFn) {
+export async function decodeInat(staging: Staging, req: InatImport, progress?: ProgressFn, roots?: ReadRoots) {
   const root = requireDir(req.root, 'image root');
   const trainFile = requireFile(req.trainJson, 'train JSON');
   const testFile = requireFile(req.testJson, 'test JSON');
@@ -69,12 +72,12 @@ export async function decodeInat(staging: Staging, req: InatImport, progress?: P
   const { labelOf, classNames } = inatCategories([train, test]);
   const entries = (json: InatJson, source: string): ImageEntry[] =>
     inatLabels(json, labelOf, source).map((e) => {
-      const path = resolve(root, e.fileName);
       const where = `${source} images[${e.index}]`;
+      const path = insideRoot(root, e.fileName, where);
       if (!existsSync(path)) throw new UserError(`${where}: image ${path} not found`);
       return { path, label: e.label, where };
     });
   const parts = { train: entries(train, trainFile), test: entries(test, testFile) };
-  const decoded = await decodeImageParts(staging, parts, req.size, req.channels, progress);
+  const decoded = await decodeImageParts(staging, parts, req.size, req.channels, progress, roots);
   return { ...decoded, classNames };
 }

@@ -1,4 +1,4 @@
-import type { ProgressFn } from '../api/types';
+import type { ProgressFn } from '../domain/types';
 
 /**
  * A progress callback for one phase that fires about every 1% of `total` (and always at the end),

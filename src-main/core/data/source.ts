@@ -2,7 +2,7 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
 
 export function firstLine(message: string): string {
   return message.split('\n')[0].trim();

@@ -1,8 +1,8 @@
 // Test-set metrics for long-tailed recognition: top-1, per-class and many / medium / few accuracy
 // (facebookresearch/classifier-balancing's shot_acc), the confusion matrix, and calibration (ECE).
 // Plain JS on flat row-major logits [N * C]; accuracies are fractions in [0, 1].
-import type { Groups } from '../api/types';
-import { UserError } from '../errors';
+import type { Groups } from '../domain/types';
+import { UserError } from '../domain/errors';
 
 /** Counts of (true class, predicted class); row-major: counts[t * numClasses + p]. */
 export interface ConfusionMatrix {

@@ -7,6 +7,10 @@
 // differences are normal and is what papers report. At n = 1 there is no spread to measure, so
 // the interval and p-value are null rather than a number that looks like evidence.
 
+import type { PairedDifference, Spread } from '../domain/study-types';
+
+export type { PairedDifference, Spread };
+
 /** Arithmetic mean; NaN for an empty list. */
 export function mean(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
@@ -98,12 +102,6 @@ export function tQuantile(prob: number, df: number): number {
   return (lo + hi) / 2;
 }
 
-export interface Spread {
-  n: number;
-  mean: number | null;
-  /** sample standard deviation; null below two values */
-  std: number | null;
-}
 
 /** n, mean and sample std of the finite values in `xs` (null values, e.g. an empty shot group, are left out). */
 export function spread(xs: readonly (number | null)[]): Spread {
@@ -111,21 +109,6 @@ export function spread(xs: readonly (number | null)[]): Spread {
   return { n: v.length, mean: v.length ? mean(v) : null, std: sampleStd(v) };
 }
 
-export interface PairedDifference {
-  /** number of pairs */
-  n: number;
-  /** mean of a - b over the pairs */
-  mean: number | null;
-  /** sample std of the differences */
-  std: number | null;
-  /** 95% paired t interval of the mean difference; null below two pairs */
-  lo: number | null;
-  hi: number | null;
-  /** two-sided p-value of the paired t test (H0: mean difference 0); null below two pairs */
-  p: number | null;
-  /** how lo, hi and p were computed */
-  method: 'paired-t';
-}
 
 /**
  * Paired comparison of a against b (a[i] and b[i] share seed i): mean difference, its 95% t

@@ -1,11 +1,10 @@
 // Summaries and paired comparisons of runs grouped by method (and grid values) over seeds: what
 // `dive study show` and `dive compare --stats` print. Pure: runs in, numbers out.
-import { pairedT, spread, type PairedDifference, type Spread } from './seed-stats';
+import { COMPARED_METRICS, SUMMARY_METRICS, type ClassDelta, type ComparedMetric, type PairedDifference, type Spread, type SummaryMetric, type PerClassDeltas, type StudyStatistics, type SummaryRow, type Comparison } from '../domain/study-types';
+import { pairedT, spread } from './seed-stats';
 
-export const SUMMARY_METRICS = ['top1', 'many', 'medium', 'few', 'ece'] as const;
-export const COMPARED_METRICS = ['top1', 'many', 'medium', 'few'] as const;
-export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
-export type ComparedMetric = (typeof COMPARED_METRICS)[number];
+export type { StudyStatistics };
+
 
 /** Methods a study compares every other method against, when present. */
 export const BASELINE_METHODS: readonly string[] = ['ce', 'focal', 'cb', 'ldam-drw', 'bsce'];
@@ -29,49 +28,10 @@ export function groupLabel(r: Pick<RunResult, 'role' | 'method' | 'params'>): st
   return `${r.role === 'teacher' ? 'teacher ' : ''}${r.method}${tag ? ` ${tag}` : ''}`;
 }
 
-export interface SummaryRow {
-  group: string;
-  role: 'teacher' | 'student';
-  method: string;
-  params: Record<string, number>;
-  /** runs planned in the group, and how many have completed (n of each metric) */
-  runs: number;
-  completed: number;
-  seeds: number[];
-  metrics: Record<SummaryMetric, Spread>;
-}
 
-export interface Comparison {
-  group: string;
-  baseline: string;
-  /** seeds present, completed, in both groups */
-  seeds: number[];
-  /** a - baseline, paired by seed */
-  diff: Record<ComparedMetric, PairedDifference>;
-}
 
-export interface ClassDelta {
-  class: number;
-  /** training images of the class in the split */
-  count: number;
-  /** mean over the pairs of (accuracy of the group's run - accuracy of the reference); null without pairs */
-  delta: number | null;
-  n: number;
-}
 
-export interface PerClassDeltas {
-  group: string;
-  /** a baseline group, or "teacher" (each student against its own teacher) */
-  against: string;
-  /** sorted by training count, many-shot first */
-  classes: ClassDelta[];
-}
 
-export interface StudyStatistics {
-  summary: SummaryRow[];
-  comparisons: Comparison[];
-  perClass: PerClassDeltas[];
-}
 
 function groups(runs: readonly RunResult[]): Map<string, RunResult[]> {
   const m = new Map<string, RunResult[]>();

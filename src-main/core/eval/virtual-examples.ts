@@ -1,31 +1,8 @@
 // DiVE's virtual-example distribution (the paper's Figures 1 and 5): a model's softened
 // predictions over the training split, read as fractional examples of every class.
 // V_k = sum_i P_ik with P = power-normalised tempered softmax of the logits, so sum_k V_k = N.
-import type { Groups } from '../api/types';
-import { UserError } from '../errors';
-
-/** Mean over the classes of each shot group; null for an empty group. */
-export interface GroupMeans {
-  many: number | null;
-  medium: number | null;
-  few: number | null;
-}
-
-/** The Fig. 5 readout: how flat V is across shot groups, next to the input counts. */
-export interface Flatness {
-  /** mean V_k per shot group */
-  virtual: GroupMeans;
-  /** mean n_k per shot group (the input distribution) */
-  input: GroupMeans;
-  /** virtual.few / virtual.many (1 = flat) */
-  fewOverMany: number | null;
-  /** input.few / input.many, for comparison */
-  inputFewOverMany: number | null;
-  /** max_k V_k / min_k V_k over all classes; null if some V_k is 0 */
-  maxOverMin: number | null;
-  /** max n / min n over classes with n > 0 (the imbalance ratio rho) */
-  inputMaxOverMin: number | null;
-}
+import type { Flatness, GroupMeans, Groups } from '../domain/types';
+import { UserError } from '../domain/errors';
 
 /**
  * V_k = sum_i P_ik, P_i = softmax_T(z_i) raised to p and renormalised, which is exactly

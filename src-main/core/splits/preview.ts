@@ -1,11 +1,9 @@
-import { parseSplitParams, type SplitParamsInput } from '../api/split-schema';
-import type { SplitInfo } from '../api/types';
-import { UserError } from '../errors';
+import { DEFAULT_THRESHOLDS, parseSplitParams, type SplitParamsInput } from '../domain/split-schema';
+import type { SplitPreview } from '../domain/types';
+import { UserError } from '../domain/errors';
 import { classOrder, countsByClass, profileCounts } from './profile';
-import { classStats, DEFAULT_THRESHOLDS } from './stats';
+import { classStats } from './stats';
 
-/** Everything a split is before it has a name and rows: what the split builder shows live. */
-export type SplitPreview = Omit<SplitInfo, 'id' | 'name' | 'dataset' | 'datasetId' | 'createdAt'>;
 
 export interface SplitSource {
   /** training images per class of the source dataset, indexed by class */

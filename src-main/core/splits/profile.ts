@@ -1,4 +1,4 @@
-import type { ClassOrder, Profile } from '../api/types';
+import type { ClassOrder, Profile } from '../domain/types';
 import { exactPow } from './exact-pow';
 import { derivedRng, STREAM_CLASS_ORDER } from './seeds';
 

@@ -1,4 +1,4 @@
-import type { ProgressFn } from '../api/types';
+import type { ProgressFn } from '../domain/types';
 import { derivedRng, STREAM_CLASS_SAMPLE } from './seeds';
 
 /**

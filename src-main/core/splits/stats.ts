@@ -1,7 +1,7 @@
-import type { ClassStats, Groups, ShotGroup, ShotThresholds } from '../api/types';
+import type { ClassStats, Groups, ShotGroup, ShotThresholds } from '../domain/types';
+import { DEFAULT_THRESHOLDS } from '../domain/split-schema';
 
 /** The literature's convention (Liu et al. 2019, Kang et al. 2020): many > 100, few < 20. */
-export const DEFAULT_THRESHOLDS: ShotThresholds = { many: 100, few: 20 };
 
 export function shotGroup(count: number, t: ShotThresholds): ShotGroup {
   if (count > t.many) return 'many';

@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { ClassStats, DatasetFormat, DatasetInfo } from '../api/types';
-import { UserError } from '../errors';
-import { classStats, DEFAULT_THRESHOLDS } from '../splits/stats';
+import type { ClassStats, DatasetFormat, DatasetInfo } from '../domain/types';
+import { UserError } from '../domain/errors';
+import { MAX_CLASSES, NAME_MAX } from '../domain/fields';
+import { killPoint } from '../kill-point';
+import { classStats } from '../splits/stats';
+import { DEFAULT_THRESHOLDS } from '../domain/split-schema';
 import type { Staging, WrittenFile } from './files';
 import type { Store } from './store';
 import { int32FromBlob, int32ToBlob } from './int32-blob';
@@ -23,6 +26,8 @@ export interface ImportedDataset {
   classNames: string[];
   train: DecodedPart;
   test: DecodedPart;
+  /** the class names were declared by the user, who accepts classes without training images */
+  allowEmptyClasses?: boolean;
 }
 
 export function countsOf(labels: ArrayLike<number>, numClasses: number): number[] {
@@ -33,6 +38,8 @@ export function countsOf(labels: ArrayLike<number>, numClasses: number): number[
 
 export function assertNameFree(store: Store, table: 'datasets' | 'splits' | 'runs', name: string): void {
   if (!name.trim()) throw new UserError(`name must not be empty`);
+  // the same limit for datasets, splits and runs, checked before any row or file is written
+  if (name.length > NAME_MAX) throw new UserError(`name is ${name.length} characters long; at most ${NAME_MAX} are allowed`);
   const row = store.db.prepare(`SELECT 1 FROM ${table} WHERE name = ?`).get(name);
   const what = table.slice(0, -1);
   if (row) throw new UserError(`a ${what} named "${name}" already exists; choose another --name or delete it first`);
@@ -47,6 +54,9 @@ export function commitDataset(store: Store, name: string, staging: Staging, d: I
   const [h, w, c] = d.imageShape;
   const C = d.classNames.length;
   if (C < 2) throw new UserError(`dataset "${name}" has ${C} class; at least 2 are needed`);
+  if (C > MAX_CLASSES) throw new UserError(`dataset "${name}" has ${C} classes; at most ${MAX_CLASSES} are supported`);
+  // an empty test set is allowed (a tiny folder's hold-out may be empty); an empty training set is not
+  if (d.train.labels.length === 0) throw new UserError(`dataset "${name}": the training set has no images; check the training files`);
   for (const part of ['train', 'test'] as const) {
     const p = d[part];
     if (p.pixels.bytes !== p.labels.length * h * w * c) {
@@ -58,36 +68,60 @@ export function commitDataset(store: Store, name: string, staging: Staging, d: I
   }
   const trainCounts = countsOf(d.train.labels, C);
   const testCounts = countsOf(d.test.labels, C);
+  checkClasses(name, d, trainCounts);
   const stats = classStats(trainCounts, DEFAULT_THRESHOLDS);
   const rel = join('datasets', `${name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${randomBytes(4).toString('hex')}`);
-  const dir = staging.commit(rel);
+  const db = store.db;
+  let dir: string | undefined;
   try {
-    const db = store.db;
     const insertBlob = db.prepare('INSERT INTO blobs (path, bytes, sha256, kind) VALUES (?, ?, ?, ?)');
-    const id = db.transaction(() => {
-      const info = db
-        .prepare(
-          `INSERT INTO datasets (name, format, source, height, width, channels, num_classes, dir, stats)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(name, d.format, JSON.stringify(d.source), h, w, c, C, rel, JSON.stringify(stats));
-      const datasetId = Number(info.lastInsertRowid);
-      for (const part of ['train', 'test'] as const) {
-        const p = d[part];
-        const file = join(rel, p.pixels.path.split(/[\\/]/).pop()!);
-        const blob = insertBlob.run(file, p.pixels.bytes, p.pixels.sha256, 'pixels');
-        db.prepare('INSERT INTO dataset_parts (dataset_id, part, count, pixels_blob, labels) VALUES (?, ?, ?, ?, ?)').run(
-          datasetId, part, p.labels.length, Number(blob.lastInsertRowid), int32ToBlob(p.labels),
-        );
-      }
-      const insClass = db.prepare('INSERT INTO classes (dataset_id, idx, name, train_count, test_count) VALUES (?, ?, ?, ?, ?)');
-      d.classNames.forEach((n, i) => insClass.run(datasetId, i, n, trainCounts[i], testCounts[i]));
-      return datasetId;
-    })();
+    const id = db
+      .transaction(() => {
+        const info = db
+          .prepare(
+            `INSERT INTO datasets (name, format, source, height, width, channels, num_classes, dir, stats)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(name, d.format, JSON.stringify(d.source), h, w, c, C, rel, JSON.stringify(stats));
+        const datasetId = Number(info.lastInsertRowid);
+        for (const part of ['train', 'test'] as const) {
+          const p = d[part];
+          const file = join(rel, p.pixels.path.split(/[\\/]/).pop()!);
+          const blob = insertBlob.run(file, p.pixels.bytes, p.pixels.sha256, 'pixels');
+          db.prepare('INSERT INTO dataset_parts (dataset_id, part, count, pixels_blob, labels) VALUES (?, ?, ?, ?, ?)').run(
+            datasetId, part, p.labels.length, Number(blob.lastInsertRowid), int32ToBlob(p.labels),
+          );
+        }
+        const insClass = db.prepare('INSERT INTO classes (dataset_id, idx, name, train_count, test_count) VALUES (?, ?, ?, ?, ?)');
+        d.classNames.forEach((n, i) => insClass.run(datasetId, i, n, trainCounts[i], testCounts[i]));
+        // the folder moves into place under the write lock, just before COMMIT: the start-up sweep
+        // (which takes the same lock) sees it either with its rows or, after a crash here, as an orphan
+        dir = staging.commit(rel);
+        killPoint('import-after-move');
+        return datasetId;
+      })
+      .immediate();
     return getDataset(store, id);
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/** Unique class names; every class in the training set, unless declared names and allowEmptyClasses say otherwise. */
+function checkClasses(name: string, d: ImportedDataset, trainCounts: number[]): void {
+  const seen = new Map<string, number>();
+  d.classNames.forEach((n, i) => {
+    const first = seen.get(n);
+    if (first !== undefined) throw new UserError(`dataset "${name}": class name "${n.slice(0, 80)}" is given twice (classes ${first} and ${i}); class names must be unique`);
+    seen.set(n, i);
+  });
+  const empty = trainCounts.flatMap((n, k) => (n === 0 ? [k] : []));
+  if (empty.length && !d.allowEmptyClasses) {
+    const list = empty.slice(0, 5).join(', ') + (empty.length > 5 ? `, … (${empty.length} in all)` : '');
+    throw new UserError(
+      `dataset "${name}": ${empty.length} of ${d.classNames.length} classes have no training images (${list}); check the labels, or declare the class names and allow empty classes (--allow-empty-classes) if that is intended`,
+    );
   }
 }
 
@@ -170,16 +204,3 @@ export async function verifyFile(path: string, sha256: string): Promise<void> {
   if (got !== sha256) throw new UserError(`data file ${path} is corrupt (checksum ${got.slice(0, 12)}… expected ${sha256.slice(0, 12)}…); re-import the dataset`);
 }
 
-/** Deletes a dataset with its splits (and, once they exist, runs) and removes its files after the rows are gone. */
-export function deleteDataset(store: Store, ref: string | number): DatasetInfo {
-  const info = getDataset(store, ref);
-  const row = findRow(store, ref);
-  const db = store.db;
-  db.transaction(() => {
-    const blobIds = db.prepare('SELECT pixels_blob FROM dataset_parts WHERE dataset_id = ?').all(row.id) as { pixels_blob: number }[];
-    db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id);
-    for (const b of blobIds) db.prepare('DELETE FROM blobs WHERE id = ?').run(b.pixels_blob);
-  })();
-  rmSync(join(store.dataDir, row.dir), { recursive: true, force: true });
-  return info;
-}

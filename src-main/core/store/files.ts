@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { processAlive } from '../process';
 
-const STAGING_PREFIX = '.staging-';
+export const STAGING_PREFIX = '.staging-';
 
 /**
  * A private folder in the data directory where an import or a run writes its files.
@@ -100,6 +100,8 @@ export class RecordWriter {
 
   close(): WrittenFile {
     this.flush();
+    // on disk before the rows that point to it are committed (a power cut must not leave a row without its bytes)
+    fsyncSync(this.fd);
     closeSync(this.fd);
     return { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex') };
   }

@@ -2,32 +2,13 @@
 // A run is queued in `runs` (status 'queued'); an executor claims it (claimed_by = its pid) inside
 // an immediate transaction that also counts what is in flight, so executors in several processes
 // share one concurrency limit and never launch the same run twice.
-import type { RunStatus } from '../api/types';
-import { UserError } from '../errors';
+import type { QueueEntry } from '../domain/study-types';
+import type { RunStatus } from '../domain/types';
+import { UserError } from '../domain/errors';
 import { processAlive } from '../process';
 import { runRow } from './runs';
 import type { Store } from './store';
 
-/** One row of `dive queue`: queued and running runs in the order they will be (or were) started. */
-export interface QueueEntry {
-  /** 1-based place among queued runs; null for a running one */
-  position: number | null;
-  name: string;
-  status: RunStatus;
-  method: string;
-  model: string;
-  split: string;
-  teacher: string | null;
-  /** why a queued run cannot start yet: its teacher is not completed ("teacher T is failed"); null when it can */
-  blockedBy: string | null;
-  priority: number;
-  study: string | null;
-  epochsDone: number;
-  epochs: number;
-  /** pid of the executor process that launched it */
-  claimedBy: number | null;
-  createdAt: string;
-}
 
 interface QueueRow {
   name: string;

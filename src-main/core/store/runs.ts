@@ -1,10 +1,10 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus } from '../api/types';
-import { UserError } from '../errors';
+import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus, RunSummary, TeacherInfo } from '../domain/types';
+import { UserError } from '../domain/errors';
 import type { WrittenFile } from './files';
-import type { Store } from './store';
+import type { Store } from './handle';
 import { processAlive } from '../process';
+import { parseRunConfig } from '../domain/run-config';
 
 interface RunRow {
   id: number;
@@ -26,7 +26,8 @@ interface RunRow {
   checkpoint_blob: number | null;
   weights_blob: number | null;
   metrics: string | null;
-  best_metrics: string | null;
+  warnings: string;
+  teacher_info: string | null;
   dir: string | null;
   created_at: string;
   started_at: string | null;
@@ -44,16 +45,19 @@ export function runRow(store: Store, ref: string | number): RunRow {
   return row;
 }
 
-export function getRun(store: Store, ref: string | number): RunInfo {
-  const r = runRow(store, ref);
-  const names = store.db
-    .prepare('SELECT s.name AS split, d.name AS dataset FROM splits s JOIN datasets d ON d.id = s.dataset_id WHERE s.id = ?')
-    .get(r.split_id) as { split: string; dataset: string };
-  const teacher = r.teacher_id == null ? null : (store.db.prepare('SELECT name FROM runs WHERE id = ?').get(r.teacher_id) as { name: string }).name;
-  const epochs = (store.db
-    .prepare('SELECT epoch, loss, lr, train_acc, test_acc, seconds, images_per_second FROM run_epochs WHERE run_id = ? ORDER BY epoch')
-    .all(r.id) as { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number; seconds: number; images_per_second: number }[])
-    .map((e): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, seconds: e.seconds, imagesPerSec: e.images_per_second }));
+type RunJoined = RunRow & { split_name: string; dataset_name: string; teacher_name: string | null; study_name: string | null };
+
+/** Runs with their split, dataset, teacher and study names in one query (no query per run). */
+const SELECT_RUNS = `SELECT r.*, s.name AS split_name, d.name AS dataset_name, t.name AS teacher_name, st.name AS study_name
+  FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id
+  LEFT JOIN study_runs sr ON sr.run_id = r.id LEFT JOIN studies st ON st.id = sr.study_id`;
+
+interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number | null; val_acc: number | null; seconds: number; images_per_second: number }
+
+const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, valAcc: e.val_acc, seconds: e.seconds, imagesPerSec: e.images_per_second });
+
+function toRunSummary(r: RunJoined): RunSummary {
+  const teacherInfo = parse<TeacherInfo>(r.teacher_info);
   return {
     id: r.id,
     name: r.name,
@@ -61,17 +65,20 @@ export function getRun(store: Store, ref: string | number): RunInfo {
     error: r.error,
     method: r.method,
     model: r.model,
-    split: names.split,
+    split: r.split_name,
     splitId: r.split_id,
-    dataset: names.dataset,
-    teacher,
-    config: JSON.parse(r.config) as Record<string, unknown>,
+    dataset: r.dataset_name,
+    // the live teacher's name, or the one recorded when the student was created
+    teacher: r.teacher_name ?? teacherInfo?.name ?? null,
+    teacherInfo,
+    study: r.study_name,
+    // re-parsed so a run stored before a config field existed reads with that field's default
+    config: parseRunConfig(JSON.parse(r.config)),
     backend: r.backend,
     backendReport: parse<BackendReport>(r.backend_report),
     epochsDone: r.epochs_done,
-    epochs,
     metrics: parse<RunMetrics>(r.metrics),
-    bestMetrics: parse<RunMetrics>(r.best_metrics),
+    warnings: parse<string[]>(r.warnings) ?? [],
     imagesPerSecond: r.images_per_second,
     createdAt: r.created_at,
     startedAt: r.started_at,
@@ -79,23 +86,38 @@ export function getRun(store: Store, ref: string | number): RunInfo {
   };
 }
 
-export function listRuns(store: Store, filter: { split?: string; status?: RunStatus } = {}): RunInfo[] {
+export function getRun(store: Store, ref: string | number): RunInfo {
+  const id = runRow(store, ref).id;
+  const r = store.db.prepare(`${SELECT_RUNS} WHERE r.id = ?`).get(id) as RunJoined;
+  const epochs = (store.db.prepare('SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch').all(id) as EpochRow[]).map(toEpoch);
+  return { ...toRunSummary(r), epochs };
+}
+
+/** One query whatever the number of runs; the per-epoch records are getRun's alone. */
+export function listRuns(store: Store, filter: { split?: string; status?: RunStatus } = {}): RunSummary[] {
   const rows = store.db
-    .prepare(
-      `SELECT r.id FROM runs r JOIN splits s ON s.id = r.split_id
-       WHERE (@split IS NULL OR s.name = @split) AND (@status IS NULL OR r.status = @status) ORDER BY r.id`,
-    )
-    .all({ split: filter.split ?? null, status: filter.status ?? null }) as { id: number }[];
-  return rows.map((x) => getRun(store, x.id));
+    .prepare(`${SELECT_RUNS} WHERE (@split IS NULL OR s.name = @split) AND (@status IS NULL OR r.status = @status) ORDER BY r.id`)
+    .all({ split: filter.split ?? null, status: filter.status ?? null }) as RunJoined[];
+  return rows.map(toRunSummary);
+}
+
+/** `base`, or `base-2`, `base-3`, ... whichever is first free. */
+export function uniqueRunName(store: Store, base: string): string {
+  const taken = (n: string) => store.db.prepare('SELECT 1 FROM runs WHERE name = ?').get(n) !== undefined;
+  if (!taken(base)) return base;
+  for (let i = 2; ; i++) if (!taken(`${base}-${i}`)) return `${base}-${i}`;
 }
 
 export function insertRun(
   store: Store,
-  r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: object },
+  r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: object; teacherInfo?: TeacherInfo | null; warnings?: string[] },
 ): number {
   const info = store.db
-    .prepare(`INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir, seed, epochs) VALUES (?, ?, ?, ?, ?, @config, 'queued', ?, ?, json_extract(@config, '$.seed'), json_extract(@config, '$.epochs'))`)
-    .run(r.name, r.splitId, r.teacherId, r.method, r.model, { config: JSON.stringify(r.config) }, Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`));
+    .prepare(
+      `INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir, teacher_info, warnings, seed, epochs)
+       VALUES (?, ?, ?, ?, ?, @config, 'queued', ?, ?, ?, ?, json_extract(@config, '$.seed'), json_extract(@config, '$.epochs'))`,
+    )
+    .run(r.name, r.splitId, r.teacherId, r.method, r.model, { config: JSON.stringify(r.config) }, Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`), r.teacherInfo ? JSON.stringify(r.teacherInfo) : null, JSON.stringify(r.warnings ?? []));
   return Number(info.lastInsertRowid);
 }
 
@@ -142,20 +164,30 @@ function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weig
 export function recordEpoch(store: Store, id: number, rec: EpochRecord, checkpoint: WrittenFile): void {
   store.db.transaction(() => {
     store.db
-      .prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.seconds, rec.imagesPerSec);
+      .prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, val_acc, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.valAcc ?? null, rec.seconds, rec.imagesPerSec);
     store.db.prepare('UPDATE runs SET epochs_done = ?, heartbeat_at = ? WHERE id = ?').run(rec.epoch, Date.now(), id);
     replaceBlob(store, id, 'checkpoint_blob', checkpoint, 'checkpoint');
   })();
 }
 
-export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics; best: RunMetrics; imagesPerSecond: number; weights: WrittenFile }): void {
+export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics; imagesPerSecond: number; weights: WrittenFile }): void {
   store.db.transaction(() => {
     replaceBlob(store, id, 'weights_blob', r.weights, 'weights');
     store.db
-      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, best_metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ?,
+      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ?,
                 top1 = ?, many = ?, medium = ?, few = ?, ece = ? WHERE id = ?`)
-      .run(JSON.stringify(r.metrics), JSON.stringify(r.best), r.imagesPerSecond, now(), r.metrics.top1, r.metrics.many, r.metrics.medium, r.metrics.few, r.metrics.ece, id);
+      .run(JSON.stringify(r.metrics), r.imagesPerSecond, now(), r.metrics.top1, r.metrics.many, r.metrics.medium, r.metrics.few, r.metrics.ece, id);
+  })();
+}
+
+/** Appends a warning to a run's list (once). */
+export function addWarning(store: Store, id: number, warning: string): void {
+  store.db.transaction(() => {
+    const row = store.db.prepare('SELECT warnings FROM runs WHERE id = ?').get(id) as { warnings: string } | undefined;
+    if (!row) return;
+    const list = JSON.parse(row.warnings) as string[];
+    if (!list.includes(warning)) store.db.prepare('UPDATE runs SET warnings = ? WHERE id = ?').run(JSON.stringify([...list, warning]), id);
   })();
 }
 
@@ -173,7 +205,6 @@ export function requestCancel(store: Store, ref: string): RunInfo {
   return getRun(store, r.id);
 }
 
-
 /**
  * A run left "running" by a worker that died (or an app that was killed) becomes "interrupted":
  * its worker process is gone, or it has not written a heartbeat for `staleMs` (a worker beats every
@@ -185,7 +216,9 @@ export function markInterrupted(store: Store, staleMs = 600_000): number {
   for (const r of rows) {
     // a queued run waits in the persistent queue for an executor, however long that takes
     if (r.status === 'queued') continue;
-    const dead = (r.worker_pid != null && !processAlive(r.worker_pid)) || (r.heartbeat_at ?? 0) < Date.now() - staleMs;
+    // a live worker is never interrupted, however long its silence (a CPU-starved worker can miss
+    // heartbeats); a claimed run whose worker has not started yet: only a long silence counts
+    const dead = r.worker_pid != null ? !processAlive(r.worker_pid) : (r.heartbeat_at ?? 0) < Date.now() - staleMs;
     if (dead) {
       store.db.prepare(`UPDATE runs SET status = 'interrupted', worker_pid = NULL, error = COALESCE(error, 'the training worker stopped unexpectedly') WHERE id = ?`).run(r.id);
       n++;
@@ -206,17 +239,3 @@ export function runDir(store: Store, ref: string | number): string {
   return join(store.dataDir, runRow(store, ref).dir!);
 }
 
-/** Removes rows and files; refuses while the run is training or while students name it as teacher. */
-export function deleteRun(store: Store, ref: string): RunInfo {
-  const info = getRun(store, ref);
-  const r = runRow(store, ref);
-  if (r.status === 'running') throw new UserError(`run "${r.name}" is running; cancel it first (\`dive cancel ${r.name}\`)`);
-  const students = store.db.prepare('SELECT name FROM runs WHERE teacher_id = ?').all(r.id) as { name: string }[];
-  if (students.length) throw new UserError(`run "${r.name}" is the teacher of ${students.map((s) => s.name).join(', ')}; delete those first`);
-  store.db.transaction(() => {
-    store.db.prepare('DELETE FROM runs WHERE id = ?').run(r.id);
-    for (const b of [r.checkpoint_blob, r.weights_blob]) if (b != null) store.db.prepare('DELETE FROM blobs WHERE id = ?').run(b);
-  })();
-  if (r.dir) rmSync(join(store.dataDir, r.dir), { recursive: true, force: true });
-  return info;
-}

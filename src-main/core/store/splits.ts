@@ -1,7 +1,7 @@
-import { parseSplitPreviewRequest, parseSplitRequest, type SplitPreviewRequestInput, type SplitRequestInput } from '../api/split-schema';
-import type { ClassOrder, ClassStats, Groups, Profile, ProgressFn, ShotGroup, SplitInfo } from '../api/types';
-import { UserError } from '../errors';
-import { previewFromCounts, type SplitPreview } from '../splits/preview';
+import { parseSplitPreviewRequest, parseSplitRequest, type SplitPreviewRequestInput, type SplitRequestInput } from '../domain/split-schema';
+import type { ClassOrder, ClassStats, Groups, Profile, ProgressFn, ShotGroup, SplitInfo, SplitPreview } from '../domain/types';
+import { UserError } from '../domain/errors';
+import { previewFromCounts } from '../splits/preview';
 import { sampleSplit } from '../splits/sample';
 import { assertNameFree, datasetPart, getDataset } from './datasets';
 import type { Store } from './store';
@@ -137,20 +137,6 @@ export function listSplits(store: Store, dataset?: string): SplitInfo[] {
     ? store.db.prepare(`${base} ORDER BY s.id`).all()
     : store.db.prepare(`${base} WHERE s.dataset_id = ? ORDER BY s.id`).all(getDataset(store, dataset).id)) as SplitRow[];
   return rows.map((r) => toInfo(store, r));
-}
-
-/** Deletes a split with its per-class rows and indices; returns what was deleted. */
-export function deleteSplit(store: Store, ref: string | number): SplitInfo {
-  const info = getSplit(store, ref);
-  try {
-    store.db.prepare('DELETE FROM splits WHERE id = ?').run(info.id);
-  } catch (e) {
-    if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-      throw new UserError(`split "${info.name}" is used by saved runs; delete those runs first`);
-    }
-    throw e;
-  }
-  return info;
 }
 
 /** The split's training indices into its dataset's train part, ascending. */

@@ -1,14 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { openDatabase, type DB } from './db';
+import { asUserError, openDatabase } from './db';
 import { sweepStaging } from './files';
 import { markInterrupted } from './runs';
+import { recoverFiles } from './recovery';
 import { resolveStorePaths, type StorePaths } from '../paths';
+import type { Store } from './handle';
 
-/** The database plus the data directory its blobs live in. One per process front door. */
-export interface Store extends StorePaths {
-  db: DB;
-  close(): void;
-}
+export type { Store };
 
 export function openStore(opts: { db?: string; dataDir?: string } = {}): Store {
   const paths = resolveStorePaths(opts);
@@ -16,7 +14,14 @@ export function openStore(opts: { db?: string; dataDir?: string } = {}): Store {
   mkdirSync(paths.dataDir, { recursive: true });
   sweepStaging(paths.dataDir);
   const store: Store = { ...paths, db, close: () => db.close() };
-  markInterrupted(store);
+  try {
+    // files and rows agree again after any crash: trash restored or emptied, orphan folders removed
+    store.recovered = recoverFiles(store);
+    markInterrupted(store);
+  } catch (e) {
+    db.close();
+    throw asUserError(e, paths.dbPath);
+  }
   return store;
 }
 

@@ -1,7 +1,7 @@
 // Every SQL statement on studies and their cells. A study's runs are ordinary runs; study_runs
 // records which planned cell each one fills.
-import type { RunStatus } from '../api/types';
-import { UserError } from '../errors';
+import type { RunStatus } from '../domain/types';
+import { UserError } from '../domain/errors';
 import type { Store } from './store';
 
 export interface StudyRow {

@@ -1,4 +1,4 @@
-import type { VirtualExamplesInfo } from '../api/types';
+import type { VirtualExamplesInfo } from '../domain/types';
 import type { Store } from './store';
 
 export function saveVirtualExamples(store: Store, runId: number, ve: VirtualExamplesInfo): void {

@@ -3,7 +3,7 @@
 // image (the padding is black, pixel value 0), then RandomHorizontalFlip, then
 // Normalize(mean, std) per channel on pixel / 255. So padded pixels become (0 - mean) / std.
 import type { Rng } from '../rng';
-import type { ImageShape } from './config';
+import type { ImageShape } from '../domain/run-config';
 
 export interface ChannelStats {
   mean: number[];

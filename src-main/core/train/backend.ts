@@ -10,11 +10,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../errors';
+import { UserError } from '../domain/errors';
+import { BACKENDS, type BackendName } from '../domain/run-config';
 import { loadWasm } from './wasm-kernels/loader';
 
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+// the names live in domain/ (a run config's `backend` field); benches import them from here
+export { BACKENDS, type BackendName };
 
 export interface BackendReport {
   /** the backend chosen, in this module's names */

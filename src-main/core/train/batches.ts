@@ -2,7 +2,7 @@
 // and int32 labels, written into buffers allocated once per run.
 import type { Rng } from '../rng';
 import { drawPlacement, IDENTITY, writeImage, type AugmentOptions, type Placement } from './augment';
-import type { ImageShape } from './config';
+import type { ImageShape } from '../domain/run-config';
 
 /** The sample order of one epoch: a seeded Fisher-Yates shuffle of 0..n-1. */
 export function epochOrder(n: number, rng: Rng): Int32Array {

@@ -11,10 +11,10 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
-import type { EpochRecord, RunMetrics } from '../api/types';
-import { UserError } from '../errors';
+import type { EpochRecord, RunMetrics } from '../domain/types';
+import { UserError } from '../domain/errors';
 import type { WrittenFile } from '../store/files';
-import type { RunConfig } from './config';
+import type { RunConfig } from '../domain/run-config';
 import type { NamedArray } from './layers';
 
 const MAGIC = 'DIVETNS1';
@@ -106,7 +106,7 @@ export interface Checkpoint {
   /** completed epochs; training resumes at 0-based epoch `epochsDone` */
   epochsDone: number;
   records: EpochRecord[];
-  /** metrics of the best epoch so far by test top-1 (epoch is 1-based) */
+  /** always null: no epoch is chosen on the test set any more (the field stays for older checkpoint files) */
   best: RunMetrics | null;
   /** state of the data-order / augmentation rng after epoch `epochsDone` */
   rngState: number[];

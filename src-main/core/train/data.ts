@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Groups } from '../api/types';
+import type { Groups } from '../domain/types';
 import { datasetPart, getDataset, verifyFile } from '../store/datasets';
 import { getSplit, splitIndices } from '../store/splits';
 import type { Store } from '../store/store';

@@ -1,6 +1,6 @@
 // Trained models read back from their weights file: as a frozen teacher, for the virtual-example
 // distribution, and for export.
-import type { Groups, VirtualExamplesInfo } from '../api/types';
+import type { Groups, VirtualExamplesInfo } from '../domain/types';
 import { flatness, virtualExamples } from '../eval/virtual-examples';
 import { Rng } from '../rng';
 import { normalizationTable } from './augment';

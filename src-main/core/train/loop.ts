@@ -1,27 +1,31 @@
 // The training loop of one run: seeded init, per-epoch shuffled and augmented batches, the
-// method's loss (with a frozen teacher's logits on the same augmented batch for kd / dive),
-// SGD with the epoch's learning rate, evaluation on the test set after every epoch, and an
-// end-of-epoch checkpoint from which a resumed run continues bit for bit.
+// method's loss (with a frozen teacher's logits on the same augmented batch for kd / dive, the
+// teacher seeing the input normalised as it was trained), SGD with the step's learning rate,
+// evaluation on the test set (and the validation holdout, if any) every `evalEvery` epochs and
+// after the last, and an end-of-epoch checkpoint from which a resumed run continues bit for bit.
+// No figure is chosen on the test set: the reported metrics are the last epoch's.
 //
 // Random streams: Rng(seed) forks once for the weight init and once for the data (epoch order,
 // then crop/flip per image in batch order). Only the data stream's state needs checkpointing.
-// Epoch numbers: 0-based inside (schedule, losses), 1-based in records and metrics (api/types).
+// Epoch numbers: 0-based inside (schedule, losses), 1-based in records and metrics (domain/types).
 import { isDeepStrictEqual } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import type { EpochRecord, Groups, RunMetrics } from '../api/types';
-import { UserError } from '../errors';
+import type { EpochRecord, Groups, RunMetrics } from '../domain/types';
+import { UserError } from '../domain/errors';
 import { evaluate, type Evaluation } from '../eval/metrics';
 import { Rng } from '../rng';
 import { channelStats, normalizationTable, type ChannelStats } from './augment';
 import { BatchAssembler, batchCount, epochOrder, sequentialOrder, type Batch } from './batches';
 import type { Checkpoint } from './checkpoint';
-import { resolvePadding, type ImageShape, type RunConfig } from './config';
+import { resolvePadding, type ImageShape, type RunConfig } from '../domain/run-config';
 import type { NamedArray } from './layers';
 import { methodLoss } from './losses';
-import { TEACHER_METHODS } from './method';
+import { TEACHER_METHODS } from '../domain/method';
 import { createModel, type Model } from './models';
 import { Sgd } from './optim';
-import { learningRate } from './schedule';
+import { autoEvalEvery, evaluatedEpoch, gather, stratifiedHoldout } from './holdout';
+import { chanceCheckEpoch, divergenceReason, testChanceWarning, trainChanceWarning } from './run-warnings';
+import { learningRateAt } from './schedule';
 
 export interface TrainData {
   /** the split's training images, uint8 NHWC */
@@ -53,8 +57,10 @@ export interface BatchProgress {
 
 export interface TrainHooks {
   onBatch?(p: BatchProgress): void | Promise<void>;
-  /** after each epoch's evaluation; `checkpoint` resumes the run from the end of this epoch */
-  onEpoch?(record: EpochRecord, checkpoint: Checkpoint, metrics: RunMetrics): void | Promise<void>;
+  /** after each epoch (and its evaluation, if any); `checkpoint` resumes the run from the end of this epoch */
+  onEpoch?(record: EpochRecord, checkpoint: Checkpoint, metrics: RunMetrics | null): void | Promise<void>;
+  /** a warning about the run (also in the result's `warnings`) */
+  onWarning?(warning: string): void | Promise<void>;
   /** polled after every batch; true stops the run (it can be resumed from the last checkpoint) */
   shouldStop?(): boolean;
 }
@@ -64,6 +70,8 @@ export interface TrainOptions {
   data: TrainData;
   /** frozen teacher (kd, dive), run in eval mode on the student's augmented batches */
   teacher?: Model;
+  /** the normalisation the teacher was trained with (default: the student's) */
+  teacherNormalization?: ChannelStats;
   resume?: Checkpoint;
   hooks?: TrainHooks;
   /** images per forward pass when evaluating (no effect on results) */
@@ -74,16 +82,18 @@ export interface TrainCompleted {
   status: 'completed';
   epochsDone: number;
   records: EpochRecord[];
-  /** metrics after the last epoch */
+  /** metrics after the last epoch: the run's reported figure */
   final: RunMetrics;
-  /** metrics of the epoch with the best test top-1 (earliest on ties) */
-  best: RunMetrics;
+  /** what this training found worth telling (chance-level accuracy) */
+  warnings: string[];
   /** parameters and batch-norm statistics after the last epoch */
   weights: NamedArray[];
   /** test logits after the last epoch, row-major [testImages, classes] */
   testLogits: Float32Array;
   /** the input normalisation the model was trained with */
   normalization: ChannelStats;
+  /** per-class training counts the loss used (the split's, less the validation holdout) */
+  trainCounts: number[];
 }
 
 export interface TrainStopped {
@@ -149,10 +159,24 @@ export function predictLogits(model: Model, assembler: BatchAssembler, batchSize
 
 const nextTick = () => new Promise<void>((r) => setImmediate(r));
 
+/** Per-channel x * scale + shift turning the student's normalised input into the teacher's. */
+export interface InputMap {
+  scale: number[];
+  shift: number[];
+}
+
+/** x_t = (x_s * std_s + mean_s - mean_t) / std_t per channel; null when both are the same. */
+export function teacherInputMap(student: ChannelStats, teacher: ChannelStats): InputMap | null {
+  const scale = student.std.map((s, c) => s / teacher.std[c]);
+  const shift = student.mean.map((m, c) => (m - teacher.mean[c]) / teacher.std[c]);
+  return scale.every((v) => v === 1) && shift.every((v) => v === 0) ? null : { scale, shift };
+}
+
 interface StepContext {
   cfg: RunConfig;
   model: Model;
   teacher: Model | undefined;
+  teacherMap: InputMap | null;
   opt: Sgd;
   classCounts: number[];
 }
@@ -170,7 +194,8 @@ function trainStep(s: StepContext, batch: Batch, epoch: number, lr: number): { l
     loss = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [batch.count, h, w, c]);
       const y = tf.tensor1d(batch.y, 'int32');
-      const teacherLogits = s.teacher ? s.teacher.apply(x, false) : undefined;
+      const xt = s.teacherMap ? tf.add(tf.mul(x, tf.tensor1d(s.teacherMap.scale)), tf.tensor1d(s.teacherMap.shift)) : x;
+      const teacherLogits = s.teacher ? s.teacher.apply(xt as tf.Tensor4D, false) : undefined;
       const { value, grads } = tf.variableGrads(() => {
         const logits = s.model.apply(x, true);
         hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')) as tf.Scalar);
@@ -186,30 +211,66 @@ function trainStep(s: StepContext, batch: Batch, epoch: number, lr: number): { l
   }
 }
 
+/** Mean per-class accuracy (classes without images left out): the holdout is long-tailed too. */
+export function balancedAccuracy(logits: Float32Array, labels: Int32Array, numClasses: number): number {
+  const hit = new Float64Array(numClasses);
+  const all = new Float64Array(numClasses);
+  for (let i = 0; i < labels.length; i++) {
+    let best = 0;
+    for (let k = 1; k < numClasses; k++) if (logits[i * numClasses + k] > logits[i * numClasses + best]) best = k;
+    all[labels[i]]++;
+    if (best === labels[i]) hit[labels[i]]++;
+  }
+  let sum = 0;
+  let classes = 0;
+  for (let k = 0; k < numClasses; k++) {
+    if (!all[k]) continue;
+    sum += hit[k] / all[k];
+    classes++;
+  }
+  return classes ? sum / classes : 0;
+}
+
+const LEGACY_CHECKPOINT: Partial<RunConfig> = { warmupForm: 'epoch', evalEvery: 1, valFraction: 0 };
+
 /** Trains one run (or resumes it) on the current TF.js backend. */
 export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   const { config: cfg, data, teacher, resume, hooks = {} } = opts;
   const evalBatch = opts.evalBatchSize ?? 256;
   checkData(data);
   checkTeacher(cfg, data, teacher);
-  if (resume && !isDeepStrictEqual(resume.config, cfg)) {
+  // a checkpoint from before warmupForm / evalEvery / valFraction existed was trained per epoch, evaluated every epoch
+  if (resume && !isDeepStrictEqual({ ...LEGACY_CHECKPOINT, ...resume.config }, cfg)) {
     throw new UserError('the checkpoint was written by a run with a different configuration');
   }
   const shape = data.imageShape;
-  const n = data.trainLabels.length;
-  const norm = channelStats(data.trainImages, shape);
+  const [h, w, c] = shape;
+  const holdout = cfg.valFraction > 0 ? stratifiedHoldout(data.trainLabels, data.numClasses, cfg.valFraction, cfg.seed) : null;
+  const fit = holdout ? gather(data.trainImages, data.trainLabels, holdout.train, h * w * c) : { images: data.trainImages, labels: data.trainLabels };
+  const valSet = holdout ? gather(data.trainImages, data.trainLabels, holdout.val, h * w * c) : null;
+  const trainCounts = holdout ? holdout.trainCounts : data.classCounts;
+  const n = fit.labels.length;
+  const norm = channelStats(fit.images, shape);
   const lut = normalizationTable(norm);
-  const train = new BatchAssembler(data.trainImages, data.trainLabels, shape, lut, cfg.batchSize);
+  const train = new BatchAssembler(fit.images, fit.labels, shape, lut, cfg.batchSize);
   const test = new BatchAssembler(data.testImages, data.testLabels, shape, lut, evalBatch);
+  const val = valSet ? new BatchAssembler(valSet.images, valSet.labels, shape, lut, evalBatch) : null;
   const augment = { crop: cfg.augment.crop, flip: cfg.augment.flip, padding: resolvePadding(cfg, shape) };
+  const evalEvery = cfg.evalEvery ?? autoEvalEvery(n, data.testLabels.length);
 
   const root = new Rng(cfg.seed);
   const model = createModel({ kind: cfg.model, imageShape: shape, numClasses: data.numClasses, normHead: cfg.normHead }, root.fork());
   let dataRng = root.fork();
   const opt = new Sgd(model.params, { momentum: cfg.momentum, weightDecay: cfg.weightDecay });
-  const step: StepContext = { cfg, model, teacher, opt, classCounts: data.classCounts };
+  const teacherMap = teacher && opts.teacherNormalization ? teacherInputMap(norm, opts.teacherNormalization) : null;
+  const step: StepContext = { cfg, model, teacher, teacherMap, opt, classCounts: trainCounts };
   const records: EpochRecord[] = [];
-  let best: RunMetrics | null = null;
+  const warnings: string[] = [];
+  const warn = async (m: string | null) => {
+    if (!m || warnings.includes(m)) return;
+    warnings.push(m);
+    await hooks.onWarning?.(m);
+  };
   let start = 0;
   try {
     if (resume) {
@@ -217,28 +278,37 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       opt.restore(resume.momentum);
       dataRng = new Rng(resume.rngState);
       records.push(...resume.records);
-      best = resume.best;
       start = resume.epochsDone;
+      // warnings are derived from the records, so a resumed run finds those of its earlier epochs again
+      const checked = records[chanceCheckEpoch(cfg.epochs) - 1];
+      if (checked) await warn(trainChanceWarning(checked.trainAcc, checked.epoch, trainCounts));
     }
     const batches = batchCount(n, cfg.batchSize);
     let lastLogits: Float32Array | null = null;
     let lastMetrics: RunMetrics | null = null;
     let evalSeconds = -1;
+    let firstLoss = Number.NaN;
+    const evaluations = (from: number) => {
+      let k = 0;
+      for (let e = from + 1; e <= cfg.epochs; e++) if (evaluatedEpoch(e, evalEvery, cfg.epochs)) k++;
+      return k;
+    };
     for (let epoch = start; epoch < cfg.epochs; epoch++) {
       const t0 = performance.now();
-      const lr = learningRate(cfg, epoch);
       const order = epochOrder(n, dataRng);
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
+      let lr = 0;
       for (let b = 0; b < batches; b++) {
+        lr = learningRateAt(cfg, epoch, b, batches);
         const from = b * cfg.batchSize;
         const batch = train.fill(order, from, Math.min(cfg.batchSize, n - from), { rng: dataRng, options: augment });
         const { loss, hits } = trainStep(step, batch, epoch, lr);
         correct += hits;
-        if (!Number.isFinite(loss)) {
-          throw new UserError(`training diverged: the loss is ${loss} at epoch ${epoch + 1}, batch ${b + 1}; try a lower learning rate`);
-        }
+        if (Number.isNaN(firstLoss)) firstLoss = loss;
+        const diverged = divergenceReason(loss, firstLoss, data.numClasses, epoch + 1, b + 1);
+        if (diverged) throw new UserError(diverged);
         lossSum += loss * batch.count;
         seen += batch.count;
         if (hooks.onBatch) {
@@ -253,56 +323,65 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
             loss: lossSum / seen,
             acc: correct / seen,
             imagesPerSec: ips,
-            etaSeconds: left / ips + evalEach * (cfg.epochs - epoch),
+            etaSeconds: left / ips + evalEach * evaluations(epoch),
           });
         }
         await nextTick();
         if (hooks.shouldStop?.()) return { status: 'stopped', epochsDone: epoch, records };
       }
       const trainSeconds = (performance.now() - t0) / 1000;
-      const tEval = performance.now();
-      lastLogits = predictLogits(model, test, evalBatch);
-      lastMetrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), epoch + 1);
-      evalSeconds = (performance.now() - tEval) / 1000;
-      if (!best || lastMetrics.top1 > best.top1) best = lastMetrics;
+      let metrics: RunMetrics | null = null;
+      let valAcc: number | null = null;
+      if (evaluatedEpoch(epoch + 1, evalEvery, cfg.epochs)) {
+        const tEval = performance.now();
+        lastLogits = predictLogits(model, test, evalBatch);
+        metrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), epoch + 1);
+        lastMetrics = metrics;
+        if (val && valSet) valAcc = balancedAccuracy(predictLogits(model, val, evalBatch), valSet.labels, data.numClasses);
+        evalSeconds = (performance.now() - tEval) / 1000;
+      }
       const record: EpochRecord = {
         epoch: epoch + 1,
         loss: lossSum / n,
         lr,
         trainAcc: correct / n,
-        testAcc: lastMetrics.top1,
+        testAcc: metrics ? metrics.top1 : null,
+        valAcc,
         seconds: (performance.now() - t0) / 1000,
         imagesPerSec: n / trainSeconds,
       };
       records.push(record);
+      if (epoch + 1 === chanceCheckEpoch(cfg.epochs)) await warn(trainChanceWarning(record.trainAcc, epoch + 1, trainCounts));
       if (hooks.onEpoch) {
         const checkpoint: Checkpoint = {
           config: cfg,
           epochsDone: epoch + 1,
           records: records.map((r) => ({ ...r })),
-          best,
+          best: null,
           rngState: dataRng.state(),
           weights: model.snapshot(),
           momentum: opt.snapshot(),
         };
-        await hooks.onEpoch(record, checkpoint, lastMetrics);
+        await hooks.onEpoch(record, checkpoint, metrics);
       }
       if (hooks.shouldStop?.() && epoch + 1 < cfg.epochs) return { status: 'stopped', epochsDone: epoch + 1, records };
     }
-    if (!lastLogits || !lastMetrics) {
+    if (!lastLogits || !lastMetrics || lastMetrics.epoch !== cfg.epochs) {
       // Resumed from the checkpoint of the last epoch: nothing left to train, evaluate once.
       lastLogits = predictLogits(model, test, evalBatch);
       lastMetrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), cfg.epochs);
     }
+    await warn(testChanceWarning(lastMetrics.top1, data.numClasses));
     return {
       status: 'completed',
       epochsDone: cfg.epochs,
       records,
       final: lastMetrics,
-      best: best ?? lastMetrics,
+      warnings,
       weights: model.snapshot(),
       testLogits: lastLogits,
       normalization: norm,
+      trainCounts,
     };
   } finally {
     opt.dispose();

@@ -9,8 +9,8 @@
 // i.e. a weighted mean over the batch, not sum / B as in Cui et al.'s TensorFlow code.
 // Without weights every loss is the plain mean over the batch.
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from '../errors';
-import type { Method, MethodParams } from './method';
+import { UserError } from '../domain/errors';
+import type { Method, MethodParams } from '../domain/method';
 import { registerTrainingGradients } from './gradients';
 
 // tfjs-core's Node entry registers no gradients; this module's ops need them even when no backend

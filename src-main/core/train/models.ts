@@ -7,7 +7,7 @@
 // Parameter names follow the PyTorch module names (conv1.weight, layer2.0.bn1.running_var, ...).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
-import type { ImageShape, ModelKind } from './config';
+import type { ImageShape, ModelKind } from '../domain/run-config';
 import { batchNorm, conv2d, dense, normedDense, shortcutA, VariableSet, type Layer, type NamedArray, type NamedVariables } from './layers';
 
 export interface ModelSpec {

@@ -1,0 +1,76 @@
+// Calls that run a trained model in this process: the virtual-example distribution and export.
+// TF.js is imported lazily so the commands that never touch a model start fast.
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExportResult } from '../domain/contract';
+import { UserError } from '../domain/errors';
+import type { ExportRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from '../domain/run-requests';
+import type { RunInfo, VeSweep, VirtualExamplesInfo } from '../domain/types';
+import { getRun, runFilePath } from '../store/runs';
+import type { Store } from '../store/store';
+import { saveVirtualExamples } from '../store/virtual-examples';
+import type { z } from 'zod';
+
+function completedWeights(store: Store, name: string): { run: RunInfo; path: string } {
+  const run = getRun(store, name);
+  const path = runFilePath(store, run.id, 'weights');
+  if (run.status !== 'completed' || !path) throw new UserError(`run "${run.name}" is ${run.status}; only completed runs have a trained model`);
+  return { run, path };
+}
+
+export function createModelService(store: Store) {
+  /** Logits of a completed run's model over its own training split (never the test set). */
+  const trainLogits = async (name: string) => {
+    const { run, path } = completedWeights(store, name);
+    const [{ selectBackend }, { loadSplitData }, inference] = await Promise.all([import('../train/backend'), import('../train/data'), import('../train/inference')]);
+    await selectBackend();
+    const data = await loadSplitData(store, run.splitId);
+    const model = inference.loadModel(path);
+    try {
+      return { run, data, logits: inference.logitsOf(model, data.trainImages, data.trainLabels) };
+    } finally {
+      model.model.dispose();
+    }
+  };
+
+  return {
+    /** The temperature rule as a diagnostic: V's flatness and the targets' entropy over a grid of T. */
+    virtualExampleSweep: async (r: z.output<typeof VeSweepRequestSchema>): Promise<VeSweep> => {
+      const { run, data, logits } = await trainLogits(r.run);
+      const { veSweep } = await import('../eval/ve-sweep');
+      return veSweep(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.power, r.taus);
+    },
+    /** V_k over the run's training split at temperature tau and power p, stored with the run. */
+    virtualExamples: async (r: z.output<typeof VirtualExamplesRequestSchema>): Promise<VirtualExamplesInfo> => {
+      const { run, data, logits } = await trainLogits(r.run);
+      const inference = await import('../train/inference');
+      const ve = inference.virtualExampleInfo(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.tau, r.power);
+      saveVirtualExamples(store, run.id, ve);
+      return ve;
+    },
+
+    /**
+     * Writes the model as a TF.js weights manifest (model.json + weights.bin, loadable with
+     * tf.io.loadWeights) plus run.json with the configuration, normalisation and metrics.
+     */
+    exportRun: async (r: z.output<typeof ExportRequestSchema>): Promise<ExportResult> => {
+      const { run, path } = completedWeights(store, r.run);
+      if (existsSync(r.dir) && readdirSync(r.dir).length > 0) throw new UserError(`export folder ${r.dir} is not empty`);
+      mkdirSync(r.dir, { recursive: true });
+      const { readWeights } = await import('../train/checkpoint');
+      const { meta, weights } = readWeights(path);
+      const bytes = Buffer.concat(weights.map((w) => Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength)));
+      writeFileSync(join(r.dir, 'weights.bin'), bytes);
+      const manifest = {
+        format: 'dive-workbench-weights',
+        generatedBy: 'DiVE Workbench',
+        architecture: { model: meta.model, imageShape: meta.imageShape, numClasses: meta.numClasses, normHead: meta.normHead },
+        normalization: { mean: meta.mean, std: meta.std, input: 'pixel / 255, NHWC' },
+        weightsManifest: [{ paths: ['weights.bin'], weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) }],
+      };
+      writeFileSync(join(r.dir, 'model.json'), JSON.stringify(manifest, null, 2));
+      writeFileSync(join(r.dir, 'run.json'), JSON.stringify(run, null, 2));
+      return { dir: r.dir, files: ['model.json', 'weights.bin', 'run.json'] };
+    },
+  };
+}

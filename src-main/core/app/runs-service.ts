@@ -1,0 +1,104 @@
+// The run half of the API: create (queued; the queue runner trains it in a worker), resume, cancel, compare.
+import { UserError } from '../domain/errors';
+import { BACKENDS, parseRunConfig, type RunConfig } from '../domain/run-config';
+import { TEACHER_METHODS } from '../domain/method';
+import type { ParsedTrainRequest, RunFilterSchema } from '../domain/run-requests';
+import type { CompareRow, Deleted, RunInfo, RunSummary, SplitInfo, TeacherInfo, VirtualExamplesInfo } from '../domain/types';
+import { assertNameFree } from '../store/datasets';
+import { getRun, insertRun, listRuns, requestCancel, requeueForResume, uniqueRunName } from '../store/runs';
+import { deleteRun, type DeleteOptions } from '../store/deletes';
+import { getSplit } from '../store/splits';
+import type { Store } from '../store/store';
+import { storedVirtualExamples } from '../store/virtual-examples';
+import { teacherWarnings } from '../train/run-warnings';
+import { withShortRunDefaults } from '../domain/short-run';
+import type { z } from 'zod';
+
+export function keyParams(cfg: RunConfig): string {
+  const p = cfg.params;
+  switch (cfg.method) {
+    case 'focal':
+      return `gamma=${p.focalGamma}`;
+    case 'cb':
+      return `beta=${p.cbBeta}`;
+    case 'ldam-drw':
+      return `s=${p.ldamScale} m=${p.ldamMaxMargin} drw@${p.drwEpoch}`;
+    case 'kd':
+      return `T=${p.tau} alpha=${p.alpha}`;
+    case 'dive':
+      return `T=${p.tau} p=${p.power} alpha=${p.alpha}`;
+    default:
+      return '';
+  }
+}
+
+/** What a student records of its teacher, and the warnings its teacher earns it (a queued teacher has no top-1 yet). */
+export function teacherRecord(t: RunInfo, cfg: RunConfig, split: SplitInfo): { teacherInfo: TeacherInfo; warnings: string[] } {
+  const tCfg = t.config;
+  const teacherInfo: TeacherInfo = { name: t.name, method: t.method, model: t.model, split: t.split, top1: t.metrics?.top1 ?? null, normHead: tCfg.normHead, tau: cfg.params.tau, power: cfg.params.power, alpha: cfg.params.alpha };
+  const warnings = teacherWarnings(
+    { name: t.name, method: t.method, splitId: t.splitId, splitName: t.split, normHead: tCfg.normHead, top1: teacherInfo.top1, numClasses: split.counts.length },
+    { method: cfg.method, splitId: split.id, splitName: split.name },
+  );
+  return { teacherInfo, warnings };
+}
+
+export function createRunService(store: Store) {
+  // one immediate transaction: the split and teacher checked are still there when the row goes in
+  // (a concurrent delete waits, or is refused because this run is queued)
+  const createRun = (r: ParsedTrainRequest): RunInfo => store.db.transaction((): RunInfo => {
+    const split = getSplit(store, r.split);
+    // short runs on small splits get a smaller batch (and lr) unless the caller chose them: train/short-run.ts
+    const cfg = parseRunConfig(withShortRunDefaults(r.config, split.total));
+    const env = process.env.DIVE_BACKEND;
+    // the worker reads DIVE_BACKEND too: a bad value must fail here, before the run row exists
+    if (cfg.backend === null && env && !(BACKENDS as readonly string[]).includes(env)) {
+      throw new UserError(`DIVE_BACKEND=${env.slice(0, 40)} is not a backend; use one of ${BACKENDS.join(', ')} or unset it`);
+    }
+    let teacherId: number | null = null;
+    let teacherInfo: TeacherInfo | null = null;
+    let warnings: string[] = [];
+    if (TEACHER_METHODS.includes(cfg.method)) {
+      if (!r.teacher) throw new UserError(`method ${cfg.method} distils from a teacher: give --teacher RUN (a completed run, e.g. a bsce run on this split)`);
+      const t = getRun(store, r.teacher);
+      if (t.status !== 'completed') throw new UserError(`teacher "${t.name}" is ${t.status}; a teacher must be a completed run`);
+      const tSplit = getSplit(store, t.splitId);
+      if (tSplit.datasetId !== split.datasetId) {
+        throw new UserError(`teacher "${t.name}" was trained on dataset "${tSplit.dataset}", not "${split.dataset}": its classes differ`);
+      }
+      teacherId = t.id;
+      ({ teacherInfo, warnings } = teacherRecord(t, cfg, split));
+    } else if (r.teacher) {
+      throw new UserError(`method ${cfg.method} does not use a teacher; drop --teacher or use kd / dive`);
+    }
+    const name = r.name ?? uniqueRunName(store, `${cfg.method}-${cfg.model}-${split.name}`);
+    assertNameFree(store, 'runs', name);
+    const id = insertRun(store, { name, splitId: split.id, teacherId, method: cfg.method, model: cfg.model, config: cfg, teacherInfo, warnings });
+    return getRun(store, id);
+  }).immediate();
+
+  return {
+    createRun,
+    /** An interrupted or cancelled run goes back to the queue; its worker continues from the last checkpoint. */
+    resumeRun: (name: string): RunInfo => getRun(store, requeueForResume(store, name)),
+    cancelRun: (name: string): RunInfo => requestCancel(store, name),
+    listRuns: (filter: z.output<typeof RunFilterSchema> = {}): RunSummary[] => listRuns(store, filter),
+    getRun: (name: string): RunInfo => getRun(store, name),
+    /** refuses while a dependant run is active, or when students need it (unless cascade) */
+    deleteRun: (name: string, opts: DeleteOptions = {}): RunInfo & Deleted => deleteRun(store, name, opts),
+    storedVirtualExamples: (name: string): VirtualExamplesInfo[] => {
+      const run = getRun(store, name);
+      const split = getSplit(store, run.splitId);
+      return storedVirtualExamples(store, run.id).map((v) => ({ run: run.name, counts: split.counts, ...v }));
+    },
+    compareRuns: (names: string[]): CompareRow[] =>
+      names.map((n) => {
+        const run = getRun(store, n);
+        const m = run.metrics;
+        return {
+          run: run.name, method: run.method, model: run.model, params: keyParams(run.config), epochs: run.epochsDone, status: run.status,
+          top1: m?.top1 ?? null, many: m?.many ?? null, medium: m?.medium ?? null, few: m?.few ?? null, ece: m?.ece ?? null,
+        };
+      }),
+  };
+}

@@ -1,0 +1,177 @@
+// A training worker: one process per run, owning TF.js. It reads its job from DIVE_WORKER_JOB,
+// writes progress, checkpoints and results to the store itself (its own SQLite connection; WAL and
+// the busy timeout let the front door read at the same time), and reports events to its parent.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeError } from '../domain/describe-error';
+import { addWarning, runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
+import { attachStore } from '../store/store';
+import { saveVirtualExamples } from '../store/virtual-examples';
+import { selectBackend } from '../train/backend';
+import { readCheckpoint, writeCheckpoint, writeWeights } from '../train/checkpoint';
+import { parseRunConfig } from '../domain/run-config';
+import { loadSplitData } from '../train/data';
+import { loadModel, logitsOf, virtualExampleInfo } from '../train/inference';
+import { trainRun } from '../train/loop';
+import { createModelService } from './model-service';
+import { importDataset } from '../data/import';
+import type { StorePaths } from '../paths';
+import type { WorkerJob, WorkerMessage } from './runner';
+
+/** Electron's utilityProcess talks through process.parentPort, a forked child through process.send. */
+interface ParentPort {
+  postMessage(m: unknown): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+let stopRequested = false;
+/** the process that started us is gone: nobody will mark the run, so we do, as interrupted */
+let parentGone = false;
+
+function send(m: WorkerMessage): void {
+  if (parentPort) parentPort.postMessage(m);
+  // sending on a closed channel would raise an uncaught 'error' and kill us mid-run
+  // (a write that fails with EPIPE goes to the callback instead), and means the parent is gone
+  else if (process.connected) process.send?.(m, undefined, {}, (e: Error | null) => e && lostParent());
+}
+
+function lostParent(): void {
+  parentGone = true;
+  stopRequested = true;
+}
+
+// Ctrl-C reaches the whole process group: the parent decides, the worker stops after its batch.
+process.on('SIGINT', () => (stopRequested = true));
+process.on('SIGTERM', () => (stopRequested = true));
+process.on('disconnect', lostParent);
+// our stdout is a pipe to the parent's stderr: once the parent is gone, writes fail with EPIPE
+process.stdout.on('error', () => undefined);
+
+async function train(job: StorePaths & { runId: number }): Promise<void> {
+  const store = attachStore({ dbPath: job.dbPath, dataDir: job.dataDir });
+  const run = getRun(store, job.runId);
+  try {
+    const cfg = parseRunConfig(run.config);
+    const backend = await selectBackend((cfg.backend ?? undefined) as Parameters<typeof selectBackend>[0]);
+    if (!markStarted(store, run.id, backend, process.pid)) return;
+    const checkpointPath = runFilePath(store, run.id, 'checkpoint');
+    const resume = run.epochsDone > 0 && checkpointPath ? readCheckpoint(checkpointPath) : undefined;
+    send({ type: 'started', run: run.name, backend, epochs: cfg.epochs, resumedFrom: resume?.epochsDone ?? 0 });
+    const data = await loadSplitData(store, run.splitId);
+    const teacherRow = run.teacher ? runRow(store, run.teacher) : null;
+    const teacher = teacherRow ? loadModel(runFilePath(store, teacherRow.id, 'weights')!) : undefined;
+    const dir = runDir(store, run.id);
+    mkdirSync(dir, { recursive: true });
+
+    let cancelled = false;
+    let lastBeat = 0;
+    let lastSent = 0;
+    const result = await trainRun({
+      config: cfg,
+      data,
+      teacher: teacher?.model,
+      // the teacher sees the input as it was trained: its own split's normalisation
+      teacherNormalization: teacher ? { mean: teacher.meta.mean, std: teacher.meta.std } : undefined,
+      resume,
+      hooks: {
+        onBatch: (p) => {
+          const now = Date.now();
+          if (now - lastBeat > 1000) {
+            cancelled = heartbeat(store, run.id);
+            lastBeat = now;
+          }
+          if (now - lastSent > 200 || p.batch === p.batches) {
+            send({ type: 'batch', run: run.name, ...p });
+            lastSent = now;
+          }
+        },
+        onEpoch: (record, checkpoint) => {
+          const file = writeCheckpoint(join(dir, 'checkpoint.bin'), checkpoint);
+          recordEpoch(store, run.id, record, file);
+          send({ type: 'epoch', run: run.name, record, epochs: cfg.epochs });
+        },
+        onWarning: (w) => {
+          addWarning(store, run.id, w);
+          send({ type: 'warning', run: run.name, warning: w });
+        },
+        shouldStop: () => stopRequested || cancelled,
+      },
+    });
+
+    if (result.status === 'stopped') {
+      if (parentGone && !cancelled) markEnded(store, run.id, 'interrupted', `the command that started it exited; resume it with \`dive resume ${run.name}\``);
+      else markEnded(store, run.id, 'cancelled');
+      send({ type: 'finished', run: run.name, status: parentGone && !cancelled ? 'interrupted' : 'cancelled' });
+      return;
+    }
+    const weights = writeWeights(join(dir, 'weights.bin'), { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization }, result.weights);
+    // training throughput (forward, backward, update), the evaluation passes left out
+    const n = result.trainCounts.reduce((a, b) => a + b, 0);
+    const seconds = result.records.reduce((s, r) => s + n / r.imagesPerSec, 0);
+    const images = n * result.records.length;
+    markCompleted(store, run.id, {
+      metrics: result.final,
+      imagesPerSecond: images / Math.max(seconds, 1e-9),
+      weights,
+    });
+    // DiVE's teacher: store the virtual-example distribution the student was distilled from.
+    if (teacher && teacherRow && cfg.method === 'dive') {
+      const logits = logitsOf(teacher, data.trainImages, data.trainLabels);
+      saveVirtualExamples(store, teacherRow.id, virtualExampleInfo(teacherRow.name, logits, data.trainLabels.length, data.classCounts, data.groups, cfg.params.tau, cfg.params.power));
+    }
+    send({ type: 'finished', run: run.name, status: 'completed' });
+  } catch (e) {
+    const message = describeError(e);
+    markEnded(store, run.id, 'failed', message);
+    send({ type: 'finished', run: run.name, status: 'failed', error: message });
+  } finally {
+    store.close();
+  }
+}
+
+/** A one-shot task: its result or its one-line error goes to the parent. */
+async function task(job: WorkerJob): Promise<void> {
+  const store = attachStore({ dbPath: job.dbPath, dataDir: job.dataDir });
+  try {
+    let result: unknown;
+    if (job.kind === 've') {
+      result = await createModelService(store).virtualExamples({ run: job.run, tau: job.tau, power: job.power });
+    } else if (job.kind === 've-sweep') {
+      result = await createModelService(store).virtualExampleSweep({ run: job.run, power: job.power, taus: job.taus });
+    } else if (job.kind === 'import') {
+      let last = 0;
+      result = await importDataset(store, job.request, (progress) => {
+        // at most ~10 messages a second, but always the end of each phase
+        const now = Date.now();
+        if (now - last > 100 || progress.done === progress.total) {
+          last = now;
+          send({ type: 'progress', progress });
+        }
+      }, { readRoots: job.readRoots });
+    } else {
+      throw new Error(`unknown worker task ${(job as { kind: string }).kind}`);
+    }
+    send({ type: 'result', result });
+  } catch (e) {
+    send({ type: 'error', error: describeError(e) });
+  } finally {
+    store.close();
+  }
+}
+
+const job = JSON.parse(process.env.DIVE_WORKER_JOB ?? 'null') as WorkerJob | null;
+if (!job) {
+  process.stderr.write('worker: DIVE_WORKER_JOB is not set\n');
+  process.exit(2);
+}
+try {
+  if (job.kind === 'train' || job.kind === undefined) await train(job as StorePaths & { runId: number });
+  else await task(job);
+} catch (e) {
+  // e.g. its run was deleted before the worker opened it: one line, never a stack trace
+  process.stderr.write(`dive worker: ${describeError(e, job.dbPath)}\n`);
+  process.exitCode = 1;
+}
+process.disconnect?.();
+// a utility process stays alive while its parent port is open; the delay lets the last message out
+if (parentPort) setTimeout(() => process.exit(0), 100).unref();

@@ -1,0 +1,42 @@
+// The folders an import may read from. `dive serve` passes its --data-root folders (default: the
+// user's home and Debian's dataset folder), so a web page holding the token cannot make the server
+// read /etc/shadow; the CLI and the desktop app pass none (the user names their own files).
+// Paths are compared after resolving symbolic links, so a link inside a root that points outside
+// it is refused too.
+import { existsSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { UserError } from '../domain/errors';
+
+export const DEBIAN_DATASETS = '/usr/share/datasets';
+
+export function defaultReadRoots(): string[] {
+  return [homedir(), DEBIAN_DATASETS];
+}
+
+/** The real path of `p`, or of its nearest existing ancestor joined with the rest. */
+function realish(p: string): string {
+  const abs = resolve(p);
+  if (existsSync(abs)) return realpathSync(abs);
+  const parent = dirname(abs);
+  return parent === abs ? abs : resolve(realish(parent), abs.slice(parent.length + (parent.endsWith(sep) ? 0 : 1)));
+}
+
+function inside(root: string, p: string): boolean {
+  const rel = relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+export class ReadRoots {
+  readonly roots: string[];
+
+  constructor(roots: string[]) {
+    this.roots = roots.map(realish);
+  }
+
+  /** Throws unless `path` (after links) lies below one of the roots; `what` names the input. */
+  check(path: string, what: string): void {
+    if (this.roots.some((r) => inside(r, realish(path)))) return;
+    throw new UserError(`${what} ${resolve(path)} is outside the folders this server may read (${this.roots.join(', ')}); restart \`dive serve\` with --data-root DIR to allow another`);
+  }
+}

@@ -1,0 +1,173 @@
+// The API contract between the renderer and the core: every call a front door exposes, by name,
+// with the zod schema its argument is validated against at the boundary (Electron IPC, HTTP).
+// The renderer imports only types from here; the schemas run in the main process / server.
+import { z } from 'zod';
+import type { DownloadId } from './downloads';
+import { Name } from './fields';
+import { ImportRequestSchema } from './import-schema';
+import { ExportRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
+import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
+import { StudyRequestSchema } from './study-plan';
+import type { QueueEntry, StudyDetail, StudyInfo, StudyListRow, StudyStatistics } from './study-types';
+import type { CompareRow, DatasetInfo, Deleted, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VeSweep, VirtualExamplesInfo } from './types';
+
+const None = z.strictObject({}).optional();
+
+/** Classes datasetSamples returns when the call names none. */
+export const SAMPLE_CLASSES_DEFAULT = 100;
+
+/**
+ * Every call of the workbench, by name, with the schema its argument is validated against once,
+ * at the dispatcher, whichever door it came through. The schema also types the call: `Args` is
+ * what a caller sends, and the handler receives the parsed value with defaults filled in.
+ */
+export const CALLS = {
+  /** paths, versions, whether Debian's Fashion-MNIST is there to offer on first start */
+  info: None,
+  listDatasets: None,
+  getDataset: z.strictObject({ name: Name }),
+  /** progress arrives as `progress` events with `job` */
+  importDataset: z.strictObject({ request: ImportRequestSchema, job: z.string().max(100).optional() }),
+  deleteDataset: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
+  /**
+   * a few training images per class, uint8 HWC, for thumbnails; `classes` picks class indices
+   * (default: the first SAMPLE_CLASSES_DEFAULT classes, so a 1,000-class dataset is not sent whole)
+   */
+  datasetSamples: z.strictObject({
+    name: Name,
+    perClass: z.number().int().min(1).max(16).default(4),
+    classes: z.array(z.number().int().min(0)).max(256).optional(),
+  }),
+  previewSplit: SplitPreviewRequestSchema,
+  createSplit: SplitRequestSchema,
+  listSplits: z.strictObject({ dataset: Name.optional() }).optional(),
+  getSplit: z.strictObject({ name: Name }),
+  deleteSplit: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
+  /** creates the run and starts its worker; events follow */
+  train: TrainRequestSchema,
+  resumeRun: z.strictObject({ name: Name }),
+  cancelRun: z.strictObject({ name: Name }),
+  listRuns: RunFilterSchema.optional(),
+  getRun: z.strictObject({ name: Name }),
+  deleteRun: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
+  compareRuns: z.strictObject({ names: z.array(Name).min(1, 'name at least one run') }),
+  virtualExamples: VirtualExamplesRequestSchema,
+  storedVirtualExamples: z.strictObject({ name: Name }),
+  /** the temperature rule as a diagnostic: V's flatness and the targets' entropy over a grid of T */
+  virtualExampleSweep: VeSweepRequestSchema,
+  /** writes a completed run's model and run.json into a new or empty folder */
+  exportRun: ExportRequestSchema,
+  /** the paper recipe as a study (an existing one is continued): trains its runs (events follow), then answers the study */
+  recipe: RecipeRequestSchema,
+  /** every data file against its row and every file against a row; `fix` repairs what is safe */
+  doctor: z.strictObject({ fix: z.boolean().optional() }).optional(),
+  /** the datasets the workbench can download (import one with importDataset { format: id, download: true }) */
+  downloads: None,
+  /** running runs, then queued runs in start order */
+  listQueue: None,
+  /** higher starts first (default 0) */
+  setPriority: z.strictObject({ name: Name, priority: z.number().int() }),
+  /** plans a study: methods x seeds (x grid), with the teachers its distillation methods need */
+  createStudy: StudyRequestSchema,
+  /** queues what the study lacks (and its interrupted or cancelled runs); the executor trains them */
+  runStudy: z.strictObject({ name: Name }),
+  getStudy: z.strictObject({ name: Name }),
+  listStudies: None,
+  deleteStudy: z.strictObject({ name: Name }),
+  /** summary and paired comparisons of named runs, grouped by method (what `dive compare --stats` prints) */
+  runStatistics: z.strictObject({ names: z.array(Name).min(1, 'name at least one run') }),
+} as const;
+
+export type CallName = keyof typeof CALLS;
+
+export type FrontDoor = 'electron' | 'web' | 'cli';
+
+export interface AppInfo {
+  version: string;
+  dbPath: string;
+  dataDir: string;
+  /** Fashion-MNIST's IDX files were found (Debian's dataset-fashion-mnist) */
+  fashionMnistAvailable: boolean;
+  /** which door this process serves */
+  frontDoor: FrontDoor;
+}
+
+/** A dataset the workbench can download by itself (DOWNLOADS in downloads.ts). */
+export interface DownloadOffer {
+  id: DownloadId;
+  title: string;
+  images: string;
+  approxMB: number;
+  homepage: string;
+  licence: string;
+  /** the addresses the files come from */
+  urls: string[];
+  /** already downloaded and verified: importing needs no network */
+  cached: boolean;
+}
+
+export interface DatasetSamples {
+  imageShape: [number, number, number];
+  /** classes of the dataset (the answer may hold fewer: see `classes` of the call) */
+  numClasses: number;
+  /** per class: up to perClass images, each uint8 HWC as a plain number array */
+  classes: { index: number; name: string; images: number[][] }[];
+}
+
+/** What each call returns. */
+export interface Results {
+  info: AppInfo;
+  listDatasets: DatasetInfo[];
+  getDataset: DatasetInfo;
+  importDataset: DatasetInfo;
+  deleteDataset: DatasetInfo & Deleted;
+  datasetSamples: DatasetSamples;
+  previewSplit: SplitPreview;
+  createSplit: SplitInfo;
+  listSplits: SplitInfo[];
+  getSplit: SplitInfo;
+  deleteSplit: SplitInfo & Deleted;
+  train: RunInfo;
+  resumeRun: RunInfo;
+  cancelRun: RunInfo;
+  listRuns: RunSummary[];
+  getRun: RunInfo;
+  deleteRun: RunInfo & Deleted;
+  compareRuns: CompareRow[];
+  virtualExamples: VirtualExamplesInfo;
+  storedVirtualExamples: VirtualExamplesInfo[];
+  virtualExampleSweep: VeSweep;
+  exportRun: ExportResult;
+  recipe: StudyDetail;
+  doctor: DoctorReport;
+  downloads: DownloadOffer[];
+  listQueue: QueueEntry[];
+  setPriority: QueueEntry[];
+  createStudy: StudyInfo;
+  runStudy: StudyInfo;
+  getStudy: StudyDetail;
+  listStudies: StudyListRow[];
+  deleteStudy: StudyInfo;
+  runStatistics: StudyStatistics;
+}
+
+export interface ExportResult {
+  dir: string;
+  files: string[];
+}
+
+/** What a caller sends (defaults may be left out). */
+export type Args<K extends CallName> = z.input<(typeof CALLS)[K]>;
+/** What a handler receives: validated, defaults filled in. */
+export type ParsedArgs<K extends CallName> = z.output<(typeof CALLS)[K]>;
+
+/** Pushed from the core to every connected renderer. */
+export type ApiEvent = TrainEvent | ({ type: 'progress'; job: string } & Progress) | { type: 'changed'; what: 'datasets' | 'splits' | 'runs' };
+
+/** The typed surface the renderer sees, whatever the transport. */
+export interface DiveApi {
+  call<K extends CallName>(name: K, args: Args<K>): Promise<Results[K]>;
+  subscribe(fn: (e: ApiEvent) => void): () => void;
+}
+
+export type { CompareRow, DatasetInfo, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VirtualExamplesInfo };

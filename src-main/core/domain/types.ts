@@ -1,0 +1,304 @@
+import type { RunConfig } from './run-config';
+
+// Plain result objects shared by the CLI's JSON output, the HTTP API and the renderer.
+// Accuracies are fractions in [0, 1]; class indices are the dataset's label indices.
+
+export type DatasetFormat = 'idx' | 'cifar10' | 'cifar100' | 'folder' | 'list' | 'inat';
+export type ShotGroup = 'many' | 'medium' | 'few';
+
+/** How a split's per-class counts fall from the head class to the tail. */
+export const PROFILES = ['exp', 'step'] as const;
+export type Profile = (typeof PROFILES)[number];
+/** Which class gets which rank of the profile: label order, or a seeded shuffle. */
+export const CLASS_ORDERS = ['label', 'shuffle'] as const;
+export type ClassOrder = (typeof CLASS_ORDERS)[number];
+
+export interface ShotThresholds {
+  /** a class with more than `many` training images is many-shot */
+  many: number;
+  /** a class with fewer than `few` training images is few-shot; the rest are medium */
+  few: number;
+}
+
+export interface Groups {
+  many: number[];
+  medium: number[];
+  few: number[];
+}
+
+/** Class-frequency statistics of one set of per-class counts, computed once and stored. */
+export interface ClassStats {
+  numClasses: number;
+  total: number;
+  min: number;
+  max: number;
+  /** max / min over classes with at least one image (Infinity is never stored: null when every class is empty) */
+  imbalanceRatio: number | null;
+  /** Gini coefficient of the counts: 0 balanced, towards 1 concentrated */
+  gini: number;
+  /** Shannon entropy of the class distribution divided by log(C): 1 balanced */
+  normalizedEntropy: number;
+  emptyClasses: number;
+  thresholds: ShotThresholds;
+  groups: Groups;
+}
+
+export interface DatasetInfo {
+  id: number;
+  name: string;
+  format: DatasetFormat;
+  numClasses: number;
+  /** [height, width, channels] */
+  imageShape: [number, number, number];
+  classNames: string[];
+  train: { counts: number[]; total: number };
+  test: { counts: number[]; total: number };
+  stats: ClassStats;
+  source: Record<string, unknown>;
+  createdAt: string;
+}
+
+
+export interface SplitInfo {
+  id: number;
+  name: string;
+  dataset: string;
+  datasetId: number;
+  profile: Profile;
+  ratio: number;
+  maxPerClass: number;
+  seed: number;
+  classOrder: ClassOrder;
+  /** class index at each rank of the profile (rank 0 gets maxPerClass) */
+  order: number[];
+  /** per class, indexed by class index */
+  counts: number[];
+  total: number;
+  thresholds: ShotThresholds;
+  groups: Groups;
+  stats: ClassStats;
+  createdAt?: string;
+}
+
+export interface Progress {
+  phase: string;
+  done: number;
+  total: number;
+  /** downloads: bytes per second over this attempt, and seconds left at that rate (null: not known yet) */
+  bytesPerSecond?: number | null;
+  etaSeconds?: number | null;
+  /** downloads: the line to show, e.g. "12.0 MB / 170.1 MB, 2.4 MB/s, 1:06 left" */
+  detail?: string;
+}
+
+export type ProgressFn = (p: Progress) => void;
+
+/** Every status a run can be in, in the order a run passes through them. */
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface BackendReport {
+  /** tensorflow-gpu | tensorflow | wasm | cpu */
+  name: string;
+  device: 'gpu' | 'cpu';
+  threads: number;
+  /** one line on the build in use, e.g. "wasm SIMD build, 1 thread" */
+  detail?: string;
+  /** why each better backend was not used */
+  reasons: string[];
+}
+
+export interface EpochRecord {
+  /** 1-based */
+  epoch: number;
+  loss: number;
+  lr: number;
+  trainAcc: number;
+  /** test top-1; null on epochs not evaluated (see RunConfig.evalEvery) */
+  testAcc: number | null;
+  /** balanced accuracy on the validation holdout (RunConfig.valFraction); null when none or not evaluated */
+  valAcc?: number | null;
+  seconds: number;
+  imagesPerSec: number;
+}
+
+export interface GroupAccuracy {
+  many: number | null;
+  medium: number | null;
+  few: number | null;
+}
+
+export interface RunMetrics extends GroupAccuracy {
+  top1: number;
+  ece: number;
+  /** per class accuracy on the balanced test set; null where a class has no test image */
+  perClass: (number | null)[];
+  /** rows: true class, columns: predicted class */
+  confusion?: number[][];
+  /** epoch these metrics were measured at (1-based) */
+  epoch?: number;
+}
+
+/** A run as lists show it (listRuns): everything but its per-epoch records. */
+export interface RunSummary {
+  id: number;
+  name: string;
+  status: RunStatus;
+  error: string | null;
+  method: string;
+  model: string;
+  split: string;
+  splitId: number;
+  dataset: string;
+  /** the teacher's name, kept by the student even after the teacher is deleted */
+  teacher: string | null;
+  /** the teacher as it was when the student was created (kd, dive) */
+  teacherInfo: TeacherInfo | null;
+  /** the study the run belongs to, if any */
+  study: string | null;
+  config: RunConfig;
+  backend: string | null;
+  backendReport: BackendReport | null;
+  epochsDone: number;
+  /** the last epoch's metrics: the reported figure (no epoch is chosen on the test set) */
+  metrics: RunMetrics | null;
+  /** what a careful reviewer would want to know about this run (also on the CLI's stderr) */
+  warnings: string[];
+  imagesPerSecond: number | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** What a student records of its teacher and of how it was distilled. */
+export interface TeacherInfo {
+  name: string;
+  method: string;
+  model: string;
+  split: string;
+  /** the teacher's final test top-1 */
+  top1: number | null;
+  normHead: boolean;
+  /** the distillation settings of the student */
+  tau: number;
+  power: number;
+  alpha: number;
+}
+
+/** A run with its per-epoch records (getRun, and what training answers). */
+export interface RunInfo extends RunSummary {
+  epochs: EpochRecord[];
+}
+
+export interface VirtualExamplesInfo {
+  run: string;
+  tau: number;
+  power: number;
+  /** per class V_k; sums to the number of training images */
+  v: number[];
+  /** the split's training counts beside it */
+  counts: number[];
+  flatness: Flatness;
+}
+
+/** A training event from the worker, relayed to whichever front door started the run. */
+export type TrainEvent =
+  | { type: 'started'; run: string; backend: BackendReport; epochs: number; resumedFrom: number }
+  | { type: 'batch'; run: string; epoch: number; batch: number; batches: number; loss: number; acc: number; imagesPerSec: number; etaSeconds: number }
+  | { type: 'epoch'; run: string; record: EpochRecord; epochs: number }
+  | { type: 'warning'; run: string; warning: string }
+  | { type: 'finished'; run: string; status: RunStatus; error?: string };
+
+/** Mean over the classes of each shot group; null for an empty group. */
+export interface GroupMeans {
+  many: number | null;
+  medium: number | null;
+  few: number | null;
+}
+
+/** The Fig. 5 readout: how flat V is across shot groups, next to the input counts. */
+export interface Flatness {
+  /** mean V_k per shot group */
+  virtual: GroupMeans;
+  /** mean n_k per shot group (the input distribution) */
+  input: GroupMeans;
+  /** virtual.few / virtual.many (1 = flat) */
+  fewOverMany: number | null;
+  /** input.few / input.many, for comparison */
+  inputFewOverMany: number | null;
+  /** max_k V_k / min_k V_k over all classes; null if some V_k is 0 */
+  maxOverMin: number | null;
+  /** max n / min n over classes with n > 0 (the imbalance ratio rho) */
+  inputMaxOverMin: number | null;
+}
+
+/** Everything a split is before it has a name and rows: what the split builder shows live. */
+export type SplitPreview = Omit<SplitInfo, 'id' | 'name' | 'dataset' | 'datasetId' | 'createdAt'>;
+
+/** One row of the paper-style comparison table. */
+export interface CompareRow {
+  run: string;
+  method: string;
+  model: string;
+  /** the hyper-parameters that define the method, e.g. "T=3 p=0.5 alpha=0.5" */
+  params: string;
+  epochs: number;
+  status: RunStatus;
+  top1: number | null;
+  many: number | null;
+  medium: number | null;
+  few: number | null;
+  ece: number | null;
+}
+
+/** What a delete removed besides the object itself: runs, by name. */
+export interface Deleted {
+  deletedRuns: string[];
+}
+
+/** `dive doctor`: every data file against its row, every file against a row. */
+export interface DoctorProblem {
+  /** missing-file | corrupt-file | orphan | stray-file | trash | staging | stale-run | database | recovered-at-open */
+  kind: string;
+  /** the file or folder concerned, absolute (or the database) */
+  path: string;
+  detail: string;
+  /** repaired by this check (or by the open before it) */
+  fixed: boolean;
+}
+
+export interface DoctorReport {
+  dbPath: string;
+  dataDir: string;
+  blobsChecked: number;
+  bytesChecked: number;
+  problems: DoctorProblem[];
+  /** problems left for the user to resolve */
+  unresolved: number;
+}
+
+/** `dive ve RUN --sweep`: the temperature rule applied over a grid of T. */
+/** "Roughly flat": the few-shot mean of V at least this share of the many-shot mean. */
+export const FLAT_FEW_OVER_MANY = 0.8;
+
+export interface SweepPoint {
+  tau: number;
+  /** tau / power: the temperature of the equivalent plain softmax */
+  effectiveTau: number;
+  virtual: GroupMeans;
+  fewOverMany: number | null;
+  maxOverMin: number | null;
+  /** mean over training images of H(target) / ln C: 0 one-hot, 1 uniform */
+  entropy: number;
+}
+
+export interface VeSweep {
+  run: string;
+  power: number;
+  input: GroupMeans;
+  sweep: SweepPoint[];
+  /** the smallest T of the grid meeting the rule with targets not yet nearly uniform; null otherwise */
+  suggestedTau: number | null;
+  /** why that T, or why none */
+  reason: string;
+}
