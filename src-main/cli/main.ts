@@ -5,6 +5,8 @@ import { registerRunCommands } from './commands/runs';
 import { registerSplitCommands } from './commands/splits';
 import { registerTrainCommands } from './commands/train';
 import { registerServeCommand } from './commands/serve';
+import { registerQueueCommands } from './commands/queue';
+import { registerStudyCommands } from './commands/study';
 import { registerBackendsCommand } from './commands/backends';
 import { registerDoctorCommand } from './commands/doctor';
 
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerSplitCommands(program);
   registerTrainCommands(program);
   registerRunCommands(program);
+  registerQueueCommands(program);
+  registerStudyCommands(program);
   registerServeCommand(program);
   registerBackendsCommand(program);
   registerDoctorCommand(program);

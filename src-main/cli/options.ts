@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { openStore, type Store } from '../core/store/store';
-import { createDispatcher, type Dispatcher } from '../core/app/dispatch';
+import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../core/app/dispatch';
 import type { GlobalOpts } from './output';
 
 export function number(value: string): number {
@@ -28,9 +28,10 @@ export function globals(cmd: Command): GlobalOpts {
  * window and the web API use, and always closes both. Imports and virtual examples run in this
  * process: the CLI has no event loop to keep free.
  */
-export async function withDispatcher<T>(cmd: Command, fn: (d: Dispatcher, store: Store) => Promise<T> | T): Promise<T> {
+export async function withDispatcher<T>(cmd: Command, fn: (d: Dispatcher, store: Store) => Promise<T> | T, opts: Pick<DispatcherOptions, 'queue' | 'slots'> = {}): Promise<T> {
   const store = openStore({ db: globals(cmd).db });
-  const d = createDispatcher(store, { frontDoor: 'cli', tasks: 'in-process' });
+  // a command trains only what it queued itself (`dive worker` asks for the whole queue)
+  const d = createDispatcher(store, { frontDoor: 'cli', tasks: 'in-process', queue: 'own', ...opts });
   try {
     return await fn(d, store);
   } finally {

@@ -13,6 +13,7 @@ import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { int32ToBlob } from '../../src-main/core/store/int32-blob';
 import { createSplit, previewSplit } from '../../src-main/core/store/splits';
 import { openStore, type Store } from '../../src-main/core/store/store';
+import { benchRunListing } from './run-list-bench';
 
 /** iNaturalist 2018's training set: 437,513 images in 8,142 classes, at most 1,000 per class. */
 const INAT = { images: 437_513, classes: 8_142, max: 1000, min: 2 };
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
       `node ${process.version}\n`,
   );
   print([...(await benchFashionMnistImport()), ...benchSplitCore(counts, labels), ...benchSplitStore(counts, labels)]);
+  benchRunListing();
 }
 
 await main();

@@ -113,6 +113,7 @@ describe('dive serve event streams', () => {
       call: () => Promise.reject(new Error('not called')),
       callRaw: async () => undefined,
       runEnded: () => Promise.reject(new Error('not called')),
+      idle: () => Promise.resolve(),
       subscribe: (fn) => (listeners.add(fn), () => listeners.delete(fn)),
       close: async () => undefined,
     };

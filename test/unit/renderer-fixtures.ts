@@ -8,7 +8,7 @@ export const config = (input: RunConfigInput): RunConfig => RunConfigSchema.pars
 export function run(over: Partial<RunInfo> & { name: string }): RunInfo {
   return {
     id: 1, status: 'completed', error: null, method: 'ce', model: 'mlp', split: 's', splitId: 1, dataset: 'd', teacher: null,
-    config: config({ method: 'ce', epochs: 2 }), backend: 'wasm', backendReport: null, epochsDone: 2, epochs: [], metrics: null, warnings: [], teacherInfo: null,
+    config: config({ method: 'ce', epochs: 2 }), backend: 'wasm', backendReport: null, epochsDone: 2, epochs: [], metrics: null, warnings: [], teacherInfo: null, study: null,
     imagesPerSecond: null, createdAt: '2026-01-01T00:00:00Z', startedAt: null, finishedAt: null,
     ...over,
   };

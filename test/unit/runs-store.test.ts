@@ -68,20 +68,22 @@ it('checks teachers: required for kd / dive, completed, and on the same dataset'
   assert.throws(() => svc.deleteRun('T'), /teacher of "dive-resnet32-s"/);
 });
 
-it('marks runs of dead workers and long-silent queued runs interrupted, and leaves live ones alone', () => {
+it('marks runs of dead workers and long-silent running runs without a worker interrupted, and leaves live and queued ones alone', () => {
   const live = createRun({ split: 's', name: 'live', config: { method: 'ce' } });
   const dead = createRun({ split: 's', name: 'dead', config: { method: 'ce' } });
   const queued = createRun({ split: 's', name: 'queued', config: { method: 'ce' } });
   const stale = createRun({ split: 's', name: 'stale', config: { method: 'ce' } });
   assert.ok(markStarted(store, live.id, REPORT, process.pid));
   assert.ok(markStarted(store, dead.id, REPORT, 2 ** 22 + 12345)); // above Linux's pid_max: no such process
-  store.db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(Date.now() - 3_600_000, stale.id);
+  // a queued run waits in the persistent queue however old its heartbeat; a running one whose
+  // worker never recorded its pid is given up after a long silence
+  store.db.prepare(`UPDATE runs SET status = 'running' WHERE id = ?`).run(stale.id);
+  store.db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id IN (?, ?)').run(Date.now() - 3_600_000, stale.id, queued.id);
   assert.equal(markInterrupted(store), 2);
   assert.deepEqual(['live', 'dead', 'queued', 'stale'].map((n) => getRun(store, n).status), ['running', 'interrupted', 'queued', 'interrupted']);
   assert.match(getRun(store, 'dead').error!, /worker stopped unexpectedly/);
   // a worker that starts after its run was given up does not take it over
   assert.equal(markStarted(store, stale.id, REPORT, process.pid), false);
-  void queued;
 });
 
 it('cancels queued runs at once and running ones through the worker; resumes only what stopped', () => {

@@ -95,6 +95,7 @@ describe('IPC handler', () => {
       call: () => Promise.reject(new Error('not called')),
       callRaw: async () => null,
       runEnded: () => Promise.reject(new Error('not called')),
+      idle: () => Promise.resolve(),
       subscribe: (fn) => (listeners.add(fn), () => listeners.delete(fn)),
       close: async () => {},
     };

@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
 import { toCsv } from '../../core/domain/csv';
-import { PAPER_SETTINGS, paperSettingsText } from '../../core/domain/paper-settings';
-import { BACKENDS, RUN_DEFAULTS } from '../../core/domain/run-config';
-import { PAPER_RECIPE, RECIPES, VirtualExamplesRequestSchema } from '../../core/domain/run-requests';
+import { VirtualExamplesRequestSchema } from '../../core/domain/run-requests';
 import type { CompareRow, RunInfo, VeSweep, VirtualExamplesInfo } from '../../core/domain/types';
 import { UserError } from '../../core/domain/errors';
 import { emit, fmt, pct, table } from '../output';
-import { globals, integer, number, withDispatcher } from '../options';
-import { printTraining } from '../train-progress';
+import { globals, number, withDispatcher } from '../options';
+import { statisticsTables } from '../stats-tables';
 
 export function describeRun(r: RunInfo): string {
   const m = r.metrics;
@@ -64,7 +62,7 @@ export function describeSweep(s: VeSweep): string {
 export function registerRunCommands(program: Command): void {
   program
     .command('runs')
-    .description('list runs')
+    .description('list runs: status, progress, final metrics (`dive run NAME` has the config, epochs and per-class results)')
     .option('--split <name>', 'only the runs on this split')
     .option('--status <s>', 'only runs with this status')
     .action((o, cmd: Command) =>
@@ -114,8 +112,14 @@ export function registerRunCommands(program: Command): void {
     .command('compare <runs...>')
     .description('a paper-style table: method, key hyper-parameters, top-1, many, medium, few, ECE')
     .option('--csv', 'print CSV instead of a table')
+    .option('--stats', "group the runs by method over seeds: mean ± std, paired differences with 95% intervals (as `dive study show`)")
     .action((names: string[], o, cmd: Command) =>
       withDispatcher(cmd, async (d) => {
+        if (o.stats) {
+          const stats = await d.call('runStatistics', { names });
+          emit(globals(cmd), stats, () => statisticsTables(stats));
+          return;
+        }
         const rows = await d.call('compareRuns', { names });
         emit(globals(cmd), rows, () => (o.csv ? compareCsv(rows) : compareTable(rows)));
       }),
@@ -132,31 +136,4 @@ export function registerRunCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('recipe <which>')
-    .description(`\`paper\`: the paper's Table 1 on any split: a ${PAPER_RECIPE.teacher} teacher, then ${PAPER_RECIPE.students.join(', ')} students; without --split, the paper's settings per dataset`)
-    .option('--split <name>', 'the split to train on')
-    .option('--model <arch>', `architecture of every run (default ${RUN_DEFAULTS.model})`)
-    .option('--epochs <n>', `epochs of every run (default ${RUN_DEFAULTS.epochs})`, integer)
-    .option('--batch <n>', `batch size (default ${RUN_DEFAULTS.batchSize})`, integer)
-    .option('--lr <lr>', `base learning rate (default ${RUN_DEFAULTS.lr})`, number)
-    .option('--seed <n>', `the teacher's seed (default ${RUN_DEFAULTS.seed}); the students share seed + 1, so none starts from the teacher's init or sees its batches`, integer)
-    .option('--backend <name>', `${BACKENDS.join(', ')} (default: the best available)`)
-    .option('--prefix <p>', 'run name prefix (default the split name)')
-    .action((which: string, o, cmd: Command) => {
-      const recipe = RECIPES.find((r) => r === which);
-      if (!recipe) throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
-      // the settings are a fixed list: no store to open
-      if (o.split === undefined) return emit(globals(cmd), PAPER_SETTINGS, () => paperSettingsText());
-      return withDispatcher(cmd, async (d) => {
-        const stop = printTraining(d);
-        // Ctrl-C: the workers stop after their batch (they share the terminal's process group)
-        try {
-          const rows = await d.call('recipe', { recipe, split: o.split, prefix: o.prefix, model: o.model, epochs: o.epochs, batchSize: o.batch, lr: o.lr, seed: o.seed, backend: o.backend });
-          emit(globals(cmd), rows, () => compareTable(rows));
-        } finally {
-          stop();
-        }
-      });
-    });
 }

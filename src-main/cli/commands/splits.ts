@@ -76,7 +76,7 @@ export function registerSplitCommands(program: Command): void {
 
   program
     .command('delete <kind> <name>')
-    .description('delete a dataset, split or run (with the runs built on it) and its files')
+    .description('delete a dataset, split, run or study (with the runs built on it) and its files')
     .option('--cascade', 'also delete students on other splits distilled from its runs (they are listed)')
     .action((kind: string, name: string, o: { cascade?: boolean }, cmd: Command) =>
       withDispatcher(cmd, async (dispatcher) => {
@@ -85,9 +85,11 @@ export function registerSplitCommands(program: Command): void {
           dataset: (n) => dispatcher.call('deleteDataset', { name: n, ...args }),
           split: (n) => dispatcher.call('deleteSplit', { name: n, ...args }),
           run: (n) => dispatcher.call('deleteRun', { name: n, ...args }),
+          // a study's own runs go with it (students before teachers)
+          study: async (n) => ({ deletedRuns: (await dispatcher.call('deleteStudy', { name: n })).runs.map((r) => r.run) }),
         };
         const fn = del[kind];
-        if (!fn) throw new UserError(`unknown kind "${kind}": use dataset, split or run`);
+        if (!fn) throw new UserError(`unknown kind "${kind}": use dataset, split, run or study`);
         const out = await fn(name);
         const also = out.deletedRuns.length ? ` and ${out.deletedRuns.length === 1 ? 'run' : 'runs'} ${out.deletedRuns.join(', ')}` : '';
         emit(globals(cmd), out, () => `deleted ${kind} ${name}${also}`);

@@ -26,8 +26,12 @@ function parseAugment(s: string): { crop: boolean; flip: boolean } {
   return { crop: parts.includes('crop'), flip: parts.includes('flip') };
 }
 
-/** The train flags; every default in the help is read from the domain package when the help is built. */
-export function addTrainOptions(cmd: Command): Command {
+/**
+ * The train flags; every default in the help is read from the domain package when the help is built.
+ * `grid`: --tau, --power and --alpha take comma lists (a study's parameter grid).
+ */
+export function addTrainOptions(cmd: Command, grid = false): Command {
+  const gridNumber: (v: string) => number | number[] = grid ? numberList : number;
   const d = RUN_DEFAULTS;
   const dive = methodPreset('dive');
   const pct = (fs: number[]) => fs.map((f) => `${Math.round(f * 100)}%`).join(' and ');
@@ -47,9 +51,9 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--gamma <g>', `lr multiplier at each milestone (default ${d.gamma})`, number)
     .option('--seed <n>', `seed of init, batch order and augmentation (default ${d.seed})`, integer)
     .option('--augment <list>', 'crop,flip (default), crop, flip or none')
-    .option('--tau <T>', `distillation temperature (kd, dive; default ${dive.tau})`, number)
-    .option('--power <p>', `DiVE power normalisation (default ${dive.power})`, number)
-    .option('--alpha <a>', `weight of the distillation term (default ${dive.alpha})`, number)
+    .option('--tau <T>', `distillation temperature (kd, dive; default ${dive.tau})`, gridNumber)
+    .option('--power <p>', `DiVE power normalisation (default ${dive.power})`, gridNumber)
+    .option('--alpha <a>', `weight of the distillation term (default ${dive.alpha})`, gridNumber)
     .option('--focal-gamma <g>', `focal loss gamma (default ${methodPreset('focal').focalGamma})`, number)
     .option('--cb-beta <b>', `class-balanced beta (default ${methodPreset('cb').cbBeta})`, number)
     .option('--drw-epoch <e>', `LDAM-DRW: epoch re-weighting starts (default ${pct([d.drwFraction])} of the run)`, integer)

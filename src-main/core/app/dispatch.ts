@@ -1,6 +1,7 @@
 // The dispatcher behind every front door (Electron IPC, `dive serve`, the `dive` CLI): validates
 // each call's argument once against the call table (domain/contract.ts), runs it on the Service,
-// and owns the worker processes it starts. Training always runs in a worker. Imports, virtual
+// and owns the worker processes it starts. Training goes through the persistent queue: the
+// dispatcher's queue runner launches queued runs in workers (store/queue.ts). Imports, virtual
 // examples and backend probes run in a worker under the window or the server, so their event loop
 // stays responsive; the CLI has nothing else to serve and runs them in-process ('in-process' tasks).
 import { randomUUID } from 'node:crypto';
@@ -13,16 +14,20 @@ import { defaultReadRoots } from '../data/read-roots';
 import { downloadOffers } from '../data/download-offers';
 import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type Results } from '../domain/contract';
 import { UserError } from '../domain/errors';
-import { RUN_DEFAULTS } from '../domain/run-config';
-import { PAPER_RECIPE, paperWarmupForm, studentSeed, type RecipeRequest } from '../domain/run-requests';
-import type { BackendsProbe, CompareRow, DatasetInfo, RunInfo, TrainEvent, VeSweep, VirtualExamplesInfo } from '../domain/types';
+import { paperStudyRequest, type RecipeRequest } from '../domain/run-requests';
+import type { StudyDetail } from '../domain/study-types';
+import type { BackendsProbe, DatasetInfo, RunInfo, VeSweep, VirtualExamplesInfo } from '../domain/types';
+import { queueView, setPriority } from '../store/queue';
 import { getRun } from '../store/runs';
 import { asUserError } from '../store/db';
 import { runDoctor } from '../store/doctor';
 import { datasetSamples } from '../store/samples';
 import type { Store } from '../store/store';
-import { forkSpawner, runTask, type RunningTask, type RunningWorker, type WorkerSpawner } from './runner';
+import { localExecutor } from './local-executor';
+import { startQueueRunner } from './queue-runner';
+import { forkSpawner, runTask, type RunningTask, type WorkerSpawner } from './runner';
 import { createService } from './service';
+import { runStatistics } from './study-service';
 
 /** the folders web-mode imports may read by default (`dive serve --data-root` replaces them) */
 export { defaultReadRoots };
@@ -37,6 +42,14 @@ export interface DispatcherOptions {
   closeGraceMs?: number;
   /** imports may read only below these folders (web mode's --data-root); default: anywhere */
   readRoots?: string[];
+  /**
+   * which queued runs this dispatcher's executor trains: 'all' (default; the desktop app, `dive
+   * serve`, `dive worker`) trains the whole queue and first puts interrupted runs back in it;
+   * 'own' (the CLI's train, resume, study run, recipe) only the runs queued through this dispatcher
+   */
+  queue?: 'all' | 'own';
+  /** runs in training at once, across processes (default $DIVE_CONCURRENCY or 1) */
+  slots?: number;
 }
 
 export interface Dispatcher {
@@ -44,8 +57,10 @@ export interface Dispatcher {
   call<K extends CallName>(name: K, args: Args<K>): Promise<Results[K]>;
   /** validates `rawArgs` against CALLS[name] and runs the call; rejects with UserError / ZodError for bad input */
   callRaw(name: string, rawArgs: unknown): Promise<unknown>;
-  /** the run once its worker has exited (at once when none is running) */
+  /** the run once its training has ended; a queued run that cannot start (its teacher failed) at once */
   runEnded(name: string): Promise<RunInfo>;
+  /** resolves once no run this dispatcher's executor may train is queued or running */
+  idle(): Promise<void>;
   subscribe(fn: (e: ApiEvent) => void): () => void;
   /** cancels running runs (each stops after its batch, "cancelled"), ends other workers, refuses new calls */
   close(): Promise<void>;
@@ -79,7 +94,6 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
   const inProcess = opts.tasks === 'in-process';
   const spawn = opts.spawn ?? forkSpawner;
   const listeners = new Set<(e: ApiEvent) => void>();
-  const runs = new Map<string, RunningWorker>();
   const tasks = new Set<RunningTask<unknown>>();
   let closing = false;
 
@@ -94,18 +108,34 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
   };
   const changed = (...what: ('datasets' | 'splits' | 'runs')[]) => what.forEach((w) => emit({ type: 'changed', what: w }));
 
-  /** Follows a worker: its events go to every subscriber; the run list changes when it ends. */
-  const track = (name: string, start: (onEvent: (e: TrainEvent) => void) => RunningWorker): RunInfo => {
-    const worker = start(emit);
-    runs.set(name, worker);
-    worker.done
-      .catch(() => undefined)
-      .finally(() => {
-        runs.delete(name);
-        changed('runs');
-      });
+  // wakes runEnded whenever a run of this executor ends (and at close)
+  let ended: (() => void)[] = [];
+  const nextEnd = () => new Promise<void>((resolve) => ended.push(resolve));
+  const wake = () => {
+    const waiting = ended;
+    ended = [];
+    for (const w of waiting) w();
+  };
+
+  // the executor of this front door: its worker events go to every subscriber
+  const own = new Set<number>();
+  const runner = startQueueRunner({
+    store,
+    executor: localExecutor(store, { spawn, slots: opts.slots }),
+    only: opts.queue === 'own' ? () => [...own] : undefined,
+    resumeInterrupted: opts.queue !== 'own',
+    onEvent: emit,
+    onRunEnded: () => {
+      changed('runs');
+      wake();
+    },
+  });
+  /** A run was queued (created, resumed, re-prioritised): the runner looks for work now. */
+  const queued = <T>(out: T, ids: number[] = []): T => {
+    for (const id of ids) own.add(id);
+    runner.kick();
     changed('runs');
-    return getRun(store, name);
+    return out;
   };
 
   const task = async <T>(t: RunningTask<T>): Promise<T> => {
@@ -159,14 +189,13 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       const run = svc.createRun(a);
       // what the run was created with a warning about (its teacher) goes out like the worker's warnings
       for (const warning of run.warnings) emit({ type: 'warning', run: run.name, warning });
-      return track(run.name, (onEvent) => svc.startRun(run.name, onEvent, spawn));
+      return queued(run, [run.id]);
     },
-    resumeRun: (a) => track(a.name, (onEvent) => svc.resumeRun(a.name, onEvent, spawn)),
-    cancelRun: (a) => {
-      const out = svc.cancelRun(a.name);
-      changed('runs');
-      return out;
+    resumeRun: (a) => {
+      const run = svc.resumeRun(a.name);
+      return queued(run, [run.id]);
     },
+    cancelRun: (a) => queued(svc.cancelRun(a.name)),
     listRuns: (a) => svc.listRuns(a ?? {}),
     getRun: (a) => svc.getRun(a.name),
     deleteRun: (a) => {
@@ -188,30 +217,49 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     probeBackends: async (a) => (inProcess ? (await import('../train/probe')).probeBackends(a) : task(runTask<BackendsProbe>(store, { kind: 'backends', options: a }, undefined, spawn))),
     doctor: (a) => runDoctor(store, { fix: a?.fix }),
     downloads: () => downloadOffers(store.dataDir),
+    listQueue: () => queueView(store),
+    setPriority: (a) => {
+      setPriority(store, a.name, a.priority);
+      return queued(queueView(store));
+    },
+    createStudy: (a) => svc.createStudy(a),
+    runStudy: (a) => {
+      const ids = svc.queueStudy(a.name);
+      return queued(svc.getStudy(a.name), ids);
+    },
+    getStudy: (a) => svc.getStudy(a.name),
+    listStudies: () => svc.listStudies(),
+    deleteStudy: (a) => {
+      const out = svc.deleteStudy(a.name);
+      changed('runs');
+      return out;
+    },
+    runStatistics: (a) => runStatistics(store, a.names),
   };
 
-  const runEnded = async (name: string): Promise<RunInfo> => {
-    const w = runs.get(name);
-    return w ? await w.done.catch(() => getRun(store, name)) : getRun(store, name);
+  const runEnded = async (ref: string | number): Promise<RunInfo> => {
+    for (;;) {
+      const r = getRun(store, ref);
+      if ((r.status !== 'queued' && r.status !== 'running') || closing) return r;
+      const w = runner.inFlight().find((x) => x.runId === r.id);
+      if (w) {
+        await w.done.catch(() => undefined);
+        continue;
+      }
+      // queued here, or training under another executor: wait for a run to end, or for nothing to be left to start
+      const why = await Promise.race([runner.idle().then(() => 'idle' as const), nextEnd().then(() => 'ended' as const)]);
+      if (why === 'idle' && !runner.inFlight().some((x) => x.runId === r.id)) return getRun(store, ref);
+    }
   };
 
-  /** Trains the recipe's runs one after another; a run that does not complete stops the recipe. */
-  const recipe = async (r: RecipeRequest): Promise<CompareRow[]> => {
-    const prefix = r.prefix ?? r.split;
-    const seed = r.seed ?? RUN_DEFAULTS.seed;
-    // the teacher on the seed given, the students on the next one (none starts from the teacher's init)
-    const config = (method: string, s: number) =>
-      CALLS.train.shape.config.parse({ method, model: r.model, epochs: r.epochs, batchSize: r.batchSize, lr: r.lr, seed: s, backend: r.backend, warmupForm: paperWarmupForm(r.epochs) });
-    const trainOne = async (method: string, name: string, s: number, teacher?: string): Promise<string> => {
-      const run = await handlers.train({ split: r.split, name, teacher, config: config(method, s) });
-      const done = await runEnded(run.name);
-      if (done.status !== 'completed') throw new UserError(`run "${done.name}" ended ${done.status}${done.error ? `: ${done.error}` : ''}`);
-      return done.name;
-    };
-    const teacher = await trainOne(PAPER_RECIPE.teacher, `${prefix}-teacher-${PAPER_RECIPE.teacher}`, seed);
-    const names = [teacher];
-    for (const method of PAPER_RECIPE.students) names.push(await trainOne(method, `${prefix}-${method}`, studentSeed(seed), method === 'kd' || method === 'dive' ? teacher : undefined));
-    return svc.compareRuns(names);
+  /** The paper recipe as a study (an existing one is continued): queues its runs, waits for them, answers the study. */
+  const recipe = async (r: RecipeRequest): Promise<StudyDetail> => {
+    const name = r.prefix ?? `${r.split}-paper`;
+    if (!svc.listStudies().some((s) => s.name === name)) svc.createStudy(paperStudyRequest(r, name));
+    const ids = svc.queueStudy(name);
+    queued(null, ids);
+    for (const id of ids) await runEnded(id);
+    return svc.getStudy(name);
   };
 
   const run = async <K extends CallName>(name: K, rawArgs: unknown): Promise<Results[K]> => {
@@ -235,6 +283,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return run(name, rawArgs);
     },
     runEnded,
+    idle: () => runner.idle(),
     subscribe(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);
@@ -243,28 +292,9 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       if (closing) return;
       closing = true;
       for (const t of tasks) t.kill();
-      const pending = [...runs.values()];
-      for (const w of pending) {
-        try {
-          w.cancel();
-        } catch {
-          // the run already ended between the check and the cancel
-        }
-      }
-      const grace = opts.closeGraceMs ?? 15_000;
-      await Promise.all(
-        pending.map(async (w) => {
-          let timer: NodeJS.Timeout | undefined;
-          const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), grace)));
-          const how = await Promise.race([w.done.then(() => 'done' as const, () => 'done' as const), late]);
-          clearTimeout(timer);
-          // a worker that ignores the cancel is killed; the runner then marks its run interrupted
-          if (how === 'late') {
-            w.kill();
-            await w.done.catch(() => undefined);
-          }
-        }),
-      );
+      // running runs are cancelled (each stops after its batch); one that ignores it is killed
+      await runner.stop({ cancel: true, graceMs: opts.closeGraceMs ?? 15_000 });
+      wake();
       listeners.clear();
     },
   };

@@ -1,18 +1,17 @@
-// The run half of the API: create, train (in a worker process), resume, cancel, compare.
+// The run half of the API: create (queued; the queue runner trains it in a worker), resume, cancel, compare.
 import { UserError } from '../domain/errors';
 import { BACKENDS, parseRunConfig, type RunConfig } from '../domain/run-config';
 import { TEACHER_METHODS } from '../domain/method';
 import type { ParsedTrainRequest, RunFilterSchema } from '../domain/run-requests';
-import type { CompareRow, Deleted, RunInfo, RunSummary, TeacherInfo, TrainEvent, VirtualExamplesInfo } from '../domain/types';
+import type { CompareRow, Deleted, RunInfo, RunSummary, SplitInfo, TeacherInfo, VirtualExamplesInfo } from '../domain/types';
 import { assertNameFree } from '../store/datasets';
-import { getRun, insertRun, listRuns, requestCancel, requeueForResume, runRow, uniqueRunName } from '../store/runs';
+import { getRun, insertRun, listRuns, requestCancel, requeueForResume, uniqueRunName } from '../store/runs';
 import { deleteRun, type DeleteOptions } from '../store/deletes';
 import { getSplit } from '../store/splits';
 import type { Store } from '../store/store';
 import { storedVirtualExamples } from '../store/virtual-examples';
 import { teacherWarnings } from '../train/run-warnings';
 import { withShortRunDefaults } from '../domain/short-run';
-import { startWorker, type RunningWorker, type WorkerSpawner } from './runner';
 import type { z } from 'zod';
 
 export function keyParams(cfg: RunConfig): string {
@@ -31,6 +30,17 @@ export function keyParams(cfg: RunConfig): string {
     default:
       return '';
   }
+}
+
+/** What a student records of its teacher, and the warnings its teacher earns it (a queued teacher has no top-1 yet). */
+export function teacherRecord(t: RunInfo, cfg: RunConfig, split: SplitInfo): { teacherInfo: TeacherInfo; warnings: string[] } {
+  const tCfg = t.config;
+  const teacherInfo: TeacherInfo = { name: t.name, method: t.method, model: t.model, split: t.split, top1: t.metrics?.top1 ?? null, normHead: tCfg.normHead, tau: cfg.params.tau, power: cfg.params.power, alpha: cfg.params.alpha };
+  const warnings = teacherWarnings(
+    { name: t.name, method: t.method, splitId: t.splitId, splitName: t.split, normHead: tCfg.normHead, top1: teacherInfo.top1, numClasses: split.counts.length },
+    { method: cfg.method, splitId: split.id, splitName: split.name },
+  );
+  return { teacherInfo, warnings };
 }
 
 export function createRunService(store: Store) {
@@ -57,12 +67,7 @@ export function createRunService(store: Store) {
         throw new UserError(`teacher "${t.name}" was trained on dataset "${tSplit.dataset}", not "${split.dataset}": its classes differ`);
       }
       teacherId = t.id;
-      const tCfg = t.config;
-      teacherInfo = { name: t.name, method: t.method, model: t.model, split: t.split, top1: t.metrics?.top1 ?? null, normHead: tCfg.normHead, tau: cfg.params.tau, power: cfg.params.power, alpha: cfg.params.alpha };
-      warnings = teacherWarnings(
-        { name: t.name, method: t.method, splitId: t.splitId, splitName: t.split, normHead: tCfg.normHead, top1: teacherInfo.top1, numClasses: split.counts.length },
-        { method: cfg.method, splitId: split.id, splitName: split.name },
-      );
+      ({ teacherInfo, warnings } = teacherRecord(t, cfg, split));
     } else if (r.teacher) {
       throw new UserError(`method ${cfg.method} does not use a teacher; drop --teacher or use kd / dive`);
     }
@@ -74,15 +79,8 @@ export function createRunService(store: Store) {
 
   return {
     createRun,
-    /** Starts the worker of a queued run; `done` resolves when it has exited. */
-    startRun: (name: string, onEvent?: (e: TrainEvent) => void, spawn?: WorkerSpawner): RunningWorker => {
-      const r = runRow(store, name);
-      if (r.status !== 'queued') throw new UserError(`run "${r.name}" is ${r.status}, not queued`);
-      return startWorker(store, r.id, onEvent, spawn);
-    },
-    /** An interrupted or cancelled run continues from its last checkpoint. */
-    resumeRun: (name: string, onEvent?: (e: TrainEvent) => void, spawn?: WorkerSpawner): RunningWorker =>
-      startWorker(store, requeueForResume(store, name), onEvent, spawn),
+    /** An interrupted or cancelled run goes back to the queue; its worker continues from the last checkpoint. */
+    resumeRun: (name: string): RunInfo => getRun(store, requeueForResume(store, name)),
     cancelRun: (name: string): RunInfo => requestCancel(store, name),
     listRuns: (filter: z.output<typeof RunFilterSchema> = {}): RunSummary[] => listRuns(store, filter),
     getRun: (name: string): RunInfo => getRun(store, name),

@@ -10,11 +10,13 @@ import { createSplit, getSplit, listSplits, previewSplit } from '../store/splits
 import type { Store } from '../store/store';
 import { createModelService } from './model-service';
 import { createRunService } from './runs-service';
+import { createStudyService } from './study-service';
 
 export function createService(store: Store) {
   return {
     ...createRunService(store),
     ...createModelService(store),
+    ...createStudyService(store),
     listDatasets: (): DatasetInfo[] => listDatasets(store),
     getDataset: (name: string): DatasetInfo => getDataset(store, name),
     importDataset: (req: ImportRequest, progress?: ProgressFn, opts?: { readRoots?: string[] }): Promise<DatasetInfo> => importDataset(store, req, progress, opts),

@@ -7,6 +7,8 @@ import { Name } from './fields';
 import { ImportRequestSchema } from './import-schema';
 import { ExportRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
 import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
+import { StudyRequestSchema } from './study-plan';
+import type { QueueEntry, StudyDetail, StudyInfo, StudyListRow, StudyStatistics } from './study-types';
 import type { BackendsProbe, CompareRow, DatasetInfo, Deleted, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VeSweep, VirtualExamplesInfo } from './types';
 
 const None = z.strictObject({}).optional();
@@ -55,7 +57,7 @@ export const CALLS = {
   virtualExampleSweep: VeSweepRequestSchema,
   /** writes a completed run's model and run.json into a new or empty folder */
   exportRun: ExportRequestSchema,
-  /** trains the recipe's runs one after another (events follow), then answers their comparison */
+  /** the paper recipe as a study (an existing one is continued): trains its runs (events follow), then answers the study */
   recipe: RecipeRequestSchema,
   /** every compute backend probed now (train/probe.ts, in a worker), with a few timed steps of `model` */
   probeBackends: ProbeBackendsRequestSchema.prefault({}),
@@ -63,6 +65,19 @@ export const CALLS = {
   doctor: z.strictObject({ fix: z.boolean().optional() }).optional(),
   /** the datasets the workbench can download (import one with importDataset { format: id, download: true }) */
   downloads: None,
+  /** running runs, then queued runs in start order */
+  listQueue: None,
+  /** higher starts first (default 0) */
+  setPriority: z.strictObject({ name: Name, priority: z.number().int() }),
+  /** plans a study: methods x seeds (x grid), with the teachers its distillation methods need */
+  createStudy: StudyRequestSchema,
+  /** queues what the study lacks (and its interrupted or cancelled runs); the executor trains them */
+  runStudy: z.strictObject({ name: Name }),
+  getStudy: z.strictObject({ name: Name }),
+  listStudies: None,
+  deleteStudy: z.strictObject({ name: Name }),
+  /** summary and paired comparisons of named runs, grouped by method (what `dive compare --stats` prints) */
+  runStatistics: z.strictObject({ names: z.array(Name).min(1, 'name at least one run') }),
 } as const;
 
 export type CallName = keyof typeof CALLS;
@@ -125,10 +140,18 @@ export interface Results {
   storedVirtualExamples: VirtualExamplesInfo[];
   virtualExampleSweep: VeSweep;
   exportRun: ExportResult;
-  recipe: CompareRow[];
+  recipe: StudyDetail;
   probeBackends: BackendsProbe;
   doctor: DoctorReport;
   downloads: DownloadOffer[];
+  listQueue: QueueEntry[];
+  setPriority: QueueEntry[];
+  createStudy: StudyInfo;
+  runStudy: StudyInfo;
+  getStudy: StudyDetail;
+  listStudies: StudyListRow[];
+  deleteStudy: StudyInfo;
+  runStatistics: StudyStatistics;
 }
 
 export interface ExportResult {

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Name, NewName } from './fields';
 import { BACKENDS, MODELS, RUN_DEFAULTS, RunConfigSchema, type ImageShape, type ModelKind } from './run-config';
+import type { StudyRequest } from './study-plan';
 import { RUN_STATUSES } from './types';
 
 /**
@@ -54,8 +55,10 @@ export const RECIPES = ['paper'] as const;
 export const RecipeRequestSchema = z.strictObject({
   recipe: z.enum(RECIPES),
   split: Name,
-  /** run name prefix; default: the split's name */
+  /** the study's name (its runs' name prefix); default SPLIT-paper; an existing one is continued */
   prefix: Name.optional(),
+  /** student seeds (a count N: 1..N, or a list), each with its own teacher on seed + 100; default: one student seed, seed + 1 */
+  seeds: z.union([z.number().int().min(1).max(100), z.array(z.number().int().min(0)).min(1).max(100)]).optional(),
   model: z.enum(MODELS).optional(),
   epochs: z.number().int().min(1).optional(),
   batchSize: z.number().int().min(1).optional(),
@@ -81,6 +84,22 @@ export function studentSeed(teacherSeed: number): number {
 
 /** The runs of the paper recipe, teacher first; students of kd and dive distil from it. */
 export const PAPER_RECIPE = { teacher: 'bsce', students: ['ce', 'bsce', 'ldam-drw', 'kd', 'dive'] } as const;
+
+/**
+ * The paper recipe as a study: BSCE teachers, then the students. Without `seeds`, one teacher on
+ * `seed` and the students on the next seed (none starts from its teacher's init); with `seeds`,
+ * per-seed teachers on seed + 100 (or one shared teacher on `seed` when it is given too).
+ */
+export function paperStudyRequest(r: RecipeRequest, name: string): StudyRequest {
+  const given = { model: r.model, epochs: r.epochs, batchSize: r.batchSize, lr: r.lr, backend: r.backend, warmupForm: paperWarmupForm(r.epochs) };
+  const config = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  const seed = r.seed ?? RUN_DEFAULTS.seed;
+  const shared = r.seeds === undefined || r.seed !== undefined;
+  return {
+    name, split: r.split, methods: [...PAPER_RECIPE.students], seeds: r.seeds ?? [studentSeed(seed)], config,
+    teacher: shared ? { method: PAPER_RECIPE.teacher, shared: true, seed } : { method: PAPER_RECIPE.teacher },
+  };
+}
 
 /** What `dive backends` / probeBackends time on each rung when the caller says nothing. */
 export const PROBE_DEFAULTS: { model: ModelKind; imageShape: ImageShape; batchSize: number; steps: number; budgetSeconds: number } = {

@@ -195,6 +195,8 @@ export interface RunSummary {
   teacher: string | null;
   /** the teacher as it was when the student was created (kd, dive) */
   teacherInfo: TeacherInfo | null;
+  /** the study the run belongs to, if any */
+  study: string | null;
   config: RunConfig;
   backend: string | null;
   backendReport: BackendReport | null;

@@ -45,11 +45,12 @@ export function runRow(store: Store, ref: string | number): RunRow {
   return row;
 }
 
-type RunJoined = RunRow & { split_name: string; dataset_name: string; teacher_name: string | null };
+type RunJoined = RunRow & { split_name: string; dataset_name: string; teacher_name: string | null; study_name: string | null };
 
-/** Runs with their split, dataset and teacher names in one query (no query per run). */
-const SELECT_RUNS = `SELECT r.*, s.name AS split_name, d.name AS dataset_name, t.name AS teacher_name
-  FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id`;
+/** Runs with their split, dataset, teacher and study names in one query (no query per run). */
+const SELECT_RUNS = `SELECT r.*, s.name AS split_name, d.name AS dataset_name, t.name AS teacher_name, st.name AS study_name
+  FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id
+  LEFT JOIN study_runs sr ON sr.run_id = r.id LEFT JOIN studies st ON st.id = sr.study_id`;
 
 interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number | null; val_acc: number | null; seconds: number; images_per_second: number }
 
@@ -70,6 +71,7 @@ function toRunSummary(r: RunJoined): RunSummary {
     // the live teacher's name, or the one recorded when the student was created
     teacher: r.teacher_name ?? teacherInfo?.name ?? null,
     teacherInfo,
+    study: r.study_name,
     // re-parsed so a run stored before a config field existed reads with that field's default
     config: parseRunConfig(JSON.parse(r.config)),
     backend: r.backend,
@@ -111,8 +113,11 @@ export function insertRun(
   r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: object; teacherInfo?: TeacherInfo | null; warnings?: string[] },
 ): number {
   const info = store.db
-    .prepare(`INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir, teacher_info, warnings) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`)
-    .run(r.name, r.splitId, r.teacherId, r.method, r.model, JSON.stringify(r.config), Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`), r.teacherInfo ? JSON.stringify(r.teacherInfo) : null, JSON.stringify(r.warnings ?? []));
+    .prepare(
+      `INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir, teacher_info, warnings, seed, epochs)
+       VALUES (?, ?, ?, ?, ?, @config, 'queued', ?, ?, ?, ?, json_extract(@config, '$.seed'), json_extract(@config, '$.epochs'))`,
+    )
+    .run(r.name, r.splitId, r.teacherId, r.method, r.model, { config: JSON.stringify(r.config) }, Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`), r.teacherInfo ? JSON.stringify(r.teacherInfo) : null, JSON.stringify(r.warnings ?? []));
   return Number(info.lastInsertRowid);
 }
 
@@ -130,7 +135,7 @@ export function requeueForResume(store: Store, ref: string): number {
   if (r.status !== 'interrupted' && r.status !== 'cancelled') {
     throw new UserError(`run "${r.name}" is ${r.status}; only interrupted or cancelled runs can be resumed`);
   }
-  store.db.prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, cancel_requested = 0, heartbeat_at = ? WHERE id = ?`).run(Date.now(), r.id);
+  store.db.prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, cancel_requested = 0, claimed_by = NULL, heartbeat_at = ? WHERE id = ?`).run(Date.now(), r.id);
   return r.id;
 }
 
@@ -170,8 +175,9 @@ export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics
   store.db.transaction(() => {
     replaceBlob(store, id, 'weights_blob', r.weights, 'weights');
     store.db
-      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ? WHERE id = ?`)
-      .run(JSON.stringify(r.metrics), r.imagesPerSecond, now(), id);
+      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ?,
+                top1 = ?, many = ?, medium = ?, few = ?, ece = ? WHERE id = ?`)
+      .run(JSON.stringify(r.metrics), r.imagesPerSecond, now(), r.metrics.top1, r.metrics.many, r.metrics.medium, r.metrics.few, r.metrics.ece, id);
   })();
 }
 
@@ -199,18 +205,19 @@ export function requestCancel(store: Store, ref: string): RunInfo {
   return getRun(store, r.id);
 }
 
-
 /**
  * A run left "running" by a worker that died (or an app that was killed) becomes "interrupted":
  * its worker process is gone, or it has not written a heartbeat for `staleMs` (a worker beats every
  * second while it trains; the margin covers a long evaluation pass).
  */
 export function markInterrupted(store: Store, staleMs = 600_000): number {
-  const rows = store.db.prepare(`SELECT id, worker_pid, heartbeat_at FROM runs WHERE status IN ('running', 'queued')`).all() as Pick<RunRow, 'id' | 'worker_pid' | 'heartbeat_at'>[];
+  const rows = store.db.prepare(`SELECT id, status, worker_pid, heartbeat_at FROM runs WHERE status IN ('running', 'queued')`).all() as Pick<RunRow, 'id' | 'status' | 'worker_pid' | 'heartbeat_at'>[];
   let n = 0;
   for (const r of rows) {
+    // a queued run waits in the persistent queue for an executor, however long that takes
+    if (r.status === 'queued') continue;
     // a live worker is never interrupted, however long its silence (a CPU-starved worker can miss
-    // heartbeats); a queued run has no worker yet: only a long silence means its front door is gone
+    // heartbeats); a claimed run whose worker has not started yet: only a long silence counts
     const dead = r.worker_pid != null ? !processAlive(r.worker_pid) : (r.heartbeat_at ?? 0) < Date.now() - staleMs;
     if (dead) {
       store.db.prepare(`UPDATE runs SET status = 'interrupted', worker_pid = NULL, error = COALESCE(error, 'the training worker stopped unexpectedly') WHERE id = ?`).run(r.id);
