@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { RunInfo, RunSummary, VirtualExamplesInfo } from '../../src-main/core/domain/types';
+import type { RunInfo, RunSummary, VeSweep, VirtualExamplesInfo } from '../../src-main/core/domain/types';
 import { DIVE, dive, tempDir } from '../helpers/cli';
 
 const FAST = ['--model', 'cnn', '--epochs', '3', '--batch', '64', '--lr', '0.01', '--backend', 'wasm', '--seed', '3'];
@@ -69,6 +69,21 @@ describe('training through the CLI', () => {
     assert.ok(Math.abs(info.v.reduce((a, b) => a + b, 0) - 1236) < 1e-6 * 1236);
     assert.deepEqual(info.counts, [500, 299, 179, 107, 64, 38, 23, 13, 8, 5]);
     assert.ok(info.flatness.fewOverMany! > info.flatness.inputFewOverMany!, 'tempered virtual examples are flatter than the input');
+
+    // the temperature sweep through the CLI: targets flatten as T grows, and a suggestion (or none) comes with its reason
+    const sw = dive(db, ['ve', 'teacher', '--sweep', '--power', '0.5', '--json']);
+    assert.equal(sw.code, 0, sw.stderr);
+    const sweep = sw.json() as VeSweep;
+    assert.equal(sweep.run, 'teacher');
+    assert.ok(sweep.sweep.length >= 3, 'a grid of temperatures');
+    for (let i = 1; i < sweep.sweep.length; i++) {
+      assert.ok(sweep.sweep[i].tau > sweep.sweep[i - 1].tau);
+      assert.ok(sweep.sweep[i].entropy >= sweep.sweep[i - 1].entropy - 1e-9, 'higher T, flatter targets');
+      assert.ok(Math.abs(sweep.sweep[i].effectiveTau - sweep.sweep[i].tau / 0.5) < 1e-9);
+    }
+    assert.ok(sweep.suggestedTau === null || sweep.sweep.some((p) => p.tau === sweep.suggestedTau));
+    assert.ok(sweep.reason.length > 0);
+    assert.equal(dive(db, ['ve', 'teacher', '--sweep', '--tau', '3']).code, 1, '--sweep with --tau is refused');
 
     const cmp = dive(db, ['compare', 'teacher', 'student', '--csv']);
     assert.equal(cmp.code, 0, cmp.stderr);
