@@ -114,6 +114,14 @@ describe('run config validation names the field', () => {
     fails({ method: 'ce', params: { temperature: 2 } }, /params: unknown field "temperature"/);
     fails({ method: 'ce', lr: -1, epochs: 0 }, /epochs: .*; lr: |lr: .*; epochs: /);
   });
+  test('the default DRW epoch stays below the run in 1- and 2-epoch runs, so the stored config parses again', () => {
+    for (const [epochs, drw] of [[1, 0], [2, 1], [3, 2], [10, 8], [200, 160]] as const) {
+      const c = parseRunConfig({ method: 'ldam-drw', epochs });
+      assert.equal(c.params.drwEpoch, drw, `epochs ${epochs}`);
+      assert.deepEqual(parseRunConfig(c), c, `epochs ${epochs}: the stored config is valid as it is`);
+    }
+  });
+
   test('the schema itself is usable by front doors (safeParse)', () => {
     assert.equal(RunConfigSchema.safeParse({ method: 'ce' }).success, true);
     assert.equal(RunConfigSchema.safeParse({ method: 'ce', gamma: 2 }).success, false);

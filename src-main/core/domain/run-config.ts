@@ -180,7 +180,8 @@ export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<MethodParams>;
   const params: MethodParams = {
     ...methodPreset(c.method),
-    drwEpoch: Math.round(c.epochs * RUN_DEFAULTS.drwFraction),
+    // below the last epoch in any run, so the stored config validates again (1 or 2 epochs: from the start or the 2nd)
+    drwEpoch: Math.min(Math.round(c.epochs * RUN_DEFAULTS.drwFraction), c.epochs - 1),
     ...defined,
   };
   return {
