@@ -23,16 +23,3 @@ CREATE TABLE study_runs (
 );
 
 CREATE INDEX studies_split ON studies(split_id);
-
--- What a runs listing shows, as columns: listing 10,000 runs must not parse every run's config
--- and metrics JSON (whose confusion matrix grows with classes squared). Written with the JSON.
-ALTER TABLE runs ADD COLUMN seed   INTEGER;
-ALTER TABLE runs ADD COLUMN epochs INTEGER;
-ALTER TABLE runs ADD COLUMN top1   REAL;
-ALTER TABLE runs ADD COLUMN many   REAL;
-ALTER TABLE runs ADD COLUMN medium REAL;
-ALTER TABLE runs ADD COLUMN few    REAL;
-ALTER TABLE runs ADD COLUMN ece    REAL;
-UPDATE runs SET seed = json_extract(config, '$.seed'), epochs = json_extract(config, '$.epochs'),
-  top1 = json_extract(metrics, '$.top1'), many = json_extract(metrics, '$.many'), medium = json_extract(metrics, '$.medium'),
-  few = json_extract(metrics, '$.few'), ece = json_extract(metrics, '$.ece');

@@ -114,8 +114,8 @@ export function insertRun(
 ): number {
   const info = store.db
     .prepare(
-      `INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir, teacher_info, warnings, seed, epochs)
-       VALUES (?, ?, ?, ?, ?, @config, 'queued', ?, ?, ?, ?, json_extract(@config, '$.seed'), json_extract(@config, '$.epochs'))`,
+      `INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir, teacher_info, warnings)
+       VALUES (?, ?, ?, ?, ?, @config, 'queued', ?, ?, ?, ?)`,
     )
     .run(r.name, r.splitId, r.teacherId, r.method, r.model, { config: JSON.stringify(r.config) }, Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`), r.teacherInfo ? JSON.stringify(r.teacherInfo) : null, JSON.stringify(r.warnings ?? []));
   return Number(info.lastInsertRowid);
@@ -175,9 +175,8 @@ export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics
   store.db.transaction(() => {
     replaceBlob(store, id, 'weights_blob', r.weights, 'weights');
     store.db
-      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ?,
-                top1 = ?, many = ?, medium = ?, few = ?, ece = ? WHERE id = ?`)
-      .run(JSON.stringify(r.metrics), r.imagesPerSecond, now(), r.metrics.top1, r.metrics.many, r.metrics.medium, r.metrics.few, r.metrics.ece, id);
+      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ? WHERE id = ?`)
+      .run(JSON.stringify(r.metrics), r.imagesPerSecond, now(), id);
   })();
 }
 
