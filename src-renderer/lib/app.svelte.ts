@@ -72,7 +72,7 @@ export async function refresh(what: 'datasets' | 'splits' | 'runs' | 'all' = 'al
     if (what === 'all' || what === 'runs') {
       app.runs = await call('listRuns', undefined);
       for (const r of app.runs) {
-        if (r.status === 'running' && !live.has(r.name)) live.set(r.name, emptyLive(r.config.epochs, r.epochsDone));
+        if (r.status === 'running' && !live.has(r.name)) live.set(r.name, emptyLive(r.epochsTotal, r.epochsDone));
       }
       app.selected = app.selected.filter((n) => app.runs.some((r) => r.name === n));
     }

@@ -13,7 +13,7 @@ export interface Point {
 }
 
 /** One point per recorded epoch (1-based x), in epoch order; epochs without the value (not evaluated) are left out. */
-export function curve(run: RunInfo, metric: CurveMetric): Point[] {
+export function curve(run: Pick<RunInfo, 'epochs'>, metric: CurveMetric): Point[] {
   const out: Point[] = [];
   for (const e of [...run.epochs].sort((a, b) => a.epoch - b.epoch)) {
     const y = e[metric];

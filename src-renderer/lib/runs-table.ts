@@ -34,7 +34,7 @@ export const COLUMNS: readonly Column[] = [
 ];
 
 export function totalEpochs(run: RunSummary): number {
-  return run.config.epochs;
+  return run.epochsTotal;
 }
 
 /** The value a column sorts by; null sorts last whichever the direction. */

@@ -7,7 +7,7 @@ import { METHOD_PARAM_KEYS, methodPreset, METHODS, TEACHER_METHODS, type Method,
 import {
   BACKENDS, defaultMilestones, defaultWarmupEpochs, MODELS, RUN_DEFAULTS, RunConfigSchema, type BackendName, type ModelKind, type WarmupForm,
 } from '../../src-main/core/domain/run-config';
-import type { RunSummary } from '../../src-main/core/domain/types';
+import type { RunInfo, RunSummary } from '../../src-main/core/domain/types';
 
 export { defaultMilestones, TEACHER_METHODS };
 export const defaultWarmup = defaultWarmupEpochs;
@@ -149,7 +149,7 @@ export function toRequest(f: TrainForm): Args<'train'> {
 }
 
 /** "Duplicate as new config": a stored run's configuration back in the form (name left blank). */
-export function formFromRun(run: RunSummary): TrainForm {
+export function formFromRun(run: RunInfo): TrainForm {
   const c = run.config;
   const base = defaultForm(run.split);
   return {

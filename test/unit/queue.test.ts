@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, it } from 'node:test';
 import { createService, type Service } from '../../src-main/core/app/service';
 import { TrainRequestSchema } from '../../src-main/core/domain/run-requests';
+import { parseRunConfig } from '../../src-main/core/domain/run-config';
 import type { RunInfo } from '../../src-main/core/domain/types';
 import type { Executor } from '../../src-main/core/app/executor';
 import { defaultSlots } from '../../src-main/core/app/executor';
@@ -67,7 +68,7 @@ it('claims by priority, then oldest first, within one limit shared by all execut
 
 it('holds a student until its teacher has completed, and counts what can still start', () => {
   const teacher = run('teacher');
-  const student = insertRun(store, { name: 'student', splitId: 1, teacherId: teacher, method: 'dive', model: 'mlp', config: { method: 'dive' } });
+  const student = insertRun(store, { name: 'student', splitId: 1, teacherId: teacher, method: 'dive', model: 'mlp', config: parseRunConfig({ method: 'dive' }) });
   assert.equal(queueView(store).find((e) => e.name === 'student')!.blockedBy, 'teacher teacher is queued');
   assert.equal(claimNext(store, process.pid, 5), teacher);
   assert.equal(claimNext(store, process.pid, 5), null, 'the student waits');

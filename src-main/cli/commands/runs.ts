@@ -71,7 +71,7 @@ export function registerRunCommands(program: Command): void {
         emit(globals(cmd), runs, () =>
           runs.length
             ? table(
-                runs.map((r) => [r.name, r.status, r.method, r.model, r.split, r.teacher ?? '', `${r.epochsDone}/${String(r.config.epochs)}`, pct(r.metrics?.top1), pct(r.metrics?.many), pct(r.metrics?.medium), pct(r.metrics?.few)]),
+                runs.map((r) => [r.name, r.status, r.method, r.model, r.split, r.teacher ?? '', `${r.epochsDone}/${r.epochsTotal}`, pct(r.metrics?.top1), pct(r.metrics?.many), pct(r.metrics?.medium), pct(r.metrics?.few)]),
                 ['run', 'status', 'method', 'model', 'split', 'teacher', 'epochs', 'top-1', 'many', 'medium', 'few'],
               )
             : 'no runs yet: try `dive train --split S --method bsce --model cnn --epochs 10`',

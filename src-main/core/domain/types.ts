@@ -169,9 +169,13 @@ export interface GroupAccuracy {
   few: number | null;
 }
 
-export interface RunMetrics extends GroupAccuracy {
+/** A run's final figures as lists show them (stored as columns beside the full metrics). */
+export interface RunMetricsSummary extends GroupAccuracy {
   top1: number;
   ece: number;
+}
+
+export interface RunMetrics extends RunMetricsSummary {
   /** per class accuracy on the balanced test set; null where a class has no test image */
   perClass: (number | null)[];
   /** rows: true class, columns: predicted class */
@@ -180,7 +184,10 @@ export interface RunMetrics extends GroupAccuracy {
   epoch?: number;
 }
 
-/** A run as lists show it (listRuns): everything but its per-epoch records. */
+/**
+ * A run as lists show it (listRuns): columns only, so listing 10,000 runs parses no JSON per row
+ * (getRun adds the config, the full metrics, the teacher and backend records and the epochs).
+ */
 export interface RunSummary {
   id: number;
   name: string;
@@ -193,16 +200,15 @@ export interface RunSummary {
   dataset: string;
   /** the teacher's name, kept by the student even after the teacher is deleted */
   teacher: string | null;
-  /** the teacher as it was when the student was created (kd, dive) */
-  teacherInfo: TeacherInfo | null;
   /** the study the run belongs to, if any */
   study: string | null;
-  config: RunConfig;
+  /** the run's config.seed and config.epochs */
+  seed: number;
+  epochsTotal: number;
   backend: string | null;
-  backendReport: BackendReport | null;
   epochsDone: number;
-  /** the last epoch's metrics: the reported figure (no epoch is chosen on the test set) */
-  metrics: RunMetrics | null;
+  /** the last epoch's top-1, shot groups and ECE (no epoch is chosen on the test set); null until completed */
+  metrics: RunMetricsSummary | null;
   /** what a careful reviewer would want to know about this run (also on the CLI's stderr) */
   warnings: string[];
   imagesPerSecond: number | null;
@@ -226,8 +232,14 @@ export interface TeacherInfo {
   alpha: number;
 }
 
-/** A run with its per-epoch records (getRun, and what training answers). */
+/** A run with everything stored of it (getRun, and what training answers). */
 export interface RunInfo extends RunSummary {
+  config: RunConfig;
+  /** the last epoch's metrics, per class accuracy and confusion matrix included */
+  metrics: RunMetrics | null;
+  /** the teacher as it was when the student was created (kd, dive) */
+  teacherInfo: TeacherInfo | null;
+  backendReport: BackendReport | null;
   epochs: EpochRecord[];
 }
 

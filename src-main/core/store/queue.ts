@@ -31,7 +31,7 @@ export function queueView(store: Store): QueueEntry[] {
   const rows = store.db
     .prepare(
       `SELECT r.name, r.status, r.method, r.model, s.name AS split, t.name AS teacher, t.status AS teacher_status, r.priority,
-              st.name AS study, r.epochs_done, json_extract(r.config, '$.epochs') AS epochs, r.claimed_by, r.created_at
+              st.name AS study, r.epochs_done, r.epochs, r.claimed_by, r.created_at
        FROM runs r JOIN splits s ON s.id = r.split_id
        LEFT JOIN runs t ON t.id = r.teacher_id
        LEFT JOIN study_runs sr ON sr.run_id = r.id LEFT JOIN studies st ON st.id = sr.study_id
