@@ -110,6 +110,7 @@ describe('training through the CLI', () => {
     const killed = runs.find((r) => r.name === 'killed')!;
     assert.equal(killed.status, 'interrupted');
     assert.ok(killed.epochsDone >= 1);
+    assert.deepEqual([killed.epochsTotal, killed.metrics], [3, null], 'the listing: 3 epochs planned, no figures yet');
 
     const resumed = dive(db, ['resume', 'killed', '--json']);
     assert.equal(resumed.code, 0, resumed.stderr);
@@ -118,6 +119,11 @@ describe('training through the CLI', () => {
     assert.equal(full.code, 0, full.stderr);
     const b = full.json() as RunInfo;
     assert.equal(a.status, 'completed');
+    // the listing's summary columns, written by the resumed worker, say what the full record says
+    const listed = (dive(db, ['runs', '--json']).json() as RunSummary[]).find((r) => r.name === 'killed')!;
+    const m = a.metrics!;
+    assert.deepEqual(listed.metrics, { top1: m.top1, many: m.many, medium: m.medium, few: m.few, ece: m.ece });
+    assert.deepEqual([listed.status, listed.seed, listed.epochsTotal, listed.epochsDone, listed.backend], ['completed', a.config.seed, a.config.epochs, a.epochs.length, a.backend]);
     assert.deepEqual(a.metrics!.perClass, b.metrics!.perClass);
     assert.equal(a.metrics!.top1, b.metrics!.top1);
     assert.deepEqual(a.epochs.map((e) => e.loss), b.epochs.map((e) => e.loss));

@@ -7,11 +7,13 @@
 // - EXIF orientation is not applied (PIL does not apply it either).
 // - Decoding fails only on errors, not warnings: real datasets (ImageNet among them) hold JPEGs
 //   with harmless libjpeg warnings, and one of them must not fail a 100k-image import.
-import sharp from 'sharp';
 import { UserError } from '../domain/errors';
 import { firstLine } from './source';
 
 export type Channels = 1 | 3;
+
+/** sharp (libvips) loads on first use: every `dive` command imports this module, few decode images, and loading it costs a few hundred ms of start-up. */
+const loadSharp = async () => (await import('sharp')).default;
 
 function decodeError(path: string, where: string | undefined, e: unknown): UserError {
   const msg = e instanceof Error ? firstLine(e.message) : String(e);
@@ -21,6 +23,7 @@ function decodeError(path: string, where: string | undefined, e: unknown): UserE
 }
 
 export async function decodeImage(path: string, size: number, channels: Channels, where?: string): Promise<Buffer> {
+  const sharp = await loadSharp();
   try {
     let img = sharp(path, { failOn: 'error' }).resize(size, size, { fit: 'cover', position: 'centre' }).removeAlpha();
     img = channels === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
@@ -36,6 +39,7 @@ export async function decodeImage(path: string, size: number, channels: Channels
 
 /** Grayscale by the file's colour type (read from the header only, cheap). */
 export async function isGrayscale(path: string, where?: string): Promise<boolean> {
+  const sharp = await loadSharp();
   try {
     const m = await sharp(path).metadata();
     return (m.channels ?? 3) - (m.hasAlpha ? 1 : 0) === 1;

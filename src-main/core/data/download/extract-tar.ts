@@ -2,13 +2,14 @@
 // that climb out of the target (absolute or ".."), and in strict mode a truncated or corrupt
 // archive is an error instead of a warning. Every failure names the archive.
 import { mkdirSync } from 'node:fs';
-import { x } from 'tar';
 import { UserError } from '../../domain/errors';
 import { firstLine } from '../source';
 
 /** Extracts the regular files under `prefix` (e.g. "cifar-10-batches-bin/") of `archive` into `dest`. */
 export async function extractTar(archive: string, dest: string, prefix: string): Promise<void> {
   mkdirSync(dest, { recursive: true });
+  // loaded here, not at start-up: every `dive` command imports this module, few extract archives
+  const { x } = await import('tar');
   let files = 0;
   try {
     await x({

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Progress } from '../../domain/types';
 import { UserError } from '../../domain/errors';
 import { DOWNLOAD_TIMEOUT_SECONDS, type DownloadFile } from '../../domain/downloads';
@@ -58,7 +58,9 @@ function describeError(e: unknown, timeoutMs: number): string {
   return code && !msg.includes(code) ? `${msg} (${code})` : msg;
 }
 
-function dispatcherFor(url: string, timeoutMs: number, env: Record<string, string | undefined>): Dispatcher {
+/** undici loads on first download, not at start-up: every `dive` command imports this module, and loading it costs a few hundred ms. */
+async function dispatcherFor(url: string, timeoutMs: number, env: Record<string, string | undefined>): Promise<Dispatcher> {
+  const { Agent, ProxyAgent } = await import('undici');
   const timeouts = { connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
   const proxy = proxyFor(url, env);
   return proxy ? new ProxyAgent({ uri: proxy, ...timeouts }) : new Agent(timeouts);
@@ -75,7 +77,8 @@ function sizeOf(path: string): number {
  */
 async function attempt(file: DownloadFile, url: string, part: string, opts: Required<Pick<FetchOptions, 'timeoutMs'>> & FetchOptions): Promise<void> {
   const env = opts.env ?? process.env;
-  const dispatcher = dispatcherFor(url, opts.timeoutMs, env);
+  const dispatcher = await dispatcherFor(url, opts.timeoutMs, env);
+  const { request } = await import('undici');
   const offset = sizeOf(part);
   try {
     const res = await request(url, {
