@@ -1,0 +1,161 @@
+// One measurement of the training bench, in a process of its own (train-bench.ts starts one per
+// model, shape, backend and thread count, so peak RSS and the wasm thread count belong to it).
+// The training step replicates trainStep() of src-main/core/train/loop.ts, which is not exported:
+// tensors from the batch, tf.variableGrads over methodLoss('ce') with the training-accuracy count
+// kept, Sgd.step, then loss and hits read back (asynchronously: webgpu has no synchronous read).
+// Data are a few seeded synthetic batches (normal pixels, uniform labels), cycled; the batch
+// assembler and augmentation of the real loop are not timed.
+// Run: node --import tsx test/bench/train-bench-child.ts --model M --shape HxWxC --batch B
+//        --backend NAME [--threads N] --steps S --warmup W --repeat R
+// It prints one line, TRAIN-BENCH {json}.
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { UserError } from '../../src-main/core/domain/errors';
+import { DEFAULT_METHOD_PARAMS } from '../../src-main/core/domain/method';
+import { BACKENDS, type ImageShape, type ModelKind } from '../../src-main/core/domain/run-config';
+import { Rng } from '../../src-main/core/rng';
+import { selectBackend, type BackendName } from '../../src-main/core/train/backend';
+import { methodLoss } from '../../src-main/core/train/losses';
+import { createModel, type Model } from '../../src-main/core/train/models';
+import { Sgd } from '../../src-main/core/train/optim';
+import { BENCH_MODELS, parseShape, positiveInt } from './train-bench-args';
+import { CLASSES, LINE, SGD, type Ours } from './train-bench-types';
+
+/** distinct synthetic batches, cycled (the Python side uses the same count) */
+const DISTINCT = 4;
+
+/** Seeded synthetic batches: standard normal pixels (already "normalised"), uniform labels. */
+function syntheticBatches(rng: Rng, batch: number, shape: ImageShape): { x: Float32Array; y: Int32Array }[] {
+  const size = batch * shape[0] * shape[1] * shape[2];
+  return Array.from({ length: DISTINCT }, () => {
+    const x = new Float32Array(size);
+    for (let i = 0; i < size; i++) x[i] = rng.normal();
+    const y = new Int32Array(batch);
+    for (let i = 0; i < batch; i++) y[i] = rng.int(0, CLASSES - 1);
+    return { x, y };
+  });
+}
+
+/** loop.ts trainStep() for method 'ce' without a teacher (see the note at the top). */
+async function trainStep(model: Model, opt: Sgd, b: { x: Float32Array; y: Int32Array }, classCounts: number[]): Promise<{ loss: number; hits: number }> {
+  const [h, w, c] = model.spec.imageShape;
+  let hits: tf.Scalar | undefined;
+  let loss: tf.Scalar | undefined;
+  try {
+    loss = tf.tidy(() => {
+      const x = tf.tensor4d(b.x, [b.y.length, h, w, c]);
+      const y = tf.tensor1d(b.y, 'int32');
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = model.apply(x, true);
+        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')) as tf.Scalar);
+        return methodLoss('ce', DEFAULT_METHOD_PARAMS, logits, y, { classCounts, epoch: 0 });
+      }, Object.values(model.params));
+      opt.step(grads, SGD.lr);
+      return value;
+    });
+    const [l, n] = await Promise.all([loss.data(), hits?.data()]);
+    return { loss: l[0], hits: n ? n[0] : 0 };
+  } finally {
+    loss?.dispose();
+    hits?.dispose();
+  }
+}
+
+/** Eval-mode forward as predictLogits() does it, logits read back. */
+async function inferStep(model: Model, b: { x: Float32Array; y: Int32Array }): Promise<void> {
+  const [h, w, c] = model.spec.imageShape;
+  const logits = tf.tidy(() => model.apply(tf.tensor4d(b.x, [b.y.length, h, w, c]), false));
+  await logits.data();
+  logits.dispose();
+}
+
+/**
+ * Seconds of the fastest of `repeat` runs of `f`: on a shared machine the fastest run is the one
+ * least disturbed by other processes.
+ */
+async function bestOf(repeat: number, f: () => Promise<void>): Promise<number> {
+  let best = Infinity;
+  for (let r = 0; r < repeat; r++) {
+    const t0 = performance.now();
+    await f();
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return best;
+}
+
+/** One measurement, in this (child) process. */
+async function measure(kind: ModelKind, shapeText: string, batch: number, backend: BackendName, threads: number | undefined, steps: number, warmup: number, repeat: number): Promise<Ours> {
+  const shape = parseShape(shapeText);
+  const report = await selectBackend(backend, { threads, allowSoftwareAdapter: process.env.DIVE_WEBGPU_ALLOW_SOFTWARE === '1' || undefined });
+  for (const r of report.reasons) if (!/not tried/.test(r)) process.stderr.write(`  note: ${r}\n`);
+  const root = new Rng(0);
+  const model = createModel({ kind, imageShape: shape, numClasses: CLASSES }, root.fork());
+  const opt = new Sgd(model.params, { momentum: SGD.momentum, weightDecay: SGD.weightDecay });
+  const data = syntheticBatches(root.fork(), batch, shape);
+  const classCounts = new Array<number>(CLASSES).fill(batch);
+  const tensorsStart = tf.memory().numTensors;
+  try {
+    for (let i = 0; i < warmup; i++) await trainStep(model, opt, data[i % DISTINCT], classCounts);
+    const trainSec = await bestOf(repeat, async () => {
+      for (let i = 0; i < steps; i++) {
+        const { loss } = await trainStep(model, opt, data[i % DISTINCT], classCounts);
+        if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at step ${i + 1}`);
+      }
+    });
+    for (let i = 0; i < Math.max(warmup, 1); i++) await inferStep(model, data[i % DISTINCT]);
+    const inferSec = await bestOf(repeat, async () => {
+      for (let i = 0; i < steps; i++) await inferStep(model, data[i % DISTINCT]);
+    });
+    return {
+      engine: 'tfjs',
+      model: kind,
+      shape: shapeText,
+      batch,
+      backend,
+      detail: report.detail,
+      threads: report.threads,
+      steps,
+      warmup,
+      repeat,
+      trainIps: (batch * steps) / trainSec,
+      inferIps: (batch * steps) / inferSec,
+      // maxRSS is in kilobytes
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      tensorsStart,
+      tensorsEnd: tf.memory().numTensors,
+    };
+  } finally {
+    opt.dispose();
+    model.dispose();
+  }
+}
+
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string' },
+      shape: { type: 'string' },
+      batch: { type: 'string' },
+      backend: { type: 'string' },
+      threads: { type: 'string' },
+      steps: { type: 'string' },
+      warmup: { type: 'string' },
+      repeat: { type: 'string' },
+    },
+  });
+  const model = values.model as ModelKind;
+  if (!(BENCH_MODELS as readonly string[]).includes(model)) throw new UserError(`--model: unknown model '${values.model}' (use ${BENCH_MODELS.join(', ')})`);
+  const backend = values.backend as BackendName;
+  if (!(BACKENDS as readonly string[]).includes(backend)) throw new UserError(`--backend: unknown backend '${values.backend}' (use ${BACKENDS.join(', ')})`);
+  const shape = values.shape ?? '';
+  parseShape(shape);
+  const r = await measure(model, shape, positiveInt('batch', values.batch ?? '128')!, backend, positiveInt('threads', values.threads),
+    positiveInt('steps', values.steps ?? '10')!, positiveInt('warmup', values.warmup ?? '2', 0)!, positiveInt('repeat', values.repeat ?? '1')!);
+  process.stdout.write(`${LINE}${JSON.stringify(r)}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof UserError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
