@@ -8,7 +8,9 @@
 // backend runs it), summed per kernel name and per group. PyTorch: torch_profile.py, the same model
 // and step under torch.autograd.profiler (self CPU time per operator). Both profilers time wall
 // clock per call, so on a busy machine both sides inflate; the step's CPU time (process CPU time,
-// one thread) is printed beside the wall time for that reason.
+// one thread) is printed beside the wall time for that reason. Last, each distinct forward
+// convolution of the step is timed alone on both sides (ms and GFLOP/s): the arithmetic speed of
+// the backend's convolution, which bounds the whole step's.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -41,6 +43,33 @@ interface TorchProfile {
   step_ms: number;
   cpu_ms: number;
   groups_ms: Record<Group, number>;
+  /** forward convolution alone, per entry of `convs` */
+  conv_ms: number[];
+}
+
+/** A forward convolution of the step: [n, h, w, ci, co, k, stride] (padding (k - 1) / 2, as layers.ts). */
+type ConvSpec = [number, number, number, number, number, number, number];
+
+const convFlops = ([n, h, w, ci, co, k, stride]: ConvSpec) => 2 * n * Math.ceil(h / stride) * Math.ceil(w / stride) * k * k * ci * co;
+
+/** The fastest of a few forward convolutions of that shape on the current backend, in ms. */
+async function convMs([n, h, w, ci, co, k, stride]: ConvSpec, reps = 5): Promise<number> {
+  const x = tf.randomNormal([n, h, w, ci]) as tf.Tensor4D;
+  const f = tf.randomNormal([k, k, ci, co]) as tf.Tensor4D;
+  let best = Infinity;
+  try {
+    for (let r = 0; r < reps + 2; r++) {
+      const t0 = performance.now();
+      const y = tf.conv2d(x, f, stride, (k - 1) / 2);
+      await y.data();
+      y.dispose();
+      if (r >= 2) best = Math.min(best, performance.now() - t0);
+    }
+  } finally {
+    x.dispose();
+    f.dispose();
+  }
+  return best;
 }
 
 async function main(): Promise<void> {
@@ -75,6 +104,7 @@ async function main(): Promise<void> {
   const [data] = syntheticBatches(root.fork(), batch, shape);
   const classCounts = new Array<number>(CLASSES).fill(batch);
   const perKernel = new Map<string, { ms: number; calls: number }>();
+  const convs = new Map<string, ConvSpec>();
   let wallMs = 0;
   let cpuMs = 0;
   try {
@@ -93,12 +123,20 @@ async function main(): Promise<void> {
         e.ms += typeof ms === 'number' ? ms / steps : 0;
         e.calls += 1 / steps;
         perKernel.set(k.name, e);
+        if (k.name === tf.Conv2D && k.inputShapes.length >= 2 && k.outputShapes.length >= 1) {
+          const [[n, h, w, ci], [kh, , , co], [, oh]] = [k.inputShapes[0], k.inputShapes[1], k.outputShapes[0]];
+          const spec: ConvSpec = [n, h, w, ci, co, kh, Math.round(h / oh)];
+          convs.set(spec.join(), spec);
+        }
       }
     }
   } finally {
     opt.dispose();
     model.dispose();
   }
+  const convSpecs = [...convs.values()];
+  const oursConv: number[] = [];
+  for (const spec of convSpecs) oursConv.push(await convMs(spec));
 
   const total = [...perKernel.values()].reduce((a, e) => a + e.ms, 0);
   const ours: Record<Group, number> = { conv_forward: 0, conv_grad: 0, other: 0 };
@@ -112,7 +150,7 @@ async function main(): Promise<void> {
   let torch: TorchProfile | null = null;
   const py = values['no-torch'] ? null : findTorchPython();
   if (py) {
-    const r = spawnSync(py, [TORCH_PROFILE, '--model', kind, '--shape', values.shape!, '--batch', String(batch), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = spawnSync(py, [TORCH_PROFILE, '--model', kind, '--shape', values.shape!, '--batch', String(batch), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup), '--convs', JSON.stringify(convSpecs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
     if (r.status === 0 && line) torch = JSON.parse(line) as TorchProfile;
     else process.stderr.write(`torch profile failed (exit ${r.status ?? r.signal})\n`);
@@ -127,6 +165,18 @@ async function main(): Promise<void> {
     process.stdout.write(`${'step (wall)'.padEnd(22)}  ${wallMs.toFixed(0).padStart(7)}  ${torch.step_ms.toFixed(0).padStart(10)}  ${(wallMs / torch.step_ms).toFixed(2).padStart(19)}\n`);
     process.stdout.write(`${'step (CPU time)'.padEnd(22)}  ${cpuMs.toFixed(0).padStart(7)}  ${torch.cpu_ms.toFixed(0).padStart(10)}  ${(cpuMs / torch.cpu_ms).toFixed(2).padStart(19)}\n`);
   }
+  printConvs(convSpecs, oursConv, torch);
+}
+
+function printConvs(specs: ConvSpec[], ours: number[], torch: TorchProfile | null): void {
+  process.stdout.write(`\nforward convolution alone (fastest of 5)   ours ms  GFLOP/s${torch ? '   PyTorch ms  GFLOP/s  ours / PyTorch time' : ''}\n`);
+  specs.forEach((spec, i) => {
+    const [n, h, w, ci, co, k, stride] = spec;
+    const gf = (ms: number) => (convFlops(spec) / ms / 1e6).toFixed(0);
+    const label = `${n}x${h}x${w}x${ci} -> ${co}, ${k}x${k}/${stride}`;
+    const t = torch?.conv_ms[i];
+    process.stdout.write(`${label.padEnd(40)}  ${ours[i].toFixed(1).padStart(7)}  ${gf(ours[i]).padStart(7)}${t === undefined ? '' : `  ${t.toFixed(1).padStart(11)}  ${gf(t).padStart(7)}  ${(ours[i] / t).toFixed(2).padStart(19)}`}\n`);
+  });
 }
 
 main().catch((e: unknown) => {

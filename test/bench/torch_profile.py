@@ -26,6 +26,21 @@ def group(name):
     return "other"
 
 
+def conv_ms(n, h, w, ci, co, k, stride, reps=5):
+    """The fastest of `reps` forward convolutions of that shape (padding (k - 1) / 2, no bias), in ms."""
+    x = torch.randn(n, ci, h, w)
+    weight = torch.randn(co, ci, k, k)
+    with torch.no_grad():
+        for _ in range(2):
+            F.conv2d(x, weight, stride=stride, padding=(k - 1) // 2)
+        best = float("inf")
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            F.conv2d(x, weight, stride=stride, padding=(k - 1) // 2)
+            best = min(best, time.perf_counter() - t0)
+    return best * 1000
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", default="resnet8")
@@ -35,6 +50,7 @@ def main():
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--classes", type=int, default=10)
+    p.add_argument("--convs", default="[]", help="JSON list of [n, h, w, ci, co, k, stride]: time each forward convolution alone")
     args = p.parse_args()
     h, w, c = parse_shape(args.shape)
     torch.set_num_threads(args.threads)
@@ -65,7 +81,8 @@ def main():
     groups = {"conv_forward": 0.0, "conv_grad": 0.0, "other": 0.0}
     for e in prof.key_averages():
         groups[group(e.key)] += e.self_cpu_time_total / 1000 / args.steps
-    print(json.dumps({"torch": torch.__version__, "threads": args.threads, "step_ms": wall * 1000, "cpu_ms": cpu * 1000, "groups_ms": groups}))
+    convs = [conv_ms(*spec) for spec in json.loads(args.convs)]
+    print(json.dumps({"torch": torch.__version__, "threads": args.threads, "step_ms": wall * 1000, "cpu_ms": cpu * 1000, "groups_ms": groups, "conv_ms": convs}))
 
 
 if __name__ == "__main__":

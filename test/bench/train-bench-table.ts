@@ -12,6 +12,7 @@ export function combine(o: Ours, t: TorchLine[]): Row {
           defaultThreads: def.default_threads,
           trainIpsDefault: def.train_ips,
           trainIpsSame: same?.train_ips ?? null,
+          trainCpuIpsSame: same?.train_cpu_ips ?? null,
           inferIpsDefault: def.infer_ips,
           inferIpsSame: same?.infer_ips ?? null,
           peakRssMb: Math.max(...t.map((l) => l.peak_rss_mb)),
@@ -19,13 +20,14 @@ export function combine(o: Ours, t: TorchLine[]): Row {
       : null,
     ratioDefault: def ? o.trainIps / def.train_ips : null,
     ratioSame: same ? o.trainIps / same.train_ips : null,
+    ratioCpu: same?.train_cpu_ips ? o.trainCpuIps / same.train_cpu_ips : null,
   };
 }
 
 export function table(rows: Row[]): string {
   const f0 = (n: number | null | undefined) => (n == null ? '-' : n.toFixed(0));
   const f2 = (n: number | null | undefined) => (n == null ? '-' : n.toFixed(2));
-  const head = ['model', 'shape', 'batch', 'backend', 'thr', 'train img/s', 'infer img/s', 'peak RSS MB', 'tensors', 'torch@def (thr)', 'torch@same', 'ratio def', 'ratio same'];
+  const head = ['model', 'shape', 'batch', 'backend', 'thr', 'train img/s', 'infer img/s', 'peak RSS MB', 'tensors', 'torch@def (thr)', 'torch@same', 'ratio def', 'ratio same', 'CPU img/s', 'torch CPU img/s', 'ratio CPU'];
   const body = rows.map((r) => [
     r.model,
     r.shape,
@@ -40,6 +42,9 @@ export function table(rows: Row[]): string {
     f0(r.torch?.trainIpsSame),
     f2(r.ratioDefault),
     f2(r.ratioSame),
+    f0(r.trainCpuIps),
+    f0(r.torch?.trainCpuIpsSame),
+    f2(r.ratioCpu),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

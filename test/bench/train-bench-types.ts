@@ -21,6 +21,8 @@ export interface Ours {
   /** timed runs of `steps` steps; the fastest counts */
   repeat: number;
   trainIps: number;
+  /** training images per second of process CPU time (all threads) */
+  trainCpuIps: number;
   inferIps: number;
   peakRssMb: number;
   tensorsStart: number;
@@ -36,13 +38,16 @@ export interface TorchLine {
   threads: number;
   default_threads: number;
   train_ips: number;
+  train_cpu_ips: number;
   infer_ips: number;
   peak_rss_mb: number;
 }
 
 export interface Row extends Ours {
-  torch: { version: string; defaultThreads: number; trainIpsDefault: number; trainIpsSame: number | null; inferIpsDefault: number; inferIpsSame: number | null; peakRssMb: number } | null;
+  torch: { version: string; defaultThreads: number; trainIpsDefault: number; trainIpsSame: number | null; trainCpuIpsSame: number | null; inferIpsDefault: number; inferIpsSame: number | null; peakRssMb: number } | null;
   /** ours / torch train img/s at torch's default thread count and at our thread count */
   ratioDefault: number | null;
   ratioSame: number | null;
+  /** the same at our thread count, from images per CPU-second on both sides */
+  ratioCpu: number | null;
 }

@@ -103,7 +103,8 @@ async function main(): Promise<void> {
     return;
   }
   process.stdout.write(`${table(rows)}\n`);
-  process.stdout.write('ratio = ours / PyTorch training img/s, at PyTorch\'s default thread count and at ours (thr)\n');
+  process.stdout.write('ratio = ours / PyTorch training img/s, at PyTorch\'s default thread count and at ours (thr);\n');
+  process.stdout.write('CPU img/s = training images per second of process CPU time (all threads), ratio CPU = ours / PyTorch at ours (thr): steadier than wall time when other work shares the cores\n');
   if (gpus) {
     process.stdout.write(`\n${describeGpus(gpus).join('\n')}\n`);
     if (gpuRows.length) process.stdout.write(`${table(gpuRows)}\nratio same = ours / PyTorch on its GPU (${gpus.torch.ok ? gpus.torch.device : 'none'})\n`);
