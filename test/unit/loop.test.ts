@@ -136,8 +136,8 @@ describe('trainRun', () => {
     assert.deepEqual(r, { status: 'stopped', epochsDone: 1, records: r.records });
     assert.equal(r.records.length, 1);
     assert.deepEqual(progress.map((p) => [p.epoch, p.batch, p.batches]), [[1, 1, 4], [1, 2, 4], [1, 3, 4], [1, 4, 4], [2, 1, 4], [2, 2, 4]]);
-    for (const p of progress) assert.ok(p.acc >= 0 && p.acc <= 1 && p.loss > 0 && p.imagesPerSec > 0 && p.etaSeconds >= 0);
-    assert.ok(progress[5].etaSeconds < progress[0].etaSeconds * 1.5 + 1);
+    // the ETA is images left / measured speed: its value depends on the machine's load, so only its form is asserted
+    for (const p of progress) assert.ok(p.acc >= 0 && p.acc <= 1 && p.loss > 0 && p.imagesPerSec > 0 && Number.isFinite(p.etaSeconds) && p.etaSeconds >= 0);
   });
 });
 
