@@ -3,6 +3,7 @@
 // `changed` events from the core (another window, the CLI) refresh it too.
 import { SvelteMap } from 'svelte/reactivity';
 import type { AppInfo, ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/domain/contract';
+import type { NotesIndex } from '../../src-main/core/domain/notes';
 import type { DatasetInfo, RunSummary, SplitInfo } from '../../src-main/core/domain/types';
 import { connectApi, message } from './api';
 import { emptyLive, foldEvent, type Live } from './live';
@@ -18,6 +19,8 @@ export const app = $state({
   datasets: [] as DatasetInfo[],
   splits: [] as SplitInfo[],
   runs: [] as RunSummary[],
+  /** tags and notes of runs and studies, by name */
+  notes: { runs: {}, studies: {} } as NotesIndex,
   screen: 'datasets' as Screen,
   /** the run (runs screen) or study (studies screen) the address names; '' for the list */
   name: '',
@@ -76,6 +79,7 @@ export async function refresh(what: 'datasets' | 'splits' | 'runs' | 'all' = 'al
     if (what === 'all' || what === 'splits') app.splits = await call('listSplits', undefined);
     if (what === 'all' || what === 'runs') {
       app.runs = await call('listRuns', undefined);
+      app.notes = await call('listNotes', undefined);
       for (const r of app.runs) {
         if (r.status === 'running' && !live.has(r.name)) live.set(r.name, emptyLive(r.config.epochs, r.epochsDone));
       }

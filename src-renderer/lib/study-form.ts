@@ -2,7 +2,7 @@
 // of seeds become createStudy's argument (the study plans its own Balanced-Softmax teachers for
 // the distillation methods). Errors are keyed by the form's field, in the form's words.
 import type { Args } from '../../src-main/core/domain/contract';
-import type { Method } from '../../src-main/core/domain/method';
+import { METHODS, type Method } from '../../src-main/core/domain/method';
 import { toRequest, type TrainForm } from './train-form';
 
 export interface StudyFields {
@@ -27,7 +27,8 @@ export function toStudyRequest(f: TrainForm, s: StudyFields): Args<'createStudy'
   return {
     name: s.name.trim(),
     split: f.split,
-    methods: [...s.methods],
+    // in the core's order (ce before bsce ...), so comparisons read "bsce - ce" however they were ticked
+    methods: METHODS.filter((m) => s.methods.includes(m)),
     seeds: s.seeds,
     config: shared,
     teacher: { epochs: f.epochs, model: f.model },

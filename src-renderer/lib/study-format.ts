@@ -11,11 +11,19 @@ export function meanStd(s: Spread, digits = 1): string {
   return s.std == null ? pts(s.mean, digits) : `${pts(s.mean, digits)} ± ${pts(s.std, digits)}`;
 }
 
-/** "+0.4 [−0.8, +1.6], n = 3"; the interval is left out below two pairs. */
+/** The parts of a paired difference: "+0.4", "[-0.8, +1.6]" ('' below two pairs), "n = 3". */
+export function pairedParts(d: PairedDifference, digits = 1): { mean: string; interval: string; n: string } {
+  return {
+    mean: d.mean == null ? '—' : signed(d.mean, digits),
+    interval: d.mean != null && d.lo != null && d.hi != null ? `[${signed(d.lo, digits)}, ${signed(d.hi, digits)}]` : '',
+    n: `n = ${d.n}`,
+  };
+}
+
+/** "+0.4 [-0.8, +1.6], n = 3"; the interval is left out below two pairs. */
 export function pairedText(d: PairedDifference, digits = 1): string {
-  if (d.mean == null) return `—, n = ${d.n}`;
-  const interval = d.lo != null && d.hi != null ? ` [${signed(d.lo, digits)}, ${signed(d.hi, digits)}]` : '';
-  return `${signed(d.mean, digits)}${interval}, n = ${d.n}`;
+  const p = pairedParts(d, digits);
+  return `${p.mean}${p.interval ? ` ${p.interval}` : ''}, ${p.n}`;
 }
 
 /** Whether the interval excludes zero (a difference the seeds support). */

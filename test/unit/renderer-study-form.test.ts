@@ -6,7 +6,7 @@ import { defaultForm } from '../../src-renderer/lib/train-form';
 
 test('the study request carries the form\'s shared settings and is one the core accepts', () => {
   const f = { ...defaultForm('lt'), method: 'dive' as const, epochs: 2, batchSize: 64, model: 'mlp' as const, backend: 'wasm' as const };
-  const req = toStudyRequest(f, { name: 'st', methods: ['bsce', 'dive'], seeds: 2 });
+  const req = toStudyRequest(f, { name: 'st', methods: ['dive', 'bsce'], seeds: 2 });
   assert.deepEqual([req.name, req.split, req.methods, req.seeds], ['st', 'lt', ['bsce', 'dive'], 2]);
   assert.equal(req.config?.epochs, 2);
   assert.equal(req.config?.batchSize, 64);

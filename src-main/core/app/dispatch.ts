@@ -17,6 +17,7 @@ import { UserError } from '../domain/errors';
 import { paperStudyRequest, type RecipeRequest } from '../domain/run-requests';
 import type { StudyDetail } from '../domain/study-types';
 import type { BackendsProbe, DatasetInfo, RunInfo, VeSweep, VirtualExamplesInfo } from '../domain/types';
+import { annotate, listNotes } from '../store/notes';
 import { queueView, setPriority } from '../store/queue';
 import { getRun } from '../store/runs';
 import { asUserError } from '../store/db';
@@ -235,6 +236,12 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     runStatistics: (a) => runStatistics(store, a.names),
+    annotate: (a) => {
+      const out = annotate(store, a);
+      changed('runs');
+      return out;
+    },
+    listNotes: () => listNotes(store),
   };
 
   const runEnded = async (ref: string | number): Promise<RunInfo> => {
