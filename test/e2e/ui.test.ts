@@ -167,6 +167,19 @@ test('the workbench end to end in the browser', { timeout: 480_000 }, async (t) 
     await page.locator('[data-testid=confusion] td:not(.zero):not(.diag) button').first().click();
     await page.getByTestId('cell-view').locator('canvas.thumb').first().waitFor();
     assert.match((await page.getByTestId('run-config').textContent())!, /Backend used\s*wasm/);
+    // tags and a note, saved and then found from the runs table's search
+    await page.getByTestId('tags-input').fill('distilled, first-try');
+    await page.getByTestId('note-input').fill('two epochs only');
+    await page.getByTestId('save-notes').click();
+    await page.getByTestId('save-notes').filter({ hasText: 'Saved' }).waitFor();
+    await shot('05-run-page');
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('runs-search').fill('first-try');
+    await page.locator('tr[data-run="teacher"]').waitFor({ state: 'detached' });
+    assert.equal(await page.locator('tr[data-run="student"]').count(), 1);
+    await page.getByTestId('runs-search').fill('');
+    await page.goBack();
+    await page.getByTestId('run-title').filter({ hasText: 'student' }).waitFor();
   });
 
   await t.test('addresses stay: a deep link opened cold, reload, Back and Forward', async () => {
@@ -227,6 +240,12 @@ test('the workbench end to end in the browser', { timeout: 480_000 }, async (t) 
     await page.getByTestId('epochs').fill('1');
     await page.getByTestId('batch').fill('64');
     await page.getByTestId('backend').selectOption('wasm');
+    // before Start: the backend the run will use and why, then an estimate once timed
+    await page.getByTestId('backend-plan').waitFor({ timeout: 60_000 });
+    assert.match((await page.getByTestId('backend-plan').textContent())!, /will train on wasm: asked for in the form/);
+    await page.getByTestId('probe-backends').click();
+    await page.getByTestId('estimate').waitFor({ timeout: 90_000 });
+    assert.match((await page.getByTestId('estimate').textContent())!, /Estimated training time: .+ \(1 epoch × 1,236 images at \d+ img\/s measured just now/);
     await page.getByTestId('mode-study').click();
     // errors sit next to their field, in the form's words
     await page.getByTestId('study-method-dive').uncheck();
