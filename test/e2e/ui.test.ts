@@ -167,6 +167,9 @@ test('the workbench end to end in the browser', { timeout: 480_000 }, async (t) 
     await page.locator('[data-testid=confusion] td:not(.zero):not(.diag) button').first().click();
     await page.getByTestId('cell-view').locator('canvas.thumb').first().waitFor();
     assert.match((await page.getByTestId('run-config').textContent())!, /Backend used\s*wasm/);
+    // the version that trained it, as the run recorded it
+    const info = (await api<{ version: string }>(served, 'info', {})).body.result!;
+    assert.equal(await page.getByTestId('run-app-version').textContent(), info.version);
     // tags and a note, saved and then found from the runs table's search
     await page.getByTestId('tags-input').fill('distilled, first-try');
     await page.getByTestId('note-input').fill('two epochs only');

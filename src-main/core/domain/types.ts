@@ -108,6 +108,8 @@ export interface BackendReport {
   adapter?: AdapterFacts;
   /** why each better backend was not used */
   reasons: string[];
+  /** the workbench version whose worker last started the run (absent in runs from before it was recorded) */
+  appVersion?: string;
 }
 
 /** What Dawn says about a WebGPU adapter. */
