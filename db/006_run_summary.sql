@@ -10,9 +10,16 @@ ALTER TABLE runs ADD COLUMN many         REAL;
 ALTER TABLE runs ADD COLUMN medium       REAL;
 ALTER TABLE runs ADD COLUMN few          REAL;
 ALTER TABLE runs ADD COLUMN ece          REAL;
+ALTER TABLE runs ADD COLUMN lr           REAL;     -- config.lr, batchSize, params.tau / power / alpha:
+ALTER TABLE runs ADD COLUMN batch_size   INTEGER;  -- the hyper-parameter columns and filters of the Runs screen
+ALTER TABLE runs ADD COLUMN tau          REAL;
+ALTER TABLE runs ADD COLUMN power        REAL;
+ALTER TABLE runs ADD COLUMN alpha        REAL;
 
 UPDATE runs SET
   seed = json_extract(config, '$.seed'), epochs = json_extract(config, '$.epochs'),
   teacher_name = json_extract(teacher_info, '$.name'),
   top1 = json_extract(metrics, '$.top1'), many = json_extract(metrics, '$.many'), medium = json_extract(metrics, '$.medium'),
-  few = json_extract(metrics, '$.few'), ece = json_extract(metrics, '$.ece');
+  few = json_extract(metrics, '$.few'), ece = json_extract(metrics, '$.ece'),
+  lr = json_extract(config, '$.lr'), batch_size = json_extract(config, '$.batchSize'), tau = json_extract(config, '$.params.tau'),
+  power = json_extract(config, '$.params.power'), alpha = json_extract(config, '$.params.alpha');

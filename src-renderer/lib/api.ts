@@ -1,6 +1,7 @@
 // The transport: Electron's preload bridge (window.dive) when present, else the web server's
 // HTTP + server-sent events, authorised by the token `dive serve` put in the page URL.
 import type { ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/domain/contract';
+import { stripToken } from './route';
 
 declare global {
   interface Window {
@@ -10,12 +11,15 @@ declare global {
 
 const TOKEN_KEY = 'dive-token';
 
-/** Takes #token=... out of the visible URL (and history) into sessionStorage. */
+/**
+ * Takes the token out of the visible URL (and history) into sessionStorage, keeping the rest of
+ * the address (#/runs/x?token=T opens the run), so a copied address never carries it.
+ */
 export function takeToken(): string | null {
-  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
-  if (m) {
-    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
-    history.replaceState(null, '', location.pathname + location.search);
+  const { hash, token } = stripToken(location.hash);
+  if (token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    history.replaceState(null, '', location.pathname + location.search + hash);
   }
   return sessionStorage.getItem(TOKEN_KEY);
 }

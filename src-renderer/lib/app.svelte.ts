@@ -3,12 +3,14 @@
 // `changed` events from the core (another window, the CLI) refresh it too.
 import { SvelteMap } from 'svelte/reactivity';
 import type { AppInfo, ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/domain/contract';
+import type { NotesIndex } from '../../src-main/core/domain/notes';
 import type { DatasetInfo, RunSummary, SplitInfo } from '../../src-main/core/domain/types';
 import { connectApi, message } from './api';
 import { emptyLive, foldEvent, type Live } from './live';
+import { formatRoute, parseRoute, type Route, type Screen } from './route';
 import type { TrainForm } from './train-form';
 
-export type Screen = 'datasets' | 'splits' | 'train' | 'runs' | 'compare';
+export type { Screen };
 
 export const app = $state({
   ready: false,
@@ -17,7 +19,13 @@ export const app = $state({
   datasets: [] as DatasetInfo[],
   splits: [] as SplitInfo[],
   runs: [] as RunSummary[],
+  /** tags and notes of runs and studies, by name */
+  notes: { runs: {}, studies: {} } as NotesIndex,
   screen: 'datasets' as Screen,
+  /** the run (runs screen) or study (studies screen) the address names; '' for the list */
+  name: '',
+  /** split the split builder shows (its address) */
+  split: '',
   /** dataset the datasets / split screens look at */
   dataset: '',
   /** a run's config to prefill the train screen with ("duplicate as new config") */
@@ -71,6 +79,7 @@ export async function refresh(what: 'datasets' | 'splits' | 'runs' | 'all' = 'al
     if (what === 'all' || what === 'splits') app.splits = await call('listSplits', undefined);
     if (what === 'all' || what === 'runs') {
       app.runs = await call('listRuns', undefined);
+      app.notes = await call('listNotes', undefined);
       for (const r of app.runs) {
         if (r.status === 'running' && !live.has(r.name)) live.set(r.name, emptyLive(r.epochsTotal, r.epochsDone));
       }
@@ -127,9 +136,55 @@ export async function start(): Promise<void> {
     return;
   }
   await refresh('all');
+  followAddress();
   app.ready = true;
 }
 
-export function go(screen: Screen): void {
-  app.screen = screen;
+/** The route the app's state shows now (what the address bar should say). */
+export function currentRoute(): Route {
+  switch (app.screen) {
+    case 'datasets':
+      return { screen: 'datasets', name: app.dataset, runs: [] };
+    case 'splits':
+      return { screen: 'splits', name: app.split, runs: [] };
+    case 'compare':
+      return { screen: 'compare', name: '', runs: [...app.selected] };
+    case 'runs':
+    case 'studies':
+      return { screen: app.screen, name: app.name, runs: [] };
+    default:
+      return { screen: app.screen, name: '', runs: [] };
+  }
+}
+
+/** Puts the app in the place an address names (first load, Back / Forward, a pasted link). */
+export function applyRoute(r: Route): void {
+  app.screen = r.screen;
+  app.name = r.screen === 'runs' || r.screen === 'studies' ? r.name : '';
+  if (r.screen === 'datasets' && r.name) app.dataset = r.name;
+  if (r.screen === 'splits') {
+    app.split = r.name;
+    const s = app.splits.find((x) => x.name === r.name);
+    if (s) app.dataset = s.dataset;
+  }
+  if (r.screen === 'compare') app.selected = [...r.runs];
+}
+
+/** Follows the address bar: Back / Forward and edited addresses move the app. */
+export function followAddress(): () => void {
+  const onHash = () => applyRoute(parseRoute(location.hash));
+  applyRoute(parseRoute(location.hash));
+  window.addEventListener('hashchange', onHash);
+  return () => window.removeEventListener('hashchange', onHash);
+}
+
+/**
+ * Goes to a screen (and the run / study / split / dataset it names) as a new history entry, so
+ * Back returns here. Smaller changes within a screen (picking a dataset in a list) replace the
+ * entry instead: see App.svelte's address effect.
+ */
+export function go(screen: Screen, name = ''): void {
+  applyRoute({ screen, name: screen === 'datasets' ? name || app.dataset : name, runs: screen === 'compare' ? [...app.selected] : [] });
+  const hash = formatRoute(currentRoute());
+  if (location.hash !== hash) history.pushState(null, '', hash);
 }

@@ -1,9 +1,12 @@
 // The runs table's data: columns, sorting and filtering, independent of the DOM.
 import type { RunSummary } from '../../src-main/core/domain/types';
+import type { Annotation } from '../../src-main/core/domain/notes';
+import { notesMatch } from './tags';
 
 export type ColumnKey =
   | 'name' | 'status' | 'method' | 'model' | 'split' | 'dataset' | 'teacher' | 'epochs'
-  | 'top1' | 'many' | 'medium' | 'few' | 'warnings' | 'ece' | 'speed' | 'backend' | 'created';
+  | 'top1' | 'many' | 'medium' | 'few' | 'warnings' | 'ece' | 'speed' | 'backend' | 'created'
+  | 'study' | 'seed' | 'lr' | 'batch' | 'tau' | 'power' | 'alpha';
 
 export interface Column {
   key: ColumnKey;
@@ -31,7 +34,18 @@ export const COLUMNS: readonly Column[] = [
   { key: 'speed', label: 'img/s', numeric: true, default: false },
   { key: 'backend', label: 'Backend', numeric: false, default: false },
   { key: 'created', label: 'Created', numeric: false, default: false },
+  // hyper-parameters, as W&B's run table offers config columns
+  { key: 'study', label: 'Study', numeric: false, default: false },
+  { key: 'seed', label: 'Seed', numeric: true, default: false },
+  { key: 'lr', label: 'LR', numeric: true, default: false },
+  { key: 'batch', label: 'Batch', numeric: true, default: false },
+  { key: 'tau', label: 'T', numeric: true, default: false },
+  { key: 'power', label: 'p', numeric: true, default: false },
+  { key: 'alpha', label: 'α', numeric: true, default: false },
 ];
+
+/** kd / dive read T and alpha, dive p: other methods show no value rather than an unused default */
+const USES: Partial<Record<ColumnKey, readonly string[]>> = { tau: ['kd', 'dive'], alpha: ['kd', 'dive'], power: ['dive'] };
 
 export function totalEpochs(run: RunSummary): number {
   return run.epochsTotal;
@@ -57,25 +71,86 @@ export function cellValue(run: RunSummary, key: ColumnKey): string | number | nu
     case 'speed': return run.imagesPerSecond;
     case 'backend': return run.backend;
     case 'created': return run.createdAt;
+    case 'study': return run.study;
+    case 'seed': return run.seed;
+    case 'lr': return run.hyper.lr;
+    case 'batch': return run.hyper.batchSize;
+    case 'tau':
+    case 'power':
+    case 'alpha': {
+      const v = run.hyper[key];
+      return USES[key]?.includes(run.method) && typeof v === 'number' ? v : null;
+    }
   }
+}
+
+export interface ConfigCondition {
+  key: string;
+  op: '=' | '<' | '>';
+  value: string;
+}
+
+/** "lr<0.1 tau=3 resnet" -> conditions on the config (lr < 0.1, tau = 3) and the words left (resnet). */
+export function parseQuery(text: string): { conditions: ConfigCondition[]; words: string[] } {
+  const conditions: ConfigCondition[] = [];
+  const words: string[] = [];
+  for (const token of text.trim().split(/\s+/).filter(Boolean)) {
+    const m = /^([\w.]+)(=|<|>)(.+)$/.exec(token);
+    if (m) conditions.push({ key: m[1].toLowerCase(), op: m[2] === '<' ? '<' : m[2] === '>' ? '>' : '=', value: m[3] });
+    else words.push(token.toLowerCase());
+  }
+  return { conditions, words };
+}
+
+/**
+ * The fields a condition can name: the listing's columns (the list carries no config, so that
+ * 10,000 runs list fast), under the config's names and dotted paths ("tau", "params.tau").
+ */
+function conditionFields(run: RunSummary): Record<string, string | number | null> {
+  const { lr, batchSize, tau, power, alpha } = run.hyper;
+  return {
+    method: run.method, model: run.model, split: run.split, dataset: run.dataset, backend: run.backend, status: run.status,
+    seed: run.seed, epochs: run.epochsTotal, lr, batchSize, batch: batchSize,
+    params: null, 'params.tau': tau, 'params.power': power, 'params.alpha': alpha,
+  };
+}
+
+/** Whether the run meets a condition; a key matches a field by its name or dotted path ("tau", "params.tau"). */
+export function meets(run: RunSummary, c: ConfigCondition): boolean {
+  const flat = Object.entries(conditionFields(run)).flatMap(([k, v]) => (v == null ? [] : [[k, String(v)] as [string, string]]));
+  const fields = flat.filter(([k]) => {
+    const low = k.toLowerCase();
+    return low === c.key || low.endsWith(`.${c.key}`);
+  });
+  return fields.some(([, v]) => {
+    const a = Number(v);
+    const b = Number(c.value);
+    const numeric = v.trim() !== '' && Number.isFinite(a) && Number.isFinite(b);
+    if (c.op === '=') return numeric ? a === b : v.toLowerCase() === c.value.toLowerCase();
+    return numeric && (c.op === '<' ? a < b : a > b);
+  });
 }
 
 export interface RunFilter {
   split?: string;
   method?: string;
   status?: string;
-  /** case-insensitive substring of the run's name */
+  /** words (case-insensitive substrings of the run's name, study or teacher) and config conditions ("lr<0.1 tau=3") */
   text?: string;
+  /** tags and notes by run name: a word also matches a run's tags or note */
+  notes?: Record<string, Annotation>;
 }
 
 export function filterRuns(runs: readonly RunSummary[], f: RunFilter): RunSummary[] {
-  const text = f.text?.trim().toLowerCase();
+  const { conditions, words } = parseQuery(f.text ?? '');
+  const haystack = (r: RunSummary) => `${r.name} ${r.study ?? ''} ${r.teacher ?? ''}`.toLowerCase();
   return runs.filter(
     (r) =>
       (!f.split || r.split === f.split) &&
       (!f.method || r.method === f.method) &&
       (!f.status || r.status === f.status) &&
-      (!text || r.name.toLowerCase().includes(text)),
+      words.every((w) => haystack(r).includes(w) || notesMatch(f.notes?.[r.name], w)) &&
+      conditions.every((c) => meets(r, c)),
   );
 }
 

@@ -162,11 +162,13 @@ export function formFromRun(run: RunInfo): TrainForm {
     lr: c.lr,
     momentum: c.momentum,
     weightDecay: c.weightDecay,
-    warmupEpochs: String(c.warmupEpochs),
+    // a value the core derived from the epochs stays derived (blank), so it follows a new epoch
+    // count after Clone; only a value the user had set is carried over
+    warmupEpochs: c.warmupEpochs === defaultWarmup(c.epochs) ? '' : String(c.warmupEpochs),
     warmupForm: c.warmupForm,
     evalEvery: c.evalEvery == null ? '' : String(c.evalEvery),
     valFraction: c.valFraction,
-    milestones: c.milestones.join(', '),
+    milestones: c.milestones.join(',') === defaultMilestones(c.epochs).join(',') ? '' : c.milestones.join(', '),
     gamma: c.gamma,
     seed: c.seed,
     crop: c.augment.crop,
@@ -181,14 +183,47 @@ function pickFields(p: MethodParams): MethodFields {
   return fields;
 }
 
+/** A candidate teacher and, when it is not the paper's kind of teacher, why it may mislead. */
+export interface TeacherChoice {
+  run: RunSummary;
+  /** empty for a recommended teacher; else what is off (another split, another method, a student) */
+  caveats: string[];
+}
+
+export interface TeacherGroups {
+  /** completed Balanced-Softmax runs on the same split, best top-1 first (warnings shown beside) */
+  recommended: TeacherChoice[];
+  /** every other completed run on the split's dataset, best top-1 first, each with its caveats */
+  others: TeacherChoice[];
+}
+
+const byTop1 = (a: RunSummary, b: RunSummary) => (b.metrics?.top1 ?? 0) - (a.metrics?.top1 ?? 0);
+
 /**
- * The teacher the form preselects for kd / dive: a Balanced-Softmax run on the same split without
- * warnings (the paper's teacher), else any run without warnings, best top-1 first; never a run
- * with warnings (at chance, diverged, ...), which the user may still pick by hand.
+ * The teacher list, split in two so the choice cannot mislead: the paper's teacher (Balanced
+ * Softmax on the student's own split) first; runs on another split (whose class counts differ
+ * from the student's), of another method, or themselves distilled students, apart with the reason.
+ */
+export function teacherGroups(candidates: readonly RunSummary[], split: string, dataset: string): TeacherGroups {
+  const done = candidates.filter((r) => r.status === 'completed' && r.dataset === dataset).sort(byTop1);
+  const recommended: TeacherChoice[] = [];
+  const others: TeacherChoice[] = [];
+  for (const run of done) {
+    const caveats: string[] = [];
+    if (run.split !== split) caveats.push(`trained on another split (${run.split})`);
+    if (run.teacher) caveats.push(`a distilled student (of ${run.teacher})`);
+    else if (run.method !== 'bsce') caveats.push(`${run.method}, not Balanced Softmax`);
+    (caveats.length ? others : recommended).push({ run, caveats });
+  }
+  return { recommended, others };
+}
+
+/**
+ * The teacher the form preselects for kd / dive: the best Balanced-Softmax run on the same split
+ * without warnings (the paper's teacher); none when there is no such run: a run from the other
+ * group, or one with warnings (at chance, diverged, ...), is only ever picked by hand.
  */
 export function defaultTeacher(candidates: readonly RunSummary[], split: string): string {
-  const ok = candidates.filter((r) => r.status === 'completed' && r.warnings.length === 0);
-  const byTop1 = (a: RunSummary, b: RunSummary) => (b.metrics?.top1 ?? 0) - (a.metrics?.top1 ?? 0);
-  const best = ok.filter((r) => r.method === 'bsce' && r.split === split).sort(byTop1)[0] ?? [...ok].sort(byTop1)[0];
+  const best = candidates.filter((r) => r.status === 'completed' && r.warnings.length === 0 && r.method === 'bsce' && r.split === split && !r.teacher).sort(byTop1)[0];
   return best?.name ?? '';
 }

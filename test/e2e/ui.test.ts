@@ -1,7 +1,9 @@
 // The workbench in a real browser against `dive serve`: first start, Fashion-MNIST import, a
 // rho = 100 split built with the slider, a BSCE teacher and a DiVE student trained to the end,
+// the run page, a deep link opened cold, reload and Back, a study with two seeds, the queue,
 // the comparison checked against the stored metrics, a cancelled run, and the token check.
-// Screenshots of every screen go to test-artifacts/ (light and dark).
+// Every screen is visited at 1024x700 and 1400x900 (no page wider than the window) and
+// screenshotted, light and dark, into test/e2e/screenshots/ (gitignored) to be looked at.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +15,7 @@ import type { RunInfo } from '../../src-main/core/domain/types';
 import { pct } from '../../src-renderer/lib/format';
 import { api, ROOT, serve, type Served } from './serve';
 
-const ARTIFACTS = join(ROOT, 'test-artifacts');
+const ARTIFACTS = join(ROOT, 'test/e2e/screenshots');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 let served: Served;
@@ -87,7 +89,7 @@ after(async () => {
   await served?.stop();
 });
 
-test('the workbench end to end in the browser', { timeout: 240_000 }, async (t) => {
+test('the workbench end to end in the browser', { timeout: 480_000 }, async (t) => {
   await t.test('first start: the token leaves the URL and the empty state offers Fashion-MNIST', async () => {
     await page.goto(served.url);
     await page.getByTestId('empty-datasets').waitFor();
@@ -155,12 +157,57 @@ test('the workbench end to end in the browser', { timeout: 240_000 }, async (t) 
     await shot('04-runs-training');
     await page.locator('tr[data-run="student"][data-status=completed]').waitFor({ timeout: 90_000 });
     await waitForRun('student', 'completed', 5_000);
-    await page.locator('tr[data-run="student"] button.open').click();
-    await page.getByTestId('run-detail').locator('canvas').waitFor();
-    assert.match((await page.getByTestId('run-detail').textContent())!, /Teacher\s*teacher/);
+    await page.locator('tr[data-run="student"] a.open').click();
+    await page.getByTestId('run-detail').locator('canvas').first().waitFor();
+    assert.ok(page.url().endsWith('#/runs/student'), page.url());
+    assert.equal(await page.getByTestId('teacher-link').textContent(), 'teacher');
+    // per-class table: one row per class, precision and recall beside the train count
+    assert.equal(await page.locator('[data-testid=class-table] tbody tr').count(), 10);
+    // the confusion matrix names its classes; a click on a cell shows the two classes' images
+    await page.locator('[data-testid=confusion] td:not(.zero):not(.diag) button').first().click();
+    await page.getByTestId('cell-view').locator('canvas.thumb').first().waitFor();
+    assert.match((await page.getByTestId('run-config').textContent())!, /Backend used\s*wasm/);
+    // the version that trained it, as the run recorded it
+    const info = (await api<{ version: string }>(served, 'info', {})).body.result!;
+    assert.equal(await page.getByTestId('run-app-version').textContent(), info.version);
+    // tags and a note, saved and then found from the runs table's search
+    await page.getByTestId('tags-input').fill('distilled, first-try');
+    await page.getByTestId('note-input').fill('two epochs only');
+    await page.getByTestId('save-notes').click();
+    await page.getByTestId('save-notes').filter({ hasText: 'Saved' }).waitFor();
+    await shot('05-run-page');
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('runs-search').fill('first-try');
+    await page.locator('tr[data-run="teacher"]').waitFor({ state: 'detached' });
+    assert.equal(await page.locator('tr[data-run="student"]').count(), 1);
+    await page.getByTestId('runs-search').fill('');
+    await page.goBack();
+    await page.getByTestId('run-title').filter({ hasText: 'student' }).waitFor();
+  });
+
+  await t.test('addresses stay: a deep link opened cold, reload, Back and Forward', async () => {
+    // a fresh tab knows no token: the link carries it once, and it leaves the address bar
+    const cold = await context.newPage();
+    await cold.goto(`${served.origin}/#/runs/student?token=${served.token}`);
+    await cold.getByTestId('run-title').filter({ hasText: 'student' }).waitFor();
+    assert.equal(new URL(cold.url()).hash, '#/runs/student');
+    await cold.reload();
+    await cold.getByTestId('run-title').filter({ hasText: 'student' }).waitFor();
+    await cold.getByTestId('teacher-link').click();
+    await cold.getByTestId('run-title').filter({ hasText: 'teacher' }).waitFor();
+    assert.equal(new URL(cold.url()).hash, '#/runs/teacher');
+    assert.match((await cold.getByTestId('students').textContent())!, /student/);
+    await cold.goBack();
+    await cold.getByTestId('run-title').filter({ hasText: 'student' }).waitFor();
+    await cold.goForward();
+    await cold.getByTestId('run-title').filter({ hasText: 'teacher' }).waitFor();
+    await cold.goto(`${served.origin}/#/compare?runs=teacher,student`);
+    await cold.locator('[data-testid=group-table] tr[data-run="student"]').waitFor();
+    await cold.close();
   });
 
   await t.test('compare shows the stored many / medium / few accuracies', async () => {
+    await page.getByTestId('nav-runs').click();
     await page.locator('tr[data-run="teacher"] input[type=checkbox]').check();
     await page.locator('tr[data-run="student"] input[type=checkbox]').check();
     await shot('05-runs');
@@ -189,6 +236,50 @@ test('the workbench end to end in the browser', { timeout: 240_000 }, async (t) 
     await shot('06-compare', true);
   });
 
+  await t.test('a study with two seeds from the Train screen: queue, then mean ± std and the paired difference', async () => {
+    await page.getByTestId('nav-train').click();
+    await page.getByTestId('model-mlp').click();
+    await page.getByTestId('method-ce').click();
+    await page.getByTestId('epochs').fill('1');
+    await page.getByTestId('batch').fill('64');
+    await page.getByTestId('backend').selectOption('wasm');
+    // before Start: the backend the run will use and why, then an estimate once timed
+    await page.getByTestId('backend-plan').waitFor({ timeout: 60_000 });
+    assert.match((await page.getByTestId('backend-plan').textContent())!, /will train on wasm: asked for in the form/);
+    await page.getByTestId('probe-backends').click();
+    await page.getByTestId('estimate').waitFor({ timeout: 90_000 });
+    assert.match((await page.getByTestId('estimate').textContent())!, /Estimated training time: .+ \(1 epoch × 1,236 images at \d+ img\/s measured just now/);
+    await page.getByTestId('mode-study').click();
+    // errors sit next to their field, in the form's words
+    await page.getByTestId('study-method-dive').uncheck();
+    await page.getByTestId('start-training').click();
+    assert.match((await page.getByTestId('study-section').textContent())!, /give the study a name/);
+    await page.getByTestId('study-name').fill('seeds');
+    await page.getByTestId('study-seeds').fill('2');
+    await page.getByTestId('study-method-ce').check();
+    await page.getByTestId('start-training').click();
+    await page.getByTestId('study-title').filter({ hasText: 'seeds' }).waitFor();
+    assert.equal(new URL(page.url()).hash, '#/studies/seeds');
+    await page.getByTestId('nav-queue').click();
+    await page.getByTestId('queue-table').or(page.getByTestId('empty-queue')).waitFor();
+    await shot('09-queue');
+    const t0 = Date.now();
+    for (;;) {
+      const st = await api<{ runs: { status: string }[] }>(served, 'getStudy', { name: 'seeds' });
+      const runs = st.body.result?.runs ?? [];
+      if (runs.length === 4 && runs.every((r) => r.status === 'completed')) break;
+      if (runs.some((r) => ['failed', 'cancelled', 'interrupted'].includes(r.status))) throw new Error(`study run ended badly: ${JSON.stringify(runs)}\n${served.stderr()}`);
+      if (Date.now() - t0 > 120_000) throw new Error(`study not done after 120 s: ${JSON.stringify(runs)}`);
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    await page.goBack();
+    await page.getByTestId('study-title').filter({ hasText: 'seeds' }).waitFor();
+    await page.locator('[data-testid=paired-lines]', { hasText: 'bsce - ce' }).waitFor({ timeout: 30_000 });
+    assert.match((await page.getByTestId('paired-lines').textContent())!, /bsce - ce: [+-]\d+\.\d \[[+-]\d+\.\d, [+-]\d+\.\d\], n = 2/);
+    assert.match((await page.locator('[data-testid=study-summary] tr[data-group] td[data-k=top1]').first().textContent())!, /^\d+\.\d ± \d+\.\d$/);
+    assert.equal(await page.locator('[data-testid=study-deltas] tbody tr').count(), 10);
+  });
+
   await t.test('cancel a running run from the runs table', async () => {
     await train({ method: 'ce', name: 'to-cancel', epochs: 60 });
     await page.locator('tr[data-run="to-cancel"][data-status=running]').waitFor({ timeout: 30_000 });
@@ -207,6 +298,42 @@ test('the workbench end to end in the browser', { timeout: 240_000 }, async (t) 
     await page.getByTestId('nmax-input').fill('7000');
     await page.getByTestId('preview-error').waitFor();
     assert.match((await page.getByTestId('preview-error').textContent())!, /maxPerClass: class 0 .* has 6000 training images but the split needs 7000/);
+  });
+
+  await t.test('every screen fits the window at 1024x700 and 1400x900, light and dark', async () => {
+    const screens: [string, string][] = [
+      ['datasets', '#/datasets/fashion-mnist'], ['splits', '#/splits/fm-lt100'], ['train', '#/train'], ['runs', '#/runs'], ['run', '#/runs/student'],
+      ['queue', '#/queue'], ['studies', '#/studies'], ['study', '#/studies/seeds'], ['compare', '#/compare?runs=teacher,student,seeds-ce-s1'],
+    ];
+    const wide: string[] = [];
+    const fits = async (where: string) => {
+      // a string, as this file is typed for Node (no DOM): the outermost elements sticking out of the window
+      const { scroll, inner, culprits } = await page.evaluate<{ scroll: number; inner: number; culprits: string[] }>(`(() => {
+        const out = [];
+        for (const el of document.querySelectorAll('main *')) {
+          const r = el.getBoundingClientRect();
+          const p = el.parentElement;
+          if (r.right > innerWidth + 0.5 && !(p && p.getBoundingClientRect().right > innerWidth + 0.5)) out.push(el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ' (' + Math.round(r.right) + ')');
+        }
+        return { scroll: document.documentElement.scrollWidth, inner: innerWidth, culprits: out.slice(0, 5) };
+      })()`);
+      if (scroll > inner) wide.push(`${where} is ${scroll} px wide in a ${inner} px window: ${culprits.join(', ')}`);
+    };
+    for (const [w, h] of [[1024, 700], [1400, 900]]) {
+      await page.setViewportSize({ width: w, height: h });
+      for (const [label, hash] of screens) {
+        await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+        await page.waitForFunction(`location.hash === ${JSON.stringify(hash)}`);
+        await page.waitForTimeout(label === 'compare' || label === 'run' ? 1200 : 400);
+        await fits(`${label} at ${w}x${h}`);
+        await shot(`10-${label}-${w}`);
+        if (w === 1400) await shot(`10-${label}-${w}`, true);
+        // charts re-render on a theme change: still within the window after it
+        await fits(`${label} at ${w}x${h} after the dark shot`);
+      }
+    }
+    await page.setViewportSize({ width: 1360, height: 900 });
+    assert.deepEqual(wide, []);
   });
 
   await t.test('an API call without the token is refused', async () => {

@@ -37,3 +37,20 @@ test('cell values and total epochs', () => {
   assert.equal(cellValue(runs[2], 'top1'), null);
   assert.equal(totalEpochs(runs[0]), 2);
 });
+
+test('the search box takes config conditions beside words: "lr<0.1 tau=3 dive"', async () => {
+  const { filterRuns, parseQuery, cellValue } = await import('../../src-renderer/lib/runs-table');
+  const { config, run } = await import('./renderer-fixtures');
+  assert.deepEqual(parseQuery('lr<0.1 Tau=3 dive'), { conditions: [{ key: 'lr', op: '<', value: '0.1' }, { key: 'tau', op: '=', value: '3' }], words: ['dive'] });
+  const a = run({ name: 'dive-a', method: 'dive', config: config({ method: 'dive', lr: 0.05, params: { tau: 3 } }) });
+  const b = run({ name: 'dive-b', method: 'dive', config: config({ method: 'dive', lr: 0.2, params: { tau: 3 } }) });
+  const c = run({ name: 'ce-c', method: 'ce', config: config({ method: 'ce', lr: 0.05 }) });
+  assert.deepEqual(filterRuns([a, b, c], { text: 'lr<0.1' }).map((r) => r.name), ['dive-a', 'ce-c']);
+  assert.deepEqual(filterRuns([a, b, c], { text: 'tau=3 lr>0.1' }).map((r) => r.name), ['dive-b']);
+  assert.deepEqual(filterRuns([a, b, c], { text: 'dive lr=0.05' }).map((r) => r.name), ['dive-a']);
+  assert.deepEqual(filterRuns([a, b, c], { text: 'method=DiVE' }).map((r) => r.name), ['dive-a', 'dive-b'], 'text values compare without case');
+  // hyper-parameter columns: a method that does not read T shows none
+  assert.equal(cellValue(a, 'tau'), 3);
+  assert.equal(cellValue(c, 'tau'), null);
+  assert.equal(cellValue(a, 'lr'), 0.05);
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { METHODS } from '../../src-main/core/domain/method';
 import { RunConfigSchema } from '../../src-main/core/domain/run-config';
 import {
-  defaultForm, defaultMilestones, defaultTeacher, defaultWarmup, formFromRun, METHOD_CHOICES, methodFieldKeys, parseMilestones, presetFor, toRequest, validate, type TrainForm,
+  defaultForm, defaultMilestones, defaultTeacher, defaultWarmup, formFromRun, METHOD_CHOICES, methodFieldKeys, parseMilestones, presetFor, teacherGroups, toRequest, validate, type TrainForm,
 } from '../../src-renderer/lib/train-form';
 import { config, run } from './renderer-fixtures';
 
@@ -71,15 +71,15 @@ test('the request leaves blanks to the core and sends only the method\'s paramet
 test('duplicate as new config restores the stored configuration', () => {
   const r = run({
     name: 'dive-1', method: 'dive', model: 'cnn', split: 'lt50', teacher: 'bsce-1',
-    config: config({ method: 'dive', model: 'cnn', epochs: 30, batchSize: 32, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 3, milestones: [18, 24], gamma: 0.1, seed: 7, augment: { crop: false, flip: true }, backend: null, params: { tau: 6, power: 0.5, alpha: 0.7, cbBeta: 0.9999 } }),
+    config: config({ method: 'dive', model: 'cnn', epochs: 30, batchSize: 32, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 2, milestones: [15, 25], gamma: 0.1, seed: 7, augment: { crop: false, flip: true }, backend: null, params: { tau: 6, power: 0.5, alpha: 0.7, cbBeta: 0.9999 } }),
   });
   const f = formFromRun(r);
   assert.equal(f.split, 'lt50');
   assert.equal(f.teacher, 'bsce-1');
   assert.equal(f.name, '');
   assert.equal(f.epochs, 30);
-  assert.equal(f.milestones, '18, 24');
-  assert.equal(f.warmupEpochs, '3');
+  assert.equal(f.milestones, '15, 25', 'values the user set are carried over');
+  assert.equal(f.warmupEpochs, '2');
   assert.equal(f.crop, false);
   assert.equal(f.backend, '');
   assert.equal(f.params.tau, 6);
@@ -106,7 +106,35 @@ describe('fidelity fields and the default teacher', () => {
       run({ name, method, split, status: 'completed', warnings, metrics: { top1, many: null, medium: null, few: null, ece: 0, perClass: [] } });
     const chance = at('chance', 'bsce', 'lt', 0.104, ['the run ended at chance level']);
     assert.equal(defaultTeacher([chance, at('ce', 'ce', 'lt', 0.7), at('b1', 'bsce', 'lt', 0.6), at('b2', 'bsce', 'lt', 0.65), at('other', 'bsce', 'x', 0.9)], 'lt'), 'b2');
-    assert.equal(defaultTeacher([chance, at('ce', 'ce', 'lt', 0.7)], 'lt'), 'ce');
+    assert.equal(defaultTeacher([chance, at('ce', 'ce', 'lt', 0.7), at('other', 'bsce', 'x', 0.9)], 'lt'), '', 'no other method or split is preselected');
     assert.equal(defaultTeacher([chance], 'lt'), '');
   });
+});
+
+test('teachers: Balanced Softmax on the same split first, the rest apart with the reason', () => {
+  const at = (name: string, method: string, split: string, top1: number, teacher: string | null = null, dataset = 'd') =>
+    run({ name, method, split, dataset, teacher, status: 'completed', metrics: { top1, many: null, medium: null, few: null, ece: 0, perClass: [] } });
+  const g = teacherGroups(
+    [at('b1', 'bsce', 'lt', 0.6), at('b2', 'bsce', 'lt', 0.65), at('ce', 'ce', 'lt', 0.7), at('far', 'bsce', 'x', 0.9), at('stu', 'dive', 'lt', 0.72, 'b2'), at('elsewhere', 'bsce', 'lt', 0.99, null, 'other-ds'), run({ name: 'live', method: 'bsce', split: 'lt', status: 'running' })],
+    'lt',
+    'd',
+  );
+  assert.deepEqual(g.recommended.map((c) => c.run.name), ['b2', 'b1']);
+  assert.deepEqual(g.others.map((c) => [c.run.name, c.caveats]), [
+    ['far', ['trained on another split (x)']],
+    ['stu', ['a distilled student (of b2)']],
+    ['ce', ['ce, not Balanced Softmax']],
+  ]);
+});
+
+test('after Clone, milestones and warm-up the core derived stay derived and follow new epochs', () => {
+  const r = run({ name: 'r', method: 'ce', config: config({ method: 'ce', epochs: 200 }) });
+  const f = formFromRun(r);
+  assert.equal(f.milestones, '', 'derived milestones are left blank (the placeholder shows them)');
+  assert.equal(f.warmupEpochs, '');
+  f.epochs = 20;
+  // a blank field is sent as absent, so the core derives it again from 20 epochs
+  const req = toRequest(f);
+  assert.equal(JSON.stringify(req).includes('milestones'), false);
+  assert.equal(JSON.stringify(req).includes('warmupEpochs'), false);
 });

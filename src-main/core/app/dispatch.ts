@@ -5,9 +5,6 @@
 // examples and backend probes run in a worker under the window or the server, so their event loop
 // stays responsive; the CLI has nothing else to serve and runs them in-process ('in-process' tasks).
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { findFashionMnist } from '../data/fashion-mnist';
 import { defaultReadRoots } from '../data/read-roots';
@@ -17,12 +14,14 @@ import { UserError } from '../domain/errors';
 import { paperStudyRequest, type RecipeRequest } from '../domain/run-requests';
 import type { StudyDetail } from '../domain/study-types';
 import type { BackendsProbe, DatasetInfo, RunInfo, VeSweep, VirtualExamplesInfo } from '../domain/types';
+import { annotate, listNotes } from '../store/notes';
 import { queueView, setPriority } from '../store/queue';
 import { getRun } from '../store/runs';
 import { asUserError } from '../store/db';
 import { runDoctor } from '../store/doctor';
 import { datasetSamples } from '../store/samples';
 import type { Store } from '../store/store';
+import { appVersion } from './app-version';
 import { localExecutor } from './local-executor';
 import { startQueueRunner } from './queue-runner';
 import { forkSpawner, runTask, type RunningTask, type WorkerSpawner } from './runner';
@@ -68,17 +67,8 @@ export interface Dispatcher {
 
 type Handlers = { [K in CallName]: (args: ParsedArgs<K>) => Promise<Results[K]> | Results[K] };
 
-/** The app's package.json, found upwards from this module (also from a bundle in out/main/). */
-export function appVersion(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const p = join(dir, 'package.json');
-    if (existsSync(p)) {
-      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'dive-workbench' && pkg.version) return pkg.version;
-    }
-    if (dirname(dir) === dir) return 'unknown';
-  }
-}
+/** The app's version (app-version.ts; exported here as before). */
+export { appVersion };
 
 function fashionMnistPresent(): boolean {
   try {
@@ -235,6 +225,12 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     runStatistics: (a) => runStatistics(store, a.names),
+    annotate: (a) => {
+      const out = annotate(store, a);
+      changed('runs');
+      return out;
+    },
+    listNotes: () => listNotes(store),
   };
 
   const runEnded = async (ref: string | number): Promise<RunInfo> => {

@@ -13,6 +13,7 @@ import { parseRunConfig } from '../domain/run-config';
 import { loadSplitData } from '../train/data';
 import { loadModel, logitsOf, virtualExampleInfo } from '../train/inference';
 import { trainRun } from '../train/loop';
+import { appVersion } from './app-version';
 import { createModelService } from './model-service';
 import { importDataset } from '../data/import';
 import type { StorePaths } from '../paths';
@@ -56,7 +57,8 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
       threads: cfg.threads ?? undefined,
       allowSoftwareAdapter: cfg.allowSoftwareAdapter || undefined,
     });
-    if (!markStarted(store, run.id, backend, process.pid)) return;
+    // the report keeps the workbench version that trained the run, shown with its configuration
+    if (!markStarted(store, run.id, { ...backend, appVersion: appVersion() }, process.pid)) return;
     const checkpointPath = runFilePath(store, run.id, 'checkpoint');
     const resume = run.epochsDone > 0 && checkpointPath ? readCheckpoint(checkpointPath) : undefined;
     send({ type: 'started', run: run.name, backend, epochs: cfg.epochs, resumedFrom: resume?.epochsDone ?? 0 });

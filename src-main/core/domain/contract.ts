@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { DownloadId } from './downloads';
 import { Name } from './fields';
+import { AnnotateRequestSchema, type Annotation, type NotesIndex } from './notes';
 import { ImportRequestSchema } from './import-schema';
 import { ExportRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
 import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
@@ -78,6 +79,10 @@ export const CALLS = {
   deleteStudy: z.strictObject({ name: Name }),
   /** summary and paired comparisons of named runs, grouped by method (what `dive compare --stats` prints) */
   runStatistics: z.strictObject({ names: z.array(Name).min(1, 'name at least one run') }),
+  /** sets the tags and / or the note of one run or study */
+  annotate: AnnotateRequestSchema,
+  /** every run's and study's tags and note, by name */
+  listNotes: None,
 } as const;
 
 export type CallName = keyof typeof CALLS;
@@ -152,6 +157,8 @@ export interface Results {
   listStudies: StudyListRow[];
   deleteStudy: StudyInfo;
   runStatistics: StudyStatistics;
+  annotate: Annotation;
+  listNotes: NotesIndex;
 }
 
 export interface ExportResult {

@@ -108,6 +108,8 @@ export interface BackendReport {
   adapter?: AdapterFacts;
   /** why each better backend was not used */
   reasons: string[];
+  /** the workbench version whose worker last started the run (absent in runs from before it was recorded) */
+  appVersion?: string;
 }
 
 /** What Dawn says about a WebGPU adapter. */
@@ -188,6 +190,14 @@ export interface RunMetrics extends RunMetricsSummary {
  * A run as lists show it (listRuns): columns only, so listing 10,000 runs parses no JSON per row
  * (getRun adds the config, the full metrics, the teacher and backend records and the epochs).
  */
+export interface RunHyper {
+  lr: number;
+  batchSize: number;
+  tau: number | null;
+  power: number | null;
+  alpha: number | null;
+}
+
 export interface RunSummary {
   id: number;
   name: string;
@@ -205,6 +215,8 @@ export interface RunSummary {
   /** the run's config.seed and config.epochs */
   seed: number;
   epochsTotal: number;
+  /** the hyper-parameters the Runs screen shows and filters on (tau, power, alpha as stored, whatever the method) */
+  hyper: RunHyper;
   backend: string | null;
   epochsDone: number;
   /** the last epoch's top-1, shot groups and ECE (no epoch is chosen on the test set); null until completed */

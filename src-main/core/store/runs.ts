@@ -62,7 +62,8 @@ export function runRow(store: Store, ref: string | number): RunRow {
  */
 const SELECT_SUMMARIES = `SELECT r.id, r.name, r.status, r.error, r.method, r.model, s.name, r.split_id, d.name,
     COALESCE(t.name, r.teacher_name), st.name, r.seed, r.epochs, r.backend, r.epochs_done,
-    r.top1, r.many, r.medium, r.few, r.ece, r.warnings, r.images_per_second, r.created_at, r.started_at, r.finished_at
+    r.top1, r.many, r.medium, r.few, r.ece, r.warnings, r.images_per_second, r.created_at, r.started_at, r.finished_at,
+    r.lr, r.batch_size, r.tau, r.power, r.alpha
   FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id
   LEFT JOIN study_runs sr ON sr.run_id = r.id LEFT JOIN studies st ON st.id = sr.study_id`;
 
@@ -71,6 +72,7 @@ type SummaryTuple = [
   teacher: string | null, study: string | null, seed: number | null, epochs: number | null, backend: string | null, epochsDone: number,
   top1: number | null, many: number | null, medium: number | null, few: number | null, ece: number | null, warnings: string,
   imagesPerSecond: number | null, createdAt: string, startedAt: string | null, finishedAt: string | null,
+  lr: number | null, batchSize: number | null, tau: number | null, power: number | null, alpha: number | null,
 ];
 
 interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number | null; val_acc: number | null; seconds: number; images_per_second: number }
@@ -80,7 +82,7 @@ const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, l
 /** From the row's columns alone: no JSON parsed but a non-empty warnings list (short, and rare). */
 function toRunSummary(row: SummaryTuple): RunSummary {
   const [id, name, status, error, method, model, split, splitId, dataset, teacher, study, seed, epochs, backend, epochsDone,
-    top1, many, medium, few, ece, warnings, imagesPerSecond, createdAt, startedAt, finishedAt] = row;
+    top1, many, medium, few, ece, warnings, imagesPerSecond, createdAt, startedAt, finishedAt, lr, batchSize, tau, power, alpha] = row;
   return {
     id, name, status, error, method, model, split, splitId, dataset,
     // the live teacher's name, or the one recorded when the student was created
@@ -89,6 +91,7 @@ function toRunSummary(row: SummaryTuple): RunSummary {
     // null only where a config stored before these columns lacked the field: its default, as getRun's parse reads it
     seed: seed ?? RUN_DEFAULTS.seed,
     epochsTotal: epochs ?? RUN_DEFAULTS.epochs,
+    hyper: { lr: lr ?? RUN_DEFAULTS.lr, batchSize: batchSize ?? RUN_DEFAULTS.batchSize, tau, power, alpha },
     backend,
     epochsDone,
     metrics: top1 == null || ece == null ? null : { top1, many, medium, few, ece },
@@ -135,10 +138,11 @@ export function insertRun(
   // the listing's columns go in with the JSON they summarise, in this one statement
   const info = store.db
     .prepare(
-      `INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir, teacher_info, warnings, seed, epochs, teacher_name)
-       VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir, teacher_info, warnings, seed, epochs, teacher_name, lr, batch_size, tau, power, alpha)
+       VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(r.name, r.splitId, r.teacherId, r.method, r.model, JSON.stringify(r.config), Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`), r.teacherInfo ? JSON.stringify(r.teacherInfo) : null, JSON.stringify(r.warnings ?? []), r.config.seed, r.config.epochs, r.teacherInfo?.name ?? null);
+    .run(r.name, r.splitId, r.teacherId, r.method, r.model, JSON.stringify(r.config), Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`), r.teacherInfo ? JSON.stringify(r.teacherInfo) : null, JSON.stringify(r.warnings ?? []), r.config.seed, r.config.epochs, r.teacherInfo?.name ?? null,
+      r.config.lr, r.config.batchSize, r.config.params.tau, r.config.params.power, r.config.params.alpha);
   return Number(info.lastInsertRowid);
 }
 
