@@ -10,11 +10,17 @@ import { globals, integer, withDispatcher } from '../options';
 import { printTraining } from '../train-progress';
 import { remoteWorkerCommand, type RemoteWorkerFlags } from './remote';
 
+/** "local", or e.g. "slurm 123_4 RUNNING", "slurm 124 PENDING (Resources)" */
+export function jobText(e: QueueEntry): string {
+  if (e.executor === 'local' || e.jobId === null) return e.executor;
+  return `${e.executor} ${e.jobId}${e.jobState ? ` ${e.jobState}` : ''}${e.jobReason ? ` (${e.jobReason})` : ''}`;
+}
+
 export function queueTable(q: QueueEntry[]): string {
   if (!q.length) return 'the queue is empty';
   return table(
-    q.map((e) => [e.position ?? '-', e.name, e.status, e.method, e.model, e.split, e.study ?? '', e.priority, `${e.epochsDone}/${e.epochs}`, e.blockedBy ?? '']),
-    ['#', 'run', 'status', 'method', 'model', 'split', 'study', 'priority', 'epochs', 'waiting for'],
+    q.map((e) => [e.position ?? '-', e.name, e.status, e.method, e.model, e.split, e.study ?? '', e.priority, `${e.epochsDone}/${e.epochs}`, jobText(e), e.blockedBy ?? '']),
+    ['#', 'run', 'status', 'method', 'model', 'split', 'study', 'priority', 'epochs', 'executor', 'waiting for'],
   );
 }
 

@@ -155,3 +155,20 @@ export function blobPathBySha(store: Store, sha256: string): string | null {
   const row = store.db.prepare('SELECT path FROM blobs WHERE sha256 = ? LIMIT 1').get(sha256) as { path: string } | undefined;
   return row ? row.path : null;
 }
+
+/** A study's runs as a cluster executor needs them: queued ones that can start now, queued ones waiting for a teacher that may still complete, running ones. */
+export function studyQueue(store: Store, study: string): { startable: number[]; waiting: number; running: number } {
+  const rows = store.db
+    .prepare(
+      `SELECT r.id, r.status, t.status AS teacher_status, r.teacher_id FROM runs r LEFT JOIN runs t ON t.id = r.teacher_id
+       JOIN study_runs sr ON sr.run_id = r.id JOIN studies st ON st.id = sr.study_id
+       WHERE st.name = ? AND r.status IN ('queued', 'running') ORDER BY r.priority DESC, r.id`,
+    )
+    .all(study) as { id: number; status: string; teacher_status: string | null; teacher_id: number | null }[];
+  const queued = rows.filter((r) => r.status === 'queued');
+  return {
+    startable: queued.filter((r) => r.teacher_id === null || r.teacher_status === 'completed').map((r) => r.id),
+    waiting: queued.filter((r) => r.teacher_id !== null && (r.teacher_status === 'queued' || r.teacher_status === 'running')).length,
+    running: rows.filter((r) => r.status === 'running').length,
+  };
+}
