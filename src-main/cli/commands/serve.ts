@@ -37,7 +37,9 @@ interface ServeFlags {
 function workerListeners(store: Store, o: ServeFlags) {
   if (o.leaseSeconds < 5) throw new UserError('--lease-seconds: at least 5');
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UserError('--tls-cert and --tls-key go together');
-  if (o.tlsCert !== undefined && o.workerHost === undefined) throw new UserError('--tls-cert applies to the worker API listener: add --worker-host ADDR');
+  if (o.tlsCert !== undefined && o.workerHost === undefined && !o.allowRemote) throw new UserError('--tls-cert applies to the worker API listener for other hosts: add --allow-remote (or --worker-host ADDR)');
+  // --allow-remote alone: the worker API for other hosts, the UI still on loopback
+  const workerHost = o.workerHost ?? (o.allowRemote ? '0.0.0.0' : undefined);
   const work = remoteWork(store, { leaseMs: o.leaseSeconds * 1000 });
   const handler = workerHandler(work);
   const timer = setInterval(() => work.expire(), 5000);
@@ -45,9 +47,9 @@ function workerListeners(store: Store, o: ServeFlags) {
   return {
     handler,
     listen: () =>
-      o.workerHost === undefined
+      workerHost === undefined
         ? Promise.resolve(null)
-        : startWorkerServer({ handler, host: o.workerHost, port: o.workerPort, allowRemote: o.allowRemote ?? false, tls: o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey } : undefined }),
+        : startWorkerServer({ handler, host: workerHost, port: o.workerPort, allowRemote: o.allowRemote ?? false, tls: o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey } : undefined }),
     stop: () => clearInterval(timer),
   };
 }
@@ -58,7 +60,7 @@ export function registerServeCommand(program: Command): void {
     .description('serve the workbench UI in the browser (loopback only unless --allow-remote)')
     .option('--port <n>', 'port (0: a free one)', integer, 0)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--allow-remote', 'allow a non-loopback --host (the token then guards the workbench on the network)')
+    .option('--allow-remote', 'serve the worker API to other hosts (on --worker-host, default 0.0.0.0; the UI stays on --host), and allow a non-loopback --host (the token then guards the workbench on the network)')
     .option('--renderer <dir>', 'folder of the built UI', RENDERER_DIR)
     .option('--worker-host <addr>', 'also serve the worker API alone on this address, for `dive worker --server` on other hosts (non-loopback needs --allow-remote; the UI stays on --host)')
     .option('--worker-port <n>', 'port of the worker API listener (0: a free one)', integer, 0)
