@@ -32,6 +32,8 @@ it('passes the resources a researcher asks for to sbatch', () => {
     '--parsable', '--array=0-2', '--partition=gpu', '--gres=gpu:1', '--time=24:00:00', '--cpus-per-task=8', '--mem=16G', '--account=lab', '/j/job.sh',
   ]);
   assert.deepEqual(sbatchArgs({}, 1, 'j.sh'), ['--parsable', '--array=0-0', 'j.sh']);
+  assert.deepEqual(sbatchArgs({ maxTasks: 4 }, 10, 'j.sh'), ['--parsable', '--array=0-9%4', 'j.sh']);
+  assert.throws(() => sbatchArgs({ maxTasks: 0 }, 1, 'j.sh'), /--max-tasks/);
   assert.throws(() => sbatchArgs({ time: 'tomorrow' }, 1, 'j.sh'), /--time tomorrow: use Slurm's format/);
   assert.doesNotThrow(() => sbatchArgs({ time: '1-12:00:00' }, 1, 'j.sh'));
 });

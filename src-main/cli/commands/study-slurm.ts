@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { DEFAULT_LEASE_MS, remoteWork } from '../../core/app/remote-service';
-import { batchScript } from '../../core/app/slurm';
+import { batchScript, sbatchArgs } from '../../core/app/slurm';
 import { driveSlurmStudy } from '../../core/app/slurm-executor';
 import type { StudyDetail } from '../../core/domain/study-types';
 import { UserError } from '../../core/domain/errors';
@@ -21,6 +21,7 @@ export interface SlurmFlags {
   time?: string;
   cpusPerTask?: number;
   mem?: string;
+  maxTasks?: number;
   sbatchArg?: string[];
   workerHost?: string;
   workerPort?: number;
@@ -42,6 +43,7 @@ export function addSlurmOptions(cmd: Command): Command {
     .option('--time <limit>', 'slurm: wall-clock limit per task, e.g. 24:00:00 (a run that hits it resumes in a new task)')
     .option('--cpus-per-task <n>', 'slurm: CPUs per task', (v: string) => Number(v))
     .option('--mem <size>', 'slurm: memory per task, e.g. 16G')
+    .option('--max-tasks <k>', 'slurm: tasks of the array running at once (--array=0-N%K)', (v: string) => Number(v))
     .option('--sbatch-arg <flag>', 'slurm: another sbatch flag, e.g. --sbatch-arg=--account=lab (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--worker-host <addr>', 'slurm: address the worker API listens on (default 0.0.0.0: compute nodes must reach it)')
     .option('--worker-port <n>', 'slurm: its port (default: a free one)', (v: string) => Number(v))
@@ -60,6 +62,9 @@ export async function runStudyOnSlurm(name: string, o: SlurmFlags, cmd: Command,
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UserError('--tls-cert and --tls-key go together');
   if (o.workerPort !== undefined && !(Number.isInteger(o.workerPort) && o.workerPort >= 0 && o.workerPort < 65536)) throw new UserError('--worker-port: 0-65535');
   if (o.cpusPerTask !== undefined && !(Number.isInteger(o.cpusPerTask) && o.cpusPerTask >= 1)) throw new UserError('--cpus-per-task: a whole number >= 1');
+  const slurm = { partition: o.partition, gres: o.gres, time: o.time, cpusPerTask: o.cpusPerTask, mem: o.mem, maxTasks: o.maxTasks, extra: o.sbatchArg };
+  // the flags are checked before anything is queued or served
+  sbatchArgs(slurm, 1, 'job.sh');
   // slots 0: this process trains nothing itself
   await withDispatcher(cmd, async (d, store) => {
     const queued = await d.call('runStudy', { name });
@@ -99,7 +104,7 @@ export async function runStudyOnSlurm(name: string, o: SlurmFlags, cmd: Command,
         store,
         study: name,
         script,
-        slurm: { partition: o.partition, gres: o.gres, time: o.time, cpusPerTask: o.cpusPerTask, mem: o.mem, extra: o.sbatchArg },
+        slurm,
         log: (l) => process.stderr.write(l + '\n'),
         stopping: () => stopping,
       });

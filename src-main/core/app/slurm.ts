@@ -11,6 +11,8 @@ export interface SlurmOptions {
   cpusPerTask?: number;
   /** memory per task, e.g. 16G */
   mem?: string;
+  /** tasks of one array running at once (sbatch --array=0-N%K) */
+  maxTasks?: number;
   /** more sbatch flags as given, e.g. --account=lab --qos=normal */
   extra?: string[];
 }
@@ -47,10 +49,11 @@ export function batchScript(o: { study: string; dive: readonly string[]; server:
 export function sbatchArgs(o: SlurmOptions, tasks: number, script: string): string[] {
   if (!Number.isInteger(tasks) || tasks < 1) throw new Error(`an array job needs at least one task, got ${tasks}`);
   if (o.cpusPerTask !== undefined && (!Number.isInteger(o.cpusPerTask) || o.cpusPerTask < 1)) throw new UserError('--cpus-per-task: a whole number >= 1');
+  if (o.maxTasks !== undefined && (!Number.isInteger(o.maxTasks) || o.maxTasks < 1)) throw new UserError('--max-tasks: a whole number >= 1');
   if (o.time !== undefined && !/^(\d+-)?\d+(:\d{1,2}){0,2}$/.test(o.time)) throw new UserError(`--time ${o.time}: use Slurm's format, e.g. 24:00:00 or 1-12:00:00`);
   return [
     '--parsable',
-    `--array=0-${tasks - 1}`,
+    `--array=0-${tasks - 1}${o.maxTasks ? `%${o.maxTasks}` : ''}`,
     ...(o.partition ? [`--partition=${o.partition}`] : []),
     ...(o.gres ? [`--gres=${o.gres}`] : []),
     ...(o.time ? [`--time=${o.time}`] : []),
