@@ -31,6 +31,7 @@ function slurmMissing(): string | null {
 describe('a study on Slurm', () => {
   const t = tempDir();
   after(() => t.cleanup());
+  const db = join(t.dir, 'dive.sqlite');
 
   it('survives a scancelled task and ends with every run completed once, equal to the local study', async (ctx) => {
     const missing = slurmMissing();
@@ -40,10 +41,9 @@ describe('a study on Slurm', () => {
       return;
     }
     assert.ok(existsSync('/usr/share/datasets/fashion-mnist'), 'apt-get install dataset-fashion-mnist');
-    const db = join(t.dir, 'dive.sqlite');
     const jobDir = join(t.dir, 'jobs');
     assert.equal(dive(db, ['import', 'fashion-mnist']).code, 0);
-    assert.equal(dive(db, ['split', '--dataset', 'fashion-mnist', '--name', 'lt', '--ratio', '10', '--max-per-class', '500']).code, 0);
+    assert.equal(dive(db, ['split', '--dataset', 'fashion-mnist', '--name', 'lt', '--ratio', '10', '--max-per-class', '300']).code, 0);
     for (const name of ['local', 'cluster']) assert.equal(dive(db, ['study', 'create', name, '--split', 'lt', '--methods', 'ce,bsce', '--seeds', '2', ...FAST]).code, 0);
     const local = dive(db, ['study', 'run', 'local', '--json']);
     assert.equal(local.code, 0, local.stderr);
@@ -104,5 +104,42 @@ describe('a study on Slurm', () => {
     // the task that took the run over resumed it from the cancelled task's last posted checkpoint
     const logs = readdirSync(jobDir).filter((f) => f.endsWith('.out')).map((f) => readFileSync(join(jobDir, f), 'utf8'));
     assert.ok(logs.some((l) => new RegExp(`run ${victim!.name} on wasm, resuming after epoch [12]`).test(l)), logs.join('\n---\n'));
+  });
+});
+
+describe('stopping a study on Slurm', () => {
+  const t = tempDir();
+  after(() => t.cleanup());
+
+  it('Ctrl-C scancels its tasks and leaves its runs cancelled, to be continued', async (ctx) => {
+    const missing = slurmMissing();
+    if (missing) {
+      assert.ok(!inCi, `the Slurm test cannot run in CI: ${missing}`);
+      ctx.skip(`not run: ${missing}`);
+      return;
+    }
+    const db = join(t.dir, 'dive.sqlite');
+    assert.equal(dive(db, ['import', 'fashion-mnist']).code, 0);
+    assert.equal(dive(db, ['split', '--dataset', 'fashion-mnist', '--name', 'lt', '--ratio', '10', '--max-per-class', '100']).code, 0);
+    assert.equal(dive(db, ['study', 'create', 'long', '--split', 'lt', '--methods', 'ce', '--seeds', '1', '--model', 'mlp', '--epochs', '200', '--batch', '64', '--backend', 'wasm']).code, 0);
+    const child = spawn(process.execPath, [DIVE, '--db', db, 'study', 'run', 'long', '--executor', 'slurm', '--worker-host', '127.0.0.1', '--lease-seconds', '10', '--cpus-per-task', '1', '--job-dir', join(t.dir, 'jobs'), '--cache', join(t.dir, 'cache')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const raw = new Database(db, { readonly: true, fileMustExist: true });
+    let task: string | undefined;
+    for (let i = 0; i < 1200 && !task; i++) {
+      task = raw.prepare(`SELECT job_id FROM runs WHERE status = 'running' AND epochs_done >= 1 AND job_id LIKE '%\\_%' ESCAPE '\\'`).pluck().get() as string | undefined;
+      if (!task) await new Promise((r) => setTimeout(r, 100));
+    }
+    raw.close();
+    assert.ok(task, `the run trains in a Slurm task: ${err}`);
+    child.kill('SIGINT');
+    assert.equal(await exit, 1, 'the study did not complete');
+    assert.match(err, new RegExp(`slurm: stopped; scancelled ${arrayOf(task)}`));
+    assert.match(err, /1 run\(s\) did not complete \(long-ce-s1 cancelled\)/);
+    const sq = spawnSync('squeue', ['-h', '-r', '--states=all', '-j', task, '-o', '%T'], { encoding: 'utf8' });
+    assert.match(sq.stdout, /CANCELLED|COMPLETED|COMPLETING/, 'the task is over');
+    assert.deepEqual(dive(db, ['queue', '--json']).json(), [], 'nothing is left running or queued');
   });
 });

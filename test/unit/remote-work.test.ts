@@ -11,7 +11,9 @@ import { frameUpload } from '../../src-main/core/domain/worker-wire';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { assignExecutor, claimRemote, expireLeases, MAX_ATTEMPTS, renewLease, takeBack } from '../../src-main/core/store/leases';
-import { claimNext, inFlight, queueView } from '../../src-main/core/store/queue';
+import { claimNext, inFlight, queueView, releaseDeadClaims } from '../../src-main/core/store/queue';
+
+const DEAD_PID = 2 ** 22 + 12345; // above Linux's pid_max: no such process
 import { getRun, insertRun } from '../../src-main/core/store/runs';
 import type { Store } from '../../src-main/core/store/store';
 import { checkWorkerToken, createWorkerToken, listWorkerTokens, revokeWorkerToken } from '../../src-main/core/store/worker-tokens';
@@ -75,11 +77,20 @@ describe('leases', () => {
     assert.deepEqual(claimRemote(store, { run: 'nothing-like-it' }, 60_000, null), { kind: 'none' });
     const q = queueView(store).find((e) => e.name === 'teacher')!;
     assert.deepEqual([q.jobId, q.jobState], ['7_1', 'RUNNING']);
-    // a run given to Slurm is left to remote workers
-    assignExecutor(store, [student], 'slurm', '8', 'PENDING');
+    // a run in a live Slurm executor's hands is left to remote workers and takes no local slot
+    assignExecutor(store, [student], 'slurm', process.pid, '8', 'PENDING');
     store.db.prepare(`UPDATE runs SET status = 'completed', lease_id = NULL WHERE id = ?`).run(teacher);
-    assert.equal(claimNext(store, process.pid, 5), null);
+    assert.equal(claimNext(store, 4242, 5), null);
+    assert.equal(inFlight(store), 0);
     assert.deepEqual(queueView(store).map((e) => [e.name, e.executor, e.jobId, e.jobState]), [['student', 'slurm', '8', 'PENDING']]);
+    const remote = claimRemote(store, { run: 'student' }, 60_000, '8_0');
+    assert.equal(remote.kind === 'run' && remote.id, student, 'its remote workers take it');
+    // the task died and the executor is gone too: the run is the ordinary queue's again
+    takeBack(store, student, null, 'NODE_FAIL');
+    assignExecutor(store, [student], 'slurm', DEAD_PID, null, null);
+    assert.equal(releaseDeadClaims(store), 1);
+    assert.equal(claimNext(store, 4242, 5), student);
+    assert.equal(queueView(store)[0].executor, 'local');
   });
 
   it('renew until they expire; an expired run goes back to the queue, a cancelled one ends cancelled, a run lost too often fails', () => {

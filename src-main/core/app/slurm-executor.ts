@@ -14,7 +14,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { UserError } from '../domain/errors';
-import { assignExecutor, expireLeases, setJobState, studyJobs, studyQueue, takeBack } from '../store/leases';
+import { assignExecutor, expireLeases, releaseExecutor, setJobState, studyJobs, studyQueue, takeBack } from '../store/leases';
+import { requestCancel } from '../store/runs';
 import type { Store } from '../store/store';
 import { arrayOf, ENDED_STATES, parseSacct, parseSbatch, parseSqueue, sbatchArgs, type JobState, type SlurmOptions } from './slurm';
 
@@ -61,6 +62,19 @@ export async function scancel(ids: string[]): Promise<void> {
 
 /** Trains the study's queued runs on Slurm; resolves once none can still start or run (or after `stopping`). */
 export async function driveSlurmStudy(o: SlurmStudyOptions): Promise<void> {
+  // every queued run of the study is this process's from now on: a local executor elsewhere (dive
+  // serve, the desktop app) leaves them alone while it lives, and takes them back if it dies
+  const own = () => studyJobs(o.store, o.study).filter((j) => j.status === 'queued').map((j) => j.id);
+  assignExecutor(o.store, own(), 'slurm', process.pid, null, null);
+  try {
+    await drive(o);
+  } finally {
+    // what is still queued (its teacher failed, sbatch refused, Ctrl-C) goes back to the ordinary queue
+    releaseExecutor(o.store, own());
+  }
+}
+
+async function drive(o: SlurmStudyOptions): Promise<void> {
   const { store, study } = o;
   const arrays: string[] = [];
   const scancelled = new Set<string>();
@@ -74,7 +88,12 @@ export async function driveSlurmStudy(o: SlurmStudyOptions): Promise<void> {
     if (o.stopping()) {
       const live = arrays.filter((a) => [...states].some(([id, s]) => arrayOf(id) === a && !ENDED_STATES.has(s.state)));
       await scancel(live).catch((e: unknown) => o.log(`slurm: ${e instanceof Error ? e.message : String(e)}`));
-      for (const j of jobs) if (j.status === 'running') takeBack(store, j.id, null, 'the study was stopped');
+      // as a local `dive study run` does on Ctrl-C: the runs end cancelled, `dive study run` continues them
+      for (const j of jobs) {
+        if (j.status !== 'running' && j.status !== 'queued') continue;
+        requestCancel(store, j.name);
+        if (j.status === 'running') takeBack(store, j.id, null, 'the study was stopped');
+      }
       o.log(`slurm: stopped; scancelled ${live.join(', ') || 'nothing'}`);
       return;
     }
@@ -109,7 +128,7 @@ export async function driveSlurmStudy(o: SlurmStudyOptions): Promise<void> {
     if (need > 0) {
       const id = parseSbatch(await slurmCommand('sbatch', sbatchArgs(o.slurm, need, o.script)));
       arrays.push(id);
-      assignExecutor(store, q.startable, 'slurm', id, 'PENDING');
+      assignExecutor(store, q.startable, 'slurm', process.pid, id, 'PENDING');
       o.log(`slurm: submitted array job ${id} (${need} task${need > 1 ? 's' : ''}) for study ${study}`);
     } else if (q.startable.length) {
       // the runs wait for a free task: show the newest array's state and reason

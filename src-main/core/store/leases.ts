@@ -33,7 +33,7 @@ export function claimRemote(store: Store, scope: ClaimScope, leaseMs: number, jo
       const id = store.db
         .prepare(
           `SELECT r.id FROM runs r LEFT JOIN runs t ON t.id = r.teacher_id
-           WHERE r.status = 'queued' AND r.claimed_by IS NULL AND (r.teacher_id IS NULL OR t.status = 'completed') AND ${SCOPE}
+           WHERE r.status = 'queued' AND (r.claimed_by IS NULL OR r.executor = 'slurm') AND (r.teacher_id IS NULL OR t.status = 'completed') AND ${SCOPE}
            ORDER BY r.priority DESC, r.id LIMIT 1`,
         )
         .pluck()
@@ -99,7 +99,9 @@ export function takeBack(store: Store, id: number, leaseId: string | null, reaso
     const error = status === 'failed' ? `its worker was lost ${row.attempts} times (last: ${reason}); resume it with \`dive resume\` once the cause is fixed` : null;
     store.db
       .prepare(
-        `UPDATE runs SET status = ?, error = ?, lease_id = NULL, lease_expires_at = NULL, worker_pid = NULL, claimed_by = NULL, job_reason = ?,
+        // a cluster executor's run stays in its hands (claimed_by: its pid) for its next task
+        `UPDATE runs SET status = ?, error = ?, lease_id = NULL, lease_expires_at = NULL, worker_pid = NULL,
+           claimed_by = CASE WHEN executor = 'slurm' THEN claimed_by ELSE NULL END, job_reason = ?,
            cancel_requested = 0, heartbeat_at = ?, finished_at = CASE WHEN ? = 'queued' THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END
          WHERE id = ?`,
       )
@@ -119,10 +121,19 @@ export function clearLease(store: Store, id: number): void {
   store.db.prepare('UPDATE runs SET lease_id = NULL, lease_expires_at = NULL WHERE id = ?').run(id);
 }
 
-/** Marks runs as the cluster's to train: local executors leave them alone. */
-export function assignExecutor(store: Store, ids: readonly number[], executor: string, jobId: string | null, state: string | null): void {
-  const up = store.db.prepare(`UPDATE runs SET executor = ?, job_id = COALESCE(?, job_id), job_state = COALESCE(?, job_state), job_reason = NULL WHERE id = ?`);
-  store.db.transaction(() => ids.forEach((id) => up.run(executor, jobId, state, id)))();
+/**
+ * Puts queued runs in a cluster executor's hands: claimed by its process (`pid`), so local executors
+ * leave them to remote workers while it lives, and take them back (releaseDeadClaims) once it is gone.
+ */
+export function assignExecutor(store: Store, ids: readonly number[], executor: string, pid: number, jobId: string | null, state: string | null): void {
+  const up = store.db.prepare(`UPDATE runs SET executor = ?, claimed_by = ?, job_id = COALESCE(?, job_id), job_state = COALESCE(?, job_state), job_reason = NULL WHERE id = ? AND status = 'queued'`);
+  store.db.transaction(() => ids.forEach((id) => up.run(executor, pid, jobId, state, id)))();
+}
+
+/** A cluster executor that stops hands its queued runs back to the ordinary queue. */
+export function releaseExecutor(store: Store, ids: readonly number[]): void {
+  const up = store.db.prepare(`UPDATE runs SET claimed_by = NULL, executor = NULL WHERE id = ? AND status = 'queued' AND executor IS NOT NULL`);
+  store.db.transaction(() => ids.forEach((id) => up.run(id)))();
 }
 
 export interface JobRow {

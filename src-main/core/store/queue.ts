@@ -82,17 +82,18 @@ export function releaseDeadClaims(store: Store): number {
 
 /**
  * Runs in flight on this machine, whichever process launched them: running, or claimed and starting.
- * A run held by a remote worker's lease trains elsewhere and takes no local slot.
+ * A run held by a remote worker's lease, or waiting for one in a cluster executor's hands, takes no local slot.
  */
 export function inFlight(store: Store): number {
-  return store.db.prepare(`SELECT COUNT(*) FROM runs WHERE (status = 'running' AND lease_id IS NULL) OR (status = 'queued' AND claimed_by IS NOT NULL)`).pluck().get() as number;
+  return store.db.prepare(`SELECT COUNT(*) FROM runs WHERE (status = 'running' AND lease_id IS NULL) OR (status = 'queued' AND claimed_by IS NOT NULL AND IFNULL(executor, 'local') = 'local')`).pluck().get() as number;
 }
 
 /**
  * Claims the next startable queued run for executor `pid` when fewer than `limit` runs are in
  * flight: highest priority, then oldest; a run whose teacher is not completed waits. `only`
  * restricts the claim to some runs (`dive train` launches its own run, not the whole queue). A run
- * given to a cluster executor (executor 'slurm') is left to its remote workers.
+ * a cluster executor holds (claimed_by = its pid, executor 'slurm') is left to its remote workers
+ * until that process is gone; a local claim makes the run 'local' again.
  * Returns the run id, or null.
  */
 export function claimNext(store: Store, pid: number, limit: number, only?: readonly number[]): number | null {
@@ -102,14 +103,13 @@ export function claimNext(store: Store, pid: number, limit: number, only?: reado
       .prepare(
         `SELECT r.id FROM runs r LEFT JOIN runs t ON t.id = r.teacher_id
          WHERE r.status = 'queued' AND r.claimed_by IS NULL AND (r.teacher_id IS NULL OR t.status = 'completed')
-           AND (r.executor IS NULL OR r.executor = 'local')
            AND (@only IS NULL OR r.id IN (SELECT value FROM json_each(@only)))
          ORDER BY r.priority DESC, r.id LIMIT 1`,
       )
       .pluck()
       .get({ only: only ? JSON.stringify(only) : null }) as number | undefined;
     if (id === undefined) return null;
-    store.db.prepare('UPDATE runs SET claimed_by = ? WHERE id = ?').run(pid, id);
+    store.db.prepare('UPDATE runs SET claimed_by = ?, executor = NULL, job_id = NULL, job_state = NULL, job_reason = NULL WHERE id = ?').run(pid, id);
     return id;
   });
   // IMMEDIATE: the count and the claim happen under one write lock across processes
