@@ -64,7 +64,7 @@ export function registerQueueCommands(program: Command): void {
   program
     .command('worker')
     .description('run the queue in the foreground until it is empty (or --watch); resumes interrupted runs first')
-    .option('--watch', 'keep waiting for new runs until Ctrl-C')
+    .option('--watch', 'keep waiting for new runs until Ctrl-C (with --server too)')
     .option('--concurrency <n>', 'runs at once on this machine (default $DIVE_CONCURRENCY or 1)', integer)
     .option('--server <url>', "train runs of the store a `dive serve` owns, over its worker API (no local store)")
     .option('--token-file <file>', 'with --server: a 0600 file holding the worker token (or $DIVE_WORKER_TOKEN)')

@@ -17,6 +17,7 @@ export interface RemoteWorkerFlags {
   maxRuns?: number;
   cache?: string;
   jobId?: string;
+  watch?: boolean;
 }
 
 /** The worker token: --token-file (must not be readable by others), $DIVE_WORKER_TOKEN, or --token. */
@@ -64,6 +65,7 @@ export async function remoteWorkerCommand(o: RemoteWorkerFlags, cmd: Command): P
       study: o.study,
       run: o.run,
       maxRuns: o.maxRuns,
+      watch: o.watch,
       jobId: o.jobId ?? slurmJobId(),
       log: (l) => process.stderr.write(l + '\n'),
       stopping: () => stopping,

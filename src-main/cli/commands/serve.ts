@@ -72,8 +72,8 @@ export function registerServeCommand(program: Command): void {
     .action(async (o: ServeFlags, cmd: Command) => {
       const g = globals(cmd);
       const readRoots = o.dataRoot ?? defaultReadRoots();
-      const store = openStore({ db: g.db });
       if (o.localSlots !== undefined && o.localSlots < 0) throw new UserError('--local-slots: 0 or more');
+      const store = openStore({ db: g.db });
       const dispatcher = createDispatcher(store, { frontDoor: 'web', readRoots, slots: o.localSlots });
       let server: RunningServer | undefined;
       let workers: ReturnType<typeof workerListeners> | undefined;

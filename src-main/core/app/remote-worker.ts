@@ -31,6 +31,8 @@ export interface RemoteWorkerOptions {
   log: (line: string) => void;
   /** true once the worker should stop after its batch (SIGTERM from scancel, Ctrl-C) */
   stopping: () => boolean;
+  /** keep asking for work when there is none (until stopped) */
+  watch?: boolean;
   /** how long to wait before asking again while runs wait for a teacher (default 2 s) */
   waitMs?: number;
   retryForMs?: number;
@@ -58,7 +60,11 @@ export async function runRemoteWorker(o: RemoteWorkerOptions): Promise<RemoteRun
   const ended: RemoteRunEnd[] = [];
   while (ended.length < (o.maxRuns ?? Infinity) && !o.stopping()) {
     const answer = await client.json('claim', { study: o.study, run: o.run, jobId: o.jobId, worker }, (v) => ClaimAnswer.parse(v));
-    if (answer.kind === 'none') break;
+    if (answer.kind === 'none' && !o.watch) break;
+    if (answer.kind === 'none') {
+      await sleep(5 * (o.waitMs ?? 2000));
+      continue;
+    }
     if (answer.kind === 'wait') {
       await sleep(o.waitMs ?? 2000);
       continue;

@@ -37,9 +37,9 @@ async function slurmCommand(cmd: string, args: string[]): Promise<string> {
   try {
     return (await run(cmd, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 1024 * 1024 })).stdout;
   } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new UserError(`${cmd} is not installed here: run \`dive study run --executor slurm\` on a Slurm login node`);
-    throw new UserError(`${cmd} ${args.slice(0, 3).join(' ')}: ${(err.stderr ?? err.message).trim().split('\n')[0]}`);
+    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') throw new UserError(`${cmd} is not installed here: run \`dive study run --executor slurm\` on a Slurm login node`);
+    const stderr = e instanceof Error && 'stderr' in e && typeof e.stderr === 'string' && e.stderr.trim() ? e.stderr : String(e instanceof Error ? e.message : e);
+    throw new UserError(`${cmd} ${args.slice(0, 3).join(' ')}: ${stderr.trim().split('\n')[0]}`);
   }
 }
 
