@@ -6,6 +6,7 @@ import { registerSplitCommands } from './commands/splits';
 import { registerTrainCommands } from './commands/train';
 import { registerServeCommand } from './commands/serve';
 import { registerQueueCommands } from './commands/queue';
+import { registerWorkerTokenCommands } from './commands/remote';
 import { registerStudyCommands } from './commands/study';
 import { registerBackendsCommand } from './commands/backends';
 import { registerDoctorCommand } from './commands/doctor';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerTrainCommands(program);
   registerRunCommands(program);
   registerQueueCommands(program);
+  registerWorkerTokenCommands(program);
   registerStudyCommands(program);
   registerServeCommand(program);
   registerBackendsCommand(program);

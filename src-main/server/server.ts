@@ -13,6 +13,7 @@ import type { Dispatcher } from '../core/app/dispatch';
 import { allowedHosts, hostAllowed, hostPort, isLoopback, newToken, originAllowed, requestToken, SECURITY_HEADERS, tokenMatches } from './security';
 import { contentType, readStatic, rendererBuilt, resolveStatic } from './static';
 import { isInputError, UserError } from '../core/domain/errors';
+import type { WorkerHandler } from './worker-api';
 
 export interface ServeOptions {
   dispatcher: Dispatcher;
@@ -25,6 +26,8 @@ export interface ServeOptions {
   token?: string;
   /** where internal errors are logged with their stack (default stderr) */
   log?: (line: string) => void;
+  /** the worker API at /worker/v1/ on this listener (worker tokens, not the UI token; server/worker-api.ts) */
+  worker?: WorkerHandler;
 }
 
 export interface RunningServer {
@@ -186,6 +189,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     if (!originAllowed(req)) return send(res, 403, 'Origin not allowed', 'text/plain; charset=utf-8');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith('/api/')) return api(req, res, url);
+    if (o.worker && url.pathname.startsWith('/worker/v1/')) return o.worker(req, res, url);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed', 'text/plain; charset=utf-8');
     if (!rendererBuilt(o.rendererDir)) return send(res, 503, notBuilt(o.rendererDir), 'text/html; charset=utf-8');
     const file = resolveStatic(o.rendererDir, url.pathname);

@@ -39,6 +39,13 @@ function missing() {
 }
 
 
+// Under CI=true the Slurm executor's test must run, not report "not run": the one-node cluster of
+// test/cluster/setup-slurm.sh (idempotent, silent when all is up) is set up here.
+if (/^(1|true)$/i.test(process.env.CI ?? '') && process.platform === 'linux') {
+  const setup = spawnSync('bash', [new URL('../cluster/setup-slurm.sh', import.meta.url).pathname], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (setup.status !== 0) fail(`${(setup.stderr ?? '').trim() || 'test/cluster/setup-slurm.sh failed'} (CI=true needs Slurm for the Slurm executor's test)`);
+}
+
 const need = missing();
 if (need.length === 0) process.exit(0);
 

@@ -8,12 +8,19 @@ import { UserError } from '../../core/domain/errors';
 import { emit, table } from '../output';
 import { globals, integer, withDispatcher } from '../options';
 import { printTraining } from '../train-progress';
+import { remoteWorkerCommand, type RemoteWorkerFlags } from './remote';
+
+/** "local", or e.g. "slurm 123_4 RUNNING", "slurm 124 PENDING (Resources)" */
+export function jobText(e: QueueEntry): string {
+  if (e.executor === 'local' || e.jobId === null) return e.executor;
+  return `${e.executor} ${e.jobId}${e.jobState ? ` ${e.jobState}` : ''}${e.jobReason ? ` (${e.jobReason})` : ''}`;
+}
 
 export function queueTable(q: QueueEntry[]): string {
   if (!q.length) return 'the queue is empty';
   return table(
-    q.map((e) => [e.position ?? '-', e.name, e.status, e.method, e.model, e.split, e.study ?? '', e.priority, `${e.epochsDone}/${e.epochs}`, e.blockedBy ?? '']),
-    ['#', 'run', 'status', 'method', 'model', 'split', 'study', 'priority', 'epochs', 'waiting for'],
+    q.map((e) => [e.position ?? '-', e.name, e.status, e.method, e.model, e.split, e.study ?? '', e.priority, `${e.epochsDone}/${e.epochs}`, jobText(e), e.blockedBy ?? '']),
+    ['#', 'run', 'status', 'method', 'model', 'split', 'study', 'priority', 'epochs', 'executor', 'waiting for'],
   );
 }
 
@@ -57,10 +64,17 @@ export function registerQueueCommands(program: Command): void {
   program
     .command('worker')
     .description('run the queue in the foreground until it is empty (or --watch); resumes interrupted runs first')
-    .option('--watch', 'keep waiting for new runs until Ctrl-C')
+    .option('--watch', 'keep waiting for new runs until Ctrl-C (with --server too)')
     .option('--concurrency <n>', 'runs at once on this machine (default $DIVE_CONCURRENCY or 1)', integer)
-    .action((o: { watch?: boolean; concurrency?: number }, cmd: Command) =>
-      withDispatcher(
+    .option('--server <url>', "train runs of the store a `dive serve` owns, over its worker API (no local store)")
+    .option('--token-file <file>', 'with --server: a 0600 file holding the worker token (or $DIVE_WORKER_TOKEN)')
+    .option('--token <token>', 'with --server: the worker token itself (visible to other users in `ps`: prefer --token-file)')
+    .option('--study <name>', 'with --server: only runs of this study')
+    .option('--run <name>', 'with --server: only this run')
+    .option('--max-runs <n>', 'with --server: exit after this many runs (a Slurm task trains one)', integer)
+    .option('--cache <dir>', 'with --server: cache of fetched files by SHA-256 (default $DIVE_CACHE or ~/.cache/dive-workbench)')
+    .action((o: { watch?: boolean; concurrency?: number } & Partial<RemoteWorkerFlags>, cmd: Command) =>
+      o.server !== undefined ? remoteWorkerCommand({ ...o, server: o.server }, cmd) : withDispatcher(
         cmd,
         async (d) => {
           if (o.concurrency !== undefined && o.concurrency < 1) throw new UserError('--concurrency: must be at least 1');

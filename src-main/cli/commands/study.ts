@@ -13,6 +13,7 @@ import { globals, integer, number, numberList, withDispatcher } from '../options
 import { statisticsTables } from '../stats-tables';
 import { printTraining } from '../train-progress';
 import { addTrainOptions, configFromOptions } from './train';
+import { addSlurmOptions, runStudyOnSlurm, type SlurmFlags } from './study-slurm';
 
 function describeStudy(d: StudyDetail): string {
   const byStatus = new Map<string, number>();
@@ -106,13 +107,20 @@ export function registerStudyCommands(program: Command): void {
     }),
   );
 
-  study
-    .command('run <name>')
-    .description('queue what the study still lacks and train until done; after a kill it continues where it stopped')
-    .option('--queue-only', 'only queue the runs, for `dive worker` or `dive serve` to train')
-    .action((name: string, o: { queueOnly?: boolean }, cmd: Command) =>
+  addSlurmOptions(
+    study
+      .command('run <name>')
+      .description('queue what the study still lacks and train until done; after a kill it continues where it stopped')
+      .option('--queue-only', 'only queue the runs, for `dive worker` or `dive serve` to train')
+      .option('--executor <kind>', 'local (default): worker processes here; slurm: one array job whose tasks are remote workers of this store', 'local'),
+  ).action((name: string, o: { queueOnly?: boolean; executor: string } & SlurmFlags, cmd: Command) => {
+      if (o.executor !== 'local' && o.executor !== 'slurm') throw new UserError(`--executor ${o.executor}: use local or slurm`);
+      if (o.executor === 'slurm') {
+        if (o.queueOnly) throw new UserError('--queue-only and --executor slurm: choose one');
+        return runStudyOnSlurm(name, o, cmd, (d) => reportStudy(d, cmd));
+      }
       // --queue-only: a dispatcher with no slot trains nothing; `dive worker` or `dive serve` does
-      withDispatcher(cmd, async (d) => {
+      return withDispatcher(cmd, async (d) => {
         if (o.queueOnly) {
           const queued = await d.call('runStudy', { name });
           process.stderr.write(`study ${name}: ${queued.runs.filter((r) => r.status !== 'completed').length} run(s) to train\n`);
@@ -130,8 +138,8 @@ export function registerStudyCommands(program: Command): void {
           stop();
         }
         reportStudy(await d.call('getStudy', { name }), cmd);
-      }, o.queueOnly ? { slots: 0 } : {}),
-    );
+      }, o.queueOnly ? { slots: 0 } : {});
+    });
 
   study
     .command('show <name>')

@@ -16,6 +16,7 @@ import type { StudyDetail } from '../domain/study-types';
 import type { BackendsProbe, DatasetInfo, RunInfo, VeSweep, VirtualExamplesInfo } from '../domain/types';
 import { annotate, listNotes } from '../store/notes';
 import { queueView, setPriority } from '../store/queue';
+import { createWorkerToken, listWorkerTokens, revokeWorkerToken } from '../store/worker-tokens';
 import { getRun } from '../store/runs';
 import { asUserError } from '../store/db';
 import { runDoctor } from '../store/doctor';
@@ -218,6 +219,9 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return queued(svc.getStudy(a.name), ids);
     },
     getStudy: (a) => svc.getStudy(a.name),
+    createWorkerToken: (a) => createWorkerToken(store, a.name),
+    listWorkerTokens: () => listWorkerTokens(store),
+    revokeWorkerToken: (a) => revokeWorkerToken(store, a.name),
     listStudies: () => svc.listStudies(),
     deleteStudy: (a) => {
       const out = svc.deleteStudy(a.name);

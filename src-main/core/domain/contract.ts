@@ -9,6 +9,7 @@ import { ImportRequestSchema } from './import-schema';
 import { ExportRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
 import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
 import { StudyRequestSchema } from './study-plan';
+import { WorkerTokenName, type WorkerTokenInfo } from './worker-wire';
 import type { QueueEntry, StudyDetail, StudyInfo, StudyListRow, StudyStatistics } from './study-types';
 import type { BackendsProbe, CompareRow, DatasetInfo, Deleted, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VeSweep, VirtualExamplesInfo } from './types';
 
@@ -74,6 +75,10 @@ export const CALLS = {
   createStudy: StudyRequestSchema,
   /** queues what the study lacks (and its interrupted or cancelled runs); the executor trains them */
   runStudy: z.strictObject({ name: Name }),
+  /** a token for remote workers (`dive worker --server`): shown once, stored hashed, valid for this store's worker API only */
+  createWorkerToken: z.strictObject({ name: WorkerTokenName }),
+  listWorkerTokens: None,
+  revokeWorkerToken: z.strictObject({ name: WorkerTokenName }),
   getStudy: z.strictObject({ name: Name }),
   listStudies: None,
   deleteStudy: z.strictObject({ name: Name }),
@@ -153,6 +158,9 @@ export interface Results {
   setPriority: QueueEntry[];
   createStudy: StudyInfo;
   runStudy: StudyInfo;
+  createWorkerToken: { name: string; token: string };
+  listWorkerTokens: WorkerTokenInfo[];
+  revokeWorkerToken: WorkerTokenInfo;
   getStudy: StudyDetail;
   listStudies: StudyListRow[];
   deleteStudy: StudyInfo;

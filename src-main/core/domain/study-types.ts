@@ -97,6 +97,14 @@ export interface QueueEntry {
   /** pid of the executor process that launched it */
   claimedBy: number | null;
   createdAt: string;
+  /** who trains it: 'local' (a worker process on this machine) or 'slurm' (remote workers in cluster jobs) */
+  executor: string;
+  /** the scheduler's job: "123" while the array job waits, "123_4" once a task took the run; null for a local run */
+  jobId: string | null;
+  /** the scheduler's state of that job (PENDING, RUNNING, CANCELLED, TIMEOUT, NODE_FAIL, ...) */
+  jobState: string | null;
+  /** why it waits or why it ended, as the scheduler says (squeue/scontrol/sacct), or why its run was taken back */
+  jobReason: string | null;
 }
 
 export interface StudyInfo {

@@ -24,6 +24,10 @@ interface QueueRow {
   epochs: number;
   claimed_by: number | null;
   created_at: string;
+  executor: string | null;
+  job_id: string | null;
+  job_state: string | null;
+  job_reason: string | null;
 }
 
 /** Running runs first (oldest first), then queued runs in start order. One query. */
@@ -31,7 +35,8 @@ export function queueView(store: Store): QueueEntry[] {
   const rows = store.db
     .prepare(
       `SELECT r.name, r.status, r.method, r.model, s.name AS split, t.name AS teacher, t.status AS teacher_status, r.priority,
-              st.name AS study, r.epochs_done, r.epochs, r.claimed_by, r.created_at
+              st.name AS study, r.epochs_done, r.epochs, r.claimed_by, r.created_at,
+              r.executor, r.job_id, r.job_state, r.job_reason
        FROM runs r JOIN splits s ON s.id = r.split_id
        LEFT JOIN runs t ON t.id = r.teacher_id
        LEFT JOIN study_runs sr ON sr.run_id = r.id LEFT JOIN studies st ON st.id = sr.study_id
@@ -55,6 +60,10 @@ export function queueView(store: Store): QueueEntry[] {
     epochs: r.epochs,
     claimedBy: r.claimed_by,
     createdAt: r.created_at,
+    executor: r.executor ?? 'local',
+    jobId: r.job_id,
+    jobState: r.job_state,
+    jobReason: r.job_reason,
   }));
 }
 
@@ -71,15 +80,20 @@ export function releaseDeadClaims(store: Store): number {
   return n;
 }
 
-/** Runs in flight on this machine, whichever process launched them: running, or claimed and starting. */
+/**
+ * Runs in flight on this machine, whichever process launched them: running, or claimed and starting.
+ * A run held by a remote worker's lease, or waiting for one in a cluster executor's hands, takes no local slot.
+ */
 export function inFlight(store: Store): number {
-  return store.db.prepare(`SELECT COUNT(*) FROM runs WHERE status = 'running' OR (status = 'queued' AND claimed_by IS NOT NULL)`).pluck().get() as number;
+  return store.db.prepare(`SELECT COUNT(*) FROM runs WHERE (status = 'running' AND lease_id IS NULL) OR (status = 'queued' AND claimed_by IS NOT NULL AND IFNULL(executor, 'local') = 'local')`).pluck().get() as number;
 }
 
 /**
  * Claims the next startable queued run for executor `pid` when fewer than `limit` runs are in
  * flight: highest priority, then oldest; a run whose teacher is not completed waits. `only`
- * restricts the claim to some runs (`dive train` launches its own run, not the whole queue).
+ * restricts the claim to some runs (`dive train` launches its own run, not the whole queue). A run
+ * a cluster executor holds (claimed_by = its pid, executor 'slurm') is left to its remote workers
+ * until that process is gone; a local claim makes the run 'local' again.
  * Returns the run id, or null.
  */
 export function claimNext(store: Store, pid: number, limit: number, only?: readonly number[]): number | null {
@@ -95,7 +109,7 @@ export function claimNext(store: Store, pid: number, limit: number, only?: reado
       .pluck()
       .get({ only: only ? JSON.stringify(only) : null }) as number | undefined;
     if (id === undefined) return null;
-    store.db.prepare('UPDATE runs SET claimed_by = ? WHERE id = ?').run(pid, id);
+    store.db.prepare('UPDATE runs SET claimed_by = ?, executor = NULL, job_id = NULL, job_state = NULL, job_reason = NULL WHERE id = ?').run(pid, id);
     return id;
   });
   // IMMEDIATE: the count and the claim happen under one write lock across processes

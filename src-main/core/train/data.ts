@@ -3,6 +3,7 @@ import type { Groups } from '../domain/types';
 import { datasetPart, getDataset, verifyFile } from '../store/datasets';
 import { getSplit, splitIndices } from '../store/splits';
 import type { Store } from '../store/store';
+import { gatherSplit } from './split-gather';
 
 /** Everything a training run reads: the split's training images (compacted) and the balanced test set. */
 export interface SplitData {
@@ -29,13 +30,7 @@ export async function loadSplitData(store: Store, splitRef: string | number): Pr
   await verifyFile(train.pixelsPath, train.sha256);
   await verifyFile(test.pixelsPath, test.sha256);
   const idx = splitIndices(store, split.id);
-  const all = readFileSync(train.pixelsPath);
-  const trainImages = new Uint8Array(idx.length * img);
-  const trainLabels = new Int32Array(idx.length);
-  for (let i = 0; i < idx.length; i++) {
-    trainImages.set(all.subarray(idx[i] * img, (idx[i] + 1) * img), i * img);
-    trainLabels[i] = train.labels[idx[i]];
-  }
+  const { images: trainImages, labels: trainLabels } = gatherSplit(readFileSync(train.pixelsPath), train.labels, idx, img);
   const testBuf = readFileSync(test.pixelsPath);
   return {
     imageShape: ds.imageShape,
