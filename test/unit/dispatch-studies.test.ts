@@ -95,6 +95,7 @@ describe('queue and studies through the dispatcher', () => {
     assert.deepEqual(rows.map((r) => [r.name, r.study, r.seed]), [['st-teacher-s100', 'st', 100], ['st-ce-s1', 'st', 1], ['st-ce-s2', 'st', 2], ['st-kd-s1', 'st', 1], ['st-kd-s2', 'st', 2]]);
     const stats = (await d.call('runStatistics', { names: ['st-ce-s1', 'st-ce-s2', 'st-kd-s1', 'st-kd-s2'] })) as Results['runStatistics'];
     assert.equal(stats.comparisons[0].diff.top1.mean, kdVsCe.diff.top1.mean);
+    assert.deepEqual(stats.classNames, done.classNames, 'compare --stats names the classes as study show does');
     const list = (await d.call('listStudies', undefined)) as Results['listStudies'];
     assert.deepEqual(list.map((s) => [s.name, s.completed, s.planned]), [['st', 5, 5]]);
     await d.call('deleteStudy', { name: 'st' });

@@ -117,7 +117,7 @@ export function registerRunCommands(program: Command): void {
       withDispatcher(cmd, async (d) => {
         if (o.stats) {
           const stats = await d.call('runStatistics', { names });
-          emit(globals(cmd), stats, () => statisticsTables(stats));
+          emit(globals(cmd), stats, () => statisticsTables(stats, stats.classNames));
           return;
         }
         const rows = await d.call('compareRuns', { names });

@@ -8,7 +8,7 @@ import { getSplit } from '../store/splits';
 import type { Store } from '../store/store';
 import { deleteStudyRow, insertStudy, insertStudyCell, listStudyRows, studyCells, studyRow, type StudyCellRow } from '../store/studies';
 import { studyStatistics, type RunResult } from '../eval/study-stats';
-import type { StudyDetail, StudyInfo, StudyListRow, StudyStatistics } from '../domain/study-types';
+import type { StudyDetail, StudyInfo, StudyListRow, RunStatistics } from '../domain/study-types';
 import { parseRunConfig } from '../domain/run-config';
 import { withShortRunDefaults } from '../domain/short-run';
 import { teacherRecord } from './runs-service';
@@ -124,7 +124,7 @@ export type StudyService = ReturnType<typeof createStudyService>;
 export type { StudyDetail, StudyInfo, StudyListRow };
 
 /** Groups named runs by method and the hyper-parameters that define it, paired by seed: `dive compare --stats`. */
-export function runStatistics(store: Store, names: readonly string[]): StudyStatistics {
+export function runStatistics(store: Store, names: readonly string[]): RunStatistics {
   const runs = names.map((n) => getRun(store, n));
   const splits = new Set(runs.map((r) => r.split));
   if (splits.size > 1) throw new UserError(`runs are on different splits (${[...splits].join(', ')}); statistics pair runs of one split`);
@@ -135,5 +135,5 @@ export function runStatistics(store: Store, names: readonly string[]): StudyStat
     const params = Object.fromEntries(keys.map((k) => [k, cfg.params[k]]));
     return runResult(r, 'student', params);
   });
-  return studyStatistics(results, split.counts);
+  return { ...studyStatistics(results, split.counts), classNames: getDataset(store, split.datasetId).classNames };
 }

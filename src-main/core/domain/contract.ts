@@ -10,7 +10,7 @@ import { ExportRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, R
 import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
 import { StudyRequestSchema } from './study-plan';
 import { WorkerTokenName, type WorkerTokenInfo } from './worker-wire';
-import type { QueueEntry, StudyDetail, StudyInfo, StudyListRow, StudyStatistics } from './study-types';
+import type { QueueEntry, StudyDetail, StudyInfo, StudyListRow, RunStatistics } from './study-types';
 import type { BackendsProbe, CompareRow, DatasetInfo, Deleted, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VeSweep, VirtualExamplesInfo } from './types';
 
 const None = z.strictObject({}).optional();
@@ -164,7 +164,7 @@ export interface Results {
   getStudy: StudyDetail;
   listStudies: StudyListRow[];
   deleteStudy: StudyInfo;
-  runStatistics: StudyStatistics;
+  runStatistics: RunStatistics;
   annotate: Annotation;
   listNotes: NotesIndex;
 }

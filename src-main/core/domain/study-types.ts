@@ -78,6 +78,11 @@ export interface StudyStatistics {
   perClass: PerClassDeltas[];
 }
 
+/** `dive compare --stats`: the statistics of named runs of one split, with its class names. */
+export interface RunStatistics extends StudyStatistics {
+  classNames: string[];
+}
+
 /** One row of `dive queue`: queued and running runs in the order they will be (or were) started. */
 export interface QueueEntry {
   /** 1-based place among queued runs; null for a running one */
