@@ -38,7 +38,7 @@ function addDataset(t: TempStore): void {
   });
 }
 
-const fast = (epochs: number) => ({ method: 'ce', model: 'mlp', epochs, batchSize: 4, backend: 'cpu', seed: 3, augment: { crop: false, flip: false } });
+const fast = (epochs: number) => ({ method: 'ce', model: 'mlp', epochs, batchSize: 4, backend: 'cpu', seed: 3, augment: { crop: false, flip: false } }) as const;
 
 async function message(p: Promise<unknown>): Promise<string> {
   try {
@@ -67,14 +67,19 @@ describe('cellImages', () => {
     assert.equal((await d.runEnded('tiny')).status, 'completed');
     assert.equal((await d.runEnded('other')).status, 'completed');
   });
+  /** the confusion matrix the run stored when it finished training */
+  const confusionOf = async (name: string): Promise<number[][]> => {
+    const m = (await d.call('getRun', { name })).metrics?.confusion;
+    assert.ok(m, `run ${name} has a confusion matrix`);
+    return m;
+  };
   after(async () => {
     await d.close();
     t.cleanup();
   });
 
   it('returns exactly the test images of each cell, adding up to the run confusion matrix', async () => {
-    const run = await d.call('getRun', { name: 'tiny' });
-    const confusion = run.metrics!.confusion;
+    const confusion = await confusionOf('tiny');
     const cells: CellImages[][] = [];
     for (let i = 0; i < CLASSES; i++) {
       cells.push([]);
@@ -106,8 +111,7 @@ describe('cellImages', () => {
   });
 
   it('returns the first `limit` images of a cell with the whole count', async () => {
-    const run = await d.call('getRun', { name: 'tiny' });
-    const confusion = run.metrics!.confusion;
+    const confusion = await confusionOf('tiny');
     const [i, j] = [0, 1, 2].flatMap((a) => [0, 1, 2].map((b) => [a, b])).find(([a, b]) => confusion[a][b] >= 2)!;
     const full = await d.call('cellImages', { run: 'tiny', actual: i, predicted: j });
     const one = await d.call('cellImages', { run: 'tiny', actual: i, predicted: j, limit: 1 });
@@ -121,7 +125,7 @@ describe('cellImages', () => {
     t.store.db.prepare("UPDATE run_predictions SET sha256 = 'x'").run();
     const c = await d.call('cellImages', { run: 'tiny', actual: 1, predicted: 1 });
     assert.equal(spawned, before + 1);
-    assert.equal(c.total, (await d.call('getRun', { name: 'tiny' })).metrics!.confusion[1][1]);
+    assert.equal(c.total, (await confusionOf('tiny'))[1][1]);
   });
 
   it('answers one line for a class out of range, a run without weights, or a run not completed', async () => {
