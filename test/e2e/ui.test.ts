@@ -163,9 +163,12 @@ test('the workbench end to end in the browser', { timeout: 480_000 }, async (t) 
     assert.equal(await page.getByTestId('teacher-link').textContent(), 'teacher');
     // per-class table: one row per class, precision and recall beside the train count
     assert.equal(await page.locator('[data-testid=class-table] tbody tr').count(), 10);
-    // the confusion matrix names its classes; a click on a cell shows the two classes' images
-    await page.locator('[data-testid=confusion] td:not(.zero):not(.diag) button').first().click();
+    // the confusion matrix names its classes; a click on a cell shows its misclassified test images
+    const cellButton = page.locator('[data-testid=confusion] td:not(.zero):not(.diag) button').first();
+    const inCell = Number(await cellButton.textContent());
+    await cellButton.click();
     await page.getByTestId('cell-view').locator('canvas.thumb').first().waitFor();
+    assert.equal(await page.getByTestId('cell-view').locator('canvas.thumb').count(), Math.min(inCell, 48));
     assert.match((await page.getByTestId('run-config').textContent())!, /Backend used\s*wasm/);
     // the version that trained it, as the run recorded it
     const info = (await api<{ version: string }>(served, 'info', {})).body.result!;

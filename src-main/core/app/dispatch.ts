@@ -23,6 +23,7 @@ import { runDoctor } from '../store/doctor';
 import { datasetSamples } from '../store/samples';
 import type { Store } from '../store/store';
 import { appVersion } from './app-version';
+import { cellImages } from './cell-images';
 import { localExecutor } from './local-executor';
 import { startQueueRunner } from './queue-runner';
 import { forkSpawner, runTask, type RunningTask, type WorkerSpawner } from './runner';
@@ -229,6 +230,8 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     runStatistics: (a) => runStatistics(store, a.names),
+    // the run's test predictions are computed (once, then stored) where TF.js may run
+    cellImages: (a) => cellImages(store, a, (run) => (inProcess ? svc.testPredictions(run) : task(runTask(store, { kind: 'predictions', run }, undefined, spawn)))),
     annotate: (a) => {
       const out = annotate(store, a);
       changed('runs');

@@ -6,6 +6,7 @@ import type { ExportResult } from '../domain/contract';
 import { UserError } from '../domain/errors';
 import type { ExportRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from '../domain/run-requests';
 import type { RunInfo, VeSweep, VirtualExamplesInfo } from '../domain/types';
+import { savePredictions, weightsSha256 } from '../store/predictions';
 import { getRun, runFilePath } from '../store/runs';
 import type { Store } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
@@ -47,6 +48,31 @@ export function createModelService(store: Store) {
       const ve = inference.virtualExampleInfo(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.tau, r.power);
       saveVirtualExamples(store, run.id, ve);
       return ve;
+    },
+
+    /**
+     * The final model's prediction (argmax of the logits, as the confusion matrix counts them) for
+     * every test image, stored with the run. On the backend the run trained on when it is here, so
+     * the cells add up to the stored confusion matrix.
+     */
+    testPredictions: async (name: string): Promise<{ run: string; count: number }> => {
+      const { run, path } = completedWeights(store, name);
+      const sha = weightsSha256(store, run.id);
+      if (!sha) throw new UserError(`run "${run.name}" has no weights file; train it again`);
+      const [{ selectBackend }, { loadSplitData }, inference, { argmaxRows }] = await Promise.all([
+        import('../train/backend'), import('../train/data'), import('../train/inference'), import('../eval/metrics'),
+      ]);
+      const trainedOn = run.backendReport?.name as Parameters<typeof selectBackend>[0] | undefined;
+      await selectBackend(trainedOn).catch(() => selectBackend());
+      const data = await loadSplitData(store, run.splitId);
+      const model = inference.loadModel(path);
+      try {
+        const predictions = argmaxRows(await inference.logitsOf(model, data.testImages, data.testLabels), data.numClasses);
+        savePredictions(store, run.id, sha, predictions);
+        return { run: run.name, count: predictions.length };
+      } finally {
+        model.model.dispose();
+      }
     },
 
     /**

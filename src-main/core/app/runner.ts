@@ -17,6 +17,8 @@ export type WorkerTask =
   | { kind: 've'; run: string; tau: number; power: number }
   /** the temperature sweep of a completed run's virtual examples */
   | { kind: 've-sweep'; run: string; power: number; taus?: number[] }
+  /** a completed run's prediction for every test image, stored with it (store/predictions.ts) */
+  | { kind: 'predictions'; run: string }
   /** a dataset import (validated at the dispatcher; the importer parses it again, which is idempotent) */
   | { kind: 'import'; request: ImportRequest; readRoots?: string[] }
   /** `dive backends` / probeBackends: every compute rung probed and timed (validated at the dispatcher) */

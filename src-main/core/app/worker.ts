@@ -143,6 +143,8 @@ async function task(job: WorkerJob): Promise<void> {
       result = await createModelService(store).virtualExamples({ run: job.run, tau: job.tau, power: job.power });
     } else if (job.kind === 've-sweep') {
       result = await createModelService(store).virtualExampleSweep({ run: job.run, power: job.power, taus: job.taus });
+    } else if (job.kind === 'predictions') {
+      result = await createModelService(store).testPredictions(job.run);
     } else if (job.kind === 'import') {
       let last = 0;
       result = await importDataset(store, job.request, (progress) => {

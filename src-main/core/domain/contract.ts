@@ -82,6 +82,16 @@ export const CALLS = {
   getStudy: z.strictObject({ name: Name }),
   listStudies: None,
   deleteStudy: z.strictObject({ name: Name }),
+  /**
+   * the test images of one confusion-matrix cell of a completed run (true class `actual`, predicted
+   * class `predicted`), the first `limit` by index; the first call computes the run's test predictions in a worker
+   */
+  cellImages: z.strictObject({
+    run: Name,
+    actual: z.number().int().min(0),
+    predicted: z.number().int().min(0),
+    limit: z.number().int().min(1).max(256).default(48),
+  }),
   /** summary and paired comparisons of named runs, grouped by method (what `dive compare --stats` prints) */
   runStatistics: z.strictObject({ names: z.array(Name).min(1, 'name at least one run') }),
   /** sets the tags and / or the note of one run or study */
@@ -126,6 +136,20 @@ export interface DatasetSamples {
   classes: { index: number; name: string; images: number[][] }[];
 }
 
+/** The test images of one confusion-matrix cell (cellImages). */
+export interface CellImages {
+  run: string;
+  actual: number;
+  predicted: number;
+  /** test images in the cell: the confusion matrix's count */
+  total: number;
+  /** test-set indices of the images returned (the first `limit` of the cell), ascending */
+  indices: number[];
+  imageShape: [number, number, number];
+  /** uint8 HWC as plain number arrays, as datasetSamples sends them */
+  images: number[][];
+}
+
 /** What each call returns. */
 export interface Results {
   info: AppInfo;
@@ -165,6 +189,7 @@ export interface Results {
   listStudies: StudyListRow[];
   deleteStudy: StudyInfo;
   runStatistics: RunStatistics;
+  cellImages: CellImages;
   annotate: Annotation;
   listNotes: NotesIndex;
 }

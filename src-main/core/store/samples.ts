@@ -1,4 +1,4 @@
-// Thumbnails: a few training images per class, read straight from the dataset's pixel file.
+// Thumbnails read straight from the dataset's pixel files: a few training images per class, or test images by index.
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { SAMPLE_CLASSES_DEFAULT, type DatasetSamples } from '../domain/contract';
 import { UserError } from '../domain/errors';
@@ -24,20 +24,29 @@ export function datasetSamples(store: Store, name: string, perClass: number, onl
     const list = picked[part.labels[i]];
     if (list && list.length < perClass) list.push(i);
   }
-  if (!existsSync(part.pixelsPath)) throw new UserError(`data file ${part.pixelsPath} is missing; re-import the dataset`);
-  const fd = openSync(part.pixelsPath, 'r');
+  const images = readImages(part.pixelsPath, size, wanted.flatMap((k) => picked[k]!));
+  let at = 0;
+  const classes = wanted.map((k) => ({ index: k, name: d.classNames[k], images: picked[k]!.map(() => images[at++]) }));
+  return { imageShape: d.imageShape, numClasses: d.numClasses, classes };
+}
+
+/** Test images by index (uint8 HWC as plain number arrays), for the run page's confusion-matrix cells. */
+export function testImages(store: Store, datasetName: string, indices: number[]): number[][] {
+  const d: DatasetInfo = getDataset(store, datasetName);
+  const [h, w, c] = d.imageShape;
+  return readImages(datasetPart(store, d.id, 'test').pixelsPath, h * w * c, indices);
+}
+
+function readImages(path: string, size: number, indices: number[]): number[][] {
+  if (!existsSync(path)) throw new UserError(`data file ${path} is missing; re-import the dataset`);
+  const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(size);
-    const classes = wanted.map((k) => ({
-      index: k,
-      name: d.classNames[k],
-      images: picked[k]!.map((i) => {
-        const got = readSync(fd, buf, 0, size, i * size);
-        if (got !== size) throw new UserError(`data file ${part.pixelsPath} is truncated at image ${i}; re-import the dataset`);
-        return Array.from(buf);
-      }),
-    }));
-    return { imageShape: d.imageShape, numClasses: d.numClasses, classes };
+    return indices.map((i) => {
+      const got = readSync(fd, buf, 0, size, i * size);
+      if (got !== size) throw new UserError(`data file ${path} is truncated at image ${i}; re-import the dataset`);
+      return Array.from(buf);
+    });
   } finally {
     closeSync(fd);
   }
