@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { DEFAULT_LEASE_MS, remoteWork } from '../../core/app/remote-service';
-import { batchScript, sbatchArgs } from '../../core/app/slurm';
+import { batchScript, sbatchArgs, type SlurmOptions } from '../../core/app/slurm';
 import { driveSlurmStudy } from '../../core/app/slurm-executor';
 import type { StudyDetail } from '../../core/domain/study-types';
 import { UserError } from '../../core/domain/errors';
@@ -15,13 +15,8 @@ import { workerHandler } from '../../server/worker-api';
 import { startWorkerServer } from '../../server/worker-server';
 import { withDispatcher } from '../options';
 
-export interface SlurmFlags {
-  partition?: string;
-  gres?: string;
-  time?: string;
-  cpusPerTask?: number;
-  mem?: string;
-  maxTasks?: number;
+/** The command's flags: the sbatch options as SlurmOptions names them (`extra` is `--sbatch-arg`), then the server's. */
+export interface SlurmFlags extends Omit<SlurmOptions, 'extra'> {
   sbatchArg?: string[];
   workerHost?: string;
   workerPort?: number;
