@@ -111,7 +111,7 @@ function conditionFields(run: RunSummary): Record<string, string | number | null
   return {
     method: run.method, model: run.model, split: run.split, dataset: run.dataset, backend: run.backend, status: run.status,
     seed: run.seed, epochs: run.epochsTotal, lr, batchSize, batch: batchSize,
-    params: null, 'params.tau': tau, 'params.power': power, 'params.alpha': alpha,
+    'params.tau': tau, 'params.power': power, 'params.alpha': alpha,
   };
 }
 
