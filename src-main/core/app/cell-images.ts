@@ -7,7 +7,7 @@ import { UserError } from '../domain/errors';
 import { datasetPart, getDataset } from '../store/datasets';
 import { loadPredictions } from '../store/predictions';
 import { getRun, runFilePath } from '../store/runs';
-import { testImages } from '../store/samples';
+import { partImages } from '../store/samples';
 import type { Store } from '../store/store';
 
 /** Indices i (ascending) with labels[i] === actual and predictions[i] === predicted. */
@@ -26,7 +26,8 @@ export async function cellImages(store: Store, a: ParsedArgs<'cellImages'>, comp
   for (const [field, k] of [['actual', a.actual], ['predicted', a.predicted]] as const) {
     if (k >= d.numClasses) throw new UserError(`${field}: ${k} is not a class of "${d.name}" (0..${d.numClasses - 1})`);
   }
-  const labels = datasetPart(store, d.id, 'test').labels;
+  const test = datasetPart(store, d.id, 'test');
+  const labels = test.labels;
   let predictions = loadPredictions(store, run.id);
   if (!predictions) {
     await compute(run.name);
@@ -37,5 +38,5 @@ export async function cellImages(store: Store, a: ParsedArgs<'cellImages'>, comp
   }
   const all = cellIndices(labels, predictions, a.actual, a.predicted);
   const indices = all.slice(0, a.limit);
-  return { run: run.name, actual: a.actual, predicted: a.predicted, total: all.length, indices, imageShape: d.imageShape, images: testImages(store, d.name, indices) };
+  return { run: run.name, actual: a.actual, predicted: a.predicted, total: all.length, indices, imageShape: d.imageShape, images: partImages(test, d.imageShape, indices) };
 }

@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { SAMPLE_CLASSES_DEFAULT, type DatasetSamples } from '../domain/contract';
 import { UserError } from '../domain/errors';
 import type { DatasetInfo } from '../domain/types';
-import { datasetPart, getDataset } from './datasets';
+import { datasetPart, getDataset, type PartData } from './datasets';
 import type { Store } from './store';
 
 /**
@@ -30,11 +30,10 @@ export function datasetSamples(store: Store, name: string, perClass: number, onl
   return { imageShape: d.imageShape, numClasses: d.numClasses, classes };
 }
 
-/** Test images by index (uint8 HWC as plain number arrays), for the run page's confusion-matrix cells. */
-export function testImages(store: Store, datasetName: string, indices: number[]): number[][] {
-  const d: DatasetInfo = getDataset(store, datasetName);
-  const [h, w, c] = d.imageShape;
-  return readImages(datasetPart(store, d.id, 'test').pixelsPath, h * w * c, indices);
+/** Images of an already loaded dataset part by index (uint8 HWC as plain number arrays), for the run page's confusion-matrix cells. */
+export function partImages(part: PartData, imageShape: DatasetInfo['imageShape'], indices: number[]): number[][] {
+  const [h, w, c] = imageShape;
+  return readImages(part.pixelsPath, h * w * c, indices);
 }
 
 function readImages(path: string, size: number, indices: number[]): number[][] {
