@@ -15,7 +15,9 @@ export function flatten(obj: object, prefix = ''): Record<string, string> {
 
 function show(v: Json | undefined): string {
   if (v === undefined) return '';
-  if (v === null) return 'null';
+  // null in a config means "not set, the default applies" (no teacher, threads = all cores): a dash,
+  // as the tables show any empty value, not the JSON word
+  if (v === null) return '—';
   if (Array.isArray(v)) return v.map((x) => show(x)).join(', ');
   return String(v);
 }

@@ -34,7 +34,7 @@ test('group bars are [overall, many, medium, few] per run', () => {
 });
 
 test('config diff flattens nested fields and marks differences', () => {
-  assert.deepEqual(flatten({ a: 1, p: { tau: 3, x: null }, m: [60, 80] }), { a: '1', 'p.tau': '3', 'p.x': 'null', m: '60, 80' });
+  assert.deepEqual(flatten({ a: 1, p: { tau: 3, x: null }, m: [60, 80] }), { a: '1', 'p.tau': '3', 'p.x': '—', m: '60, 80' });
   const d = diffConfigs([
     { method: 'bsce', epochs: 2, params: { tau: 3 } },
     { method: 'dive', epochs: 2, params: { tau: 3, power: 0.5 } },
