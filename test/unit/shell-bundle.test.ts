@@ -133,7 +133,7 @@ describe('Electron bundles', () => {
     assert.deepEqual(Object.keys(exposed), ['dive']);
     const api = exposed.dive as { call: (n: string, a: unknown) => Promise<unknown> };
     assert.deepEqual(Object.keys(api).sort(), ['call', 'subscribe']);
-    assert.equal(await api.call('listRuns', {}), 'r');
+    assert.deepEqual(await api.call('listRuns', {}), { ok: true, result: 'r' });
     assert.deepEqual(invoked, [['dive:call', 'listRuns', {}]]);
   });
 });
