@@ -54,6 +54,8 @@ export const FIELD_LABELS = {
   resumeRun: { name: 'Run' },
   deleteRun: { name: 'Run', cascade: 'With its students' },
   getRun: { name: 'Run' },
+  listRuns: { split: 'Split', status: 'Status' },
+  listSplits: { dataset: 'Dataset' },
   deleteSplit: { name: 'Split', cascade: 'With its runs' },
   deleteDataset: { name: 'Dataset', cascade: 'With its splits and runs' },
   getDataset: { name: 'Dataset' },

@@ -103,7 +103,8 @@ export function issueWords(issue: Issue): string {
       if (issue.origin === 'array' || issue.origin === 'set') return `give at most ${bound(issue.maximum)}`;
       return issue.inclusive === false ? `must be below ${bound(issue.maximum)}` : `must be at most ${bound(issue.maximum)}`;
     case 'invalid_type':
-      if (issue.input === undefined) return 'required';
+      // zod leaves the input out of its issues; its message says what it received
+      if (issue.input === undefined && /received undefined$/.test(issue.message)) return 'required';
       if (issue.expected === 'int') return 'must be a whole number';
       if (issue.expected === 'number') return 'must be a number';
       return `must be a ${issue.expected}`;
