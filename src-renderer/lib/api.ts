@@ -1,10 +1,10 @@
 // The transport: Electron's preload bridge (window.dive) when present, else the web server's
 // HTTP + server-sent events, authorised by the token `dive serve` put in the page URL.
 import type { ApiEvent, Args, CallEnvelope, CallName, DiveApi, DiveBridge, Results } from '../../src-main/core/domain/contract';
-import type { Problem } from '../../src-main/core/domain/errors';
-import { anyLabel } from './field-labels';
-import { pathKey } from './path-key';
+import { ApiError, unwrap } from './api-error';
 import { stripToken } from './route';
+
+export { ApiError, message, unwrap } from './api-error';
 
 declare global {
   interface Window {
@@ -25,21 +25,6 @@ export function takeToken(): string | null {
     history.replaceState(null, '', location.pathname + location.search + hash);
   }
   return sessionStorage.getItem(TOKEN_KEY);
-}
-
-/** A failed call: the core's one line, and its problems by field when it sent them (lib/problems.ts places them). */
-export class ApiError extends Error {
-  readonly problems: Problem[];
-  constructor(message: string, problems: Problem[] = []) {
-    super(message);
-    this.problems = problems;
-  }
-}
-
-/** A call's envelope (HTTP body or the preload's answer) as its result, or thrown as an ApiError. */
-export function unwrap<T>(body: CallEnvelope<T>): T {
-  if (body.ok) return body.result;
-  throw new ApiError(body.error, Array.isArray(body.problems) ? body.problems : []);
 }
 
 /** The desktop app's bridge as the typed API. */
@@ -105,19 +90,4 @@ export function connectApi(): DiveApi | string {
   const token = takeToken();
   if (!token) return 'This page needs the access token from `dive serve`. Open the full URL it printed (it ends in #token=…).';
   return httpApi(token);
-}
-
-/**
- * A readable one-line message for anything thrown: a call's problems in the UI's words (each with
- * its field's label), else the core's line.
- */
-export function message(e: unknown): string {
-  if (e instanceof ApiError && e.problems.length) {
-    return e.problems.map((p) => {
-      const label = anyLabel(pathKey(p.path));
-      return label ? `${label}: ${p.message}` : p.message;
-    }).join('; ');
-  }
-  if (e instanceof Error) return e.message.replace(/^Error invoking remote method '[^']+': (Error: )?/, '');
-  return String(e);
 }

@@ -2,7 +2,7 @@
 // (the path into the call's argument, as the core names it), the rest in one summary line above
 // the form's buttons, every one in the form's words (the field's label, never its schema path).
 import type { Problem } from '../../src-main/core/domain/errors';
-import { ApiError, message } from './api';
+import { ApiError, message } from './api-error';
 import { FIELD_LABELS, type FormCall } from './field-labels';
 import { pathKey } from './path-key';
 

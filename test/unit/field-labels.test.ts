@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { CALLS, type CallName } from '../../src-main/core/domain/contract';
 import { RunConfigSchema } from '../../src-main/core/domain/run-config';
-import { ApiError, message } from '../../src-renderer/lib/api';
+import { ApiError, message } from '../../src-renderer/lib/api-error';
 import { FIELD_LABELS, type FormCall } from '../../src-renderer/lib/field-labels';
 import { placeError, placeProblems } from '../../src-renderer/lib/problems';
 
