@@ -27,6 +27,12 @@ function inside(root: string, p: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
+/** A folder as a person says it: the home folder as ~ (the form needs no absolute server path). */
+function tilde(p: string): string {
+  const home = realish(homedir());
+  return p === home ? '~' : p.startsWith(home + sep) ? `~${p.slice(home.length)}` : p;
+}
+
 export class ReadRoots {
   readonly roots: string[];
 
@@ -40,7 +46,7 @@ export class ReadRoots {
    */
   check(path: string, what: string, field?: string): void {
     if (this.roots.some((r) => inside(r, realish(path)))) return;
-    const ui = `outside the folders this server may read (${this.roots.join(', ')}); whoever started the server can allow another folder`;
+    const ui = `outside the folders this server may read (${this.roots.map(tilde).join(', ')}); whoever started the server can allow another folder`;
     throw new UserError(`${what} ${resolve(path)} is outside the folders this server may read (${this.roots.join(', ')}); restart \`dive serve\` with --data-root DIR to allow another`, [
       { path: field ? [field] : [], message: field ? ui : `a file the dataset names is ${ui}` },
     ]);
