@@ -146,3 +146,25 @@ describe('a refused call names its fields, whichever way it runs', () => {
     assert.deepEqual(JSON.parse(body), { ok: false, error: 'ratio: must be at least 1', problems: [{ path: ['ratio'], message: 'must be at least 1' }] });
   });
 });
+
+describe('the UI words the core writes', () => {
+  it('name no command-line flag and no command: every problem message and fieldError wording in the core', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.ts')) {
+          const src = readFileSync(p, 'utf8');
+          // { path: [...], message: `...` } and fieldError(cli, path, `ui`)
+          for (const m of src.matchAll(/path: [^\n]*?message: (`[^`]*`|'[^']*')/g)) found.push(`${e.name}: ${m[1]}`);
+          for (const m of src.matchAll(/fieldError\([^\n]*?, \[[^\]]*\], (`[^`]*`|'[^']*')\)/g)) found.push(`${e.name}: ${m[1]}`);
+        }
+      }
+    };
+    walk(join(import.meta.dirname, '../../src-main/core'));
+    assert.ok(found.length >= 20, `found ${found.length} UI wordings`);
+    assert.deepEqual(found.filter((w) => /--[a-z]|DIVE_|\bdive [a-z]/.test(w)), []);
+  });
+});

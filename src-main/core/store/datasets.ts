@@ -121,6 +121,7 @@ function checkClasses(name: string, d: ImportedDataset, trainCounts: number[]): 
     const list = empty.slice(0, 5).join(', ') + (empty.length > 5 ? `, … (${empty.length} in all)` : '');
     throw new UserError(
       `dataset "${name}": ${empty.length} of ${d.classNames.length} classes have no training images (${list}); check the labels, or declare the class names and allow empty classes (--allow-empty-classes) if that is intended`,
+      [{ path: [], message: `${empty.length} of ${d.classNames.length} classes have no training images (${list}); check the labels` }],
     );
   }
 }
