@@ -443,6 +443,22 @@ test('the workbench end to end in the browser', { timeout: 480_000 }, async (t) 
         await toast.waitFor({ state: 'detached', timeout: 8_000 });
       }
     }
+    // an error stays until closed or 12 s, is an alert, and reads in the UI's words: deleting the
+    // teacher of a student is refused, and the toast does not tell the user to add --cascade
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.evaluate(`location.hash = '#/runs'`);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'delete teacher', exact: true }).click();
+    const refused = page.locator('[data-testid=toasts] .toast.error');
+    await refused.waitFor();
+    assert.equal(await refused.getAttribute('role'), 'alert');
+    assert.equal((await refused.locator('span').textContent())!.trim(), 'run "teacher" is the teacher of "student", distilled from it; delete that run first');
+    assert.deepEqual(await controlsUnderToasts(), []);
+    await page.screenshot({ path: join(ARTIFACTS, '11-toast-error-1024.png') });
+    await page.waitForTimeout(4_500);
+    assert.equal(await refused.count(), 1, 'an error outlasts a notice');
+    await refused.getByRole('button', { name: 'dismiss' }).click();
+    await refused.waitFor({ state: 'detached' });
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1360, height: 900 });
   });
