@@ -2,7 +2,7 @@
 // logic (lib/problems.ts) and its tests use it without a browser.
 import type { CallEnvelope } from '../../src-main/core/domain/contract';
 import type { Problem } from '../../src-main/core/domain/errors';
-import { anyLabel } from './field-labels';
+import { labelOf, type FormCall } from './field-labels';
 import { pathKey } from './path-key';
 
 /** A failed call: the core's one line, and its problems by field when it sent them (lib/problems.ts places them). */
@@ -22,12 +22,12 @@ export function unwrap<T>(body: CallEnvelope<T>): T {
 
 /**
  * A readable one-line message for anything thrown: a call's problems in the UI's words (each with
- * its field's label), else the core's line.
+ * its field's label; `call` says which call's labels), else the core's line.
  */
-export function message(e: unknown): string {
+export function message(e: unknown, call?: FormCall): string {
   if (e instanceof ApiError && e.problems.length) {
     return e.problems.map((p) => {
-      const label = anyLabel(pathKey(p.path));
+      const label = labelOf(pathKey(p.path), call);
       return label ? `${label}: ${p.message}` : p.message;
     }).join('; ');
   }

@@ -75,8 +75,17 @@ export const FIELD_LABELS = {
 /** The calls a form or an action of the UI sends with an argument. */
 export type FormCall = keyof typeof FIELD_LABELS;
 
-/** A field's label under any call (for a problem shown outside its form, in a toast). */
-export function anyLabel(key: string): string | undefined {
-  for (const labels of Object.values(FIELD_LABELS) as Record<string, string>[]) if (labels[key]) return labels[key];
-  return undefined;
+/**
+ * A field's label for a problem shown outside its form (a toast): the call's own when it is known,
+ * else the one label every call gives that key (none where they differ: `name` is a split's in one
+ * call and a run's in another).
+ */
+export function labelOf(key: string, call?: FormCall): string | undefined {
+  if (call) return (FIELD_LABELS[call] as Record<string, string>)[key];
+  const all = new Set((Object.values(FIELD_LABELS) as Record<string, string>[]).map((l) => l[key]).filter(Boolean));
+  return all.size === 1 ? [...all][0] : undefined;
+}
+
+export function isFormCall(name: string): name is FormCall {
+  return Object.hasOwn(FIELD_LABELS, name);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { CALLS, type CallName } from '../../src-main/core/domain/contract';
 import { RunConfigSchema } from '../../src-main/core/domain/run-config';
-import { ApiError, message } from '../../src-renderer/lib/api-error';
+import { ApiError, message, unwrap } from '../../src-renderer/lib/api-error';
 import { FIELD_LABELS, type FormCall } from '../../src-renderer/lib/field-labels';
 import { placeError, placeProblems } from '../../src-renderer/lib/problems';
 
@@ -113,4 +113,19 @@ test('a refusal is placed under the inputs the form has, the rest as "Label: pro
   assert.deepEqual(placeError(new ApiError('the database is busy'), 'createSplit', ['name']), { fields: {}, summary: ['the database is busy'] });
   // in a toast: each problem with its field's label, no schema path
   assert.equal(message(new ApiError('config.lr: Too small', [{ path: ['config', 'lr'], message: 'must be above 0' }])), 'Learning rate: must be above 0');
+});
+
+test('an envelope from either door becomes the result, or an ApiError that keeps its problems', () => {
+  assert.equal(unwrap({ ok: true, result: 7 }), 7);
+  const problems = [{ path: ['name'], message: 'a split named "x" already exists; choose another name' }];
+  assert.throws(() => unwrap({ ok: false, error: 'a split named "x" already exists; choose another --name or delete it first', problems }), (e: unknown) => {
+    assert.ok(e instanceof ApiError);
+    assert.deepEqual(e.problems, problems);
+    assert.equal(message(e, 'createSplit'), 'Split name: a split named "x" already exists; choose another name');
+    // without the call, a key whose label differs between calls (a split's name, a run's) goes unlabelled
+    assert.equal(message(e), 'a split named "x" already exists; choose another name');
+    return true;
+  });
+  // an older server without problems: the line as it is
+  assert.throws(() => unwrap({ ok: false, error: 'the database is busy' }), (e: unknown) => e instanceof ApiError && e.problems.length === 0 && message(e) === 'the database is busy');
 });
