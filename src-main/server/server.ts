@@ -8,7 +8,7 @@
 // same-origin Origin. Bodies over MAX_BODY get 413, JSON nested deeper than MAX_DEPTH gets 400.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeError } from '../core/domain/describe-error';
+import { describeError, failure } from '../core/domain/describe-error';
 import type { Dispatcher } from '../core/app/dispatch';
 import { allowedHosts, hostAllowed, hostPort, isLoopback, newToken, originAllowed, requestToken, SECURITY_HEADERS, tokenMatches } from './security';
 import { contentType, readStatic, rendererBuilt, resolveStatic } from './static';
@@ -153,7 +153,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       // after a 413 the connection closes: the rest of the body is not worth reading
       const extra: Record<string, string> = e instanceof BodyTooLarge ? { Connection: 'close' } : {};
       const status = e instanceof BodyTooLarge ? 413 : known ? 400 : 500;
-      send(res, status, JSON.stringify({ ok: false, error: describeError(e) }), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store', ...extra });
+      send(res, status, JSON.stringify(failure(e)), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store', ...extra });
     }
   };
 

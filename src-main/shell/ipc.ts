@@ -3,7 +3,8 @@
 // the web API's. Events go to every app window on `dive:event`. Only frames showing the app's own
 // pages (app://dive/...) may call: a frame that navigated elsewhere, or an embedded one, is refused.
 import type { Dispatcher } from '../core/app/dispatch';
-import { describeError } from '../core/domain/describe-error';
+import type { CallEnvelope } from '../core/domain/contract';
+import { failure } from '../core/domain/describe-error';
 import { isInputError } from '../core/domain/errors';
 import type { IpcMainLike, WebContentsLike } from './electron-api';
 import { isAppUrl } from './security';
@@ -11,7 +12,7 @@ import { isAppUrl } from './security';
 export const CALL_CHANNEL = 'dive:call';
 export const EVENT_CHANNEL = 'dive:event';
 
-export type Envelope = { ok: true; result: unknown } | { ok: false; error: string };
+export type Envelope = CallEnvelope;
 
 export interface IpcBridge {
   /** starts forwarding events to a window's contents until it is destroyed */
@@ -28,7 +29,7 @@ export function registerIpc(ipcMain: IpcMainLike, dispatcher: Dispatcher, log: (
       return { ok: true, result: await dispatcher.callRaw(String(name), args) };
     } catch (e) {
       if (!isInputError(e)) log(`dive: ${String(name)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      return { ok: false, error: describeError(e) };
+      return failure(e);
     }
   });
   const unsubscribe = dispatcher.subscribe((e) => {

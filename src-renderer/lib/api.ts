@@ -1,11 +1,14 @@
 // The transport: Electron's preload bridge (window.dive) when present, else the web server's
 // HTTP + server-sent events, authorised by the token `dive serve` put in the page URL.
-import type { ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/domain/contract';
+import type { ApiEvent, Args, CallEnvelope, CallName, DiveApi, DiveBridge, Results } from '../../src-main/core/domain/contract';
+import { ApiError, unwrap } from './api-error';
 import { stripToken } from './route';
+
+export { ApiError, message, unwrap } from './api-error';
 
 declare global {
   interface Window {
-    dive?: DiveApi;
+    dive?: DiveBridge;
   }
 }
 
@@ -24,7 +27,13 @@ export function takeToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-export class ApiError extends Error {}
+/** The desktop app's bridge as the typed API. */
+function bridgeApi(bridge: DiveBridge): DiveApi {
+  return {
+    call: async <K extends CallName>(name: K, args: Args<K>) => unwrap((await bridge.call(name, args)) as CallEnvelope<Results[K]>),
+    subscribe: (fn) => bridge.subscribe(fn),
+  };
+}
 
 function httpApi(token: string): DiveApi {
   const listeners = new Set<(e: ApiEvent) => void>();
@@ -59,14 +68,13 @@ function httpApi(token: string): DiveApi {
       } catch {
         throw new ApiError('The workbench server is not reachable. Is `dive serve` still running?');
       }
-      let body: { ok: boolean; result?: Results[K]; error?: string };
+      let body: CallEnvelope<Results[K]>;
       try {
         body = await res.json();
       } catch {
         throw new ApiError(`The server answered ${res.status} ${res.statusText} without a readable body.`);
       }
-      if (!body.ok) throw new ApiError(body.error ?? `request failed (${res.status})`);
-      return body.result as Results[K];
+      return unwrap(body);
     },
     subscribe(fn) {
       listeners.add(fn);
@@ -78,14 +86,8 @@ function httpApi(token: string): DiveApi {
 
 /** The API for this page, or a message saying why there is none. */
 export function connectApi(): DiveApi | string {
-  if (window.dive) return window.dive;
+  if (window.dive) return bridgeApi(window.dive);
   const token = takeToken();
   if (!token) return 'This page needs the access token from `dive serve`. Open the full URL it printed (it ends in #token=…).';
   return httpApi(token);
-}
-
-/** A readable one-line message for anything thrown. */
-export function message(e: unknown): string {
-  if (e instanceof Error) return e.message.replace(/^Error invoking remote method '[^']+': (Error: )?/, '');
-  return String(e);
 }

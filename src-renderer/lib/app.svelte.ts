@@ -6,6 +6,7 @@ import type { AppInfo, ApiEvent, Args, CallName, DiveApi, Results } from '../../
 import type { NotesIndex } from '../../src-main/core/domain/notes';
 import type { DatasetInfo, RunSummary, SplitInfo } from '../../src-main/core/domain/types';
 import { connectApi, message } from './api';
+import { isFormCall } from './field-labels';
 import { emptyLive, foldEvent, type Live } from './live';
 import { formatRoute, parseRoute, type Route, type Screen } from './route';
 import type { TrainForm } from './train-form';
@@ -60,12 +61,12 @@ export function call<K extends CallName>(name: K, args: Args<K>): Promise<Result
   return api.call(name, args);
 }
 
-/** A call whose failure is shown as a toast instead of thrown; undefined on failure. */
+/** A call whose failure is shown as a toast instead of thrown (in the UI's words); undefined on failure. */
 export async function attempt<K extends CallName>(name: K, args: Args<K>): Promise<Results[K] | undefined> {
   try {
     return await call(name, args);
   } catch (e) {
-    toast(message(e), 'error');
+    toast(message(e, isFormCall(name) ? name : undefined), 'error');
     return undefined;
   }
 }

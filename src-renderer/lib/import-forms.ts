@@ -1,8 +1,8 @@
 // The import dialog's forms, one per store format, as data: the screen renders the fields and
-// `importRequest` turns what was typed into the core's ImportRequest (paths typed in, since the
+// `importRequest` turns what was typed into the core's ImportRequest (or its problems by field) (paths typed in, since the
 // web mode has no file dialog). Blank optional fields are left out so the core's defaults apply.
 
-import { formatIssues } from '../../src-main/core/domain/errors';
+import { issueProblems, type Problem } from '../../src-main/core/domain/errors';
 import { ImportRequestSchema, type ImportFormat, type ImportRequest } from '../../src-main/core/domain/import-schema';
 
 export type { ImportFormat };
@@ -70,31 +70,36 @@ export const IMPORT_FORMATS: { id: ImportFormat; label: string; blurb: string; f
   },
 ];
 
-/** The request for `importDataset`, or the first missing or malformed field's message. */
-export function importRequest(format: ImportFormat, name: string, values: Record<string, string>): ImportRequest | string {
+/**
+ * The request for `importDataset`, or every missing or malformed field's problem, by its path in
+ * the call's argument (`request.train`), in the form's words.
+ */
+export function importRequest(format: ImportFormat, name: string, values: Record<string, string>): ImportRequest | Problem[] {
   const spec = IMPORT_FORMATS.find((f) => f.id === format);
-  if (!spec) return `unknown format ${format}`;
+  if (!spec) return [{ path: ['request', 'format'], message: `unknown format ${format}` }];
+  const problems: Problem[] = [];
   const req: Record<string, unknown> = { format };
   const n = name.trim();
   if (n) req.name = n;
-  else if (format !== 'fashion-mnist') return 'Name: give the dataset a name';
+  else if (format !== 'fashion-mnist') problems.push({ path: ['request', 'name'], message: 'give the dataset a name' });
   for (const f of spec.fields) {
     const raw = (values[f.key] ?? '').trim();
     if (!raw) {
-      if (f.required) return `${f.label}: required`;
+      if (f.required) problems.push({ path: ['request', f.key], message: 'required' });
       continue;
     }
     if (f.kind === 'number') {
       const v = Number(raw);
-      if (!Number.isFinite(v)) return `${f.label}: not a number (${raw})`;
-      req[f.key] = v;
+      if (!Number.isFinite(v)) problems.push({ path: ['request', f.key], message: `not a number (${raw})` });
+      else req[f.key] = v;
     } else if (f.key === 'classNames') {
       req[f.key] = raw.split(',').map((s) => s.trim()).filter(Boolean);
     } else {
       req[f.key] = raw;
     }
   }
-  // the core's schema has the last word (ranges, allowed values), in the words the core uses
+  if (problems.length) return problems;
+  // the core's schema has the last word (ranges, allowed values), in the form's words
   const parsed = ImportRequestSchema.safeParse(req);
-  return parsed.success ? parsed.data : formatIssues(parsed.error.issues, { input: req });
+  return parsed.success ? parsed.data : issueProblems(parsed.error.issues).map((p) => ({ path: ['request', ...p.path], message: p.message }));
 }

@@ -1,6 +1,7 @@
 // "Run as a study" on the Train screen: the form's shared settings, several methods and a number
 // of seeds become createStudy's argument (the study plans its own Balanced-Softmax teachers for
-// the distillation methods). Errors are keyed by the form's field, in the form's words.
+// the distillation methods). Errors are keyed by createStudy's field under `study.` (the Train
+// screen's own `name` is the run's), in the form's words.
 import type { Args } from '../../src-main/core/domain/contract';
 import { METHODS, type Method } from '../../src-main/core/domain/method';
 import { toRequest, type TrainForm } from './train-form';
@@ -13,11 +14,11 @@ export interface StudyFields {
 
 export function validateStudy(s: StudyFields): Record<string, string> {
   const e: Record<string, string> = {};
-  if (!s.name.trim()) e.studyName = 'give the study a name (it prefixes its runs\u2019 names)';
-  else if (!/^[\w.-]+$/.test(s.name.trim())) e.studyName = 'use letters, digits, ".", "_" or "-"';
-  else if (s.name.trim().length > 64) e.studyName = 'at most 64 characters';
-  if (!s.methods.length) e.studyMethods = 'tick at least one method';
-  if (!Number.isInteger(s.seeds) || s.seeds < 1 || s.seeds > 100) e.studySeeds = 'a whole number of seeds from 1 to 100';
+  if (!s.name.trim()) e['study.name'] = 'give the study a name (it prefixes its runs\u2019 names)';
+  else if (!/^[\w.-]+$/.test(s.name.trim())) e['study.name'] = 'use letters, digits, ".", "_" or "-"';
+  else if (s.name.trim().length > 64) e['study.name'] = 'at most 64 characters';
+  if (!s.methods.length) e['study.methods'] = 'tick at least one method';
+  if (!Number.isInteger(s.seeds) || s.seeds < 1 || s.seeds > 100) e['study.seeds'] = 'a whole number of seeds from 1 to 100';
   return e;
 }
 

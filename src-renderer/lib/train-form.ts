@@ -2,7 +2,8 @@
 // defaults and rules come from the core's domain package (the run-config schema itself validates
 // the form), so a mistake shows beside its field with the message the core would give.
 import type { Args } from '../../src-main/core/domain/contract';
-import { formatIssues } from '../../src-main/core/domain/errors';
+import { issueProblems } from '../../src-main/core/domain/errors';
+import { pathKey } from './path-key';
 import { METHOD_PARAM_KEYS, methodPreset, METHODS, TEACHER_METHODS, type Method, type MethodParams } from '../../src-main/core/domain/method';
 import {
   BACKENDS, defaultMilestones, defaultWarmupEpochs, MODELS, RUN_DEFAULTS, RunConfigSchema, type BackendName, type ModelKind, type WarmupForm,
@@ -47,6 +48,11 @@ export const BACKEND_CHOICES = BACKENDS.map((id) => ({ id, label: BACKEND_TEXT[i
 
 /** The method parameters a form edits (drwEpoch follows the run's length). */
 export type MethodFields = Omit<MethodParams, 'drwEpoch'>;
+
+/** The method parameters' labels on the Train screen. */
+export const PARAM_LABEL: Record<keyof MethodFields, string> = {
+  focalGamma: 'Focal γ', cbBeta: 'CB β', tau: 'Temperature T', power: 'Power p', alpha: 'Distillation weight α', ldamScale: 'LDAM scale s', ldamMaxMargin: 'Max margin',
+};
 
 export function presetFor(method: Method): MethodFields {
   const { drwEpoch: _drw, ...fields } = methodPreset(method);
@@ -107,21 +113,22 @@ export function parseMilestones(s: string): number[] | null {
   return out.every((n) => Number.isInteger(n)) ? out : null;
 }
 
-/** field → message, empty when the form can be sent: the run-config schema's own verdict, per field. */
+/**
+ * field → message, empty when the form can be sent: the run-config schema's own verdict, per field,
+ * in the form's words. Fields are keyed by their path in the train call's argument (`config.lr`),
+ * as the core names them when it refuses a request (lib/problems.ts).
+ */
 export function validate(f: TrainForm): Record<string, string> {
   const e: Record<string, string> = {};
   if (!f.split) e.split = 'choose a split';
   if (TEACHER_METHODS.includes(f.method) && !f.teacher) e.teacher = 'choose a completed teacher run';
-  if (f.warmupEpochs.trim() && !Number.isInteger(Number(f.warmupEpochs))) e.warmupEpochs = 'a whole number';
-  if (f.evalEvery.trim() && !Number.isInteger(Number(f.evalEvery))) e.evalEvery = 'a whole number';
-  if (parseMilestones(f.milestones) === null) e.milestones = 'whole numbers separated by commas';
+  if (f.warmupEpochs.trim() && !Number.isInteger(Number(f.warmupEpochs))) e['config.warmupEpochs'] = 'a whole number';
+  if (f.evalEvery.trim() && !Number.isInteger(Number(f.evalEvery))) e['config.evalEvery'] = 'a whole number';
+  if (parseMilestones(f.milestones) === null) e['config.milestones'] = 'whole numbers separated by commas';
   const r = RunConfigSchema.safeParse(toRequest(f).config);
   if (!r.success) {
-    for (const issue of r.error.issues) {
-      // milestones.2 and params.tau: the form shows a list's problems beside the list
-      const field = issue.path.filter((p) => typeof p !== 'number').map(String).join('.');
-      e[field] ??= formatIssues([{ ...issue, path: [] }], { input: undefined });
-    }
+    // milestones.2 and params.tau: the form shows a list's problems beside the list
+    for (const p of issueProblems(r.error.issues)) e[pathKey(['config', ...p.path])] ??= p.message;
   }
   return e;
 }

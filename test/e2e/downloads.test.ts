@@ -63,7 +63,8 @@ test('downloads offered in the UI', { timeout: 120_000 }, async (t) => {
     const alert = page.locator('[data-testid="downloads"] .error').first();
     await alert.waitFor({ timeout: 60_000 });
     const real = downloadEntry('cifar10').files[0].md5;
-    assert.equal(await alert.innerText(), `cifar-10-binary.tar.gz: checksum mismatch (MD5 ${md5(tarball)}, expected ${real}); the download was deleted, try again or check --mirror / DIVE_DATASET_MIRROR`);
+    // in the UI's words: the file and both checksums, no command-line option or environment variable
+    assert.equal(await alert.innerText(), `cifar-10-binary.tar.gz arrived damaged (checksum MD5 ${md5(tarball)}, expected ${real}) and was deleted; try again, or check the mirror the server uses`);
     assert.deepEqual(mirror.requests.map((r) => r.path), ['/cifar10/cifar-10-binary.tar.gz']);
     const list = await api<unknown[]>(served, 'listDatasets', {});
     assert.deepEqual(list.body.result, []);

@@ -110,7 +110,8 @@ describe('dive serve (in process)', () => {
     assert.equal(form.status, 415);
     const bad = await call('getDataset', { name: '' });
     assert.equal(bad.status, 400);
-    assert.deepEqual(JSON.parse(bad.body), { ok: false, error: 'name: must not be empty' });
+    // the line, and the problem by field for a form to show under its input
+    assert.deepEqual(JSON.parse(bad.body), { ok: false, error: 'name: must not be empty', problems: [{ path: ['name'], message: 'must not be empty' }] });
     const unknown = await call('nope', {});
     assert.deepEqual(JSON.parse(unknown.body), { ok: false, error: 'unknown call "nope"' });
     const notJson = await http(s.port, '/api/listDatasets', { method: 'POST', headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' }, body: '{' });

@@ -24,11 +24,14 @@ test('live progress folds started, batch, epoch and finished events', () => {
 
 test('import forms: required fields, numbers, class names; the core\'s schema fills the defaults', () => {
   assert.deepEqual(importRequest('fashion-mnist', '', {}), { format: 'fashion-mnist', name: 'fashion-mnist', download: false });
-  assert.equal(importRequest('cifar', 'c10', {}), 'Folder: required');
-  assert.equal(importRequest('cifar', '', { dir: '/x' }), 'Name: give the dataset a name');
+  assert.deepEqual(importRequest('cifar', 'c10', {}), [{ path: ['request', 'dir'], message: 'required' }]);
+  assert.deepEqual(importRequest('cifar', '', { dir: '/x' }), [{ path: ['request', 'name'], message: 'give the dataset a name' }]);
   assert.deepEqual(importRequest('folder', ' flowers ', { train: ' /data/train ', size: '64', testFraction: '' }), { format: 'folder', name: 'flowers', train: '/data/train', size: 64, testFraction: 0.2, seed: 0 });
-  assert.equal(importRequest('folder', 'f', { train: '/t', size: '2' }), 'size: Too small: expected number to be >=4 (got 2)');
-  assert.equal(importRequest('folder', 'f', { train: '/t', size: 'big' }), 'Image size (px): not a number (big)');
+  // the schema's verdict in the form's words, under the field's path in the call's argument
+  assert.deepEqual(importRequest('folder', 'f', { train: '/t', size: '2' }), [{ path: ['request', 'size'], message: 'must be at least 4' }]);
+  assert.deepEqual(importRequest('folder', 'f', { train: '/t', size: 'big' }), [{ path: ['request', 'size'], message: 'not a number (big)' }]);
+  // every missing field at once, not only the first
+  assert.deepEqual(importRequest('folder', '', {}), [{ path: ['request', 'name'], message: 'give the dataset a name' }, { path: ['request', 'train'], message: 'required' }]);
   assert.deepEqual(importRequest('idx', 'm', { trainImages: 'a', trainLabels: 'b', testImages: 'c', testLabels: 'd', classNames: 'x, y ,z' }), {
     format: 'idx', name: 'm', trainImages: 'a', trainLabels: 'b', testImages: 'c', testLabels: 'd', classNames: ['x', 'y', 'z'],
   });

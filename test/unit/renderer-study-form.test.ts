@@ -20,7 +20,7 @@ test('the study request carries the form\'s shared settings and is one the core 
 test('study fields are checked in the form\'s words', () => {
   assert.deepEqual(validateStudy({ name: 'ok', methods: ['ce'], seeds: 3 }), {});
   const e = validateStudy({ name: 'bad name', methods: [], seeds: 0 });
-  assert.equal(e.studyName, 'use letters, digits, ".", "_" or "-"');
-  assert.equal(e.studyMethods, 'tick at least one method');
-  assert.equal(e.studySeeds, 'a whole number of seeds from 1 to 100');
+  assert.equal(e['study.name'], 'use letters, digits, ".", "_" or "-"');
+  assert.equal(e['study.methods'], 'tick at least one method');
+  assert.equal(e['study.seeds'], 'a whole number of seeds from 1 to 100');
 });

@@ -30,20 +30,21 @@ test('the form starts from the core\'s defaults and presets', () => {
 
 test('validation is the run-config schema\'s, field by field', () => {
   const f: TrainForm = { ...defaultForm('s'), method: 'dive', epochs: 10, lr: 0, momentum: 1, params: { ...presetFor('dive'), alpha: 1.5 } };
+  // keyed by the field's path in the train call's argument, in the form's words (not zod's "Too small: ...")
   assert.deepEqual(validate(f), {
     teacher: 'choose a completed teacher run',
-    lr: 'Too small: expected number to be >0',
-    momentum: 'Too big: expected number to be <1',
-    'params.alpha': 'Too big: expected number to be <=1',
+    'config.lr': 'must be above 0',
+    'config.momentum': 'must be below 1',
+    'config.params.alpha': 'must be at most 1',
   });
   // the schema's cross-field rules, once the fields themselves are valid
   assert.deepEqual(validate({ ...defaultForm('s'), epochs: 10, milestones: '5, 3', warmupEpochs: '11' }), {
-    milestones: 'milestones must be strictly increasing',
-    warmupEpochs: 'warm-up (11 epochs) is longer than the run (10 epochs)',
+    'config.milestones': 'milestones must be strictly increasing',
+    'config.warmupEpochs': 'warm-up (11 epochs) is longer than the run (10 epochs)',
   });
   assert.deepEqual(validate(defaultForm('s')), {});
-  assert.deepEqual(validate({ ...defaultForm('s'), epochs: 10, milestones: '10' }), { milestones: 'milestone 10 is not below epochs (10); leave milestones out to scale them with epochs' });
-  assert.deepEqual(validate({ ...defaultForm('s'), milestones: '6o' }).milestones, 'whole numbers separated by commas');
+  assert.deepEqual(validate({ ...defaultForm('s'), epochs: 10, milestones: '10' }), { 'config.milestones': 'milestone 10 is not below epochs (10); leave milestones out to scale them with epochs' });
+  assert.deepEqual(validate({ ...defaultForm('s'), milestones: '6o' })['config.milestones'], 'whole numbers separated by commas');
   assert.deepEqual(parseMilestones('60, 80'), [60, 80]);
   assert.deepEqual(parseMilestones(' 60 80 '), [60, 80]);
   assert.equal(parseMilestones('6o'), null);
@@ -96,7 +97,7 @@ describe('fidelity fields and the default teacher', () => {
     assert.equal(req.config.evalEvery, 2);
     assert.equal(req.config.valFraction, 0.1);
     assert.equal(toRequest({ ...f, evalEvery: '' }).config.evalEvery, undefined, 'blank: the core chooses');
-    assert.deepEqual(Object.keys(validate({ ...f, evalEvery: '0', valFraction: 0.6 })).sort(), ['evalEvery', 'valFraction']);
+    assert.deepEqual(Object.keys(validate({ ...f, evalEvery: '0', valFraction: 0.6 })).sort(), ['config.evalEvery', 'config.valFraction']);
     const back = formFromRun(run({ name: 'r', method: 'bsce', config: config({ method: 'bsce', epochs: 10, warmupForm: 'epoch', evalEvery: 2, valFraction: 0.1 }) }));
     assert.deepEqual([back.warmupForm, back.evalEvery, back.valFraction], ['epoch', '2', 0.1]);
   });

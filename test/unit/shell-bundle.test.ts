@@ -83,7 +83,7 @@ describe('Electron bundles', () => {
     assert.deepEqual(rep.forks, [{ path: built.worker, serviceName: 'DiVE import worker' }]);
     assert.ok(rep.sent.some(([c, e]: [string, { type: string; job?: string }]) => c === 'dive:event' && e.type === 'progress' && e.job === 'j1'));
     assert.ok(rep.sent.some(([c, e]: [string, { type: string; what?: string }]) => c === 'dive:event' && e.type === 'changed' && e.what === 'datasets'));
-    assert.deepEqual(rep.bad, { ok: false, error: 'name: must not be empty' });
+    assert.deepEqual(rep.bad, { ok: false, error: 'name: must not be empty', problems: [{ path: ['name'], message: 'must not be empty' }] });
     assert.deepEqual(rep.foreign, { ok: false, error: 'refused: this page may not call the workbench' });
     assert.deepEqual(rep.navigation, { remoteBlocked: true, appBlocked: false });
     assert.deepEqual(rep.windowOpen, [{ action: 'deny' }, { action: 'deny' }]);
@@ -133,7 +133,7 @@ describe('Electron bundles', () => {
     assert.deepEqual(Object.keys(exposed), ['dive']);
     const api = exposed.dive as { call: (n: string, a: unknown) => Promise<unknown> };
     assert.deepEqual(Object.keys(api).sort(), ['call', 'subscribe']);
-    assert.equal(await api.call('listRuns', {}), 'r');
+    assert.deepEqual(await api.call('listRuns', {}), { ok: true, result: 'r' });
     assert.deepEqual(invoked, [['dive:call', 'listRuns', {}]]);
   });
 });

@@ -74,8 +74,8 @@ describe('IPC handler', () => {
   });
 
   it('returns validation and user errors as one line, never a stack', async () => {
-    assert.deepEqual(await invoke('getSplit', { name: '' }), { ok: false, error: 'name: must not be empty' });
-    assert.deepEqual(await invoke('getSplit', { name: 's', more: true }), { ok: false, error: 'unknown field "more"' });
+    assert.deepEqual(await invoke('getSplit', { name: '' }), { ok: false, error: 'name: must not be empty', problems: [{ path: ['name'], message: 'must not be empty' }] });
+    assert.deepEqual(await invoke('getSplit', { name: 's', more: true }), { ok: false, error: 'unknown field "more"', problems: [{ path: [], message: 'unknown field "more"' }] });
     assert.deepEqual(await invoke('spawnShell', {}), { ok: false, error: 'unknown call "spawnShell"' });
     assert.deepEqual(await invoke({ toString: () => 'x' }, {}), { ok: false, error: 'unknown call "x"' });
     assert.deepEqual(logs, []);
@@ -136,13 +136,14 @@ describe('preload bridge', () => {
     assert.deepEqual(Object.keys(api).sort(), ['call', 'subscribe']);
   });
 
-  it('invokes the one channel and unwraps the envelope', async () => {
+  it('invokes the one channel and answers the envelope, problems included (an Error would lose them at the context bridge)', async () => {
     const ipc = new FakeIpcRenderer();
     const api = createDiveBridge(ipc);
-    assert.equal(await api.call('getRun', { name: 'r' }), 42);
+    assert.deepEqual(await api.call('getRun', { name: 'r' }), { ok: true, result: 42 });
     assert.deepEqual(ipc.invoked, [[CALL_CHANNEL, 'getRun', { name: 'r' }]]);
-    ipc.reply = { ok: false, error: 'no run named "r"' };
-    await assert.rejects(api.call('getRun', { name: 'r' }), { message: 'no run named "r"' });
+    const refused = { ok: false, error: 'no run named "r"', problems: [{ path: [], message: 'no run named "r"' }] };
+    ipc.reply = refused;
+    assert.deepEqual(await api.call('getRun', { name: 'r' }), refused);
   });
 
   it('delivers events until unsubscribed', () => {

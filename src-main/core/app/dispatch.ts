@@ -10,7 +10,7 @@ import { findFashionMnist } from '../data/fashion-mnist';
 import { defaultReadRoots } from '../data/read-roots';
 import { downloadOffers } from '../data/download-offers';
 import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type Results } from '../domain/contract';
-import { UserError } from '../domain/errors';
+import { UserError, withPathPrefix } from '../domain/errors';
 import { paperStudyRequest, type RecipeRequest } from '../domain/run-requests';
 import type { StudyDetail } from '../domain/study-types';
 import type { BackendsProbe, DatasetInfo, RunInfo, VeSweep, VirtualExamplesInfo } from '../domain/types';
@@ -152,9 +152,15 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     importDataset: async (a) => {
       const job = a.job ?? randomUUID();
       const progress = (p: { phase: string; done: number; total: number }) => emit({ type: 'progress', job, ...p });
-      const out = inProcess
-        ? await svc.importDataset(a.request, progress, { readRoots: opts.readRoots })
-        : await task(runTask<DatasetInfo>(store, { kind: 'import', request: a.request, readRoots: opts.readRoots }, progress, spawn));
+      let out: DatasetInfo;
+      try {
+        out = inProcess
+          ? await svc.importDataset(a.request, progress, { readRoots: opts.readRoots })
+          : await task(runTask<DatasetInfo>(store, { kind: 'import', request: a.request, readRoots: opts.readRoots }, progress, spawn));
+      } catch (e) {
+        // the importer names the request's fields; the call's argument holds the request under `request`
+        throw withPathPrefix(e, ['request']);
+      }
       changed('datasets');
       return out;
     },

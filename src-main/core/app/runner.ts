@@ -4,7 +4,7 @@ import type { Progress, RunInfo, TrainEvent } from '../domain/types';
 import { getRun, markEnded, requestCancel, runRow } from '../store/runs';
 import type { Store } from '../store/store';
 import type { StorePaths } from '../paths';
-import { UserError } from '../domain/errors';
+import { UserError, type Problem } from '../domain/errors';
 import type { ImportRequest } from '../domain/import-schema';
 import type { ProbeOptions } from '../domain/run-requests';
 
@@ -32,7 +32,7 @@ export type WorkerMessage =
   | TrainEvent
   | { type: 'progress'; progress: Progress }
   | { type: 'result'; result: unknown }
-  | { type: 'error'; error: string };
+  | { type: 'error'; error: string; problems?: Problem[] };
 
 /** A worker process as the runner sees it, whichever API started it. */
 export interface WorkerChild {
@@ -124,17 +124,18 @@ export interface RunningTask<T> {
  */
 export function runTask<T>(paths: StorePaths, task: Exclude<WorkerTask, { kind: 'train' }>, onProgress: (p: Progress) => void = () => {}, spawn: WorkerSpawner = forkSpawner): RunningTask<T> {
   const child = spawn({ dbPath: paths.dbPath, dataDir: paths.dataDir, ...task });
-  let outcome: { ok: true; result: T } | { ok: false; error: string } | undefined;
+  let outcome: { ok: true; result: T } | { ok: false; error: string; problems?: Problem[] } | undefined;
   child.onMessage((m) => {
     if (m.type === 'progress') onProgress(m.progress);
     else if (m.type === 'result') outcome = { ok: true, result: m.result as T };
-    else if (m.type === 'error') outcome = { ok: false, error: m.error };
+    else if (m.type === 'error') outcome = { ok: false, error: m.error, problems: m.problems };
   });
   const done = new Promise<T>((resolveDone, reject) => {
     child.onError(reject);
     child.onExit((code, signal) => {
       if (outcome?.ok) resolveDone(outcome.result);
-      else reject(new TaskError(outcome?.error ?? `the worker exited (${signal ?? `code ${code}`}) before finishing its ${task.kind} task`));
+      else if (outcome) reject(new TaskError(outcome.error, outcome.problems ?? []));
+      else reject(new TaskError(`the worker exited (${signal ?? `code ${code}`}) before finishing its ${task.kind} task`));
     });
   });
   return { done, kill: () => child.kill() };

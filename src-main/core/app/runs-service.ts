@@ -1,5 +1,5 @@
 // The run half of the API: create (queued; the queue runner trains it in a worker), resume, cancel, compare.
-import { UserError } from '../domain/errors';
+import { fieldError, isUserError, UserError, withPathPrefix } from '../domain/errors';
 import { BACKENDS, parseRunConfig, type RunConfig } from '../domain/run-config';
 import { TEACHER_METHODS } from '../domain/method';
 import type { ParsedTrainRequest, RunFilterSchema } from '../domain/run-requests';
@@ -43,13 +43,27 @@ export function teacherRecord(t: RunInfo, cfg: RunConfig, split: SplitInfo): { t
   return { teacherInfo, warnings };
 }
 
+/** The run named `ref`; a missing one is a problem of the request's field at `path`. */
+function runAt(store: Store, ref: string, path: string[]): RunInfo {
+  try {
+    return getRun(store, ref);
+  } catch (e) {
+    throw isUserError(e) ? fieldError(e.message, path, `no run named "${ref}"`) : e;
+  }
+}
+
 export function createRunService(store: Store) {
   // one immediate transaction: the split and teacher checked are still there when the row goes in
   // (a concurrent delete waits, or is refused because this run is queued)
   const createRun = (r: ParsedTrainRequest): RunInfo => store.db.transaction((): RunInfo => {
     const split = getSplit(store, r.split);
     // short runs on small splits get a smaller batch (and lr) unless the caller chose them: train/short-run.ts
-    const cfg = parseRunConfig(withShortRunDefaults(r.config, split.total));
+    let cfg: RunConfig;
+    try {
+      cfg = parseRunConfig(withShortRunDefaults(r.config, split.total));
+    } catch (e) {
+      throw withPathPrefix(e, ['config']);
+    }
     const env = process.env.DIVE_BACKEND;
     // the worker reads DIVE_BACKEND too: a bad value must fail here, before the run row exists
     if (cfg.backend === null && env && !(BACKENDS as readonly string[]).includes(env)) {
@@ -59,17 +73,17 @@ export function createRunService(store: Store) {
     let teacherInfo: TeacherInfo | null = null;
     let warnings: string[] = [];
     if (TEACHER_METHODS.includes(cfg.method)) {
-      if (!r.teacher) throw new UserError(`method ${cfg.method} distils from a teacher: give --teacher RUN (a completed run, e.g. a bsce run on this split)`);
-      const t = getRun(store, r.teacher);
-      if (t.status !== 'completed') throw new UserError(`teacher "${t.name}" is ${t.status}; a teacher must be a completed run`);
+      if (!r.teacher) throw fieldError(`method ${cfg.method} distils from a teacher: give --teacher RUN (a completed run, e.g. a bsce run on this split)`, ['teacher'], 'choose a completed teacher run');
+      const t = runAt(store, r.teacher, ['teacher']);
+      if (t.status !== 'completed') throw fieldError(`teacher "${t.name}" is ${t.status}; a teacher must be a completed run`, ['teacher'], `${t.name} is ${t.status}; a teacher must be a completed run`);
       const tSplit = getSplit(store, t.splitId);
       if (tSplit.datasetId !== split.datasetId) {
-        throw new UserError(`teacher "${t.name}" was trained on dataset "${tSplit.dataset}", not "${split.dataset}": its classes differ`);
+        throw fieldError(`teacher "${t.name}" was trained on dataset "${tSplit.dataset}", not "${split.dataset}": its classes differ`, ['teacher'], `${t.name} was trained on ${tSplit.dataset}, whose classes differ from ${split.dataset}'s`);
       }
       teacherId = t.id;
       ({ teacherInfo, warnings } = teacherRecord(t, cfg, split));
     } else if (r.teacher) {
-      throw new UserError(`method ${cfg.method} does not use a teacher; drop --teacher or use kd / dive`);
+      throw fieldError(`method ${cfg.method} does not use a teacher; drop --teacher or use kd / dive`, ['teacher'], `${cfg.method} does not use a teacher`);
     }
     const name = r.name ?? uniqueRunName(store, `${cfg.method}-${cfg.model}-${split.name}`);
     assertNameFree(store, 'runs', name);

@@ -108,7 +108,7 @@ export function createStudyService(store: Store) {
       const row = studyRow(store, name);
       const mine = new Set(out.runs.map((r) => r.run));
       const running = out.runs.find((r) => r.status === 'running');
-      if (running) throw new UserError(`study "${name}" has a running run "${running.run}"; cancel it first (\`dive cancel ${running.run}\`)`);
+      if (running) throw new UserError(`study "${name}" has a running run "${running.run}"; cancel it first (\`dive cancel ${running.run}\`)`, [{ path: [], message: `study "${name}" has a running run "${running.run}"; cancel it first` }]);
       const outsider = listRuns(store, { split: out.split }).find((r) => r.teacher && mine.has(r.teacher) && !mine.has(r.name));
       if (outsider) throw new UserError(`run "${outsider.name}" (not in study "${name}") distils from its teacher ${outsider.teacher}; delete it first`);
       // a queued run is taken off the queue first (a delete refuses queued runs)

@@ -3,7 +3,7 @@
 // the busy timeout let the front door read at the same time), and reports events to its parent.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeError } from '../domain/describe-error';
+import { describeError, problemsOf } from '../domain/describe-error';
 import { addWarning, runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
 import { attachStore } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
@@ -163,7 +163,8 @@ async function task(job: WorkerJob): Promise<void> {
     }
     send({ type: 'result', result });
   } catch (e) {
-    send({ type: 'error', error: describeError(e) });
+    // the problems go too: a form shows them under their fields (an import's path, say)
+    send({ type: 'error', error: describeError(e), problems: problemsOf(e) });
   } finally {
     store.close();
   }

@@ -43,7 +43,7 @@ function filesIn(dir: string): CifarFiles | null {
 
 /** CIFAR-10 or CIFAR-100 files in `dir`, or in its cifar-10-batches-bin/ or cifar-100-binary/ sub-folder. */
 export function findCifar(dirArg: string): CifarFiles {
-  const dir = requireDir(dirArg, 'CIFAR');
+  const dir = requireDir(dirArg, 'CIFAR', 'dir');
   const found = filesIn(dir) ?? SUBDIRS.map((s) => join(dir, s)).filter((d) => existsSync(d)).map(filesIn).find((f) => f);
   if (!found) {
     throw new UserError(

@@ -44,6 +44,7 @@ function notFound(entry: DownloadEntry, dir: string, missing: string[]): UserErr
   const size = formatBytes(entry.approxMB * 1e6);
   return new UserError(
     `${entry.title} not found: ${dir} lacks ${missing.join(', ')}; add --download to fetch it (about ${size}) from ${entry.files[0].urls[0]}, or point --dir at a folder holding it`,
+    [{ path: [], message: `${entry.title} is not downloaded yet (it lacks ${missing.join(', ')}); download it (about ${size})` }],
   );
 }
 
@@ -68,6 +69,7 @@ function pythonCifarHint(entry: DownloadEntry, dir: string): void {
   if (hit) {
     throw new UserError(
       `${join(dir, hit)} is CIFAR's python (pickle) version, which torchvision downloads; the workbench reads the binary version ${entry.files[0].name}: run \`dive import ${entry.id} --download\``,
+      [{ path: ['dir'], message: `this folder holds CIFAR's python (pickle) version (${hit}); the workbench reads the binary version ${entry.files[0].name}: download it` }],
     );
   }
 }

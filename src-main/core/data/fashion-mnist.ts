@@ -30,6 +30,7 @@ export function findFashionMnist(dirArg: string = FASHION_MNIST_DEFAULT_DIR): Id
   if (missing.length) {
     throw new UserError(
       `Fashion-MNIST not found: ${dir} lacks ${missing.join(', ')}; install it with \`apt-get install dataset-fashion-mnist\` or point --dir at a folder holding the four IDX files`,
+      [{ path: ['dir'], message: `this folder lacks ${missing.join(', ')}; give the folder holding the four Fashion-MNIST IDX files` }],
     );
   }
   return found as IdxFiles;

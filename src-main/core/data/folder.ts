@@ -48,11 +48,11 @@ function entriesOf(images: string[][], labelOf: (classIdx: number) => number): I
 }
 
 export async function decodeFolder(staging: Staging, req: FolderImport, progress?: ProgressFn, roots?: ReadRoots) {
-  const trainRoot = requireDir(req.train, 'train');
+  const trainRoot = requireDir(req.train, 'train', 'train');
   const train = scanClassFolders(trainRoot);
   let parts: { train: ImageEntry[]; test: ImageEntry[] };
   if (req.test !== undefined) {
-    const testRoot = requireDir(req.test, 'test');
+    const testRoot = requireDir(req.test, 'test', 'test');
     const test = scanClassFolders(testRoot);
     const labelOf = test.classNames.map((n) => {
       const i = train.classNames.indexOf(n);

@@ -53,10 +53,10 @@ async function decode(staging: Staging, dataDir: string, req: ParsedImportReques
   switch (req.format) {
     case 'idx': {
       const files: IdxFiles = {
-        trainImages: requireFile(req.trainImages, 'train images'),
-        trainLabels: requireFile(req.trainLabels, 'train labels'),
-        testImages: requireFile(req.testImages, 'test images'),
-        testLabels: requireFile(req.testLabels, 'test labels'),
+        trainImages: requireFile(req.trainImages, 'train images', 'trainImages'),
+        trainLabels: requireFile(req.trainLabels, 'train labels', 'trainLabels'),
+        testImages: requireFile(req.testImages, 'test images', 'testImages'),
+        testLabels: requireFile(req.testLabels, 'test labels', 'testLabels'),
       };
       const allowEmptyClasses = declaredEmpty(req.allowEmptyClasses, req.classNames !== undefined, 'classNames');
       const d = await decodeIdx(staging, files, req.classNames, progress);
@@ -119,7 +119,11 @@ function findFashionMnistOrHint(dir: string | undefined): IdxFiles {
   try {
     return findFashionMnist(dir);
   } catch (e) {
-    if (dir === undefined && e instanceof UserError) throw new UserError(`${e.message}, or download it with \`dive import fashion-mnist --download\``);
+    if (dir === undefined && e instanceof UserError) {
+      throw new UserError(`${e.message}, or download it with \`dive import fashion-mnist --download\``, [
+        { path: [], message: `Fashion-MNIST is not installed on this machine (${FASHION_MNIST_DEFAULT_DIR}); download it, or give the folder holding its four IDX files` },
+      ]);
+    }
     throw e;
   }
 }
@@ -133,7 +137,7 @@ export async function importDataset(store: Store, req: ImportRequest, progress?:
   assertNameFree(store, 'datasets', r.name);
   const roots = opts.readRoots ? new ReadRoots(opts.readRoots) : undefined;
   if (roots) {
-    for (const [k, v] of Object.entries(r)) if (READ_FIELDS.includes(k) && typeof v === 'string') roots.check(v, k);
+    for (const [k, v] of Object.entries(r)) if (READ_FIELDS.includes(k) && typeof v === 'string') roots.check(v, k, k);
     if (r.format === 'fashion-mnist' && r.dir === undefined && !r.download) roots.check(FASHION_MNIST_DEFAULT_DIR, 'dir');
   }
   const staging = new Staging(store.dataDir);

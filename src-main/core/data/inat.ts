@@ -64,9 +64,9 @@ export function inatLabels(json: InatJson, labelOf: Map<number, number>, source:
 }
 
 export async function decodeInat(staging: Staging, req: InatImport, progress?: ProgressFn, roots?: ReadRoots) {
-  const root = requireDir(req.root, 'image root');
-  const trainFile = requireFile(req.trainJson, 'train JSON');
-  const testFile = requireFile(req.testJson, 'test JSON');
+  const root = requireDir(req.root, 'image root', 'root');
+  const trainFile = requireFile(req.trainJson, 'train JSON', 'trainJson');
+  const testFile = requireFile(req.testJson, 'test JSON', 'testJson');
   const train = parseInatJson(readText(trainFile), trainFile);
   const test = parseInatJson(readText(testFile), testFile);
   const { labelOf, classNames } = inatCategories([train, test]);

@@ -58,15 +58,15 @@ function toEntries(lines: ListLine[], root: string, source: string, numClasses: 
 }
 
 export async function decodeList(staging: Staging, req: ListImport, progress?: ProgressFn, roots?: ReadRoots) {
-  const root = requireDir(req.root, 'image root');
-  const trainList = requireFile(req.trainList, 'train list');
-  const testList = requireFile(req.testList, 'test list');
+  const root = requireDir(req.root, 'image root', 'root');
+  const trainList = requireFile(req.trainList, 'train list', 'trainList');
+  const testList = requireFile(req.testList, 'test list', 'testList');
   const train = parseListText(readText(trainList), trainList);
   const test = parseListText(readText(testList), testList);
   let classNames: string[];
   let namesFile: string | undefined;
   if (req.classNamesFile !== undefined) {
-    namesFile = requireFile(req.classNamesFile, 'class names');
+    namesFile = requireFile(req.classNamesFile, 'class names', 'classNamesFile');
     classNames = readNameLines(namesFile);
   } else {
     // without names every label is in range by construction

@@ -27,6 +27,12 @@ function inside(root: string, p: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
+/** A folder as a person says it: the home folder as ~ (the form needs no absolute server path). */
+function tilde(p: string): string {
+  const home = realish(homedir());
+  return p === home ? '~' : p.startsWith(home + sep) ? `~${p.slice(home.length)}` : p;
+}
+
 export class ReadRoots {
   readonly roots: string[];
 
@@ -34,9 +40,15 @@ export class ReadRoots {
     this.roots = roots.map(realish);
   }
 
-  /** Throws unless `path` (after links) lies below one of the roots; `what` names the input. */
-  check(path: string, what: string): void {
+  /**
+   * Throws unless `path` (after links) lies below one of the roots; `what` names the input, `field`
+   * the request's field that named it (the form shows the problem under it; else above the form).
+   */
+  check(path: string, what: string, field?: string): void {
     if (this.roots.some((r) => inside(r, realish(path)))) return;
-    throw new UserError(`${what} ${resolve(path)} is outside the folders this server may read (${this.roots.join(', ')}); restart \`dive serve\` with --data-root DIR to allow another`);
+    const ui = `outside the folders this server may read (${this.roots.map(tilde).join(', ')}); whoever started the server can allow another folder`;
+    throw new UserError(`${what} ${resolve(path)} is outside the folders this server may read (${this.roots.join(', ')}); restart \`dive serve\` with --data-root DIR to allow another`, [
+      { path: field ? [field] : [], message: field ? ui : `a file the dataset names is ${ui}` },
+    ]);
   }
 }

@@ -2,24 +2,29 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { UserError } from '../domain/errors';
+import { fieldError, UserError } from '../domain/errors';
 
 export function firstLine(message: string): string {
   return message.split('\n')[0].trim();
 }
 
-/** The absolute path of an existing regular file; `what` says which input it is ("train labels"). */
-export function requireFile(path: string, what: string): string {
+/**
+ * The absolute path of an existing regular file; `what` says which input it is ("train labels"),
+ * `field` the request's field that named it (the form shows the problem under it).
+ */
+export function requireFile(path: string, what: string, field?: string): string {
   const abs = resolve(path);
-  if (!existsSync(abs)) throw new UserError(`${what} file not found: ${abs}`);
-  if (!statSync(abs).isFile()) throw new UserError(`${what}: ${abs} is not a file`);
+  const at = (message: string, ui: string) => (field ? fieldError(message, [field], ui) : new UserError(message));
+  if (!existsSync(abs)) throw at(`${what} file not found: ${abs}`, 'no file at this path');
+  if (!statSync(abs).isFile()) throw at(`${what}: ${abs} is not a file`, 'this is a folder; give a file');
   return abs;
 }
 
-export function requireDir(path: string, what: string): string {
+export function requireDir(path: string, what: string, field?: string): string {
   const abs = resolve(path);
-  if (!existsSync(abs)) throw new UserError(`${what} folder not found: ${abs}`);
-  if (!statSync(abs).isDirectory()) throw new UserError(`${what}: ${abs} is not a folder`);
+  const at = (message: string, ui: string) => (field ? fieldError(message, [field], ui) : new UserError(message));
+  if (!existsSync(abs)) throw at(`${what} folder not found: ${abs}`, 'no folder at this path');
+  if (!statSync(abs).isDirectory()) throw at(`${what}: ${abs} is not a folder`, 'this is a file; give a folder');
   return abs;
 }
 

@@ -3,6 +3,7 @@
 // The renderer imports only types from here; the schemas run in the main process / server.
 import { z } from 'zod';
 import type { DownloadId } from './downloads';
+import type { Problem } from './errors';
 import { Name } from './fields';
 import { AnnotateRequestSchema, type Annotation, type NotesIndex } from './notes';
 import { ImportRequestSchema } from './import-schema';
@@ -210,6 +211,18 @@ export type ApiEvent = TrainEvent | ({ type: 'progress'; job: string } & Progres
 /** The typed surface the renderer sees, whatever the transport. */
 export interface DiveApi {
   call<K extends CallName>(name: K, args: Args<K>): Promise<Results[K]>;
+  subscribe(fn: (e: ApiEvent) => void): () => void;
+}
+
+/** A call's answer as it crosses a door (HTTP body, IPC reply): the result, or one line and the problems by field. */
+export type CallEnvelope<T = unknown> = { ok: true; result: T } | { ok: false; error: string; problems?: Problem[] };
+
+/**
+ * What the desktop app's preload exposes as window.dive: the call answers its envelope (an Error
+ * thrown across Electron's context bridge keeps only its message, so the problems would be lost).
+ */
+export interface DiveBridge {
+  call(name: CallName, args: unknown): Promise<CallEnvelope>;
   subscribe(fn: (e: ApiEvent) => void): () => void;
 }
 

@@ -2,15 +2,43 @@
 // the CLI, the HTTP API, IPC and the renderer's forms all word a bad field the same way.
 import type { z } from 'zod';
 
+/** Where in a call's argument a problem lies: `['request', 'train']`, `['config', 'epochs']`; `[]` for none. */
+export type FieldPath = (string | number)[];
+
+/**
+ * One problem with a request, as a form shows it: the field it belongs to and what is wrong, in
+ * words that fit under that field (no field name, no command-line flag, no absolute path).
+ */
+export interface Problem {
+  path: FieldPath;
+  message: string;
+}
+
 /**
  * An error the user caused and can fix: bad input, a missing file, a duplicate name.
- * Front doors print its message as one line (CLI) or show it as is (UI); anything else is a bug.
+ * Front doors print its message as one line (CLI); a form shows its `problems` under their fields
+ * (or above the form for path `[]`), and the message itself where there are none.
  */
 export class UserError extends Error {
-  constructor(message: string) {
+  readonly problems: Problem[];
+  constructor(message: string, problems: Problem[] = []) {
     super(message);
     this.name = 'UserError';
+    this.problems = problems;
   }
+}
+
+/** A UserError about one field: `message` for the command line, `ui` for the form (under the field at `path`). */
+export function fieldError(message: string, path: FieldPath, ui: string): UserError {
+  return new UserError(message, [{ path, message: ui }]);
+}
+
+/** The same error with every problem's path below `prefix` (a service's request inside a call's argument). */
+export function withPathPrefix(e: unknown, prefix: FieldPath): unknown {
+  if (!isUserError(e) || !e.problems.length) return e;
+  const out = new UserError(e.message, e.problems.map((p) => ({ path: [...prefix, ...p.path], message: p.message })));
+  out.stack = e.stack;
+  return out;
 }
 
 export function isUserError(e: unknown): e is UserError {
@@ -53,9 +81,52 @@ export function formatIssues(issues: readonly z.ZodError['issues'][number][], gi
     .join('; ');
 }
 
-/** Parses `input`; a failure is one UserError line, `invalid <what>: <field>: <problem>; ...`. */
+type Issue = z.ZodError['issues'][number];
+
+// zod's own English messages start so ("Too small: expected number to be >=1"); the schemas' own
+// messages ("must be at least 1") are already in the form's words and are kept
+const ZOD_DEFAULT = /^(Too small|Too big|Invalid|Unrecognized key|Expected)/;
+
+const bound = (v: unknown) => (typeof v === 'bigint' ? v.toString() : typeof v === 'number' ? String(v) : String(v));
+
+/** What is wrong with a field in the words a form shows under it, e.g. "must be at least 1". */
+export function issueWords(issue: Issue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (!ZOD_DEFAULT.test(issue.message)) return issue.message;
+  switch (issue.code) {
+    case 'too_small':
+      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'required' : `at least ${bound(issue.minimum)} characters`;
+      if (issue.origin === 'array' || issue.origin === 'set') return `give at least ${bound(issue.minimum)}`;
+      return issue.inclusive === false ? `must be above ${bound(issue.minimum)}` : `must be at least ${bound(issue.minimum)}`;
+    case 'too_big':
+      if (issue.origin === 'string') return `at most ${bound(issue.maximum)} characters`;
+      if (issue.origin === 'array' || issue.origin === 'set') return `give at most ${bound(issue.maximum)}`;
+      return issue.inclusive === false ? `must be below ${bound(issue.maximum)}` : `must be at most ${bound(issue.maximum)}`;
+    case 'invalid_type':
+      // zod leaves the input out of its issues; its message says what it received
+      if (issue.input === undefined && /received undefined$/.test(issue.message)) return 'required';
+      if (issue.expected === 'int') return 'must be a whole number';
+      if (issue.expected === 'number') return 'must be a number';
+      return `must be a ${issue.expected}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${bound(issue.divisor)}`;
+    case 'invalid_format':
+      return issue.format === 'url' ? 'must be a web address' : 'is not in the expected form';
+    default:
+      return 'is not valid';
+  }
+}
+
+/** Each issue as a Problem: its path (symbols as text) and its words. */
+export function issueProblems(issues: readonly Issue[]): Problem[] {
+  return issues.map((i) => ({ path: i.path.map((k) => (typeof k === 'symbol' ? String(k) : k)), message: issueWords(i) }));
+}
+
+/** Parses `input`; a failure is one UserError line, `invalid <what>: <field>: <problem>; ...`, with a Problem per issue. */
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const r = schema.safeParse(input);
-  if (!r.success) throw new UserError(`invalid ${what}: ${formatIssues(r.error.issues, { input })}`);
+  if (!r.success) throw new UserError(`invalid ${what}: ${formatIssues(r.error.issues, { input })}`, issueProblems(r.error.issues));
   return r.data;
 }

@@ -13,7 +13,8 @@ import { RUN_STATUSES } from './types';
  */
 const TrainConfig = z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
   const r = RunConfigSchema.safeParse(v);
-  if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: 'custom', message: i.message, path: i.path });
+  // each issue as it is (code, bounds, message), so a form can word it (domain/errors.ts issueWords)
+  if (!r.success) for (const i of r.error.issues) ctx.addIssue({ ...i });
 }) as unknown as z.ZodType<z.input<typeof RunConfigSchema>, z.input<typeof RunConfigSchema>>;
 
 export const TrainRequestSchema = z.strictObject({

@@ -11,7 +11,7 @@
 // - A grid value applies only to methods that use it (tau, alpha: kd and dive; power: dive); the
 //   other methods get one cell. A grid naming no chosen method's parameter is refused.
 import { z } from 'zod';
-import { UserError } from './errors';
+import { issueProblems, UserError, withPathPrefix } from './errors';
 import { MODELS, parseRunConfig } from './run-config';
 import { METHODS, TEACHER_METHODS, type Method } from './method';
 
@@ -83,17 +83,19 @@ export function parseStudyRequest(input: unknown): { name: string; spec: StudySp
   const r = StudyRequestSchema.safeParse(input);
   if (!r.success) {
     const problems = r.error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : 'study'}: ${i.message}`);
-    throw new UserError(`invalid study: ${problems.join('; ')}`);
+    throw new UserError(`invalid study: ${problems.join('; ')}`, issueProblems(r.error.issues));
   }
   const q = r.data;
   const seeds = typeof q.seeds === 'number' ? Array.from({ length: q.seeds }, (_, i) => i + 1) : q.seeds;
-  if (new Set(seeds).size !== seeds.length) throw new UserError('seeds: a seed is listed twice');
-  for (const k of ['method', 'seed'] as const) if (k in q.config) throw new UserError(`config.${k}: set per run by the study; use methods / seeds`);
+  if (new Set(seeds).size !== seeds.length) throw new UserError('seeds: a seed is listed twice', [{ path: ['seeds'], message: 'a seed is listed twice' }]);
+  for (const k of ['method', 'seed'] as const) if (k in q.config) throw new UserError(`config.${k}: set per run by the study; use methods / seeds`, [{ path: ['config', k], message: 'set per run by the study' }]);
   const grid: Partial<Record<GridKey, number[]>> = {};
   for (const k of GRID_KEYS) {
     const values = q.grid[k];
     if (!values) continue;
-    if (!q.methods.some((m) => GRID_METHODS[k].includes(m))) throw new UserError(`grid ${k}: applies to ${GRID_METHODS[k].join(' and ')}, and the study has neither`);
+    if (!q.methods.some((m) => GRID_METHODS[k].includes(m))) {
+      throw new UserError(`grid ${k}: applies to ${GRID_METHODS[k].join(' and ')}, and the study has neither`, [{ path: ['grid', k], message: `applies to ${GRID_METHODS[k].join(' and ')}, and the study has neither` }]);
+    }
     grid[k] = [...new Set(values)];
   }
   const spec: StudySpec = { split: q.split, methods: q.methods, seeds, grid, config: q.config, teacher: q.teacher };
@@ -149,7 +151,9 @@ export function planStudy(study: string, spec: StudySpec): PlannedRun[] {
     try {
       parseRunConfig(p.config);
     } catch (e) {
-      throw new UserError(`run ${p.name}: ${e instanceof Error ? e.message : String(e)}`);
+      // the shared config is the study request's `config`: its problems belong to that field
+      const inner = withPathPrefix(e, ['config']);
+      throw new UserError(`run ${p.name}: ${e instanceof Error ? e.message : String(e)}`, inner instanceof UserError ? inner.problems : []);
     }
   }
   return out;

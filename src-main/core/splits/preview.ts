@@ -1,6 +1,6 @@
 import { DEFAULT_THRESHOLDS, parseSplitParams, type SplitParamsInput } from '../domain/split-schema';
 import type { SplitPreview } from '../domain/types';
-import { UserError } from '../domain/errors';
+import { fieldError, UserError } from '../domain/errors';
 import { classOrder, countsByClass, profileCounts } from './profile';
 import { classStats } from './stats';
 
@@ -33,7 +33,7 @@ export function previewFromCounts(source: SplitSource, input: SplitParamsInput):
     let smallest = 0;
     for (let c = 1; c < C; c++) if (have[c] < have[smallest]) smallest = c;
     if (have[smallest] < 1) {
-      throw new UserError(`maxPerClass: the default is the smallest class count, but ${className(source, smallest)} has no training images; give maxPerClass`);
+      throw fieldError(`maxPerClass: the default is the smallest class count, but ${className(source, smallest)} has no training images; give maxPerClass`, ['maxPerClass'], `${className(source, smallest)} has no training images; give a number`);
     }
     nMax = have[smallest];
   }
@@ -50,15 +50,19 @@ export function previewFromCounts(source: SplitSource, input: SplitParamsInput):
   }
   if (short >= 0) {
     const more = shortCount > 1 ? `; ${shortCount - 1} more class${shortCount > 2 ? 'es are' : ' is'} short too` : '';
-    throw new UserError(
+    throw fieldError(
       `maxPerClass: ${className(source, short)} has ${have[short]} training images but the split needs ${counts[short]} ` +
         `(maxPerClass ${nMax}, ratio ${p.ratio})${more}; lower maxPerClass`,
+      ['maxPerClass'],
+      `${className(source, short)} has ${have[short]} training images but the split needs ${counts[short]}${more}; lower it`,
     );
   }
   const empty = counts.findIndex((n) => n < 1);
   if (empty >= 0) {
-    throw new UserError(
+    throw fieldError(
       `ratio: ${p.ratio} with maxPerClass ${nMax} leaves ${className(source, empty)} with no training images; lower the ratio or raise maxPerClass`,
+      ['ratio'],
+      `${p.ratio} with a head class of ${nMax} leaves ${className(source, empty)} with no training images; lower the ratio or raise the head class`,
     );
   }
 

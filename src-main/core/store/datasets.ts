@@ -3,7 +3,7 @@ import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ClassStats, DatasetFormat, DatasetInfo } from '../domain/types';
-import { UserError } from '../domain/errors';
+import { fieldError, UserError } from '../domain/errors';
 import { MAX_CLASSES, NAME_MAX } from '../domain/fields';
 import { killPoint } from '../kill-point';
 import { classStats } from '../splits/stats';
@@ -37,12 +37,12 @@ export function countsOf(labels: ArrayLike<number>, numClasses: number): number[
 }
 
 export function assertNameFree(store: Store, table: 'datasets' | 'splits' | 'runs', name: string): void {
-  if (!name.trim()) throw new UserError(`name must not be empty`);
+  if (!name.trim()) throw fieldError(`name must not be empty`, ['name'], 'required');
   // the same limit for datasets, splits and runs, checked before any row or file is written
-  if (name.length > NAME_MAX) throw new UserError(`name is ${name.length} characters long; at most ${NAME_MAX} are allowed`);
+  if (name.length > NAME_MAX) throw fieldError(`name is ${name.length} characters long; at most ${NAME_MAX} are allowed`, ['name'], `at most ${NAME_MAX} characters (this one has ${name.length})`);
   const row = store.db.prepare(`SELECT 1 FROM ${table} WHERE name = ?`).get(name);
   const what = table.slice(0, -1);
-  if (row) throw new UserError(`a ${what} named "${name}" already exists; choose another --name or delete it first`);
+  if (row) throw fieldError(`a ${what} named "${name}" already exists; choose another --name or delete it first`, ['name'], `a ${what} named "${name}" already exists; choose another name`);
 }
 
 /**
@@ -121,6 +121,7 @@ function checkClasses(name: string, d: ImportedDataset, trainCounts: number[]): 
     const list = empty.slice(0, 5).join(', ') + (empty.length > 5 ? `, … (${empty.length} in all)` : '');
     throw new UserError(
       `dataset "${name}": ${empty.length} of ${d.classNames.length} classes have no training images (${list}); check the labels, or declare the class names and allow empty classes (--allow-empty-classes) if that is intended`,
+      [{ path: [], message: `${empty.length} of ${d.classNames.length} classes have no training images (${list}); check the labels` }],
     );
   }
 }
@@ -143,7 +144,7 @@ function findRow(store: Store, ref: string | number): DatasetRow {
   const row = (typeof ref === 'number'
     ? store.db.prepare('SELECT * FROM datasets WHERE id = ?').get(ref)
     : store.db.prepare('SELECT * FROM datasets WHERE name = ?').get(ref)) as DatasetRow | undefined;
-  if (!row) throw new UserError(`no dataset named "${ref}" (see \`dive datasets\`)`);
+  if (!row) throw new UserError(`no dataset named "${ref}" (see \`dive datasets\`)`, [{ path: [], message: `no dataset named "${ref}"` }]);
   return row;
 }
 

@@ -68,13 +68,17 @@ function planRuns(store: Store, what: string, own: RunLite[], opts: DeleteOption
   const busy = all.filter((r) => r.status === 'queued' || r.status === 'running');
   if (busy.length) {
     const list = busy.map((r) => `"${r.name}" (${r.status})`).join(', ');
-    throw new UserError(`${what} has ${busy.length === 1 ? 'a run' : 'runs'} depending on it that ${busy.length === 1 ? 'is' : 'are'} still active: ${list}; cancel ${busy.length === 1 ? 'it' : 'them'} first (\`dive cancel NAME\`)`);
+    const first = `${what} has ${busy.length === 1 ? 'a run' : 'runs'} depending on it that ${busy.length === 1 ? 'is' : 'are'} still active: ${list}; cancel ${busy.length === 1 ? 'it' : 'them'} first`;
+    throw new UserError(`${first} (\`dive cancel NAME\`)`, [{ path: [], message: first }]);
   }
   const ownIds = new Set(own.map((r) => r.id));
   const outside = all.filter((r) => !ownIds.has(r.id));
   if (outside.length && !opts.cascade) {
     const role = what.startsWith('run ') ? 'is the teacher of' : 'holds the teacher of';
-    throw new UserError(`${what} ${role} ${names(outside)}, distilled from it; delete ${outside.length === 1 ? 'that run' : 'those runs'} first, or add --cascade to delete ${outside.length === 1 ? 'it' : 'them'} too`);
+    const them = outside.length === 1 ? 'that run' : 'those runs';
+    throw new UserError(`${what} ${role} ${names(outside)}, distilled from it; delete ${them} first, or add --cascade to delete ${outside.length === 1 ? 'it' : 'them'} too`, [
+      { path: [], message: `${what} ${role} ${names(outside)}, distilled from it; delete ${them} first` },
+    ]);
   }
   return all;
 }
@@ -159,7 +163,7 @@ export function deleteRun(store: Store, ref: string, opts: DeleteOptions = {}): 
     const info = getRun(store, ref);
     const r = runRow(store, ref);
     if (r.status === 'running' || r.status === 'queued') {
-      throw new UserError(`run "${r.name}" is ${r.status}; cancel it first (\`dive cancel ${r.name}\`)`);
+      throw new UserError(`run "${r.name}" is ${r.status}; cancel it first (\`dive cancel ${r.name}\`)`, [{ path: [], message: `run "${r.name}" is ${r.status}; cancel it first` }]);
     }
     const runs = planRuns(store, `run "${r.name}"`, ownRuns(store, { run: r.id }), opts);
     return { runs, dirs: [], deleteRows: () => undefined, result: { ...info, deletedRuns: runs.filter((x) => x.id !== r.id).map((x) => x.name) } };

@@ -135,7 +135,7 @@ export function pendingCount(store: Store, only?: readonly number[]): number {
 export function setPriority(store: Store, ref: string, priority: number): void {
   const r = runRow(store, ref);
   if (r.status !== 'queued') throw new UserError(`run "${r.name}" is ${r.status}; only a queued run can be re-prioritised`);
-  if (!Number.isInteger(priority)) throw new UserError(`priority: must be a whole number, got ${priority}`);
+  if (!Number.isInteger(priority)) throw new UserError(`priority: must be a whole number, got ${priority}`, [{ path: ['priority'], message: 'must be a whole number' }]);
   store.db.prepare('UPDATE runs SET priority = ? WHERE id = ?').run(priority, r.id);
 }
 

@@ -50,7 +50,7 @@ export function runRow(store: Store, ref: string | number): RunRow {
   const row = (typeof ref === 'number'
     ? store.db.prepare('SELECT * FROM runs WHERE id = ?').get(ref)
     : store.db.prepare('SELECT * FROM runs WHERE name = ?').get(ref)) as RunRow | undefined;
-  if (!row) throw new UserError(`no run named "${ref}" (see \`dive runs\`)`);
+  if (!row) throw new UserError(`no run named "${ref}" (see \`dive runs\`)`, [{ path: [], message: `no run named "${ref}"` }]);
   return row;
 }
 

@@ -96,7 +96,7 @@ export function createSplit(store: Store, input: SplitRequestInput, progress?: P
 function findRow(store: Store, ref: string | number): SplitRow {
   const sql = `SELECT s.*, d.name AS dataset_name FROM splits s JOIN datasets d ON d.id = s.dataset_id WHERE s.${typeof ref === 'number' ? 'id' : 'name'} = ?`;
   const row = store.db.prepare(sql).get(ref) as SplitRow | undefined;
-  if (!row) throw new UserError(typeof ref === 'number' ? `no split with id ${ref}` : `no split named "${ref}" (see \`dive splits\`)`);
+  if (!row) throw new UserError(typeof ref === 'number' ? `no split with id ${ref}` : `no split named "${ref}" (see \`dive splits\`)`, [{ path: [], message: `no split named "${ref}"` }]);
   return row;
 }
 

@@ -1,7 +1,7 @@
 // Every SQL statement on studies and their cells. A study's runs are ordinary runs; study_runs
 // records which planned cell each one fills.
 import type { RunStatus } from '../domain/types';
-import { UserError } from '../domain/errors';
+import { fieldError, UserError } from '../domain/errors';
 import type { Store } from './store';
 
 export interface StudyRow {
@@ -35,13 +35,13 @@ const toStudy = (r: RawStudy): StudyRow => ({ id: r.id, name: r.name, splitId: r
 const SELECT = `SELECT st.id, st.name, st.split_id, s.name AS split, st.spec, st.created_at FROM studies st JOIN splits s ON s.id = st.split_id`;
 
 export function insertStudy(store: Store, name: string, splitId: number, spec: object): number {
-  if (store.db.prepare('SELECT 1 FROM studies WHERE name = ?').get(name)) throw new UserError(`a study named "${name}" already exists (see \`dive studies\`)`);
+  if (store.db.prepare('SELECT 1 FROM studies WHERE name = ?').get(name)) throw fieldError(`a study named "${name}" already exists (see \`dive studies\`)`, ['name'], `a study named "${name}" already exists; choose another name`);
   return Number(store.db.prepare('INSERT INTO studies (name, split_id, spec) VALUES (?, ?, ?)').run(name, splitId, JSON.stringify(spec)).lastInsertRowid);
 }
 
 export function studyRow(store: Store, name: string): StudyRow {
   const r = store.db.prepare(`${SELECT} WHERE st.name = ?`).get(name) as RawStudy | undefined;
-  if (!r) throw new UserError(`no study named "${name}" (see \`dive studies\`)`);
+  if (!r) throw new UserError(`no study named "${name}" (see \`dive studies\`)`, [{ path: [], message: `no study named "${name}"` }]);
   return toStudy(r);
 }
 

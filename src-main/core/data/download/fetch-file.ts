@@ -162,7 +162,9 @@ export async function fetchFile(file: DownloadFile, dest: string, options: Fetch
       const kept = sizeOf(part);
       if (kept === 0) rmSync(part, { force: true });
       if (e instanceof Interrupted && kept > 0) {
-        throw new UserError(`download of ${file.name} from ${url} stopped after ${formatBytes(kept)} (${e.message}); the partial file ${part} is kept: run the same command again to resume`);
+        throw new UserError(`download of ${file.name} from ${url} stopped after ${formatBytes(kept)} (${e.message}); the partial file ${part} is kept: run the same command again to resume`, [
+          { path: [], message: `the download of ${file.name} stopped after ${formatBytes(kept)} (${e.message}); what arrived is kept: download again to resume` },
+        ]);
       }
       refusals.push(e instanceof Interrupted ? `${url}: ${e.message}` : e.message);
     }
@@ -171,7 +173,9 @@ export async function fetchFile(file: DownloadFile, dest: string, options: Fetch
   const got = await fileMd5(part);
   if (got !== file.md5) {
     rmSync(part, { force: true });
-    throw new UserError(`${file.name}: checksum mismatch (MD5 ${got}, expected ${file.md5}); the download was deleted, try again or check --mirror / DIVE_DATASET_MIRROR`);
+    throw new UserError(`${file.name}: checksum mismatch (MD5 ${got}, expected ${file.md5}); the download was deleted, try again or check --mirror / DIVE_DATASET_MIRROR`, [
+      { path: [], message: `${file.name} arrived damaged (checksum MD5 ${got}, expected ${file.md5}) and was deleted; try again, or check the mirror the server uses` },
+    ]);
   }
   renameSync(part, dest);
   return { path: dest, bytes: statSync(dest).size, cached: false, resumedFrom };
