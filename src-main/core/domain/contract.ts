@@ -59,6 +59,11 @@ export const CALLS = {
   virtualExampleSweep: VeSweepRequestSchema,
   /** writes a completed run's model and run.json into a new or empty folder */
   exportRun: ExportRequestSchema,
+  /**
+   * the same export as one RUN-model.tar.gz for a download: answers a one-time id that
+   * GET /api/download/ID (web) or the desktop window's download fetches within a minute
+   */
+  prepareExport: z.strictObject({ run: Name }),
   /** the paper recipe as a study (an existing one is continued): trains its runs (events follow), then answers the study */
   recipe: RecipeRequestSchema,
   /** every compute backend probed now (train/probe.ts, in a worker), with a few timed steps of `model` */
@@ -174,6 +179,7 @@ export interface Results {
   storedVirtualExamples: VirtualExamplesInfo[];
   virtualExampleSweep: VeSweep;
   exportRun: ExportResult;
+  prepareExport: ExportTicket;
   recipe: StudyDetail;
   probeBackends: BackendsProbe;
   doctor: DoctorReport;
@@ -198,6 +204,20 @@ export interface ExportResult {
   dir: string;
   files: string[];
 }
+
+/** A file built for one download (prepareExport): fetch it by id, once, before it expires. */
+export interface ExportTicket {
+  id: string;
+  filename: string;
+  contentType: string;
+  bytes: number;
+  /** of the file as it will be sent */
+  sha256: string;
+  expiresInSeconds: number;
+}
+
+/** Where a download ticket is fetched, relative to the page (web: the server; desktop: app://dive/). */
+export const downloadPath = (id: string): string => `/api/download/${encodeURIComponent(id)}`;
 
 /** What a caller sends (defaults may be left out). */
 export type Args<K extends CallName> = z.input<(typeof CALLS)[K]>;
