@@ -89,13 +89,15 @@ export const CALLS = {
   deleteStudy: z.strictObject({ name: Name }),
   /**
    * the test images of one confusion-matrix cell of a completed run (true class `actual`, predicted
-   * class `predicted`), the first `limit` by index; the first call computes the run's test predictions in a worker
+   * class `predicted`), `limit` of them by index from `offset`; the first call computes the run's test predictions in a worker
    */
   cellImages: z.strictObject({
     run: Name,
     actual: z.number().int().min(0),
     predicted: z.number().int().min(0),
     limit: z.number().int().min(1).max(256).default(48),
+    /** skips this many of the cell's images first (the next page: offset = images already shown) */
+    offset: z.number().int().min(0).default(0),
   }),
   /** summary and paired comparisons of named runs, grouped by method (what `dive compare --stats` prints) */
   runStatistics: z.strictObject({ names: z.array(Name).min(1, 'name at least one run') }),
@@ -148,7 +150,7 @@ export interface CellImages {
   predicted: number;
   /** test images in the cell: the confusion matrix's count */
   total: number;
-  /** test-set indices of the images returned (the first `limit` of the cell), ascending */
+  /** test-set indices of the images returned (`limit` of the cell's from `offset`), ascending */
   indices: number[];
   imageShape: [number, number, number];
   /** uint8 HWC as plain number arrays, as datasetSamples sends them */
