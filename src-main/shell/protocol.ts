@@ -34,10 +34,14 @@ export function appResponse(rendererDir: string, url: string): AppResponse {
  * hands it to Electron's download manager, which asks where to save it (the native save dialog,
  * the file name proposed). null for any other address. The file is removed once streamed.
  */
+/** An address of a prepared download in the app (app://dive/api/download/ID). */
+export function isAppDownloadUrl(url: string): boolean {
+  return isAppUrl(url) && new URL(url).pathname.startsWith(DOWNLOAD_PREFIX);
+}
+
 export function downloadResponse(url: string, take: (id: string) => PreparedFile | null): Response | null {
-  if (!isAppUrl(url)) return null;
+  if (!isAppDownloadUrl(url)) return null;
   const path = new URL(url).pathname;
-  if (!path.startsWith(DOWNLOAD_PREFIX)) return null;
   let file: PreparedFile | null = null;
   try {
     file = take(decodeURIComponent(path.slice(DOWNLOAD_PREFIX.length)));

@@ -22,7 +22,7 @@ import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { getRun, runFilePath } from '../../src-main/core/store/runs';
 import { contentDisposition } from '../../src-main/server/download';
 import { startServer, type RunningServer } from '../../src-main/server/server';
-import { downloadResponse } from '../../src-main/shell/protocol';
+import { downloadResponse, isAppDownloadUrl } from '../../src-main/shell/protocol';
 import { tempStore, type TempStore } from '../helpers/fixtures';
 
 interface Reply {
@@ -196,6 +196,8 @@ describe('model export as a download (dive serve)', () => {
   it('the desktop window gets the same file as an attachment on app://dive/api/download/ID', async () => {
     const tk = await d.call('prepareExport', { run: 'tiny run' });
     assert.equal(downloadResponse('app://dive/index.html', () => null), null, 'other addresses are the app\'s pages');
+    assert.ok(isAppDownloadUrl(`app://dive/api/download/${tk.id}`));
+    assert.ok(!isAppDownloadUrl('app://dive/#/runs/x') && !isAppDownloadUrl(`app://other/api/download/${tk.id}`) && !isAppDownloadUrl('not a url'));
     assert.equal(downloadResponse(`https://evil.example/api/download/${tk.id}`, (id) => d.takeExport(id)), null);
     const res = downloadResponse(`app://dive/api/download/${tk.id}`, (id) => d.takeExport(id))!;
     assert.equal(res.status, 200);
