@@ -1,15 +1,9 @@
 // The confusion-matrix cell view (run page and Compare): its test images (cellImages) page by
 // page, the heading that says what the cell is, and the line that says how many are shown.
-import type { CellImages, DatasetSamples } from '../../src-main/core/domain/contract';
+import type { CellImages } from '../../src-main/core/domain/contract';
 
 /** Images fetched per page: a first batch that fills a few rows of the grid, then "show more". */
 export const CELL_PAGE = 48;
-
-/** One thumbnail group named for the cell ("cat → dog", or "cat" on the diagonal). */
-export function cellThumbs(cell: CellImages, names: string[]): DatasetSamples {
-  const name = cell.actual === cell.predicted ? names[cell.actual] : `${names[cell.actual]} → ${names[cell.predicted]}`;
-  return { imageShape: cell.imageShape, numClasses: names.length, classes: [{ index: cell.actual, name, images: cell.images }] };
-}
 
 /** "all 7 shown", "48 of 57 shown (the first by test index)", or "none" for an empty cell. */
 export function cellShown(cell: CellImages): string {
