@@ -29,16 +29,16 @@ export function appResponse(rendererDir: string, url: string): AppResponse {
   return { status: 200, body: readStatic(file), headers: { ...SECURITY_HEADERS, 'Content-Type': contentType(file) } };
 }
 
-/**
- * app://dive/api/download/ID: the file of a prepareExport ticket, as an attachment, so Chromium
- * hands it to Electron's download manager, which asks where to save it (the native save dialog,
- * the file name proposed). null for any other address. The file is removed once streamed.
- */
 /** An address of a prepared download in the app (app://dive/api/download/ID). */
 export function isAppDownloadUrl(url: string): boolean {
   return isAppUrl(url) && new URL(url).pathname.startsWith(DOWNLOAD_PREFIX);
 }
 
+/**
+ * app://dive/api/download/ID: the file of a prepareExport ticket, as an attachment, so Chromium
+ * hands it to Electron's download manager, which asks where to save it (the native save dialog,
+ * the file name proposed). null for any other address. The file is removed once streamed.
+ */
 export function downloadResponse(url: string, take: (id: string) => PreparedFile | null): Response | null {
   if (!isAppDownloadUrl(url)) return null;
   const path = new URL(url).pathname;
