@@ -2,6 +2,7 @@
 //   POST /api/<call>   body: JSON argument (empty body = no argument), Content-Type application/json
 //                      → 200 {ok:true, result} | 400 {ok:false, error} (error: one line, never a stack)
 //   GET  /api/events   server-sent events, one `data: <ApiEvent JSON>` per event, comments as keep-alive
+//   GET  /api/download/<id>  a file that POST /api/prepareExport prepared (one-time id: no token; download.ts)
 //   GET  /<file>       the built renderer from out/renderer
 // Every /api request needs the launch token (Authorization: Bearer or x-dive-token; ?token= only on
 // GET /api/events, for EventSource); every request needs an allowed Host and, if it has one, a
@@ -11,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { describeError, failure } from '../core/domain/describe-error';
 import type { Dispatcher } from '../core/app/dispatch';
 import { allowedHosts, hostAllowed, hostPort, isLoopback, newToken, originAllowed, requestToken, SECURITY_HEADERS, tokenMatches } from './security';
+import { DOWNLOAD_PREFIX, serveDownload } from './download';
 import { contentType, readStatic, rendererBuilt, resolveStatic } from './static';
 import { isInputError, UserError } from '../core/domain/errors';
 import type { WorkerHandler } from './worker-api';
@@ -188,6 +190,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     if (!hostAllowed(req, allowed)) return send(res, 403, 'Host not allowed', 'text/plain; charset=utf-8');
     if (!originAllowed(req)) return send(res, 403, 'Origin not allowed', 'text/plain; charset=utf-8');
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith(DOWNLOAD_PREFIX)) return serveDownload(req, res, url, (id) => o.dispatcher.takeExport(id));
     if (url.pathname.startsWith('/api/')) return api(req, res, url);
     if (o.worker && url.pathname.startsWith('/worker/v1/')) return o.worker(req, res, url);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed', 'text/plain; charset=utf-8');

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createDispatcher } from '../core/app/dispatch';
 import { openStore } from '../core/store/store';
 import { registerIpc } from './ipc';
-import { appResponse } from './protocol';
+import { appResponse, downloadResponse, isAppDownloadUrl } from './protocol';
 import { APP_INDEX, APP_SCHEME, isAppUrl, isExternalLink, webPreferences } from './security';
 import { utilitySpawner } from './spawner';
 
@@ -34,7 +34,12 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (e, url) => {
-      if (!isAppUrl(url)) e.preventDefault();
+      // Electron may treat a click on an <a download> link as a navigation (electron#44375): turn
+      // it into a download, which (no save path set) opens the native save dialog
+      if (isAppDownloadUrl(url)) {
+        e.preventDefault();
+        contents.downloadURL(url);
+      } else if (!isAppUrl(url)) e.preventDefault();
     });
     contents.on('will-redirect', (e, url) => {
       if (!isAppUrl(url)) e.preventDefault();
@@ -82,6 +87,9 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionCheckHandler(() => false);
     const rendererDir = join(OUT, 'renderer');
     protocol.handle(APP_SCHEME, (req) => {
+      // an export the page prepared: streamed as an attachment, so Electron asks where to save it
+      const download = downloadResponse(req.url, (id) => dispatcher.takeExport(id));
+      if (download) return download;
       const r = appResponse(rendererDir, req.url);
       return new Response(new Uint8Array(r.body), { status: r.status, headers: r.headers });
     });

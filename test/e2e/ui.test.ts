@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { RunInfo } from '../../src-main/core/domain/types';
 import { pct } from '../../src-renderer/lib/format';
+import { cellGridChecks, modelDownloadChecks } from './run-page-checks';
 import { api, ROOT, serve, type Served } from './serve';
 
 const ARTIFACTS = join(ROOT, 'test/e2e/screenshots');
@@ -247,6 +248,10 @@ test('the workbench end to end in the browser', { timeout: 480_000 }, async (t) 
     await page.getByTestId('run-title').filter({ hasText: 'student' }).waitFor();
   });
 
+  await t.test('a cell with many images: a grid as wide as the page, more on demand, one image larger', () => cellGridChecks(page, served, shot));
+
+  await t.test('the model downloads as one file that holds what the store holds', () => modelDownloadChecks(page, served));
+
   await t.test('addresses stay: a deep link opened cold, reload, Back and Forward', async () => {
     // a fresh tab knows no token: the link carries it once, and it leaves the address bar
     const cold = await context.newPage();
@@ -284,7 +289,17 @@ test('the workbench end to end in the browser', { timeout: 480_000 }, async (t) 
       }
     }
     await page.locator('.ve-table').waitFor({ timeout: 30_000 });
-    await page.locator('canvas.cm').first().waitFor();
+    // each run's confusion matrix, class names on both axes as on the run page, its cells clickable
+    await page.locator('.heat[data-run="student"] [data-testid=confusion]').waitFor();
+    assert.equal(await page.locator('.heat [data-testid=confusion]').count(), 2);
+    const classNames = (await api<{ classNames: string[] }>(served, 'getDataset', { name: 'fashion-mnist' })).body.result!.classNames;
+    assert.deepEqual(await page.locator('.heat[data-run="student"] th.col').allTextContents(), classNames);
+    assert.deepEqual(await page.locator('.heat[data-run="teacher"] th.rowh').allTextContents(), classNames);
+    const cmCell = page.locator('.heat[data-run="teacher"] [data-testid=confusion] td:not(.zero):not(.diag) button').first();
+    const cmCount = Number(await cmCell.textContent());
+    await cmCell.click();
+    await page.locator('.heat[data-run="teacher"] [data-testid=cell-view] canvas.thumb').first().waitFor();
+    assert.equal(await page.locator('.heat[data-run="teacher"] [data-testid=cell-view] canvas.thumb').count(), Math.min(cmCount, 48));
     const download = page.waitForEvent('download');
     await page.getByTestId('export-csv').click();
     const csvPath = join(served.dir, 'compare.csv');

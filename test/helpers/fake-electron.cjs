@@ -47,6 +47,9 @@ class WebContents extends EventEmitter {
   setWindowOpenHandler(h) {
     this.openHandler = h;
   }
+  downloadURL(url) {
+    (report.downloads ??= []).push(url);
+  }
 }
 
 class BrowserWindow extends EventEmitter {
@@ -119,7 +122,11 @@ async function scenario() {
   win.webContents.emit('will-navigate', { preventDefault: () => (blocked = true) }, 'https://evil.example/');
   let blockedApp = false;
   win.webContents.emit('will-navigate', { preventDefault: () => (blockedApp = true) }, 'app://dive/index.html#/runs');
-  report.navigation = { remoteBlocked: blocked, appBlocked: blockedApp };
+  let blockedDownload = false;
+  win.webContents.emit('will-navigate', { preventDefault: () => (blockedDownload = true) }, 'app://dive/api/download/abc');
+  report.navigation = { remoteBlocked: blocked, appBlocked: blockedApp, downloadTurnedIntoDownload: blockedDownload };
+  const gone = await protocolHandler({ url: 'app://dive/api/download/abc' });
+  report.unknownDownload = { status: gone.status, body: await gone.text() };
   report.windowOpen = [win.webContents.openHandler({ url: 'https://arxiv.org/abs/2103.15042' }), win.webContents.openHandler({ url: 'file:///etc/passwd' })];
   report.permission = await new Promise((r) => permissionHandler(win.webContents, 'media', r));
   app.quit();

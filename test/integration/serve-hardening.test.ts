@@ -116,6 +116,7 @@ describe('dive serve event streams', () => {
       idle: () => Promise.resolve(),
       subscribe: (fn) => (listeners.add(fn), () => listeners.delete(fn)),
       close: async () => undefined,
+      takeExport: () => null,
     };
     const s = await startServer({ dispatcher: fake, rendererDir: '/nonexistent', port: 0, log: () => {} });
     try {

@@ -118,6 +118,13 @@ describe('cellImages', () => {
     assert.equal(one.total, confusion[i][j]);
     assert.deepEqual(one.indices, full.indices.slice(0, 1));
     assert.equal(one.images.length, 1);
+    // the next page starts where the first ended, and the pages add up to the cell
+    const rest = await d.call('cellImages', { run: 'tiny', actual: i, predicted: j, limit: 256, offset: 1 });
+    assert.equal(rest.total, confusion[i][j]);
+    assert.deepEqual([...one.indices, ...rest.indices], full.indices);
+    assert.deepEqual([...one.images, ...rest.images], full.images);
+    const past = await d.call('cellImages', { run: 'tiny', actual: i, predicted: j, offset: confusion[i][j] });
+    assert.deepEqual([past.indices, past.images, past.total], [[], [], confusion[i][j]]);
   });
 
   it('computes the predictions again when the stored ones fail their checksum', async () => {

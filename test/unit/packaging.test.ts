@@ -12,7 +12,10 @@ const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/c
   getConfig(dir: string, path: string | null, extra: null): Promise<Record<string, unknown>>;
   validateConfiguration(config: Record<string, unknown>, logger: unknown): Promise<void>;
 };
-const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+const { DebugLogger, log } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown; log: { stream: NodeJS.WritableStream } };
+// electron-builder logs to stdout, where node's test runner sends its own messages: a log line
+// written amid them broke the runner's parsing ("Unable to deserialize cloned data") under load
+log.stream = process.stderr;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   main: string; scripts: Record<string, string>; dependencies: Record<string, string>; optionalDependencies: Record<string, string>; devDependencies: Record<string, string>;
 };

@@ -85,7 +85,10 @@ describe('Electron bundles', () => {
     assert.ok(rep.sent.some(([c, e]: [string, { type: string; what?: string }]) => c === 'dive:event' && e.type === 'changed' && e.what === 'datasets'));
     assert.deepEqual(rep.bad, { ok: false, error: 'name: must not be empty', problems: [{ path: ['name'], message: 'must not be empty' }] });
     assert.deepEqual(rep.foreign, { ok: false, error: 'refused: this page may not call the workbench' });
-    assert.deepEqual(rep.navigation, { remoteBlocked: true, appBlocked: false });
+    assert.deepEqual(rep.navigation, { remoteBlocked: true, appBlocked: false, downloadTurnedIntoDownload: true });
+    // a link to a prepared export becomes a download (Electron's save dialog); an unknown id is a 404
+    assert.deepEqual(rep.downloads, ['app://dive/api/download/abc']);
+    assert.deepEqual(rep.unknownDownload, { status: 404, body: 'This download has expired or was saved already: press Export again.' });
     assert.deepEqual(rep.windowOpen, [{ action: 'deny' }, { action: 'deny' }]);
     assert.deepEqual(rep.external, ['https://arxiv.org/abs/2103.15042']);
     assert.equal(rep.permission, false);

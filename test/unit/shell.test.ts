@@ -98,6 +98,7 @@ describe('IPC handler', () => {
       idle: () => Promise.resolve(),
       subscribe: (fn) => (listeners.add(fn), () => listeners.delete(fn)),
       close: async () => {},
+      takeExport: () => null,
     };
     const main = new FakeIpcMain();
     const bridge = registerIpc(main, fake);

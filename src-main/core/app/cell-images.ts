@@ -37,6 +37,6 @@ export async function cellImages(store: Store, a: ParsedArgs<'cellImages'>, comp
     throw new UserError(`run "${run.name}": its test predictions do not match the test set of "${d.name}" (${predictions?.length ?? 0} for ${labels.length} images)`);
   }
   const all = cellIndices(labels, predictions, a.actual, a.predicted);
-  const indices = all.slice(0, a.limit);
+  const indices = all.slice(a.offset, a.offset + a.limit);
   return { run: run.name, actual: a.actual, predicted: a.predicted, total: all.length, indices, imageShape: d.imageShape, images: partImages(test, d.imageShape, indices) };
 }

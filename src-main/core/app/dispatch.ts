@@ -24,6 +24,8 @@ import { datasetSamples } from '../store/samples';
 import type { Store } from '../store/store';
 import { appVersion } from './app-version';
 import { cellImages } from './cell-images';
+import { exportTickets } from './export-tickets';
+import { prepareModelArchive, type PreparedFile } from './model-export';
 import { localExecutor } from './local-executor';
 import { startQueueRunner } from './queue-runner';
 import { forkSpawner, runTask, type RunningTask, type WorkerSpawner } from './runner';
@@ -41,6 +43,8 @@ export interface DispatcherOptions {
   spawn?: WorkerSpawner;
   /** how long close() waits for a cancelled run to stop after its batch before killing its worker */
   closeGraceMs?: number;
+  /** where prepareExport builds its files (default the OS's temporary folder) */
+  exportTmp?: string;
   /** imports may read only below these folders (web mode's --data-root); default: anywhere */
   readRoots?: string[];
   /**
@@ -63,6 +67,8 @@ export interface Dispatcher {
   /** resolves once no run this dispatcher's executor may train is queued or running */
   idle(): Promise<void>;
   subscribe(fn: (e: ApiEvent) => void): () => void;
+  /** the file of a prepareExport ticket, once (null: unknown, used or expired); the caller streams it, then disposes it */
+  takeExport(id: string): PreparedFile | null;
   /** cancels running runs (each stops after its batch, "cancelled"), ends other workers, refuses new calls */
   close(): Promise<void>;
 }
@@ -87,6 +93,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
   const spawn = opts.spawn ?? forkSpawner;
   const listeners = new Set<(e: ApiEvent) => void>();
   const tasks = new Set<RunningTask<unknown>>();
+  const tickets = exportTickets();
   let closing = false;
 
   const emit = (e: ApiEvent) => {
@@ -210,6 +217,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
     virtualExampleSweep: async (a) => (inProcess ? await svc.virtualExampleSweep(a) : await task(runTask<VeSweep>(store, { kind: 've-sweep', ...a }, undefined, spawn))),
     exportRun: (a) => svc.exportRun(a),
+    prepareExport: async (a) => tickets.add(await prepareModelArchive(store, a.run, opts.exportTmp)),
     recipe: (a) => recipe(a),
     // a worker loads the backends, so the window's or server's process never holds one
     probeBackends: async (a) => (inProcess ? (await import('../train/probe')).probeBackends(a) : task(runTask<BackendsProbe>(store, { kind: 'backends', options: a }, undefined, spawn))),
@@ -297,9 +305,11 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       listeners.add(fn);
       return () => listeners.delete(fn);
     },
+    takeExport: (id) => tickets.take(id),
     async close() {
       if (closing) return;
       closing = true;
+      tickets.clear();
       for (const t of tasks) t.kill();
       // running runs are cancelled (each stops after its batch); one that ignores it is killed
       await runner.stop({ cancel: true, graceMs: opts.closeGraceMs ?? 15_000 });

@@ -1,7 +1,5 @@
 // Calls that run a trained model in this process: the virtual-example distribution and export.
 // TF.js is imported lazily so the commands that never touch a model start fast.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ExportResult } from '../domain/contract';
 import { UserError } from '../domain/errors';
 import type { ExportRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from '../domain/run-requests';
@@ -10,6 +8,7 @@ import { savePredictions, weightsSha256 } from '../store/predictions';
 import { getRun, runFilePath } from '../store/runs';
 import type { Store } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
+import { writeModelFiles } from './model-export';
 import type { z } from 'zod';
 
 function completedWeights(store: Store, name: string): { run: RunInfo; path: string } {
@@ -75,28 +74,7 @@ export function createModelService(store: Store) {
       }
     },
 
-    /**
-     * Writes the model as a TF.js weights manifest (model.json + weights.bin, loadable with
-     * tf.io.loadWeights) plus run.json with the configuration, normalisation and metrics.
-     */
-    exportRun: async (r: z.output<typeof ExportRequestSchema>): Promise<ExportResult> => {
-      const { run, path } = completedWeights(store, r.run);
-      if (existsSync(r.dir) && readdirSync(r.dir).length > 0) throw new UserError(`export folder ${r.dir} is not empty`);
-      mkdirSync(r.dir, { recursive: true });
-      const { readWeights } = await import('../train/checkpoint');
-      const { meta, weights } = readWeights(path);
-      const bytes = Buffer.concat(weights.map((w) => Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength)));
-      writeFileSync(join(r.dir, 'weights.bin'), bytes);
-      const manifest = {
-        format: 'dive-workbench-weights',
-        generatedBy: 'DiVE Workbench',
-        architecture: { model: meta.model, imageShape: meta.imageShape, numClasses: meta.numClasses, normHead: meta.normHead },
-        normalization: { mean: meta.mean, std: meta.std, input: 'pixel / 255, NHWC' },
-        weightsManifest: [{ paths: ['weights.bin'], weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) }],
-      };
-      writeFileSync(join(r.dir, 'model.json'), JSON.stringify(manifest, null, 2));
-      writeFileSync(join(r.dir, 'run.json'), JSON.stringify(run, null, 2));
-      return { dir: r.dir, files: ['model.json', 'weights.bin', 'run.json'] };
-    },
+    /** The model as a TF.js weights manifest plus run.json, in a new or empty folder (model-export.ts). */
+    exportRun: (r: z.output<typeof ExportRequestSchema>): Promise<ExportResult> => writeModelFiles(store, r.run, r.dir),
   };
 }

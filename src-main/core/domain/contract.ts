@@ -60,6 +60,11 @@ export const CALLS = {
   virtualExampleSweep: VeSweepRequestSchema,
   /** writes a completed run's model and run.json into a new or empty folder */
   exportRun: ExportRequestSchema,
+  /**
+   * the same export as one RUN-model.tar.gz for a download: answers a one-time id that
+   * GET /api/download/ID (web) or the desktop window's download fetches within a minute
+   */
+  prepareExport: z.strictObject({ run: Name }),
   /** the paper recipe as a study (an existing one is continued): trains its runs (events follow), then answers the study */
   recipe: RecipeRequestSchema,
   /** every compute backend probed now (train/probe.ts, in a worker), with a few timed steps of `model` */
@@ -85,13 +90,15 @@ export const CALLS = {
   deleteStudy: z.strictObject({ name: Name }),
   /**
    * the test images of one confusion-matrix cell of a completed run (true class `actual`, predicted
-   * class `predicted`), the first `limit` by index; the first call computes the run's test predictions in a worker
+   * class `predicted`), `limit` of them by index from `offset`; the first call computes the run's test predictions in a worker
    */
   cellImages: z.strictObject({
     run: Name,
     actual: z.number().int().min(0),
     predicted: z.number().int().min(0),
     limit: z.number().int().min(1).max(256).default(48),
+    /** skips this many of the cell's images first (the next page: offset = images already shown) */
+    offset: z.number().int().min(0).default(0),
   }),
   /** summary and paired comparisons of named runs, grouped by method (what `dive compare --stats` prints) */
   runStatistics: z.strictObject({ names: z.array(Name).min(1, 'name at least one run') }),
@@ -144,7 +151,7 @@ export interface CellImages {
   predicted: number;
   /** test images in the cell: the confusion matrix's count */
   total: number;
-  /** test-set indices of the images returned (the first `limit` of the cell), ascending */
+  /** test-set indices of the images returned (`limit` of the cell's from `offset`), ascending */
   indices: number[];
   imageShape: [number, number, number];
   /** uint8 HWC as plain number arrays, as datasetSamples sends them */
@@ -175,6 +182,7 @@ export interface Results {
   storedVirtualExamples: VirtualExamplesInfo[];
   virtualExampleSweep: VeSweep;
   exportRun: ExportResult;
+  prepareExport: ExportTicket;
   recipe: StudyDetail;
   probeBackends: BackendsProbe;
   doctor: DoctorReport;
@@ -199,6 +207,20 @@ export interface ExportResult {
   dir: string;
   files: string[];
 }
+
+/** A file built for one download (prepareExport): fetch it by id, once, before it expires. */
+export interface ExportTicket {
+  id: string;
+  filename: string;
+  contentType: string;
+  bytes: number;
+  /** of the file as it will be sent */
+  sha256: string;
+  expiresInSeconds: number;
+}
+
+/** Where a download ticket is fetched, relative to the page (web: the server; desktop: app://dive/). */
+export const downloadPath = (id: string): string => `/api/download/${encodeURIComponent(id)}`;
 
 /** What a caller sends (defaults may be left out). */
 export type Args<K extends CallName> = z.input<(typeof CALLS)[K]>;
