@@ -146,7 +146,8 @@ describe('model export as a download (dive serve)', () => {
     assert.equal((await call('prepareExport', { run: 'tiny run' }, 'not-the-token')).status, 401);
     const unknown = await call('prepareExport', { run: 'nope' });
     assert.equal(unknown.status, 400);
-    assert.deepEqual(JSON.parse(unknown.body.toString()), { ok: false, error: 'no run named "nope" (see `dive runs`)' });
+    // the CLI's one line, and the same refusal in the UI's words (no `dive` command) for the page
+    assert.deepEqual(JSON.parse(unknown.body.toString()), { ok: false, error: 'no run named "nope" (see `dive runs`)', problems: [{ path: [], message: 'no run named "nope"' }] });
     await d.call('train', { split: 'lt', name: 'long', config: { method: 'ce', model: 'mlp', epochs: 5000, batchSize: 4, backend: 'cpu' } });
     const running = await call('prepareExport', { run: 'long' });
     assert.equal(running.status, 400);
