@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-matmul';
+import { conv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { WASM } from './exec';
@@ -17,6 +18,7 @@ import { rememberShipped } from './shipped';
 
 /** Kernel names this folder provides for the wasm backend (new ones and replacements). */
 export const WASM_KERNELS: readonly KernelConfig[] = [
+  conv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   batchMatMulConfig,

@@ -25,10 +25,24 @@ export type NativeConvMode = 'auto' | NativeConvBuild | 'off';
 type FilterGrad = (x: number, dy: number, dw: number, n: number, h: number, w: number, ci: number, oh: number, ow: number,
   co: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number) => void;
 
+type Forward = (x: number, filter: number, y: number, scratch: number, n: number, h: number, w: number, ci: number, oh: number,
+  ow: number, co: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number) => void;
+
+/** Byte offsets into the heap; co (output channels) must be a multiple of 8 for both. */
 export interface NativeConv {
   build: NativeConvBuild;
-  /** dw [kh, kw, ci, co] (overwritten) from x [n, h, w, ci] and dy [n, oh, ow, co]; byte offsets into the heap */
+  /** dw [kh, kw, ci, co] (overwritten) from x [n, h, w, ci] and dy [n, oh, ow, co] */
   filterGrad: FilterGrad;
+  /**
+   * y [n, oh, ow, co] from x [n, h, w, ci] and filter [kh, kw, ci, co], with dilation 1; scratch
+   * holds one padded image, forwardScratchFloats of them (unused when there is no padding).
+   */
+  forward: Forward;
+}
+
+/** Floats of scratch `forward` needs: one input image with its padding, as far as the windows reach. */
+export function forwardScratchFloats(ci: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number): number {
+  return ((oh - 1) * sh + kh) * ((ow - 1) * sw + kw) * ci;
 }
 
 let mode: NativeConvMode = 'auto';
@@ -83,9 +97,9 @@ export function nativeConv(backend: KernelBackend): NativeConv | null {
   const module = compiled(build);
   if (!module) return null;
   const { exports } = new WebAssembly.Instance(module, { env: { memory } });
-  const filterGrad = exports.conv2d_filter_grad;
-  if (typeof filterGrad !== 'function') throw new Error('native conv kernels: conv2d_filter_grad is missing from the module');
-  const k: NativeConv = { build, filterGrad: filterGrad as FilterGrad };
+  const { conv2d_filter_grad: filterGrad, conv2d_forward: forward } = exports;
+  if (typeof filterGrad !== 'function' || typeof forward !== 'function') throw new Error('native conv kernels: an export is missing from the module');
+  const k: NativeConv = { build, filterGrad: filterGrad as FilterGrad, forward: forward as Forward };
   perBuild.set(build, k);
   return k;
 }

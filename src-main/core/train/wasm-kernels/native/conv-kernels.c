@@ -90,3 +90,91 @@ void conv2d_filter_grad(const float *x, const float *dy, float *dw, int n, int h
     }
   }
 }
+
+/** Copies n floats (or writes zeros when src is null), 4 at a time where it can. */
+static void copy_or_zero(float *dst, const float *src, int n) {
+  int k = 0;
+  if (src) {
+    for (; k + 4 <= n; k += 4) st(dst + k, ld(src + k));
+    for (; k < n; k++) dst[k] = src[k];
+  } else {
+    for (; k + 4 <= n; k += 4) st(dst + k, wasm_f32x4_splat(0.0f));
+    for (; k < n; k++) dst[k] = 0.0f;
+  }
+}
+
+/** Image x [h, w, ci] into xp [hp, wp, ci], shifted by (pt, pl), zeros around it. */
+static void pad_image(const float *x, float *xp, int h, int w, int ci, int hp, int wp, int pt, int pl) {
+  int inside = w < wp - pl ? w : wp - pl;
+  for (int y = 0; y < hp; y++) {
+    float *row = xp + y * wp * ci;
+    int sy = y - pt;
+    if (sy < 0 || sy >= h) {
+      copy_or_zero(row, 0, wp * ci);
+      continue;
+    }
+    copy_or_zero(row, 0, pl * ci);
+    copy_or_zero(row + pl * ci, x + sy * w * ci, inside * ci);
+    copy_or_zero(row + (pl + inside) * ci, 0, (wp - pl - inside) * ci);
+  }
+}
+
+// Forward convolution of one padded image: P consecutive output positions of a row x 8 output
+// channels per tile, held in P*2 registers. For a filter row i the taps (j, c) are contiguous
+// both in the padded image row and in the filter, so the inner loop runs over kw * ci of them.
+#define FW_TILE(NAME, P)                                                                                   \
+  static void NAME(const float *xrow, const float *f, float *yp, int ci, int co, int kh, int kw, int sw, \
+                   int rowStride) {                                                                         \
+    v128_t a0[P], a1[P];                                                                                    \
+    for (int p = 0; p < P; p++) a0[p] = a1[p] = wasm_f32x4_splat(0.0f);                                  \
+    int taps = kw * ci, step = sw * ci;                                                                     \
+    for (int i = 0; i < kh; i++) {                                                                          \
+      const float *xr = xrow + i * rowStride;                                                               \
+      const float *fr = f + i * taps * co;                                                                  \
+      for (int t = 0; t < taps; t++, fr += co) {                                                            \
+        v128_t b0 = ld(fr), b1 = ld(fr + 4);                                                                \
+        for (int p = 0; p < P; p++) {                                                                       \
+          v128_t a = splat(xr + p * step + t);                                                              \
+          a0[p] = MADD(a, b0, a0[p]);                                                                       \
+          a1[p] = MADD(a, b1, a1[p]);                                                                       \
+        }                                                                                                   \
+      }                                                                                                     \
+    }                                                                                                       \
+    for (int p = 0; p < P; p++) {                                                                           \
+      st(yp + p * co, a0[p]);                                                                               \
+      st(yp + p * co + 4, a1[p]);                                                                           \
+    }                                                                                                       \
+  }
+
+FW_TILE(fw_tile4, 4)
+FW_TILE(fw_tile1, 1)
+
+/**
+ * y [n, oh, ow, co] from x [n, h, w, ci] and filter [kh, kw, ci, co]; co a multiple of 8. Each
+ * image is first copied into `scratch` ([hp, wp, ci] floats, hp = (oh - 1) * sh + kh and
+ * wp = (ow - 1) * sw + kw) with its padding, unless there is none to add.
+ */
+EXPORT(conv2d_forward)
+void conv2d_forward(const float *x, const float *f, float *y, float *scratch, int n, int h, int w, int ci, int oh,
+                    int ow, int co, int kh, int kw, int sh, int sw, int pt, int pl) {
+  int hp = (oh - 1) * sh + kh, wp = (ow - 1) * sw + kw;
+  int direct = pt == 0 && pl == 0 && hp <= h && wp <= w;
+  int rowStride = (direct ? w : wp) * ci;
+  for (int b = 0; b < n; b++) {
+    const float *xb = x + b * h * w * ci;
+    if (!direct) {
+      pad_image(xb, scratch, h, w, ci, hp, wp, pt, pl);
+      xb = scratch;
+    }
+    float *yb = y + b * oh * ow * co;
+    for (int oy = 0; oy < oh; oy++) {
+      const float *xrow = xb + oy * sh * rowStride;
+      float *yrow = yb + oy * ow * co;
+      for (int o = 0; o < co; o += 8) {
+        int ox = 0;
+        for (; ox + 4 <= ow; ox += 4) fw_tile4(xrow + ox * sw * ci, f + o, yrow + ox * co + o, ci, co, kh, kw, sw, rowStride);
+        for (; ox < ow; ox++) fw_tile1(xrow + ox * sw * ci, f + o, yrow + ox * co + o, ci, co, kh, kw, sw, rowStride);
+      }
+    }
+  }
+}
