@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Conv2DAttrs, KernelBackend, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { inputsOf, WASM } from './exec';
-import { forwardScratchFloats, nativeConv } from './native-conv';
+import { forwardScratchFloats, imageRange, nativeConv } from './native-conv';
 import { runShipped } from './shipped';
 
 export function conv2D(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }): TensorInfo {
@@ -27,11 +27,14 @@ export function conv2D(args: { inputs: NamedTensorInfoMap; backend: KernelBacken
   const { batchSize: n, inHeight, inWidth, inChannels: ci, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const backend = args.backend as unknown as BackendWasm;
   const y = backend.makeOutput(info.outShape, 'float32');
-  const scratch = backend.makeOutput([forwardScratchFloats(ci, oh, ow, kh, kw, sh, sw)], 'float32');
+  // one padded image per thread
+  const perThread = forwardScratchFloats(ci, oh, ow, kh, kw, sh, sw);
+  const scratch = backend.makeOutput([native.threads * perThread], 'float32');
   try {
     // offsets are read after both allocations (an allocation can grow the heap)
     const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
-    native.forward(at(x), at(filter), at(y), at(scratch), n, inHeight, inWidth, ci, oh, ow, co, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);
+    native.run('conv2d_forward', (t) => [at(x), at(filter), at(y), at(scratch) + 4 * t * perThread, ...imageRange(n, native.threads, t),
+      inHeight, inWidth, ci, oh, ow, co, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left]);
   } finally {
     backend.disposeData(scratch.dataId);
   }

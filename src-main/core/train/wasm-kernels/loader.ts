@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { registerWasmKernels } from './index';
+import { prepareNativeConv } from './native-conv';
 
 const require = createRequire(import.meta.url);
 /** The threaded factory below mirrors this version's backend_wasm.js init(). */
@@ -190,7 +191,11 @@ export async function loadWasm(threads?: number): Promise<WasmStart> {
     wasm.setThreadsCount(want);
     tf.removeBackend('wasm');
     tf.registerBackend('wasm', threadedFactory(wasm.BackendWasm as unknown as new (m: never) => BackendWasm, want), shipped.priority);
-    if (await startWasm()) return (started = describe(true));
+    if (await startWasm()) {
+      // our conv kernels' worker threads, one fewer than XNNPACK's (the caller is the first)
+      await prepareNativeConv(tf.backend(), wasm.getThreadsCount());
+      return (started = describe(true));
+    }
     // Fall back to the package's single-threaded build.
     warnings.push('threaded wasm failed to start: single thread');
     if (engine.registryFactory.wasm) tf.removeBackend('wasm');

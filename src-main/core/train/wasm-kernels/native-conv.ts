@@ -6,100 +6,134 @@
 // Why our own: XNNPACK in the registry's wasm build multiplies and adds separately, and runs the
 // filter gradient as a convolution whose "filter" (dy, [oh, ow, n, co]) it repacks on every call
 // after two transposes (about 3x a forward convolution's time for the same arithmetic). Ours
-// accumulates dw tile by tile in registers, one image at a time, with f32x4.relaxed_madd (a fused
-// multiply-add where the CPU has one) when the engine has relaxed SIMD: Node 20 (V8 11.3) has it
-// behind --experimental-wasm-relaxed-simd, which is set here before validating the module;
-// Electron's newer V8 has it on by default. Otherwise the plain SIMD128 build of the same source
-// runs. Only the single-threaded backend build is served: the threaded one's memory is shared
-// (a module importing it would need a separate shared-memory build) and there XNNPACK's thread
-// pool already divides the work.
+// accumulate register tiles one image at a time, with f32x4.relaxed_madd (a fused multiply-add
+// where the CPU has one) when the engine has relaxed SIMD: Node 20 (V8 11.3) has it behind
+// --experimental-wasm-relaxed-simd, which is set here before validating the module; Electron's
+// newer V8 has it on by default. Otherwise the plain SIMD128 build of the same source runs.
+//
+// The single-threaded backend build has an unshared heap and runs the kernels on the calling
+// thread. The threaded build's heap is shared: the shared builds of the module run there, split
+// by images over a pool of worker threads as large as XNNPACK's (native-pool.ts), which the
+// loader starts with prepareNativeConv().
 import v8 from 'node:v8';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelBackend } from '@tensorflow/tfjs-core';
-import { CONV_KERNELS_RELAXED, CONV_KERNELS_SIMD } from './native-conv-binary';
+import { CONV_KERNELS_RELAXED, CONV_KERNELS_RELAXED_SHARED, CONV_KERNELS_SIMD, CONV_KERNELS_SIMD_SHARED } from './native-conv-binary';
+import { KERNELS, NativePool, type KernelName } from './native-pool';
 
+export { imageRange } from './native-pool';
 export type NativeConvBuild = 'relaxed' | 'simd';
 /** 'auto': relaxed SIMD where the engine has it, else SIMD128; 'off': XNNPACK-only paths */
 export type NativeConvMode = 'auto' | NativeConvBuild | 'off';
 
-type FilterGrad = (x: number, dy: number, dw: number, n: number, h: number, w: number, ci: number, oh: number, ow: number,
-  co: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number) => void;
-
-type Forward = (x: number, filter: number, y: number, scratch: number, n: number, h: number, w: number, ci: number, oh: number,
-  ow: number, co: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number) => void;
-
-/** Byte offsets into the heap; co (output channels) must be a multiple of 8 for both. */
+/**
+ * Our kernels on one backend's heap (byte offsets into it). Both take a range of images [b0, b1)
+ * and need output channels a multiple of 8:
+ *   conv2d_filter_grad(x, dy, dw, b0, b1, h, w, ci, oh, ow, co, kh, kw, sh, sw, pt, pl):
+ *     dw [kh, kw, ci, co] (overwritten) from those images of x [n, h, w, ci] and dy [n, oh, ow, co]
+ *   conv2d_forward(x, filter, y, scratch, b0, b1, h, w, ci, oh, ow, co, kh, kw, sh, sw, pt, pl):
+ *     those images of y [n, oh, ow, co], dilation 1; scratch holds one padded image
+ *     (forwardScratchFloats), unused when there is no padding
+ */
 export interface NativeConv {
   build: NativeConvBuild;
-  /** dw [kh, kw, ci, co] (overwritten) from x [n, h, w, ci] and dy [n, oh, ow, co] */
-  filterGrad: FilterGrad;
-  /**
-   * y [n, oh, ow, co] from x [n, h, w, ci] and filter [kh, kw, ci, co], with dilation 1; scratch
-   * holds one padded image, forwardScratchFloats of them (unused when there is no padding).
-   */
-  forward: Forward;
+  threads: number;
+  /** Runs `kernel` on every thread t < threads with argsOf(t); returns when all are done. */
+  run(kernel: KernelName, argsOf: (thread: number) => number[]): void;
 }
 
-/** Floats of scratch `forward` needs: one input image with its padding, as far as the windows reach. */
+/** Floats of scratch conv2d_forward needs per thread: one input image with its padding, as far as the windows reach. */
 export function forwardScratchFloats(ci: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number): number {
   return ((oh - 1) * sh + kh) * ((ow - 1) * sw + kw) * ci;
 }
 
 let mode: NativeConvMode = 'auto';
-const modules = new Map<NativeConvBuild, WebAssembly.Module | null>();
-const instances = new WeakMap<WebAssembly.Memory, Map<NativeConvBuild, NativeConv>>();
+const modules = new Map<string, WebAssembly.Module | null>();
+const bound = new WeakMap<WebAssembly.Memory, Map<NativeConvBuild, NativeConv>>();
 
 /** Chooses which kernels run (tests compare each build against the cpu backend; benchmarks compare with 'off'). */
 export function setNativeConvMode(m: NativeConvMode): void {
   mode = m;
 }
 
-function compiled(build: NativeConvBuild): WebAssembly.Module | null {
-  let m = modules.get(build);
+const BINARIES: Record<NativeConvBuild, Record<'unshared' | 'shared', string>> = {
+  relaxed: { unshared: CONV_KERNELS_RELAXED, shared: CONV_KERNELS_RELAXED_SHARED },
+  simd: { unshared: CONV_KERNELS_SIMD, shared: CONV_KERNELS_SIMD_SHARED },
+};
+
+function compiled(build: NativeConvBuild, shared: boolean): WebAssembly.Module | null {
+  const key = `${build}${shared ? ' shared' : ''}`;
+  let m = modules.get(key);
   if (m !== undefined) return m;
-  const bytes = Buffer.from(build === 'relaxed' ? CONV_KERNELS_RELAXED : CONV_KERNELS_SIMD, 'base64');
+  const bytes = Buffer.from(BINARIES[build][shared ? 'shared' : 'unshared'], 'base64');
   if (build === 'relaxed' && !WebAssembly.validate(bytes)) {
     // Node 20's V8 has relaxed SIMD (final opcodes) behind a flag; newer engines validate it as is.
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   }
   m = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  modules.set(build, m);
+  modules.set(key, m);
   return m;
 }
 
 /** The builds this engine can run, best first. */
 export function nativeConvBuilds(): NativeConvBuild[] {
-  return (['relaxed', 'simd'] as const).filter((b) => compiled(b) !== null);
+  return (['relaxed', 'simd'] as const).filter((b) => compiled(b, false) !== null && compiled(b, true) !== null);
 }
 
-/** The backend's heap as a WebAssembly.Memory, when it is the unshared memory of the single-threaded build. */
+/** The backend's heap: the single-threaded build exports it, the threaded build keeps it on the module. */
 function heapMemory(backend: KernelBackend): WebAssembly.Memory | null {
   const wasm: unknown = (backend as Partial<BackendWasm>).wasm;
-  if (typeof wasm !== 'object' || wasm === null || !('asm' in wasm)) return null;
-  const asm: unknown = wasm.asm;
-  if (typeof asm !== 'object' || asm === null || !('memory' in asm)) return null;
-  const memory: unknown = asm.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
-  return memory.buffer instanceof ArrayBuffer ? memory : null;
+  if (typeof wasm !== 'object' || wasm === null) return null;
+  const asm: unknown = 'asm' in wasm ? wasm.asm : undefined;
+  const memory: unknown = 'wasmMemory' in wasm ? wasm.wasmMemory : typeof asm === 'object' && asm !== null && 'memory' in asm ? asm.memory : undefined;
+  return memory instanceof WebAssembly.Memory ? memory : null;
 }
 
-/** Our kernels bound to this backend's heap, or null (mode 'off', threaded build, no SIMD). */
-export function nativeConv(backend: KernelBackend): NativeConv | null {
-  if (mode === 'off') return null;
-  const memory = heapMemory(backend);
-  if (!memory) return null;
-  const build = mode === 'auto' ? nativeConvBuilds()[0] : mode;
-  if (build === undefined) return null;
-  let perBuild = instances.get(memory);
-  if (!perBuild) instances.set(memory, (perBuild = new Map()));
-  const cached = perBuild.get(build);
-  if (cached) return cached;
-  const module = compiled(build);
-  if (!module) return null;
+function chosenBuild(): NativeConvBuild | undefined {
+  return mode === 'off' ? undefined : mode === 'auto' ? nativeConvBuilds()[0] : mode;
+}
+
+function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): ((...args: number[]) => void)[] {
   const { exports } = new WebAssembly.Instance(module, { env: { memory } });
-  const { conv2d_filter_grad: filterGrad, conv2d_forward: forward } = exports;
-  if (typeof filterGrad !== 'function' || typeof forward !== 'function') throw new Error('native conv kernels: an export is missing from the module');
-  const k: NativeConv = { build, filterGrad: filterGrad as FilterGrad, forward: forward as Forward };
+  return KERNELS.map((name) => {
+    const f = exports[name];
+    if (typeof f !== 'function') throw new Error(`native conv kernels: ${name} is missing from the module`);
+    return f as (...args: number[]) => void;
+  });
+}
+
+function bind(memory: WebAssembly.Memory, build: NativeConvBuild, pool: NativePool | null): NativeConv | null {
+  const module = compiled(build, memory.buffer instanceof SharedArrayBuffer);
+  if (!module) return null;
+  const fns = instantiate(module, memory);
+  const fn = (k: KernelName) => fns[KERNELS.indexOf(k)];
+  const k: NativeConv = pool
+    ? { build, threads: pool.threads, run: (kernel, argsOf) => pool.run(kernel, fn(kernel), argsOf) }
+    : { build, threads: 1, run: (kernel, argsOf) => fn(kernel)(...argsOf(0)) };
+  let perBuild = bound.get(memory);
+  if (!perBuild) bound.set(memory, (perBuild = new Map()));
   perBuild.set(build, k);
   return k;
+}
+
+/** Our kernels bound to this backend's heap, or null (mode 'off', not the wasm backend, no SIMD). */
+export function nativeConv(backend: KernelBackend): NativeConv | null {
+  const build = chosenBuild();
+  if (build === undefined) return null;
+  const memory = heapMemory(backend);
+  if (!memory) return null;
+  return bound.get(memory)?.get(build) ?? bind(memory, build, null);
+}
+
+/**
+ * Starts the worker threads that run our kernels beside the calling thread on a threaded
+ * backend's shared heap (threads in all, the caller included). Does nothing on an unshared heap.
+ */
+export async function prepareNativeConv(backend: KernelBackend, threads: number): Promise<void> {
+  const memory = heapMemory(backend);
+  if (!memory || !(memory.buffer instanceof SharedArrayBuffer) || threads < 2) return;
+  for (const build of nativeConvBuilds()) {
+    const module = compiled(build, true);
+    if (module && bound.get(memory)?.get(build)?.threads !== threads) bind(memory, build, await NativePool.start(module, memory, threads));
+  }
 }

@@ -1,9 +1,10 @@
 // Convolution kernels for training on the wasm backend, NHWC float32, compiled to a small wasm
 // module that works directly on the tfjs-backend-wasm heap (it imports that module's memory).
-// Built twice by build.sh: with relaxed SIMD (f32x4.relaxed_madd, a fused multiply-add where the
-// CPU has one) and with plain SIMD128 (a multiply and an add). MADD below picks the instruction.
+// Built by build.mjs with relaxed SIMD (f32x4.relaxed_madd, a fused multiply-add where the CPU has
+// one) and with plain SIMD128 (a multiply and an add), each for an unshared memory (the
+// single-threaded backend build) and a shared one (the threaded build). MADD picks the instruction.
 //
-// The module must not touch memory it was not handed: no static data, no C stack (build.sh checks
+// The module must not touch memory it was not handed: no static data, no C stack (build.mjs checks
 // that the linked module has no data segment and never reads its stack pointer), no libc.
 #include <wasm_simd128.h>
 
@@ -63,12 +64,15 @@ FG_TILE(fg_tile3, 3)
 FG_TILE(fg_tile2, 2)
 FG_TILE(fg_tile1, 1)
 
-/** dw [kh, kw, ci, co] from x [n, h, w, ci] and dy [n, oh, ow, co]; co a multiple of 8. */
+/**
+ * dw [kh, kw, ci, co] from images b0 <= b < b1 of x [n, h, w, ci] and dy [n, oh, ow, co]; co a
+ * multiple of 8. Threads each take a range of images into their own dw, summed afterwards.
+ */
 EXPORT(conv2d_filter_grad)
-void conv2d_filter_grad(const float *x, const float *dy, float *dw, int n, int h, int w, int ci, int oh, int ow,
-                        int co, int kh, int kw, int sh, int sw, int pt, int pl) {
+void conv2d_filter_grad(const float *x, const float *dy, float *dw, int b0, int b1, int h, int w, int ci, int oh,
+                        int ow, int co, int kh, int kw, int sh, int sw, int pt, int pl) {
   for (int k = 0; k < kh * kw * ci * co; k += 4) st(dw + k, wasm_f32x4_splat(0.0f));
-  for (int b = 0; b < n; b++) {
+  for (int b = b0; b < b1; b++) {
     const float *xb = x + b * h * w * ci;
     const float *db = dy + b * oh * ow * co;
     for (int i = 0; i < kh; i++) {
@@ -150,17 +154,17 @@ FW_TILE(fw_tile4, 4)
 FW_TILE(fw_tile1, 1)
 
 /**
- * y [n, oh, ow, co] from x [n, h, w, ci] and filter [kh, kw, ci, co]; co a multiple of 8. Each
- * image is first copied into `scratch` ([hp, wp, ci] floats, hp = (oh - 1) * sh + kh and
- * wp = (ow - 1) * sw + kw) with its padding, unless there is none to add.
+ * Images b0 <= b < b1 of y [n, oh, ow, co] from x [n, h, w, ci] and filter [kh, kw, ci, co]; co a
+ * multiple of 8. Each image is first copied into `scratch` ([hp, wp, ci] floats, one per thread,
+ * hp = (oh - 1) * sh + kh and wp = (ow - 1) * sw + kw) with its padding, unless there is none.
  */
 EXPORT(conv2d_forward)
-void conv2d_forward(const float *x, const float *f, float *y, float *scratch, int n, int h, int w, int ci, int oh,
-                    int ow, int co, int kh, int kw, int sh, int sw, int pt, int pl) {
+void conv2d_forward(const float *x, const float *f, float *y, float *scratch, int b0, int b1, int h, int w, int ci,
+                    int oh, int ow, int co, int kh, int kw, int sh, int sw, int pt, int pl) {
   int hp = (oh - 1) * sh + kh, wp = (ow - 1) * sw + kw;
   int direct = pt == 0 && pl == 0 && hp <= h && wp <= w;
   int rowStride = (direct ? w : wp) * ci;
-  for (int b = 0; b < n; b++) {
+  for (int b = b0; b < b1; b++) {
     const float *xb = x + b * h * w * ci;
     if (!direct) {
       pad_image(xb, scratch, h, w, ci, hp, wp, pt, pl);
