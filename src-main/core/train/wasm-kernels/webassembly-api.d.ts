@@ -2,7 +2,7 @@
 // lib "dom", which this Node-side project does not load (and @types/node 20 does not declare it).
 declare namespace WebAssembly {
   class Memory {
-    private constructor();
+    constructor(descriptor: { initial: number; maximum?: number; shared?: boolean });
     readonly buffer: ArrayBuffer | SharedArrayBuffer;
   }
   class Module {
