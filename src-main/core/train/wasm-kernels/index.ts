@@ -15,6 +15,7 @@ import { oneHotConfig } from './one-hot';
 import { meanConfig, sumConfig } from './reduce';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { rememberShipped } from './shipped';
+import { sliceConfig } from './slice';
 
 /** Kernel names this folder provides for the wasm backend (new ones and replacements). */
 export const WASM_KERNELS: readonly KernelConfig[] = [
@@ -29,6 +30,7 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   oneHotConfig,
   identityConfig,
   castConfig,
+  sliceConfig,
 ];
 
 /** Registers (or keeps) the project's wasm kernels; returns the names newly registered. */
