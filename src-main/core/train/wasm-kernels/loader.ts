@@ -193,7 +193,8 @@ export async function loadWasm(threads?: number): Promise<WasmStart> {
     tf.registerBackend('wasm', threadedFactory(wasm.BackendWasm as unknown as new (m: never) => BackendWasm, want), shipped.priority);
     if (await startWasm()) {
       // our conv kernels' worker threads, one fewer than XNNPACK's (the caller is the first)
-      await prepareNativeConv(tf.backend(), wasm.getThreadsCount());
+      const refused = await prepareNativeConv(tf.backend(), wasm.getThreadsCount());
+      if (refused) warnings.push(refused);
       return (started = describe(true));
     }
     // Fall back to the package's single-threaded build.

@@ -50,6 +50,8 @@ export function forwardScratchFloats(ci: number, oh: number, ow: number, kh: num
 let mode: NativeConvMode = 'auto';
 const modules = new Map<string, WebAssembly.Module | null>();
 const bound = new WeakMap<WebAssembly.Memory, Map<NativeConvBuild, NativeConv>>();
+/** shared heaps whose worker pool failed to start: XNNPACK's threads serve them */
+const refused = new WeakSet<WebAssembly.Memory>();
 
 /** Chooses which kernels run (tests compare each build against the cpu backend; benchmarks compare with 'off'). */
 export function setNativeConvMode(m: NativeConvMode): void {
@@ -121,19 +123,26 @@ export function nativeConv(backend: KernelBackend): NativeConv | null {
   const build = chosenBuild();
   if (build === undefined) return null;
   const memory = heapMemory(backend);
-  if (!memory) return null;
+  if (!memory || refused.has(memory)) return null;
   return bound.get(memory)?.get(build) ?? bind(memory, build, null);
 }
 
 /**
  * Starts the worker threads that run our kernels beside the calling thread on a threaded
  * backend's shared heap (threads in all, the caller included). Does nothing on an unshared heap.
+ * Returns a warning when the workers could not start: XNNPACK's convolutions then serve that heap.
  */
-export async function prepareNativeConv(backend: KernelBackend, threads: number): Promise<void> {
+export async function prepareNativeConv(backend: KernelBackend, threads: number): Promise<string | null> {
   const memory = heapMemory(backend);
-  if (!memory || !(memory.buffer instanceof SharedArrayBuffer) || threads < 2) return;
-  for (const build of nativeConvBuilds()) {
-    const module = compiled(build, true);
+  if (!memory || !(memory.buffer instanceof SharedArrayBuffer) || threads < 2) return null;
+  try {
+    // one pool, for the build 'auto' picks (another build, chosen by a test, runs on the calling thread)
+    const build = nativeConvBuilds()[0];
+    const module = build && compiled(build, true);
     if (module && bound.get(memory)?.get(build)?.threads !== threads) bind(memory, build, await NativePool.start(module, memory, threads));
+    return null;
+  } catch (e) {
+    refused.add(memory);
+    return `the convolution kernels' worker threads did not start (${e instanceof Error ? e.message : String(e)}): XNNPACK convolutions are used`;
   }
 }
