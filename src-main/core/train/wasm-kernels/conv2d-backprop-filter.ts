@@ -5,7 +5,7 @@
 // [ci, kh, kw, co]. So the work runs in the backend's XNNPACK Conv2D (an indirect GEMM over
 // K = n * oh * ow), plus three transposes: no im2col buffer and no per-element JavaScript.
 // Where our own kernel can run (native-conv.ts: output channels a multiple of 8) it replaces all
-// of that: about 4x faster per call on one thread, see docs/performance.md.
+// of that: 3 to 7x faster per call on one thread (`npm run bench:conv`).
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
@@ -41,6 +41,9 @@ export function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend
           for (let i = 0; i < size; i++) sum[i] += parts[p + i];
         }
       }
+    } catch (e) {
+      backend.disposeData(dw.dataId);
+      throw e;
     } finally {
       if (partial) backend.disposeData(partial.dataId);
     }

@@ -1,7 +1,7 @@
 // Conv2D for the wasm backend: our own kernel (native-conv.ts) where it runs, the shipped XNNPACK
 // kernel otherwise. Besides the forward pass this serves the input gradient, which
-// conv2d-backprop-input.ts runs as forward convolutions of dy. Ours is about 1.7x XNNPACK's speed
-// per call on one thread with relaxed SIMD, 1.4x without (docs/performance.md).
+// conv2d-backprop-input.ts runs as forward convolutions of dy. Ours is about 1.6x XNNPACK's speed
+// per call on one thread with relaxed SIMD, 1.3x without (`npm run bench:conv`).
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Conv2DAttrs, KernelBackend, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
@@ -35,6 +35,9 @@ export function conv2D(args: { inputs: NamedTensorInfoMap; backend: KernelBacken
     const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
     native.run('conv2d_forward', (t) => [at(x), at(filter), at(y), at(scratch) + 4 * t * perThread, ...imageRange(n, native.threads, t),
       inHeight, inWidth, ci, oh, ow, co, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left]);
+  } catch (e) {
+    backend.disposeData(y.dataId);
+    throw e;
   } finally {
     backend.disposeData(scratch.dataId);
   }
