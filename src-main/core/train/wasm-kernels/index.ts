@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-matmul';
+import { conv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { WASM } from './exec';
@@ -14,9 +15,11 @@ import { oneHotConfig } from './one-hot';
 import { meanConfig, sumConfig } from './reduce';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { rememberShipped } from './shipped';
+import { sliceConfig } from './slice';
 
 /** Kernel names this folder provides for the wasm backend (new ones and replacements). */
 export const WASM_KERNELS: readonly KernelConfig[] = [
+  conv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   batchMatMulConfig,
@@ -27,6 +30,7 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   oneHotConfig,
   identityConfig,
   castConfig,
+  sliceConfig,
 ];
 
 /** Registers (or keeps) the project's wasm kernels; returns the names newly registered. */

@@ -9,9 +9,10 @@
 // written here to a file in the temp folder) and the main script path. That is what the threaded
 // factory below does; it builds the same BackendWasm the package would.
 //
-// XNNPACK's thread pool size is then min(requested, 8, logical cores / 2) (the C++ side caps it at
-// half the logical cores), so a 2-core machine gets 1 thread whatever is asked, a 16-thread
-// desktop up to 8. With one thread the package's own single-threaded SIMD build is used.
+// Left alone, XNNPACK's thread pool would be min(requested, 8, logical cores / 2); threadedGlue()
+// below lifts both caps, so a run gets one thread per logical core (or --threads N). With one
+// thread the package's own single-threaded SIMD build is used. Our convolution kernels
+// (native-conv.ts) get a worker pool of the same size once the threaded build has started.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { createHash } from 'node:crypto';
@@ -20,6 +21,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { registerWasmKernels } from './index';
+import { prepareNativeConv } from './native-conv';
 
 const require = createRequire(import.meta.url);
 /** The threaded factory below mirrors this version's backend_wasm.js init(). */
@@ -190,7 +192,12 @@ export async function loadWasm(threads?: number): Promise<WasmStart> {
     wasm.setThreadsCount(want);
     tf.removeBackend('wasm');
     tf.registerBackend('wasm', threadedFactory(wasm.BackendWasm as unknown as new (m: never) => BackendWasm, want), shipped.priority);
-    if (await startWasm()) return (started = describe(true));
+    if (await startWasm()) {
+      // our conv kernels' worker threads, one fewer than XNNPACK's (the caller is the first)
+      const refused = await prepareNativeConv(tf.backend(), wasm.getThreadsCount());
+      if (refused) warnings.push(refused);
+      return (started = describe(true));
+    }
     // Fall back to the package's single-threaded build.
     warnings.push('threaded wasm failed to start: single thread');
     if (engine.registryFactory.wasm) tf.removeBackend('wasm');
