@@ -65,7 +65,8 @@ export const FIELD_LABELS = {
   exportRun: { run: 'Run', dir: 'Export folder' },
   virtualExamples: { run: 'Run', tau: 'Temperature T', power: 'Power p' },
   virtualExampleSweep: { run: 'Run', power: 'Power p', taus: 'Temperatures' },
-  cellImages: { run: 'Run', actual: 'True class', predicted: 'Predicted class', limit: 'Images shown' },
+  cellImages: { run: 'Run', actual: 'True class', predicted: 'Predicted class', offset: 'First image', limit: 'Images shown' },
+  prepareExport: { run: 'Run' },
   probeBackends: {
     model: 'Model', imageShape: 'Image shape', batchSize: 'Batch size', steps: 'Timed steps', budgetSeconds: 'Time budget (s)', threads: 'Threads',
     allowSoftwareAdapter: 'Software GPU adapter', noTiming: 'Without timing',
