@@ -8,7 +8,7 @@
 //   then ARGS int32 arguments per thread.
 import { Worker } from 'node:worker_threads';
 
-export const KERNELS = ['conv2d_filter_grad', 'conv2d_forward'] as const;
+export const KERNELS = ['conv2d_filter_grad', 'conv2d_forward', 'max_pool_grad'] as const;
 export type KernelName = (typeof KERNELS)[number];
 const ARGS = 24;
 const HEADER = 4;
