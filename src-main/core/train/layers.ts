@@ -10,6 +10,7 @@
 //   normalise, unbiased variance into the running estimate), running statistics in eval.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
+import { fusedBatchNormApplies, fusedBnTrainOp } from './batch-norm-fused';
 import { registerTrainingGradients } from './gradients';
 
 // tfjs-core's Node entry registers no gradients; this module's ops need them even when no backend
@@ -135,6 +136,8 @@ function channelMean(t: tf.Tensor, C: number): tf.Tensor1D {
  * and the biased variance.
  */
 function bnTrainOp(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, onStats: Stats): tf.Tensor {
+  // the wasm backend with our kernels: the same arithmetic in five passes (batch-norm-fused.ts)
+  if (fusedBatchNormApplies(x)) return fusedBnTrainOp(x, gamma, beta, BN_EPS, onStats);
   const C = x.shape[x.rank - 1];
   const M = x.size / C;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-matmul';
+import { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm';
 import { conv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
@@ -31,6 +32,8 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   identityConfig,
   castConfig,
   sliceConfig,
+  batchNormTrainConfig,
+  batchNormTrainGradConfig,
 ];
 
 /** Registers (or keeps) the project's wasm kernels; returns the names newly registered. */

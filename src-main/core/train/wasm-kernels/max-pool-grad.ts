@@ -1,14 +1,17 @@
 // MaxPoolGrad for the wasm backend. The shipped kernel is a C++ loop that rescans each window
 // per output element (35 ms for a [128, 28, 28, 16] input with 2x2 windows, 14x its forward
 // pass). Max-pool backward is pure data movement (find each window's first maximum, route dy
-// there), which no XNNPACK operator covers, so this one is a single JavaScript pass over views
-// of the wasm heap: no copies, channels innermost so reads are sequential. Semantics match
-// TensorFlow's: the first maximum in row-major window order takes the whole gradient, padding
-// never wins, overlapping windows accumulate.
+// there), which no XNNPACK operator covers. It runs as our compiled kernel (max_pool_grad in
+// native/conv-kernels.c: four channels per SIMD compare, split by images over the conv kernels'
+// worker pool on the threaded build) where our kernels run, and as the single JavaScript pass
+// below otherwise (kernels switched off, an engine without SIMD). Both give bit-identical results,
+// matching TensorFlow's semantics: the first maximum in row-major window order takes the whole
+// gradient, padding never wins, overlapping windows accumulate in output order.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelBackend, KernelConfig, MaxPoolGradAttrs, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { inputsOf, WASM } from './exec';
+import { imageRange, nativeConv } from './native-conv';
 
 export interface PoolGeometry {
   batch: number;
@@ -68,6 +71,20 @@ export function maxPoolGrad(args: { inputs: NamedTensorInfoMap; backend: KernelB
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const backend = args.backend as unknown as BackendWasm;
   const out = backend.makeOutput(input.shape, 'float32');
+  const native = nativeConv(args.backend);
+  if (native && input.dtype === 'float32' && dy.dtype === 'float32') {
+    try {
+      // offsets are read after the allocation (it can grow the heap)
+      const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+      native.run('max_pool_grad', (t) => [at(input), at(dy), at(out), ...imageRange(info.batchSize, native.threads, t),
+        info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
+        info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left]);
+    } catch (e) {
+      backend.disposeData(out.dataId);
+      throw e;
+    }
+    return out;
+  }
   // Views are taken after the allocation: growing the heap detaches earlier ones.
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
   maxPoolBackward(backend.typedArrayFromHeap(input) as Float32Array, backend.typedArrayFromHeap(dy) as Float32Array, dx, {

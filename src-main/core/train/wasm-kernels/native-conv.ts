@@ -27,13 +27,15 @@ export type NativeConvBuild = 'relaxed' | 'simd';
 export type NativeConvMode = 'auto' | NativeConvBuild | 'off';
 
 /**
- * Our kernels on one backend's heap (byte offsets into it). Both take a range of images [b0, b1)
- * and need output channels a multiple of 8:
+ * Our kernels on one backend's heap (byte offsets into it). Each takes a range of images [b0, b1);
+ * the convolutions need output channels a multiple of 8:
  *   conv2d_filter_grad(x, dy, dw, b0, b1, h, w, ci, oh, ow, co, kh, kw, sh, sw, pt, pl):
  *     dw [kh, kw, ci, co] (overwritten) from those images of x [n, h, w, ci] and dy [n, oh, ow, co]
  *   conv2d_forward(x, filter, y, scratch, b0, b1, h, w, ci, oh, ow, co, kh, kw, sh, sw, pt, pl):
  *     those images of y [n, oh, ow, co], dilation 1; scratch holds one padded image
  *     (forwardScratchFloats), unused when there is no padding
+ *   max_pool_grad(x, dy, dx, b0, b1, h, w, c, oh, ow, kh, kw, sh, sw, pt, pl):
+ *     those images of dx [n, h, w, c] (overwritten) of max pooling x into dy [n, oh, ow, c]
  */
 export interface NativeConv {
   build: NativeConvBuild;

@@ -8,7 +8,7 @@
 //   then ARGS int32 arguments per thread.
 import { Worker } from 'node:worker_threads';
 
-export const KERNELS = ['conv2d_filter_grad', 'conv2d_forward'] as const;
+export const KERNELS = ['conv2d_filter_grad', 'conv2d_forward', 'max_pool_grad', 'bn_sum', 'bn_centre', 'bn_apply', 'bn_grad_sums', 'bn_grad_apply'] as const;
 export type KernelName = (typeof KERNELS)[number];
 const ARGS = 24;
 const HEADER = 4;

@@ -1,5 +1,6 @@
 // Convolution kernels for training on the wasm backend, NHWC float32, compiled to a small wasm
 // module that works directly on the tfjs-backend-wasm heap (it imports that module's memory).
+// Max pooling's gradient lives here too: it runs on the same heap and the same worker pool.
 // Built by build.mjs with relaxed SIMD (f32x4.relaxed_madd, a fused multiply-add where the CPU has
 // one) and with plain SIMD128 (a multiply and an add), each for an unshared memory (the
 // single-threaded backend build) and a shared one (the threaded build). MADD picks the instruction.
@@ -178,6 +179,169 @@ void conv2d_forward(const float *x, const float *f, float *y, float *scratch, in
         int ox = 0;
         for (; ox + 4 <= ow; ox += 4) fw_tile4(xrow + ox * sw * ci, f + o, yrow + ox * co + o, ci, co, kh, kw, sw, rowStride);
         for (; ox < ow; ox++) fw_tile1(xrow + ox * sw * ci, f + o, yrow + ox * co + o, ci, co, kh, kw, sw, rowStride);
+      }
+    }
+  }
+}
+
+/**
+ * dx of max pooling for images b0 <= b < b1 of x [n, h, w, c] (overwritten there) from dy
+ * [n, oh, ow, c]. As TensorFlow (and max-pool-grad.ts's JavaScript pass, which this replaces):
+ * each window's first maximum in row-major order takes the gradient, padding never wins (the window
+ * is clipped to the image), neither does NaN or -Infinity, and overlapping windows add up in output
+ * order. Four channels at a time: a strict compare keeps the first maximum per lane, then each
+ * lane's gradient is added at its own index.
+ */
+EXPORT(max_pool_grad)
+void max_pool_grad(const float *x, const float *dy, float *dx, int b0, int b1, int h, int w, int c, int oh, int ow,
+                   int kh, int kw, int sh, int sw, int pt, int pl) {
+  int image = h * w * c;
+  v128_t lanes = wasm_i32x4_make(0, 1, 2, 3);
+  for (int b = b0; b < b1; b++) {
+    const float *xb = x + b * image;
+    float *db = dx + b * image;
+    const float *g = dy + b * oh * ow * c;
+    copy_or_zero(db, 0, image);
+    for (int oy = 0; oy < oh; oy++) {
+      int y0 = oy * sh - pt;
+      int ya = y0 < 0 ? 0 : y0, ye = y0 + kh < h ? y0 + kh : h;
+      for (int ox = 0; ox < ow; ox++, g += c) {
+        int x0 = ox * sw - pl;
+        int xa = x0 < 0 ? 0 : x0, xe = x0 + kw < w ? x0 + kw : w;
+        if (ya >= ye || xa >= xe) continue;
+        int k = 0;
+        for (; k + 4 <= c; k += 4) {
+          v128_t best = wasm_f32x4_splat(-__builtin_inff()), at = wasm_i32x4_splat(-1);
+          for (int y = ya; y < ye; y++) {
+            for (int xx = xa; xx < xe; xx++) {
+              int i = (y * w + xx) * c + k;
+              v128_t v = ld(xb + i);
+              v128_t gt = wasm_f32x4_gt(v, best);
+              best = wasm_v128_bitselect(v, best, gt);
+              at = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(i), lanes), at, gt);
+            }
+          }
+          int i0 = wasm_i32x4_extract_lane(at, 0), i1 = wasm_i32x4_extract_lane(at, 1);
+          int i2 = wasm_i32x4_extract_lane(at, 2), i3 = wasm_i32x4_extract_lane(at, 3);
+          if (i0 >= 0) db[i0] += g[k];
+          if (i1 >= 0) db[i1] += g[k + 1];
+          if (i2 >= 0) db[i2] += g[k + 2];
+          if (i3 >= 0) db[i3] += g[k + 3];
+        }
+        for (; k < c; k++) {
+          float best = -__builtin_inff();
+          int at = -1;
+          for (int y = ya; y < ye; y++) {
+            for (int xx = xa; xx < xe; xx++) {
+              int i = (y * w + xx) * c + k;
+              if (xb[i] > best) {
+                best = xb[i];
+                at = i;
+              }
+            }
+          }
+          if (at >= 0) db[at] += g[k];
+        }
+      }
+    }
+  }
+}
+
+// Batch norm in training, over the channels (the last axis, c of them, a multiple of 4) of images
+// b0 <= b < b1, each hw positions of c channels. Per-channel sums go through `scratch` (floats,
+// one image at a time) into `sums` (doubles), so a thread's sum over many images loses nothing to
+// float32 accumulation. The caller adds the threads' sums and does the per-channel arithmetic.
+// Each element-wise pass does its operations in the order of the TF.js composite it replaces.
+
+/** Adds one image's per-channel float sums into the double sums and clears them. */
+static void bn_flush(float *scratch, double *sums, int n) {
+  for (int k = 0; k < n; k++) {
+    sums[k] += scratch[k];
+    scratch[k] = 0.0f;
+  }
+}
+
+static void bn_clear(float *scratch, double *sums, int n) {
+  for (int k = 0; k < n; k++) {
+    sums[k] = 0.0;
+    scratch[k] = 0.0f;
+  }
+}
+
+/** sums[k] = sum of x over those images' positions, channel k. */
+EXPORT(bn_sum)
+void bn_sum(const float *x, double *sums, float *scratch, int b0, int b1, int hw, int c) {
+  bn_clear(scratch, sums, c);
+  for (int b = b0; b < b1; b++) {
+    const float *xp = x + b * hw * c;
+    for (int p = 0; p < hw; p++, xp += c) {
+      for (int k = 0; k < c; k += 4) st(scratch + k, wasm_f32x4_add(ld(scratch + k), ld(xp + k)));
+    }
+    bn_flush(scratch, sums, c);
+  }
+}
+
+/** centred = x - mean (mean [c]); sums[k] = sum of centred^2. */
+EXPORT(bn_centre)
+void bn_centre(const float *x, const float *mean, float *centred, double *sums, float *scratch, int b0, int b1, int hw,
+               int c) {
+  bn_clear(scratch, sums, c);
+  for (int b = b0; b < b1; b++) {
+    const float *xp = x + b * hw * c;
+    float *cp = centred + b * hw * c;
+    for (int p = 0; p < hw; p++, xp += c, cp += c) {
+      for (int k = 0; k < c; k += 4) {
+        v128_t d = wasm_f32x4_sub(ld(xp + k), ld(mean + k));
+        st(cp + k, d);
+        st(scratch + k, wasm_f32x4_add(ld(scratch + k), wasm_f32x4_mul(d, d)));
+      }
+    }
+    bn_flush(scratch, sums, c);
+  }
+}
+
+/** y = centred * scale + beta (scale, beta [c]). */
+EXPORT(bn_apply)
+void bn_apply(const float *centred, const float *scale, const float *beta, float *y, int b0, int b1, int hw, int c) {
+  for (int b = b0; b < b1; b++) {
+    const float *cp = centred + b * hw * c;
+    float *yp = y + b * hw * c;
+    for (int p = 0; p < hw; p++, cp += c, yp += c) {
+      for (int k = 0; k < c; k += 4) st(yp + k, wasm_f32x4_add(wasm_f32x4_mul(ld(cp + k), ld(scale + k)), ld(beta + k)));
+    }
+  }
+}
+
+/** sums[k] = sum of dy, sums[c + k] = sum of dy * centred (scratch: 2c floats). */
+EXPORT(bn_grad_sums)
+void bn_grad_sums(const float *dy, const float *centred, double *sums, float *scratch, int b0, int b1, int hw, int c) {
+  bn_clear(scratch, sums, 2 * c);
+  for (int b = b0; b < b1; b++) {
+    const float *dp = dy + b * hw * c;
+    const float *cp = centred + b * hw * c;
+    for (int p = 0; p < hw; p++, dp += c, cp += c) {
+      for (int k = 0; k < c; k += 4) {
+        v128_t d = ld(dp + k);
+        st(scratch + k, wasm_f32x4_add(ld(scratch + k), d));
+        st(scratch + c + k, wasm_f32x4_add(ld(scratch + c + k), wasm_f32x4_mul(d, ld(cp + k))));
+      }
+    }
+    bn_flush(scratch, sums, 2 * c);
+  }
+}
+
+/** dx = ((dy - centred * k) - meanDy) * a (k, meanDy, a [c]). */
+EXPORT(bn_grad_apply)
+void bn_grad_apply(const float *dy, const float *centred, const float *k_, const float *meanDy, const float *a, float *dx,
+                   int b0, int b1, int hw, int c) {
+  for (int b = b0; b < b1; b++) {
+    const float *dp = dy + b * hw * c;
+    const float *cp = centred + b * hw * c;
+    float *xp = dx + b * hw * c;
+    for (int p = 0; p < hw; p++, dp += c, cp += c, xp += c) {
+      for (int k = 0; k < c; k += 4) {
+        v128_t v = wasm_f32x4_sub(ld(dp + k), wasm_f32x4_mul(ld(cp + k), ld(k_ + k)));
+        st(xp + k, wasm_f32x4_mul(wasm_f32x4_sub(v, ld(meanDy + k)), ld(a + k)));
       }
     }
   }

@@ -1,0 +1,91 @@
+// Shared by wasm-batch-norm.test.ts (single-threaded wasm build) and native-conv-threads.test.ts
+// (threaded build, the kernels split over worker threads): batch norm in training on the wasm
+// backend's fused kernels (wasm-kernels/batch-norm.ts, bn_* in native/conv-kernels.c) against a
+// plain composite of tf.moments on the cpu backend: output, batch statistics and the three
+// gradients, max |wasm - cpu| / max |cpu| < 1e-4.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { Rng } from '../../src-main/core/rng';
+import { fusedBatchNormApplies, fusedBnTrainOp } from '../../src-main/core/train/batch-norm-fused';
+
+const EPS = 1e-5;
+const TOL = 1e-4;
+
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  assert.ok(scale > 1e-3, 'the reference is not all zeros');
+  return diff / scale;
+}
+
+interface Out { y: Float32Array; mean: Float32Array; variance: Float32Array; dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array }
+
+/** Forward and the gradients of sum(y * dy), on the current backend, with `op` as batch norm. */
+function run(op: (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D, onStats: (m: tf.Tensor1D, v: tf.Tensor1D) => void) => tf.Tensor,
+  x: Float32Array, shape: number[], gamma: Float32Array, beta: Float32Array, dy: Float32Array): Out {
+  return tf.tidy(() => {
+    const c = shape[shape.length - 1];
+    const stats: Float32Array[] = [];
+    const onStats = (m: tf.Tensor1D, v: tf.Tensor1D) => {
+      stats.push(Float32Array.from(m.dataSync()), Float32Array.from(v.dataSync()));
+    };
+    const dyT = tf.tensor(dy, shape);
+    const f = (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(xi, g as tf.Tensor1D, b as tf.Tensor1D, onStats), dyT));
+    const y = op(tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta), onStats);
+    const [dx, dgamma, dbeta] = tf.grads(f)([tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta)]);
+    assert.equal(stats[0].length, c);
+    return {
+      y: Float32Array.from(y.dataSync()), mean: stats[0], variance: stats[1],
+      dx: Float32Array.from(dx.dataSync()), dgamma: Float32Array.from(dgamma.dataSync()), dbeta: Float32Array.from(dbeta.dataSync()),
+    };
+  });
+}
+
+/** The reference: tf.moments and element-wise ops, differentiated by tfjs-core. */
+const composite = (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D, onStats: (m: tf.Tensor1D, v: tf.Tensor1D) => void) => {
+  const axes = x.shape.slice(0, -1).map((_, i) => i);
+  const { mean, variance } = tf.moments(x, axes);
+  onStats(mean as tf.Tensor1D, variance as tf.Tensor1D);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, EPS))), g), b);
+};
+
+const fused = (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D, onStats: (m: tf.Tensor1D, v: tf.Tensor1D) => void) => fusedBnTrainOp(x, g, b, EPS, onStats);
+
+export function batchNormSuite(): void {
+  describe('fused batch norm on wasm against the cpu composite', () => {
+  const shapes = [[3, 5, 7, 8], [10, 16], [2, 4, 4, 32], [1, 1, 1, 4]];
+  for (const [i, shape] of shapes.entries()) {
+    test(`[${shape}]: output, statistics and gradients equal the cpu composite`, async () => {
+      const rng = new Rng(1200 + i);
+      const c = shape[shape.length - 1];
+      const size = shape.reduce((a, b) => a * b, 1);
+      // an offset and a spread per channel: the centred sums must not lose them
+      const x = Float32Array.from({ length: size }, (_, k) => rng.normal() * (1 + (k % c)) + 5 - (k % c));
+      const gamma = Float32Array.from({ length: c }, () => 1 + 0.5 * rng.normal());
+      const beta = Float32Array.from({ length: c }, () => rng.normal());
+      const dy = Float32Array.from({ length: size }, () => rng.normal());
+      assert.ok(await tf.setBackend('wasm'));
+      assert.ok(fusedBatchNormApplies(tf.zeros(shape)));
+      const ours = run(fused, x, shape, gamma, beta, dy);
+      assert.ok(await tf.setBackend('cpu'));
+      const ref = run(composite, x, shape, gamma, beta, dy);
+      for (const k of ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'] as const) {
+        if (size === c && k !== 'y' && k !== 'mean' && k !== 'dbeta') {
+          // one value per channel: nothing varies, so variance, dgamma and dx are 0 (dx up to rounding)
+          assert.ok(ours[k].every((v) => Math.abs(v) < 1e-6), `${k}: ${ours[k].join(', ')}`);
+          continue;
+        }
+        const e = relErr(ours[k], ref[k]);
+        assert.ok(e < TOL, `${k}: relative error ${e}`);
+      }
+    });
+  }
+  });
+}
