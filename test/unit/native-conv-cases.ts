@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Rng } from '../../src-main/core/rng';
+import { relErr } from '../helpers/rel-err';
 import { setNativeConvMode, type NativeConvMode } from '../../src-main/core/train/wasm-kernels/native-conv';
 
 const TOL = 1e-4;
@@ -30,17 +31,6 @@ async function kernelOn(backend: string, name: string, inputs: Record<string, Ar
     const out = tf.engine().runKernel(name, ins as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
     return { data: Float32Array.from(out.dataSync()), shape: [...out.shape] };
   });
-}
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
 }
 
 async function sameOnBoth(name: string, inputs: Record<string, Arr>, attrs: object, what: string): Promise<void> {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Rng } from '../../src-main/core/rng';
+import { relErr } from '../helpers/rel-err';
 import { selectBackend } from '../../src-main/core/train/backend';
 import { filterGradAxis, inputGradAxis } from '../../src-main/core/train/wasm-kernels/conv-geometry';
 import { mergeTransposeAxes } from '../../src-main/core/train/wasm-kernels/exec';
@@ -39,17 +40,6 @@ async function kernelOn(backend: string, name: string, inputs: Record<string, Ar
     const out = tf.engine().runKernel(name, ins as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
     return { data: out.dataSync().slice() as Float32Array, shape: [...out.shape], dtype: out.dtype as 'float32' };
   });
-}
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
 }
 
 async function sameOnBoth(name: string, inputs: Record<string, Arr | Arr[]>, attrs: object, what: string): Promise<Arr> {
