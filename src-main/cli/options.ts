@@ -19,6 +19,20 @@ export function numberList(value: string): number[] {
   return value.split(',').map((s) => number(s.trim()));
 }
 
+/**
+ * `--seeds`: a count N (seeds 1..N) or a comma list of seeds, each in decimal digits only. Number()
+ * alone would take "1e9", "0x10" or "1.5e3" as seeds; a typo must be refused, not trained.
+ */
+export function seedsFlag(value: string): number | number[] {
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const parts = v.split(',').map((s) => s.trim());
+  if (v === '' || !parts.every((s) => /^\d+$/.test(s))) {
+    throw new InvalidArgumentError(`"${value}" is neither a count of seeds nor a comma list of whole numbers (e.g. 3, or 1,5,9)`);
+  }
+  return parts.map(Number);
+}
+
 export function globals(cmd: Command): GlobalOpts {
   return cmd.optsWithGlobals<GlobalOpts>();
 }

@@ -9,7 +9,7 @@ import { UserError } from '../../core/domain/errors';
 import { BACKENDS, RUN_DEFAULTS } from '../../core/domain/run-config';
 import type { Dispatcher } from '../../core/app/dispatch';
 import { emit, table } from '../output';
-import { globals, integer, number, numberList, withDispatcher } from '../options';
+import { globals, integer, number, seedsFlag, withDispatcher } from '../options';
 import { statisticsTables } from '../stats-tables';
 import { printTraining } from '../train-progress';
 import { addTrainOptions, configFromOptions } from './train';
@@ -55,7 +55,7 @@ function reportStudy(d: StudyDetail, cmd: Command): void {
 interface StudyOpts extends Record<string, unknown> {
   split: string;
   methods: string;
-  seeds: string;
+  seeds: number | number[];
   sharedTeacher?: boolean;
   teacherSeed?: number;
   teacherEpochs?: number;
@@ -69,7 +69,7 @@ function studyRequest(name: string, o: StudyOpts): StudyRequest {
   const { params: given, ...rest } = base as { params: Record<string, unknown> } & Record<string, unknown>;
   const params = defined(given);
   const config = defined(rest);
-  const seeds = /^\d+$/.test(o.seeds.trim()) ? Number(o.seeds) : numberList(o.seeds);
+  const seeds = o.seeds;
   const grid = Object.fromEntries(Object.entries({ tau: o.tau, power: o.power, alpha: o.alpha }).filter(([, v]) => v !== undefined));
   const teacher = Object.fromEntries(
     Object.entries({ shared: o.sharedTeacher ? true : undefined, seed: o.teacherSeed, epochs: o.teacherEpochs, model: o.teacherModel }).filter(([, v]) => v !== undefined),
@@ -84,7 +84,7 @@ function addStudyOptions(cmd: Command): Command {
   return addTrainOptions(
     cmd
       .requiredOption('--split <name>')
-      .option('--seeds <n|list>', 'student seeds: a count N (seeds 1..N) or a list such as 1,2,3', '3')
+      .option('--seeds <n|list>', 'student seeds: a count N (seeds 1..N) or a list such as 1,2,3', seedsFlag, 3)
       .option('--shared-teacher', 'one teacher for every seed (default: one per seed)')
       .option('--teacher-seed <n>', 'seed of the shared teacher (default 100; per-seed teachers use seed + 100)', integer)
       .option('--teacher-epochs <n>', "the teacher's epochs (default the students')", integer)
@@ -174,7 +174,7 @@ export function registerStudyCommands(program: Command): void {
     .option('--batch <n>', `batch size (default ${RUN_DEFAULTS.batchSize})`, integer)
     .option('--lr <lr>', `base learning rate (default ${RUN_DEFAULTS.lr})`, number)
     .option('--seed <n>', `the teacher's seed (default ${RUN_DEFAULTS.seed}); the students share seed + 1, so none starts from the teacher's init or sees its batches`, integer)
-    .option('--seeds <n|list>', 'student seeds instead: a count N (1..N) or a list, each with its own teacher on seed + 100 (one shared teacher on --seed when given)')
+    .option('--seeds <n|list>', 'student seeds instead: a count N (1..N) or a list, each with its own teacher on seed + 100 (one shared teacher on --seed when given)', seedsFlag)
     .option('--backend <name>', `${BACKENDS.join(', ')} (default: the best available)`)
     .option('--prefix <study>', 'the study (and run name prefix; default SPLIT-paper); an existing one is continued')
     .action((which: string, o, cmd: Command) => {
@@ -182,7 +182,7 @@ export function registerStudyCommands(program: Command): void {
       if (!recipe) throw new UserError(`unknown recipe "${which}": the only one is "paper"`);
       // the settings are a fixed list: no store to open
       if (o.split === undefined) return emit(globals(cmd), PAPER_SETTINGS, () => paperSettingsText());
-      const seeds = o.seeds === undefined ? undefined : /^\d+$/.test(String(o.seeds).trim()) ? Number(o.seeds) : numberList(String(o.seeds));
+      const seeds: number | number[] | undefined = o.seeds;
       return withDispatcher(cmd, async (d) => {
         const stop = printTraining(d);
         // Ctrl-C: the workers stop after their batch (they share the terminal's process group)
