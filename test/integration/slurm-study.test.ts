@@ -100,9 +100,13 @@ describe('a study on Slurm', () => {
     // each run completed once, each epoch committed once; only the cancelled task's run was claimed twice
     assert.deepEqual(rows.map((r) => [r.name, r.attempts, r.epochs, r.lease_id]), rows.map((r) => [r.name, r.name === victim!.name ? 2 : 1, 3, null]));
     assert.equal(tokens, 0, "the submission's worker token is revoked at the end");
-    assert.deepEqual(readdirSync(jobDir).filter((f) => f.endsWith('.token')), [], 'the token file is removed');
+    // the submission's own folder inside --job-dir (which keeps its mode: test/unit/slurm-job-dir.test.ts)
+    const subs = readdirSync(jobDir);
+    assert.equal(subs.length, 1, `one submission folder: ${subs.join(', ')}`);
+    const sub = join(jobDir, subs[0]);
+    assert.deepEqual(readdirSync(sub).filter((f) => f.endsWith('.token')), [], 'the token file is removed');
     // the task that took the run over resumed it from the cancelled task's last posted checkpoint
-    const logs = readdirSync(jobDir).filter((f) => f.endsWith('.out')).map((f) => readFileSync(join(jobDir, f), 'utf8'));
+    const logs = readdirSync(sub).filter((f) => f.endsWith('.out')).map((f) => readFileSync(join(sub, f), 'utf8'));
     assert.ok(logs.some((l) => new RegExp(`run ${victim!.name} on wasm, resuming after epoch [12]`).test(l)), logs.join('\n---\n'));
   });
 });

@@ -2,7 +2,7 @@
 // (only that) while Slurm array tasks train the study's runs as remote workers. It waits in the
 // foreground like a local `dive study run`, shows each submission and each task that died, and on
 // Ctrl-C scancels the study's tasks (the runs can be continued with `dive study run` again).
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -46,9 +46,24 @@ export function addSlurmOptions(cmd: Command): Command {
     .option('--tls-cert <file>', 'slurm: PEM certificate: the worker API speaks HTTPS')
     .option('--tls-key <file>', 'slurm: PEM private key of --tls-cert')
     .option('--lease-seconds <n>', `slurm: a task silent this long loses its run (default ${DEFAULT_LEASE_MS / 1000})`, (v: string) => Number(v))
-    .option('--job-dir <dir>', 'slurm: where the batch script, the token file and task logs go; on a filesystem the nodes share (default DATA_DIR/slurm/STUDY-TIME)')
+    .option('--job-dir <dir>', 'slurm: a folder the nodes share; each submission\'s batch script, token file and task logs go in a new 0700 sub-folder STUDY-TIME-XXXXXX of it (default DATA_DIR/slurm)')
     .option('--dive-command <cmd>', 'slurm: how a task starts dive (default: this node and this checkout, as absolute paths)')
     .option('--cache <dir>', 'slurm: the tasks\' file cache (default $DIVE_CACHE or ~/.cache/dive-workbench on each node)');
+}
+
+/**
+ * The folder of one submission's batch script, token file and task logs: a new sub-folder
+ * STUDY-TIME-XXXXXX of --job-dir (default DATA_DIR/slurm), created 0700 by mkdtemp because it holds
+ * the worker token. --job-dir itself is created if missing and otherwise left as it is: it is often
+ * a scratch folder shared by every user of the cluster (mode 1777), which a chmod would lock.
+ */
+export function makeJobDir(jobDirFlag: string | undefined, dataDir: string, study: string): { dir: string; safe: string; stamp: string } {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const safe = study.replace(/[^\w.-]+/g, '_').slice(0, 40);
+  const base = jobDirFlag ?? join(dataDir, 'slurm');
+  mkdirSync(base, { recursive: true, mode: 0o700 });
+  const dir = mkdtempSync(join(base, `${safe}-${stamp}-`));
+  return { dir, safe, stamp };
 }
 
 export async function runStudyOnSlurm(name: string, o: SlurmFlags, cmd: Command, report: (d: StudyDetail) => void): Promise<void> {
@@ -64,11 +79,7 @@ export async function runStudyOnSlurm(name: string, o: SlurmFlags, cmd: Command,
   await withDispatcher(cmd, async (d, store) => {
     const queued = await d.call('runStudy', { name });
     process.stderr.write(`study ${name}: ${queued.runs.filter((r) => r.status !== 'completed').length} run(s) to train on Slurm\n`);
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-    const safe = name.replace(/[^\w.-]+/g, '_').slice(0, 40);
-    const jobDir = o.jobDir ?? join(store.dataDir, 'slurm', `${safe}-${stamp}`);
-    mkdirSync(jobDir, { recursive: true, mode: 0o700 });
-    chmodSync(jobDir, 0o700);
+    const { dir: jobDir, safe, stamp } = makeJobDir(o.jobDir, store.dataDir, name);
     // a token for this submission only, in a file only the user can read, revoked when the study ends
     const token = await d.call('createWorkerToken', { name: `slurm-${safe}-${stamp}-${process.pid}` });
     const tokenFile = join(jobDir, 'worker.token');
