@@ -96,8 +96,13 @@ export function registerQueueCommands(program: Command): void {
             process.on('SIGINT', onSignal);
             process.on('SIGTERM', onSignal);
           });
-          if (o.watch) await stopped;
-          else await Promise.race([d.idle(), stopped]);
+          if (o.watch) {
+            // the queue runner's poll is unref'd (it must not keep other front doors alive): without a
+            // handle of its own, Node would find nothing to wait for and exit (code 13) on an empty queue
+            const keepAlive = setInterval(() => undefined, 60_000);
+            process.stderr.write('worker: watching the queue for runs; Ctrl-C stops\n');
+            await stopped.finally(() => clearInterval(keepAlive));
+          } else await Promise.race([d.idle(), stopped]);
           unsubscribe();
           stopPrinting();
           // after a signal the dispatcher is closed: the statuses are the workers' own
