@@ -3,7 +3,7 @@
 // stall, ignore Range, answer 404). Plus a CONNECT proxy that counts what went through it.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 
 export type Behaviour =
   /** the whole file, or the asked-for range */
@@ -13,7 +13,11 @@ export type Behaviour =
   /** headers and `after` bytes, then silence */
   | { kind: 'stall'; after: number }
   /** always the whole file with 200, whatever Range asks */
-  | { kind: 'no-range' };
+  | { kind: 'no-range' }
+  /** no Content-Length: the body in chunks (Transfer-Encoding: chunked), `repeat` times over */
+  | { kind: 'chunked'; repeat: number }
+  /** announces `length` in Content-Length, whatever the body holds */
+  | { kind: 'claims'; length: number };
 
 export interface ServedRequest {
   path: string;
@@ -62,9 +66,24 @@ export async function startDownloadServer(): Promise<DownloadServer> {
     log(status);
     const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream', 'content-length': part.length, 'accept-ranges': 'bytes' };
     if (status === 206) headers['content-range'] = `bytes ${start}-${f.body.length - 1}/${f.body.length}`;
-    res.writeHead(status, headers);
     const b = f.behaviour;
-    if (b.kind === 'cut' && f.served <= b.times) {
+    if (b.kind === 'chunked') delete headers['content-length'];
+    if (b.kind === 'claims') headers['content-length'] = b.length;
+    res.writeHead(status, headers);
+    if (b.kind === 'chunked') {
+      let left = b.repeat;
+      const pump = () => {
+        while (left > 0) {
+          left--;
+          if (!res.write(part)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('error', () => undefined);
+      pump();
+    } else if (b.kind === 'claims') {
+      res.write(part.subarray(0, 1024), () => res.socket?.destroy());
+    } else if (b.kind === 'cut' && f.served <= b.times) {
       // the connection drops a moment after the bytes, once the client has taken them in
       res.write(part.subarray(0, b.after), () => setTimeout(() => res.socket?.destroy(), 300));
     } else if (b.kind === 'stall') {
@@ -82,6 +101,45 @@ export async function startDownloadServer(): Promise<DownloadServer> {
     url,
     requests,
     serve: (path, body, behaviour = { kind: 'ok' }) => files.set(path, { body, behaviour, served: 0 }),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/**
+ * A server of HTTP/1.0 answers whose body ends when the connection closes (no Content-Length, not
+ * chunked): `bytes` zero bytes for every path, written as fast as the client takes them. Such a body
+ * crashed undici 6 with an uncatchable `assert(!this.paused)` when its end met a paused parser.
+ */
+export async function startCloseDelimitedServer(bytes: number): Promise<{ url: string; paths: string[]; close(): Promise<void> }> {
+  const paths: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createNetServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => undefined);
+    sock.once('data', (head: Buffer) => {
+      paths.push(head.toString('latin1').split(' ')[1] ?? '');
+      sock.write('HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n');
+      const chunk = Buffer.alloc(1 << 16);
+      let sent = 0;
+      const pump = () => {
+        while (sent < bytes) {
+          const n = Math.min(chunk.length, bytes - sent);
+          sent += n;
+          if (!sock.write(chunk.subarray(0, n))) return void sock.once('drain', pump);
+        }
+        sock.end();
+      };
+      pump();
+    });
+  });
+  const url = await new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return {
+    url,
+    paths,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));

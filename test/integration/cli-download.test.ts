@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { downloadEntry } from '../../src-main/core/domain/downloads';
 import { idxGzips } from '../helpers/archives';
 import { DIVE, tempDir } from '../helpers/cli';
-import { md5, startDownloadServer, type DownloadServer } from '../helpers/download-server';
+import { md5, startCloseDelimitedServer, startDownloadServer, type DownloadServer } from '../helpers/download-server';
 
 /** The CLI in a child process without blocking this one's event loop (the server lives here). */
 function diveAsync(db: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -51,6 +51,22 @@ describe('dive import --download', () => {
     assert.deepEqual(readdirSync(join(t.dir, 'data')), [], 'no cache folder, file or staging folder left');
     const list = await diveAsync(db, ['datasets', '--json']);
     assert.deepEqual(JSON.parse(list.stdout), []);
+  });
+
+  it('stops a server streaming far past the catalogue size without Content-Length: one line, no stack, nothing kept', async () => {
+    // 64 MiB of zeros, HTTP/1.0, ended by closing the connection, for a file the catalogue sizes at 9.9 MB
+    const flood = await startCloseDelimitedServer(64 * 1024 * 1024);
+    try {
+      const r = await diveAsync(db, ['import', 'mnist', '--download', '--mirror', flood.url]);
+      assert.equal(r.code, 1, r.stderr);
+      const lines = r.stderr.trim().split('\n');
+      assert.match(lines.at(-1)!, /^dive: download of train-images-idx3-ubyte\.gz from http:\/\/127\.0\.0\.1:\d+\/mnist\/train-images-idx3-ubyte\.gz sent more than 10\.\d MB, but the file is 9\.9 MB; what arrived was deleted$/);
+      assert.doesNotMatch(r.stderr, /Assertion|    at /, 'no uncaught error, no stack');
+      assert.deepEqual(flood.paths, ['/mnist/train-images-idx3-ubyte.gz']);
+      assert.deepEqual(readdirSync(join(t.dir, 'data')), [], 'no .part, no cache folder left');
+    } finally {
+      await flood.close();
+    }
   });
 
   it('says how to download a dataset that is not there', async () => {

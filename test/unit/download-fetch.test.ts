@@ -31,7 +31,7 @@ describe('fetchFile', () => {
   let server: DownloadServer;
   let dir: string;
   const body = randomBytes(300_000);
-  const file = (path: string, sum = md5(body), urls?: string[]): DownloadFile => ({ name: 'blob.bin', md5: sum, urls: urls ?? [server.url + path] });
+  const file = (path: string, sum = md5(body), urls?: string[]): DownloadFile => ({ name: 'blob.bin', md5: sum, bytes: body.length, urls: urls ?? [server.url + path] });
 
   before(async () => (server = await startDownloadServer()));
   after(() => server.close());
@@ -127,6 +127,39 @@ describe('fetchFile', () => {
     assert.match(e.message, /stopped after 20\.0 KB \(no data for 0\.4 s\)/);
     assert.ok(took >= 350 && took < 10_000, `gave up after ${took} ms`);
     assert.equal(statSync(join(dir, 'blob.bin.part')).size, 20_000);
+  });
+
+  // issue 23, item 9: a download never grows past its catalogue size (plus a margin), whatever the
+  // server says or does not say; it fails in one line and keeps nothing oversized
+  it('refuses a file whose Content-Length is over its catalogue size, writing nothing', async () => {
+    fresh();
+    server.serve('/huge', body, { kind: 'claims', length: 209_715_200 });
+    const e = await failure(fetchFile(file('/huge'), join(dir, 'blob.bin'), { env: DIRECT }));
+    assert.match(e.message, /^download of blob\.bin failed: http:\/\/127\.0\.0\.1:\d+\/huge announces 209\.7 MB, but the file is 300\.0 KB; nothing was kept$/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('stops a body without Content-Length once it passes the catalogue size, and deletes it', async () => {
+    fresh();
+    server.serve('/endless', body, { kind: 'chunked', repeat: 200 });
+    const e = await failure(fetchFile(file('/endless'), join(dir, 'blob.bin'), { env: DIRECT }));
+    assert.match(e.message, /^download of blob\.bin from http:\/\/127\.0\.0\.1:\d+\/endless sent more than [\d.]+ KB, but the file is 300\.0 KB; what arrived was deleted$/);
+    assert.deepEqual(readdirSync(dir), [], 'no oversized .part kept');
+    // a body without Content-Length that is the file itself is fine
+    server.serve('/chunked', body, { kind: 'chunked', repeat: 1 });
+    const r = await fetchFile(file('/chunked'), join(dir, 'blob.bin'), { env: DIRECT });
+    assert.ok(readFileSync(r.path).equals(body));
+  });
+
+  it('deletes an oversized .part left by an earlier version and starts over', async () => {
+    fresh();
+    server.serve('/ok', body);
+    const dest = join(dir, 'blob.bin');
+    writeFileSync(`${dest}.part`, Buffer.alloc(2 * body.length));
+    const r = await fetchFile(file('/ok'), dest, { env: DIRECT });
+    assert.ok(readFileSync(dest).equals(body));
+    assert.equal(r.resumedFrom, 0);
+    assert.deepEqual(server.requests.map((q) => q.range), [undefined], 'no Range request for the oversized part');
   });
 
   it('goes through the proxy named by HTTP_PROXY, and direct for NO_PROXY hosts', async () => {

@@ -2,15 +2,17 @@
 // copy whose MD5 matches is used as is; otherwise the file is fetched into NAME.part (continuing
 // an earlier .part with an HTTP Range request), its MD5 checked, and only then renamed into place.
 // A wrong checksum deletes the file; an interrupted transfer keeps the .part so that running the
-// same command again resumes it. Proxies come from the environment (proxy.ts).
+// same command again resumes it. Proxies come from the environment (proxy.ts). No transfer grows past
+// the file's catalogue size plus a margin (downloadLimit): a Content-Length over it is refused before
+// a byte is written, a body that streams on past it is stopped and deleted.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import { Transform } from 'node:stream';
+import { closeSync, createReadStream, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import type { Progress } from '../../domain/types';
 import { UserError } from '../../domain/errors';
-import { DOWNLOAD_TIMEOUT_SECONDS, type DownloadFile } from '../../domain/downloads';
+import { DOWNLOAD_TIMEOUT_SECONDS, downloadLimit, type DownloadFile } from '../../domain/downloads';
 import { proxyFor } from './proxy';
 import { describeTransfer, formatBytes, transferRate } from './rate';
 
@@ -48,6 +50,8 @@ export async function fileMd5(path: string): Promise<string> {
 class Interrupted extends Error {}
 /** An address that gave nothing (no connection, an HTTP error status); the message names the address. */
 class Refused extends Error {}
+/** A body past the file's limit: what arrived is deleted (it cannot be the file), the next address is not tried. */
+class Oversized extends Error {}
 
 function describeError(e: unknown, timeoutMs: number): string {
   const code = e && typeof e === 'object' && 'code' in e ? String(e.code) : '';
@@ -64,6 +68,38 @@ async function dispatcherFor(url: string, timeoutMs: number, env: Record<string,
   const timeouts = { connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
   const proxy = proxyFor(url, env);
   return proxy ? new ProxyAgent({ uri: proxy, ...timeouts }) : new Agent(timeouts);
+}
+
+/**
+ * Appends (or writes) a response body to `path`. Each chunk is written synchronously as it arrives
+ * (flowing mode), so the body never pushes back on undici's HTTP/1 parser: undici 6 crashes the
+ * process with an uncatchable `assert(!this.paused)` when a body that ends with its connection (no
+ * Content-Length) meets a parser paused by backpressure (nodejs/undici#5360). `onChunk` may throw
+ * to stop the transfer; the body is then destroyed and the promise rejects with that error.
+ */
+function receive(body: Readable, path: string, append: boolean, onChunk: (bytes: number) => void): Promise<void> {
+  const fd = openSync(path, append ? 'a' : 'w');
+  return new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const fail = (e: unknown) => {
+      if (failed) return;
+      failed = true;
+      body.destroy();
+      reject(e);
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      try {
+        onChunk(chunk.length);
+        let off = 0;
+        while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+      } catch (e) {
+        fail(e);
+      }
+    });
+    body.on('end', () => !failed && resolve());
+    body.on('error', fail);
+  }).finally(() => closeSync(fd));
 }
 
 function sizeOf(path: string): number {
@@ -104,6 +140,12 @@ async function attempt(file: DownloadFile, url: string, part: string, opts: Requ
     const start = resumed ? offset : 0;
     const length = Number(res.headers['content-length']);
     const total = Number.isFinite(length) && length > 0 ? start + length : 0;
+    const limit = downloadLimit(file);
+    if (total > limit) {
+      // undici reports its own abort as an 'error': expected here
+      res.body.on('error', () => undefined).destroy();
+      throw new Oversized(`download of ${file.name} failed: ${url} announces ${formatBytes(total)}, but the file is ${formatBytes(file.bytes)}; nothing was kept`);
+    }
     let done = start;
     const t0 = Date.now();
     let lastEvent = 0;
@@ -116,18 +158,14 @@ async function attempt(file: DownloadFile, url: string, part: string, opts: Requ
       opts.onProgress({ phase, done, total: total || done, bytesPerSecond, etaSeconds, detail: describeTransfer(done, total, bytesPerSecond, etaSeconds) });
     };
     report(true);
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        done += chunk.length;
-        report(false);
-        cb(null, chunk);
-      },
-    });
-    try {
-      await pipeline(res.body, counter, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
-    } catch (e) {
+    await receive(res.body, part, resumed, (n) => {
+      done += n;
+      if (done > limit) throw new Oversized(`download of ${file.name} from ${url} sent more than ${formatBytes(limit)}, but the file is ${formatBytes(file.bytes)}; what arrived was deleted`);
+      report(false);
+    }).catch((e: unknown) => {
+      if (e instanceof Oversized) throw e;
       throw new Interrupted(describeError(e, opts.timeoutMs));
-    }
+    });
     if (total > 0 && done !== total) throw new Interrupted(`the connection closed at ${formatBytes(done)} of ${formatBytes(total)}`);
     report(true);
   } finally {
@@ -149,6 +187,8 @@ export async function fetchFile(file: DownloadFile, dest: string, options: Fetch
     rmSync(dest, { force: true }); // a stale or damaged copy: fetch it again, as torchvision does
   }
   const part = `${dest}.part`;
+  // a part past the limit (left by an earlier version) cannot be continued into the file
+  if (sizeOf(part) > downloadLimit(file)) rmSync(part, { force: true });
   const resumedFrom = sizeOf(part);
   const refusals: string[] = [];
   let done = false;
@@ -158,6 +198,10 @@ export async function fetchFile(file: DownloadFile, dest: string, options: Fetch
       done = true;
       break;
     } catch (e) {
+      if (e instanceof Oversized) {
+        rmSync(part, { force: true });
+        throw new UserError(e.message, [{ path: [], message: `the server sent more than ${file.name} can be (${formatBytes(file.bytes)}); what arrived was deleted` }]);
+      }
       if (!(e instanceof Refused || e instanceof Interrupted)) throw e;
       const kept = sizeOf(part);
       if (kept === 0) rmSync(part, { force: true });
