@@ -11,6 +11,7 @@ import { CIFAR10, CIFAR100, parseCifarRecords, type CifarLayout } from './cifar'
 import { phaseReporter } from './progress';
 import { defaultClassNames, readNameLines, requireDir } from './source';
 import { writePixelFile } from './writer';
+import type { ReadRoots } from './read-roots';
 
 export interface CifarFiles {
   layout: CifarLayout;
@@ -41,8 +42,12 @@ function filesIn(dir: string): CifarFiles | null {
   return null;
 }
 
-/** CIFAR-10 or CIFAR-100 files in `dir`, or in its cifar-10-batches-bin/ or cifar-100-binary/ sub-folder. */
-export function findCifar(dirArg: string): CifarFiles {
+/**
+ * CIFAR-10 or CIFAR-100 files in `dir`, or in its cifar-10-batches-bin/ or cifar-100-binary/
+ * sub-folder. With `roots` (web mode), every file found is checked against them, links resolved,
+ * before it is measured or read.
+ */
+export function findCifar(dirArg: string, roots?: ReadRoots): CifarFiles {
   const dir = requireDir(dirArg, 'CIFAR', 'dir');
   const found = filesIn(dir) ?? SUBDIRS.map((s) => join(dir, s)).filter((d) => existsSync(d)).map(filesIn).find((f) => f);
   if (!found) {
@@ -50,6 +55,7 @@ export function findCifar(dirArg: string): CifarFiles {
       `no CIFAR files in ${dir}: expected data_batch_1..5.bin + test_batch.bin (CIFAR-10) or train.bin + test.bin (CIFAR-100), here or in ${SUBDIRS.join('/ or ')}/`,
     );
   }
+  for (const f of [...found.train, ...found.test, ...(found.names ? [found.names] : [])]) roots?.check(f, 'file');
   for (const f of [...found.train, ...found.test]) {
     const bytes = statSync(f).size;
     const rb = found.layout.recordBytes;

@@ -14,6 +14,7 @@ import { extractTar } from './download/extract-tar';
 import { fetchDataset } from './download/fetch-dataset';
 import { formatBytes } from './download/rate';
 import { decodeIdx, type IdxFiles } from './idx-import';
+import type { ReadRoots } from './read-roots';
 
 export interface DownloadImport {
   id: DownloadId;
@@ -48,8 +49,8 @@ function notFound(entry: DownloadEntry, dir: string, missing: string[]): UserErr
   );
 }
 
-/** The four IDX files in `dir` (the published .gz names, or the same names unpacked). */
-function idxFilesIn(entry: DownloadEntry, dir: string): IdxFiles {
+/** The four IDX files in `dir` (the published .gz names, or the same names unpacked), each checked against `roots`. */
+function idxFilesIn(entry: DownloadEntry, dir: string, roots?: ReadRoots): IdxFiles {
   const keys: (keyof IdxFiles)[] = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
   const missing: string[] = [];
   const found = keys.map((k, i) => {
@@ -59,6 +60,7 @@ function idxFilesIn(entry: DownloadEntry, dir: string): IdxFiles {
     return hit ?? '';
   });
   if (missing.length) throw notFound(entry, dir, missing);
+  for (const f of found) roots?.check(f, 'file');
   return { trainImages: found[0], trainLabels: found[1], testImages: found[2], testLabels: found[3] };
 }
 
@@ -100,18 +102,23 @@ export interface DownloadDecoded {
   source: Record<string, unknown>;
 }
 
-/** Finds (or downloads) and decodes a dataset of the catalogue into `staging`. */
+/**
+ * Finds (or downloads) and decodes a dataset of the catalogue into `staging`. With `roots` (web
+ * mode), every file it opens is checked against them first, links resolved; the download cache in
+ * the data folder is the server's own and allowed too.
+ */
 export async function decodeDownloadable(
   staging: Staging,
   dataDir: string,
   req: DownloadImport,
   progress?: ProgressFn,
   catalog: (id: DownloadId) => DownloadEntry = downloadEntry,
+  roots?: ReadRoots,
 ): Promise<DownloadDecoded> {
   const entry = withMirror(catalog(req.id), mirrorOf(req));
   const dir = resolve(req.dir ?? downloadCacheDir(dataDir, req.id));
   try {
-    return await findAndDecode(staging, entry, dir, req, progress);
+    return await findAndDecode(staging, entry, dir, req, progress, roots?.with([downloadCacheDir(dataDir, req.id)]));
   } catch (e) {
     // a failed first download leaves no empty cache folders behind either
     if (req.dir === undefined) removeIfEmpty(dir, join(dataDir, 'downloads'));
@@ -125,20 +132,21 @@ function removeIfEmpty(...dirs: string[]): void {
   }
 }
 
-async function findAndDecode(staging: Staging, entry: DownloadEntry, dir: string, req: DownloadImport, progress?: ProgressFn): Promise<DownloadDecoded> {
+async function findAndDecode(staging: Staging, entry: DownloadEntry, dir: string, req: DownloadImport, progress?: ProgressFn, roots?: ReadRoots): Promise<DownloadDecoded> {
   const timeoutMs = req.timeoutSeconds === undefined ? undefined : req.timeoutSeconds * 1000;
   if (req.download) await fetchDataset(entry, dir, { onProgress: progress, timeoutMs });
   const origin = { preset: req.id, dir, downloaded: req.download, urls: entry.files.map((f) => f.urls[0]), md5: entry.files.map((f) => f.md5) };
 
   if (entry.kind === 'idx') {
     if (!req.download && !existsSync(dir)) throw notFound(entry, dir, entry.files.map((f) => f.name));
-    const files = idxFilesIn(entry, dir);
+    const files = idxFilesIn(entry, dir, roots);
     const decoded = await decodeIdx(staging, files, entry.classNames, progress);
     return { format: 'idx', decoded, source: { ...origin, ...files } };
   }
 
   const archive = join(dir, entry.files[0].name);
   if (existsSync(archive)) {
+    roots?.check(archive, 'file');
     const { files, decoded } = await decodeCifarArchive(staging, entry, archive, req.download || req.dir === undefined, progress);
     return { format: files.layout.format, decoded, source: { ...origin, archive } };
   }
@@ -147,7 +155,7 @@ async function findAndDecode(staging: Staging, entry: DownloadEntry, dir: string
   // an unpacked binary folder, as `dive import cifar --dir` takes it
   let files;
   try {
-    files = findCifar(dir);
+    files = findCifar(dir, roots);
   } catch (e) {
     // "no CIFAR files here" says more with the download hint; a damaged folder keeps its own message
     if (e instanceof UserError && e.message.startsWith('no CIFAR files')) throw notFound(entry, dir, [entry.files[0].name]);

@@ -66,13 +66,13 @@ async function decode(staging: Staging, dataDir: string, req: ParsedImportReques
     case 'cifar100':
     case 'mnist':
     case 'kmnist': {
-      const d = await decodeDownloadable(staging, dataDir, { id: req.format, ...req }, progress, opts.catalog);
+      const d = await decodeDownloadable(staging, dataDir, { id: req.format, ...req }, progress, opts.catalog, roots);
       // these formats declare their classes by name (10 or 100): a small sample of one may leave some empty
       return { decoded: { format: d.format, ...d.decoded, allowEmptyClasses: true }, source: d.source };
     }
     case 'fashion-mnist': {
       if (fashionMnistFromDownload(req, dataDir)) {
-        const d = await decodeDownloadable(staging, dataDir, { id: 'fashion-mnist', ...req }, progress, opts.catalog);
+        const d = await decodeDownloadable(staging, dataDir, { id: 'fashion-mnist', ...req }, progress, opts.catalog, roots);
         return { decoded: { format: 'idx', ...d.decoded, allowEmptyClasses: true }, source: d.source };
       }
       const files = findFashionMnistOrHint(req.dir);
@@ -81,8 +81,7 @@ async function decode(staging: Staging, dataDir: string, req: ParsedImportReques
       return { decoded: { format: 'idx', ...d }, source: { preset: 'fashion-mnist', ...files } };
     }
     case 'cifar': {
-      const f = findCifar(req.dir);
-      for (const p of [...f.train, ...f.test, ...(f.names ? [f.names] : [])]) roots?.check(p, 'file');
+      const f = findCifar(req.dir, roots);
       const d = await decodeCifar(staging, f, progress);
       // the format itself declares its 10 or 100 classes: a small sample of it may leave some empty
       return { decoded: { format: f.layout.format, ...d, allowEmptyClasses: true }, source: { dir: f.dir, classNamesFile: f.names ?? null } };

@@ -40,6 +40,11 @@ export class ReadRoots {
     this.roots = roots.map(realish);
   }
 
+  /** These roots and `extra` (the server's own folders, e.g. its download cache). */
+  with(extra: string[]): ReadRoots {
+    return new ReadRoots([...this.roots, ...extra]);
+  }
+
   /**
    * Throws unless `path` (after links) lies below one of the roots; `what` names the input, `field`
    * the request's field that named it (the form shows the problem under it; else above the form).
