@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { x as untar } from 'tar';
@@ -15,6 +15,7 @@ import { exportTickets } from '../../src-main/core/app/export-tickets';
 import type { PreparedFile } from '../../src-main/core/app/model-export';
 import { safeFileStem } from '../../src-main/core/app/model-export';
 import type { ExportTicket } from '../../src-main/core/domain/contract';
+import { UserError } from '../../src-main/core/domain/errors';
 import type { RunInfo } from '../../src-main/core/domain/types';
 import { readWeights } from '../../src-main/core/train/checkpoint';
 import { commitDataset } from '../../src-main/core/store/datasets';
@@ -216,6 +217,39 @@ describe('model export as a download (dive serve)', () => {
     assert.deepEqual(readdirSync(dir).sort(), ['model.json', 'run.json', 'weights.bin']);
     await assert.rejects(d.call('exportRun', { run: 'tiny run', dir }), { message: /^export folder .* is not empty$/ });
     assert.deepEqual(readdirSync(dir).sort(), ['model.json', 'run.json', 'weights.bin']);
+  });
+
+  // issue 23, item 5: in web mode (--data-root given) a folder export writes only below the roots, and
+  // its refusal reads the same whether the folder outside exists, is empty or holds files
+  it('in web mode, exportRun writes only below --data-root and says nothing about folders outside it', async () => {
+    const allowed = join(t.dir, 'roots', 'allowed');
+    const outside = join(t.dir, 'roots', 'outside');
+    mkdirSync(allowed, { recursive: true });
+    mkdirSync(join(outside, 'full'), { recursive: true });
+    writeFileSync(join(outside, 'full', 'x'), 'x');
+    symlinkSync(outside, join(allowed, 'link'));
+    const web = createDispatcher(t.store, { frontDoor: 'web', readRoots: [allowed], closeGraceMs: 10_000 });
+    try {
+      const refusal = async (dir: string) => {
+        const e = await web.call('exportRun', { run: 'tiny run', dir }).then(() => null, (x: unknown) => x);
+        assert.ok(e instanceof UserError, `${dir}: refused`);
+        return e.message.replace(dir, 'DIR');
+      };
+      const messages = [
+        await refusal(join(outside, 'new')),
+        await refusal(join(outside, 'full')),
+        await refusal(outside),
+        await refusal(join(allowed, 'link', 'new')),
+      ];
+      assert.match(messages[0], /^export folder DIR is outside the folders this server may write \(\S+allowed\); download the export instead \(prepareExport: the run page's Export button\)/);
+      assert.deepEqual(new Set(messages).size, 1, `one message whatever is there: ${messages.join(' | ')}`);
+      assert.deepEqual(readdirSync(outside).sort(), ['full'], 'nothing created outside the roots');
+      assert.deepEqual(readdirSync(join(outside, 'full')), ['x']);
+      const ok = await web.call('exportRun', { run: 'tiny run', dir: join(allowed, 'model') });
+      assert.deepEqual(readdirSync(ok.dir).sort(), ['model.json', 'run.json', 'weights.bin']);
+    } finally {
+      await web.close();
+    }
   });
 });
 

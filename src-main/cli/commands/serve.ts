@@ -68,7 +68,7 @@ export function registerServeCommand(program: Command): void {
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--local-slots <n>', 'runs trained on this machine at once (default $DIVE_CONCURRENCY or 1; 0: only remote workers train)', integer)
     .option('--lease-seconds <n>', 'a remote worker silent this long loses its run, which resumes elsewhere', integer, DEFAULT_LEASE_MS / 1000)
-    .option('--data-root <dir>', `a folder imports may read from (repeatable; default: ${defaultReadRoots().join(' and ')})`, (v: string, prev: string[] = []) => [...prev, resolve(v)])
+    .option('--data-root <dir>', `a folder imports may read from and folder exports write to (repeatable; default: ${defaultReadRoots().join(' and ')})`, (v: string, prev: string[] = []) => [...prev, resolve(v)])
     .action(async (o: ServeFlags, cmd: Command) => {
       const g = globals(cmd);
       const readRoots = o.dataRoot ?? defaultReadRoots();

@@ -5,9 +5,10 @@
 // examples and backend probes run in a worker under the window or the server, so their event loop
 // stays responsive; the CLI has nothing else to serve and runs them in-process ('in-process' tasks).
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { findFashionMnist } from '../data/fashion-mnist';
-import { defaultReadRoots } from '../data/read-roots';
+import { defaultReadRoots, ReadRoots } from '../data/read-roots';
 import { downloadOffers } from '../data/download-offers';
 import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type Results } from '../domain/contract';
 import { UserError, withPathPrefix } from '../domain/errors';
@@ -45,7 +46,7 @@ export interface DispatcherOptions {
   closeGraceMs?: number;
   /** where prepareExport builds its files (default the OS's temporary folder) */
   exportTmp?: string;
-  /** imports may read only below these folders (web mode's --data-root); default: anywhere */
+  /** imports may read, and folder exports write, only below these folders (web mode's --data-root); default: anywhere */
   readRoots?: string[];
   /**
    * which queued runs this dispatcher's executor trains: 'all' (default; the desktop app, `dive
@@ -94,6 +95,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
   const listeners = new Set<(e: ApiEvent) => void>();
   const tasks = new Set<RunningTask<unknown>>();
   const tickets = exportTickets();
+  const writeRoots = opts.readRoots ? new ReadRoots(opts.readRoots) : null;
   let closing = false;
 
   const emit = (e: ApiEvent) => {
@@ -216,7 +218,15 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     },
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
     virtualExampleSweep: async (a) => (inProcess ? await svc.virtualExampleSweep(a) : await task(runTask<VeSweep>(store, { kind: 've-sweep', ...a }, undefined, spawn))),
-    exportRun: (a) => svc.exportRun(a),
+    exportRun: (a) => {
+      // web mode: a folder export writes only below --data-root, and its refusal is the same line
+      // whether the folder outside exists, is empty or not (the download is the web page's export)
+      if (writeRoots && !writeRoots.contains(a.dir)) {
+        const ui = 'outside the folders this server may write; download the export instead';
+        throw new UserError(`export folder ${resolve(a.dir)} is outside the folders this server may write (${writeRoots.roots.join(', ')}); download the export instead (prepareExport: the run page's Export button), or restart \`dive serve\` with --data-root DIR`, [{ path: ['dir'], message: ui }]);
+      }
+      return svc.exportRun(a);
+    },
     prepareExport: async (a) => tickets.add(await prepareModelArchive(store, a.run, opts.exportTmp)),
     recipe: (a) => recipe(a),
     // a worker loads the backends, so the window's or server's process never holds one

@@ -45,12 +45,17 @@ export class ReadRoots {
     return new ReadRoots([...this.roots, ...extra]);
   }
 
+  /** Whether `path` (after links, as far as it exists) lies below one of the roots. */
+  contains(path: string): boolean {
+    return this.roots.some((r) => inside(r, realish(path)));
+  }
+
   /**
    * Throws unless `path` (after links) lies below one of the roots; `what` names the input, `field`
    * the request's field that named it (the form shows the problem under it; else above the form).
    */
   check(path: string, what: string, field?: string): void {
-    if (this.roots.some((r) => inside(r, realish(path)))) return;
+    if (this.contains(path)) return;
     const ui = `outside the folders this server may read (${this.roots.map(tilde).join(', ')}); whoever started the server can allow another folder`;
     throw new UserError(`${what} ${resolve(path)} is outside the folders this server may read (${this.roots.join(', ')}); restart \`dive serve\` with --data-root DIR to allow another`, [
       { path: field ? [field] : [], message: field ? ui : `a file the dataset names is ${ui}` },
