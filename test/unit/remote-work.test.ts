@@ -9,6 +9,7 @@ import { remoteWork } from '../../src-main/core/app/remote-service';
 import { TrainRequestSchema } from '../../src-main/core/domain/run-requests';
 import { parseRunConfig } from '../../src-main/core/domain/run-config';
 import { frameUpload } from '../../src-main/core/domain/worker-wire';
+import { encodeCheckpoint } from '../../src-main/core/train/checkpoint';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { assignExecutor, claimRemote, expireLeases, MAX_ATTEMPTS, renewLease, takeBack } from '../../src-main/core/store/leases';
@@ -147,14 +148,14 @@ describe('the worker API over HTTP', () => {
     assert.equal((await fetch(`${server.url}/worker/v1/blobs/${'0'.repeat(64)}`, { headers: { Authorization: `Bearer ${token}` } })).status, 404);
 
     const record = { epoch: 1, loss: 0.5, lr: 0.1, trainAcc: 0.5, testAcc: null, valAcc: null, seconds: 1, imagesPerSec: 10 };
-    const ckpt = new Uint8Array([1, 2, 3, 4]);
+    const ckpt = Buffer.concat(encodeCheckpoint({ config: parseRunConfig({ method: 'ce', model: 'mlp', epochs: 2 }), epochsDone: 1, records: [], best: null, rngState: [1, 2, 3, 4], weights: [], momentum: [] }));
     const lease = claim.job.leaseId;
-    const bad = await upload(`runs/${id}/epoch`, frameUpload({ leaseId: lease, record, checkpoint: { sha256: sha(new Uint8Array([9])), bytes: 4 } }, ckpt));
+    const bad = await upload(`runs/${id}/epoch`, frameUpload({ leaseId: lease, record, checkpoint: { sha256: sha(new Uint8Array([9])), bytes: ckpt.length } }, ckpt));
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /do not match the announced size and SHA-256/);
     assert.equal(getRun(store, id).epochsDone, 0, 'nothing committed');
-    assert.equal((await upload(`runs/${id}/epoch`, frameUpload({ leaseId: 'stolen', record, checkpoint: { sha256: sha(ckpt), bytes: 4 } }, ckpt))).status, 409);
-    assert.equal((await upload(`runs/${id}/epoch`, frameUpload({ leaseId: lease, record, checkpoint: { sha256: sha(ckpt), bytes: 4 } }, ckpt))).status, 200);
+    assert.equal((await upload(`runs/${id}/epoch`, frameUpload({ leaseId: 'stolen', record, checkpoint: { sha256: sha(ckpt), bytes: ckpt.length } }, ckpt))).status, 409);
+    assert.equal((await upload(`runs/${id}/epoch`, frameUpload({ leaseId: lease, record, checkpoint: { sha256: sha(ckpt), bytes: ckpt.length } }, ckpt))).status, 200);
     assert.equal(getRun(store, id).epochsDone, 1);
     const stored = store.db.prepare(`SELECT b.sha256 FROM runs r JOIN blobs b ON b.id = r.checkpoint_blob WHERE r.id = ?`).pluck().get(id);
     assert.equal(stored, sha(ckpt));

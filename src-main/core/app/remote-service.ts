@@ -17,6 +17,8 @@ import type { Store } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
 import { checkWorkerToken } from '../store/worker-tokens';
 import { writeFileAtomic } from '../train/checkpoint';
+import { parseRunConfig } from '../domain/run-config';
+import { checkEpochPost, checkFinishPost, type PostedRun } from './worker-posts';
 
 /** A lease the worker renews every quarter of it; long enough for an evaluation pass between batches. */
 export const DEFAULT_LEASE_MS = 120_000;
@@ -55,6 +57,14 @@ export function remoteWork(store: Store, opts: { leaseMs?: number } = {}): Remot
   const blobRef = (id: number | null) => {
     if (id == null) return null;
     return store.db.prepare('SELECT sha256, bytes FROM blobs WHERE id = ?').get(id) as { sha256: string; bytes: number };
+  };
+
+  /** The facts a post is checked against (worker-posts.ts). */
+  const posted = (runId: number): PostedRun => {
+    const r = runRow(store, runId);
+    const ds = getDataset(store, getSplit(store, r.split_id).datasetId);
+    const ck = blobRef(r.checkpoint_blob);
+    return { name: r.name, epochs: parseRunConfig(JSON.parse(r.config)).epochs, epochsDone: r.epochs_done, model: r.model, numClasses: ds.numClasses, imageShape: ds.imageShape, checkpointSha: ck?.sha256 ?? null };
   };
 
   const job = (id: number, leaseId: string): ClaimAnswer => {
@@ -122,6 +132,10 @@ export function remoteWork(store: Store, opts: { leaseMs?: number } = {}): Remot
     epoch(runId, body, checkpoint) {
       hold(runId, body.leaseId);
       checkFile(`run ${runId} checkpoint of epoch ${body.record.epoch}`, checkpoint, body.checkpoint);
+      if (checkEpochPost(posted(runId), body.record.epoch, checkpoint) === 'replay') {
+        renewLease(store, runId, body.leaseId, leaseMs);
+        return;
+      }
       const dir = runDir(store, runId);
       mkdirSync(dir, { recursive: true });
       const file = writeFileAtomic(join(dir, 'checkpoint.bin'), [checkpoint]);
@@ -131,6 +145,7 @@ export function remoteWork(store: Store, opts: { leaseMs?: number } = {}): Remot
     finish(runId, body, weights) {
       hold(runId, body.leaseId);
       checkFile(`run ${runId} weights`, weights, body.weights);
+      checkFinishPost(posted(runId), body.metrics, weights, body.virtualExamples);
       const r = runRow(store, runId);
       const dir = runDir(store, runId);
       mkdirSync(dir, { recursive: true });

@@ -58,6 +58,8 @@ export function decodeTensorFile<M>(buf: Buffer, source: string, kind: string): 
     throw bad('corrupt header');
   }
   if (header.kind !== kind) throw bad(`it holds a ${header.kind}`);
+  const shapeOk = (sh: unknown) => Array.isArray(sh) && sh.every((d) => Number.isInteger(d) && d >= 0);
+  if (!Array.isArray(header.tensors) || !header.tensors.every((t) => t && typeof t.name === 'string' && typeof t.group === 'string' && shapeOk(t.shape))) throw bad('corrupt header');
   let off = 12 + len + ((4 - ((12 + len) % 4)) % 4);
   const groups: Record<string, NamedArray[]> = {};
   for (const t of header.tensors) {
