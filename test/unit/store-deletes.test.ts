@@ -106,7 +106,7 @@ it('leaves rows and files as they were when the files cannot be moved (read-only
   // a file where the trash folder must go makes every move fail, even for root (who ignores modes)
   writeFileSync(join(store.dataDir, 'trash'), '');
   const before = storeState(store);
-  assert.throws(() => svc.deleteDataset('d'), /^UserError: cannot remove \S+\/runs\/R-\w+: .*; nothing was deleted$/);
+  assert.throws(() => svc.deleteDataset('d'), /^UserError: cannot remove \S+\/runs\/\d+-[0-9a-f]{8}: .*; nothing was deleted$/);
   assert.deepEqual(storeState(store), before);
   assert.ok(existsSync(dir));
   assert.deepEqual(runNames(), ['R']);

@@ -11,7 +11,7 @@ import type { ClaimAnswer, ClaimRequest, EpochBody, FinishBody, HeartbeatBody, R
 import type { z } from 'zod';
 import { datasetPart, getDataset } from '../store/datasets';
 import { claimRemote, blobPathBySha, clearLease, expireLeases, leaseHolds, renewLease, setRemoteBackend, takeBack } from '../store/leases';
-import { addWarning, markCompleted, markEnded, recordEpoch, runDir, runRow } from '../store/runs';
+import { addWarning, assertOwnFiles, markCompleted, markEnded, recordEpoch, runDir, runRow } from '../store/runs';
 import { getSplit, splitIndices } from '../store/splits';
 import type { Store } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
@@ -68,6 +68,7 @@ export function remoteWork(store: Store, opts: { leaseMs?: number } = {}): Remot
   };
 
   const job = (id: number, leaseId: string): ClaimAnswer => {
+    assertOwnFiles(store, id);
     const r = runRow(store, id);
     const split = getSplit(store, r.split_id);
     const ds = getDataset(store, split.datasetId);

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, problemsOf } from '../domain/describe-error';
-import { addWarning, runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
+import { addWarning, assertOwnFiles, runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
 import { attachStore } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
 import { selectBackend } from '../train/backend';
@@ -59,6 +59,8 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     });
     // the report keeps the workbench version that trained the run, shown with its configuration
     if (!markStarted(store, run.id, { ...backend, appVersion: appVersion() }, process.pid)) return;
+    // a run of an older store that shares its folder would resume from another run's checkpoint
+    assertOwnFiles(store, run.id);
     const checkpointPath = runFilePath(store, run.id, 'checkpoint');
     const resume = run.epochsDone > 0 && checkpointPath ? readCheckpoint(checkpointPath) : undefined;
     send({ type: 'started', run: run.name, backend, epochs: cfg.epochs, resumedFrom: resume?.epochsDone ?? 0 });

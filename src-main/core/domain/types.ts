@@ -323,7 +323,7 @@ export interface Deleted {
 
 /** `dive doctor`: every data file against its row, every file against a row. */
 export interface DoctorProblem {
-  /** missing-file | corrupt-file | orphan | stray-file | trash | staging | stale-run | database | recovered-at-open */
+  /** missing-file | corrupt-file | shared-file | orphan | stray-file | trash | staging | stale-run | database | recovered-at-open */
   kind: string;
   /** the file or folder concerned, absolute (or the database) */
   path: string;

@@ -110,7 +110,10 @@ function deleteTogether<T>(store: Store, plan: () => Plan<T>): T {
         // teacher_id is SET NULL, so run order is free; each run's blob rows go by trigger
         for (const r of p.runs) delRun.run(r.id);
         p.deleteRows();
-        for (const rel of [...p.runs.flatMap((r) => (r.dir ? [r.dir] : [])), ...p.dirs]) if (moveToTrash(store.dataDir, rel)) moved.push(rel);
+        // a folder still named by a run that stays (runs of an older store sharing one) stays too
+        const stillNamed = db.prepare('SELECT 1 FROM runs WHERE dir = ?');
+        const runDirs = [...new Set(p.runs.flatMap((r) => (r.dir ? [r.dir] : [])))].filter((d) => stillNamed.get(d) === undefined);
+        for (const rel of [...runDirs, ...p.dirs]) if (moveToTrash(store.dataDir, rel)) moved.push(rel);
         killPoint('delete-before-commit');
         return p.result;
       })

@@ -43,6 +43,38 @@ function remedy(b: BlobRow): string {
   return 'nothing uses it; `dive doctor --fix` removes its row';
 }
 
+/**
+ * Blob rows and run folders that more than one owner names (db/010_run_ownership.sql refuses new
+ * ones). Nothing can be repaired without losing data: the file holds the last writer's bytes, so the
+ * others' exports and resumes would be wrong; the remedy is to delete them and train them again.
+ */
+function sharedFiles(store: Store): { path: string; detail: string }[] {
+  const owners = store.db
+    .prepare(
+      `SELECT b.path, b.kind, json_group_array(o.owner) AS owners FROM (
+         SELECT checkpoint_blob AS blob, 'run "' || name || '"' AS owner, id AS ord FROM runs WHERE checkpoint_blob IS NOT NULL
+         UNION ALL SELECT weights_blob, 'run "' || name || '"', id FROM runs WHERE weights_blob IS NOT NULL
+         UNION ALL SELECT p.pixels_blob, 'dataset "' || d.name || '"', -d.id FROM dataset_parts p JOIN datasets d ON d.id = p.dataset_id
+         ORDER BY ord) o JOIN blobs b ON b.id = o.blob GROUP BY o.blob HAVING COUNT(*) > 1 ORDER BY b.path`,
+    )
+    .all() as { path: string; kind: string; owners: string }[];
+  const out = owners.map((r) => {
+    const list = JSON.parse(r.owners) as string[];
+    const runs = list.every((o) => o.startsWith('run '));
+    const who = runs ? `${list.length} runs: ${list.map((o) => o.slice(4)).join(', ')}` : list.join(', ');
+    return {
+      path: join(store.dataDir, r.path),
+      detail: `${r.kind} file of ${who} (an earlier version gave runs created in the same millisecond one folder); it holds the last writer's ${r.kind}, so the others' exports and resumes would be wrong: delete those runs and train them again`,
+    };
+  });
+  const dirs = store.db.prepare(`SELECT dir, json_group_array(name) AS names FROM (SELECT dir, name FROM runs WHERE dir IS NOT NULL ORDER BY id) GROUP BY dir HAVING COUNT(*) > 1 ORDER BY dir`).all() as { dir: string; names: string }[];
+  for (const d of dirs) {
+    const names = (JSON.parse(d.names) as string[]).map((n) => `"${n}"`).join(', ');
+    if (!out.some((o) => o.path.startsWith(join(store.dataDir, d.dir)))) out.push({ path: join(store.dataDir, d.dir), detail: `folder of runs ${names} (an earlier version gave runs created in the same millisecond one folder); delete those runs and train them again` });
+  }
+  return out;
+}
+
 export async function runDoctor(store: Store, opts: { fix?: boolean } = {}): Promise<DoctorReport> {
   const fix = opts.fix ?? false;
   const problems: DoctorProblem[] = [];
@@ -90,6 +122,9 @@ export async function runDoctor(store: Store, opts: { fix?: boolean } = {}): Pro
     bytesChecked += size;
     if (got !== b.sha256) add('corrupt-file', abs, `${b.kind} file of ${b.owner ?? 'nothing'} fails its checksum (${got.slice(0, 12)}… expected ${b.sha256.slice(0, 12)}…); ${remedy(b)}`);
   }
+
+  // one file, one owner: rows of an older store whose runs of the same millisecond shared a folder
+  for (const p of sharedFiles(store)) add('shared-file', p.path, p.detail);
 
   // folders and files against rows
   const referenced = referencedDirs(store);

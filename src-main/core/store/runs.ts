@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus, RunSummary, TeacherInfo } from '../domain/types';
 import { UserError } from '../domain/errors';
@@ -135,15 +136,39 @@ export function insertRun(
   store: Store,
   r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: RunConfig; teacherInfo?: TeacherInfo | null; warnings?: string[] },
 ): number {
-  // the listing's columns go in with the JSON they summarise, in this one statement
-  const info = store.db
+  return store.db.transaction(() => {
+    // the listing's columns go in with the JSON they summarise, in this one statement
+    const info = store.db
+      .prepare(
+        `INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, teacher_info, warnings, seed, epochs, teacher_name, lr, batch_size, tau, power, alpha)
+         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.name, r.splitId, r.teacherId, r.method, r.model, JSON.stringify(r.config), Date.now(), r.teacherInfo ? JSON.stringify(r.teacherInfo) : null, JSON.stringify(r.warnings ?? []), r.config.seed, r.config.epochs, r.teacherInfo?.name ?? null,
+        r.config.lr, r.config.batchSize, r.config.params.tau, r.config.params.power, r.config.params.alpha);
+    const id = Number(info.lastInsertRowid);
+    // its own folder, named by its id (unique while the row lives; the random part keeps a folder
+    // of a deleted run that reused this id, left in the trash, from being taken for this run's)
+    store.db.prepare('UPDATE runs SET dir = ? WHERE id = ?').run(`runs/${id}-${randomBytes(4).toString('hex')}`, id);
+    return id;
+  })();
+}
+
+/**
+ * Refuses to train, resume or export-by-resume a run that shares a folder or a file with another
+ * run (stores written before db/010_run_ownership.sql): its checkpoint holds the last writer's state.
+ */
+export function assertOwnFiles(store: Store, ref: string | number): void {
+  const r = runRow(store, ref);
+  const others = store.db
     .prepare(
-      `INSERT INTO runs (name, split_id, teacher_id, method, model, config, status, heartbeat_at, dir, teacher_info, warnings, seed, epochs, teacher_name, lr, batch_size, tau, power, alpha)
-       VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `SELECT name FROM runs WHERE id <> @id AND ((@dir IS NOT NULL AND dir = @dir)
+         OR checkpoint_blob IN (@ck, @w) OR weights_blob IN (@ck, @w)) ORDER BY id`,
     )
-    .run(r.name, r.splitId, r.teacherId, r.method, r.model, JSON.stringify(r.config), Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`), r.teacherInfo ? JSON.stringify(r.teacherInfo) : null, JSON.stringify(r.warnings ?? []), r.config.seed, r.config.epochs, r.teacherInfo?.name ?? null,
-      r.config.lr, r.config.batchSize, r.config.params.tau, r.config.params.power, r.config.params.alpha);
-  return Number(info.lastInsertRowid);
+    .pluck()
+    .all({ id: r.id, dir: r.dir, ck: r.checkpoint_blob, w: r.weights_blob }) as string[];
+  if (others.length) {
+    throw new UserError(`run "${r.name}" shares its files with ${others.map((n) => `"${n}"`).join(', ')} (a store written by an earlier version, whose runs of the same millisecond shared a folder): its checkpoint and weights may be another run's; delete it and train it again (\`dive doctor\` lists every such run)`);
+  }
 }
 
 /** Queued → running; false when the run was cancelled before its worker got here. */
@@ -160,6 +185,7 @@ export function requeueForResume(store: Store, ref: string): number {
   if (r.status !== 'interrupted' && r.status !== 'cancelled') {
     throw new UserError(`run "${r.name}" is ${r.status}; only interrupted or cancelled runs can be resumed`);
   }
+  assertOwnFiles(store, r.id);
   store.db.prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, cancel_requested = 0, claimed_by = NULL, heartbeat_at = ? WHERE id = ?`).run(Date.now(), r.id);
   return r.id;
 }
@@ -176,12 +202,14 @@ function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weig
   const old = (db.prepare(`SELECT ${column} AS b FROM runs WHERE id = ?`).get(id) as { b: number | null }).b;
   const existing = db.prepare('SELECT id FROM blobs WHERE path = ?').get(rel) as { id: number } | undefined;
   if (existing) {
+    // the run's own file, rewritten (each epoch's checkpoint): its row follows. A row of the same
+    // path that is not this run's is another owner's file, never to be taken over.
+    if (existing.id !== old) throw new Error(`${rel} is already the file of another row; every run writes in its own folder`);
     db.prepare('UPDATE blobs SET bytes = ?, sha256 = ? WHERE id = ?').run(file.bytes, file.sha256, existing.id);
-    db.prepare(`UPDATE runs SET ${column} = ? WHERE id = ?`).run(existing.id, id);
   } else {
     const b = db.prepare('INSERT INTO blobs (path, bytes, sha256, kind) VALUES (?, ?, ?, ?)').run(rel, file.bytes, file.sha256, kind);
     db.prepare(`UPDATE runs SET ${column} = ? WHERE id = ?`).run(Number(b.lastInsertRowid), id);
-    if (old != null) db.prepare('DELETE FROM blobs WHERE id = ?').run(old);
+    if (old != null) db.prepare('DELETE FROM blobs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE checkpoint_blob = ?1 OR weights_blob = ?1)').run(old);
   }
 }
 
