@@ -4,6 +4,7 @@
 // worker pid; the epoch records and checkpoints it posts go through runs.ts like a local worker's.
 import { randomBytes } from 'node:crypto';
 import type { Store } from './handle';
+import { requeueRuns } from './runs';
 
 /** A run that dies this many times on remote workers ends failed instead of looping. */
 export const MAX_ATTEMPTS = 5;
@@ -96,16 +97,20 @@ export function takeBack(store: Store, id: number, leaseId: string | null, reaso
       | undefined;
     if (!row) return null;
     const status = row.cancel_requested === 1 ? 'cancelled' : row.attempts >= MAX_ATTEMPTS ? 'failed' : 'queued';
+    // a cluster executor's run stays in its hands (claimed_by: its pid) for its next task
+    if (status === 'queued') {
+      requeueRuns(store, [id], { keepCluster: true, reason });
+      return status;
+    }
     const error = status === 'failed' ? `its worker was lost ${row.attempts} times (last: ${reason}); resume it with \`dive resume\` once the cause is fixed` : null;
     store.db
       .prepare(
-        // a cluster executor's run stays in its hands (claimed_by: its pid) for its next task
         `UPDATE runs SET status = ?, error = ?, lease_id = NULL, lease_expires_at = NULL, worker_pid = NULL,
            claimed_by = CASE WHEN executor = 'slurm' THEN claimed_by ELSE NULL END, job_reason = ?,
-           cancel_requested = 0, heartbeat_at = ?, finished_at = CASE WHEN ? = 'queued' THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END
+           cancel_requested = 0, heartbeat_at = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE id = ?`,
       )
-      .run(status, error, reason, Date.now(), status, id);
+      .run(status, error, reason, Date.now(), id);
     return status;
   })();
 }

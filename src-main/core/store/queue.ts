@@ -6,7 +6,7 @@ import type { QueueEntry } from '../domain/study-types';
 import type { RunStatus } from '../domain/types';
 import { UserError } from '../domain/errors';
 import { processAlive } from '../process';
-import { runRow } from './runs';
+import { requeueRuns, runRow } from './runs';
 import type { Store } from './store';
 
 
@@ -109,7 +109,8 @@ export function claimNext(store: Store, pid: number, limit: number, only?: reado
       .pluck()
       .get({ only: only ? JSON.stringify(only) : null }) as number | undefined;
     if (id === undefined) return null;
-    store.db.prepare('UPDATE runs SET claimed_by = ?, executor = NULL, job_id = NULL, job_state = NULL, job_reason = NULL WHERE id = ?').run(pid, id);
+    // the claim makes this executor the run's only owner: any lease it still names is dropped here
+    store.db.prepare('UPDATE runs SET claimed_by = ?, executor = NULL, job_id = NULL, job_state = NULL, job_reason = NULL, worker_pid = NULL, lease_id = NULL, lease_expires_at = NULL WHERE id = ?').run(pid, id);
     return id;
   });
   // IMMEDIATE: the count and the claim happen under one write lock across processes
@@ -146,8 +147,7 @@ export function setPriority(store: Store, ref: string, priority: number): void {
 export function requeueInterrupted(store: Store): number[] {
   return store.db.transaction(() => {
     const ids = store.db.prepare(`SELECT id FROM runs WHERE status = 'interrupted' ORDER BY id`).pluck().all() as number[];
-    const up = store.db.prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, cancel_requested = 0, claimed_by = NULL, heartbeat_at = ? WHERE id = ?`);
-    for (const id of ids) up.run(Date.now(), id);
+    requeueRuns(store, ids);
     return ids;
   })();
 }

@@ -171,12 +171,32 @@ export function assertOwnFiles(store: Store, ref: string | number): void {
   }
 }
 
-/** Queued → running; false when the run was cancelled before its worker got here. */
+/**
+ * Queued → running under a local worker process; false when the run was cancelled before its
+ * worker got here, or is held by a remote worker's lease (one owner at a time).
+ */
 export function markStarted(store: Store, id: number, backend: BackendReport, pid: number): boolean {
   const info = store.db
-    .prepare(`UPDATE runs SET status = 'running', error = NULL, backend = ?, backend_report = ?, worker_pid = ?, heartbeat_at = ?, cancel_requested = 0, started_at = COALESCE(started_at, ?), finished_at = NULL WHERE id = ? AND status = 'queued'`)
+    .prepare(`UPDATE runs SET status = 'running', error = NULL, backend = ?, backend_report = ?, worker_pid = ?, heartbeat_at = ?, cancel_requested = 0, started_at = COALESCE(started_at, ?), finished_at = NULL WHERE id = ? AND status = 'queued' AND lease_id IS NULL`)
     .run(backend.name, JSON.stringify(backend), pid, Date.now(), now(), id);
   return info.changes === 1;
+}
+
+/**
+ * The one way a run goes back to the queue, to continue from its last checkpoint under whichever
+ * executor claims it next. Every owner it had is dropped in the same statement: its worker process,
+ * its remote worker's lease, its local claim (a cluster executor keeps its claim with `keepCluster`,
+ * to hand the run to its next task). An old owner can then neither write to it (a lost lease is
+ * refused) nor take it back from its new one (lease expiry looks only at leased runs).
+ */
+export function requeueRuns(store: Store, ids: readonly number[], o: { keepCluster?: boolean; reason?: string } = {}): void {
+  const up = store.db.prepare(
+    `UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, cancel_requested = 0, worker_pid = NULL,
+       lease_id = NULL, lease_expires_at = NULL, claimed_by = CASE WHEN @keep = 1 AND executor = 'slurm' THEN claimed_by ELSE NULL END,
+       job_reason = COALESCE(@reason, job_reason), heartbeat_at = @now
+     WHERE id = @id`,
+  );
+  store.db.transaction(() => ids.forEach((id) => up.run({ id, keep: o.keepCluster ? 1 : 0, reason: o.reason ?? null, now: Date.now() })))();
 }
 
 /** An interrupted or cancelled run goes back to the queue to continue from its last checkpoint. */
@@ -186,7 +206,7 @@ export function requeueForResume(store: Store, ref: string): number {
     throw new UserError(`run "${r.name}" is ${r.status}; only interrupted or cancelled runs can be resumed`);
   }
   assertOwnFiles(store, r.id);
-  store.db.prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, cancel_requested = 0, claimed_by = NULL, heartbeat_at = ? WHERE id = ?`).run(Date.now(), r.id);
+  requeueRuns(store, [r.id]);
   return r.id;
 }
 
@@ -228,7 +248,7 @@ export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics
   store.db.transaction(() => {
     replaceBlob(store, id, 'weights_blob', r.weights, 'weights');
     store.db
-      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, images_per_second = ?, worker_pid = NULL, finished_at = ?,
+      .prepare(`UPDATE runs SET status = 'completed', metrics = ?, images_per_second = ?, worker_pid = NULL, lease_id = NULL, lease_expires_at = NULL, finished_at = ?,
                 top1 = ?, many = ?, medium = ?, few = ?, ece = ? WHERE id = ?`)
       .run(JSON.stringify(r.metrics), r.imagesPerSecond, now(), r.metrics.top1, r.metrics.many, r.metrics.medium, r.metrics.few, r.metrics.ece, id);
   })();
@@ -244,9 +264,10 @@ export function addWarning(store: Store, id: number, warning: string): void {
   })();
 }
 
+/** A queued or running run ends; it keeps no owner (worker process, lease). */
 export function markEnded(store: Store, id: number, status: 'failed' | 'cancelled' | 'interrupted', error?: string): void {
   store.db
-    .prepare(`UPDATE runs SET status = ?, error = ?, worker_pid = NULL, finished_at = ? WHERE id = ? AND status IN ('queued', 'running')`)
+    .prepare(`UPDATE runs SET status = ?, error = ?, worker_pid = NULL, lease_id = NULL, lease_expires_at = NULL, finished_at = ? WHERE id = ? AND status IN ('queued', 'running')`)
     .run(status, error ?? null, now(), id);
 }
 
@@ -273,7 +294,8 @@ export function markInterrupted(store: Store, staleMs = 600_000): number {
     // heartbeats); a claimed run whose worker has not started yet: only a long silence counts
     const dead = r.worker_pid != null ? !processAlive(r.worker_pid) : (r.heartbeat_at ?? 0) < Date.now() - staleMs;
     if (dead) {
-      store.db.prepare(`UPDATE runs SET status = 'interrupted', worker_pid = NULL, error = COALESCE(error, 'the training worker stopped unexpectedly') WHERE id = ?`).run(r.id);
+      // its owner is gone: no pid, no lease (requeued, it must not be taken back by an old lease's expiry)
+      store.db.prepare(`UPDATE runs SET status = 'interrupted', worker_pid = NULL, lease_id = NULL, lease_expires_at = NULL, error = COALESCE(error, 'the training worker stopped unexpectedly') WHERE id = ?`).run(r.id);
       n++;
     }
   }
