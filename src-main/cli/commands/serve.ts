@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDispatcher, defaultReadRoots } from '../../core/app/dispatch';
 import { openStore } from '../../core/store/store';
+import { guardRound } from '../../core/store/busy';
 import { startServer, type RunningServer } from '../../server/server';
 import { DEFAULT_LEASE_MS, remoteWork } from '../../core/app/remote-service';
 import { workerHandler } from '../../server/worker-api';
@@ -42,7 +43,9 @@ function workerListeners(store: Store, o: ServeFlags) {
   const workerHost = o.workerHost ?? (o.allowRemote ? '0.0.0.0' : undefined);
   const work = remoteWork(store, { leaseMs: o.leaseSeconds * 1000 });
   const handler = workerHandler(work);
-  const timer = setInterval(() => work.expire(), 5000);
+  // a busy database skips a round (the lease expiry is a poll), never ends the server
+  const round = guardRound('lease expiry');
+  const timer = setInterval(() => round(() => work.expire()), 5000);
   timer.unref();
   return {
     handler,

@@ -20,6 +20,7 @@ import { queueView, setPriority } from '../store/queue';
 import { createWorkerToken, listWorkerTokens, revokeWorkerToken } from '../store/worker-tokens';
 import { getRun } from '../store/runs';
 import { asUserError } from '../store/db';
+import { retryBusy } from '../store/busy';
 import { runDoctor } from '../store/doctor';
 import { datasetSamples } from '../store/samples';
 import type { Store } from '../store/store';
@@ -295,7 +296,9 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     const schema = CALLS[name] as unknown as z.ZodType<ParsedArgs<K>>;
     const args = schema.parse(rawArgs);
     try {
-      return await handlers[name](args);
+      // a busy database (another process holds the write lock past the busy timeout) is waited for:
+      // a failed immediate transaction changed nothing, so the call is simply made again
+      return await retryBusy(() => handlers[name](args));
     } catch (e) {
       // a busy, full or damaged database, a missing or unreadable file: one line naming it
       throw asUserError(e, store.dbPath);

@@ -6,6 +6,9 @@
 import type { RunInfo, TrainEvent } from '../domain/types';
 import { claimNext, pendingCount, releaseDeadClaims, requeueInterrupted } from '../store/queue';
 import type { Store } from '../store/store';
+import { guardRound } from '../store/busy';
+import { markEnded } from '../store/runs';
+import { describeError } from '../domain/describe-error';
 import type { Executor, LaunchedRun } from './executor';
 
 export interface QueueRunnerOptions {
@@ -50,32 +53,55 @@ export function startQueueRunner(o: QueueRunnerOptions): QueueRunner {
     timer.unref();
   };
 
+  // a round that finds the database busy (held by another process past the busy timeout) is
+  // skipped, and the poll backs off; any other failure is one line, never an uncaught exception
+  const round = guardRound('queue');
+  let busyRounds = 0;
+  let waitUntil = 0;
+
+  const launch = (id: number): LaunchedRun | null => {
+    try {
+      return executor.launch(id, (e) => o.onEvent?.(e));
+    } catch (e) {
+      // claimed but not started (e.g. the worker could not be forked): it must not stay claimed
+      markEnded(store, id, 'failed', `its worker could not start: ${describeError(e)}`);
+      return null;
+    }
+  };
+
+  const claimAndLaunch = () => {
+    releaseDeadClaims(store);
+    for (;;) {
+      const id = claimNext(store, process.pid, executor.slots, o.only?.());
+      if (id === null) break;
+      const run = launch(id);
+      if (!run) continue;
+      flying.set(id, run);
+      run.done
+        // a rejection: the worker could not start, or its run was deleted before the worker exited
+        .then((r) => o.onRunEnded?.(r), () => undefined)
+        .catch(() => undefined)
+        .finally(() => {
+          flying.delete(id);
+          tick();
+        });
+    }
+    checkIdle();
+  };
+
   const tick = () => {
-    if (stopped || ticking) return;
+    if (stopped || ticking || Date.now() < waitUntil) return;
     ticking = true;
     try {
-      releaseDeadClaims(store);
-      for (;;) {
-        const id = claimNext(store, process.pid, executor.slots, o.only?.());
-        if (id === null) break;
-        const run = executor.launch(id, (e) => o.onEvent?.(e));
-        flying.set(id, run);
-        run.done
-          // a rejection: the worker could not start, or its run was deleted before the worker exited
-          .then((r) => o.onRunEnded?.(r), () => undefined)
-          .catch(() => undefined)
-          .finally(() => {
-            flying.delete(id);
-            tick();
-          });
-      }
-      checkIdle();
+      // each busy round has already waited the busy timeout: the next tries come 1, 2, 4 ... 30 s later
+      if (round(claimAndLaunch) === 'busy') waitUntil = Date.now() + Math.min(30_000, 1000 * 2 ** busyRounds++);
+      else busyRounds = 0;
     } finally {
       ticking = false;
     }
   };
 
-  if (o.resumeInterrupted) requeueInterrupted(store);
+  if (o.resumeInterrupted) round(() => requeueInterrupted(store));
   queueMicrotask(tick);
 
   return {

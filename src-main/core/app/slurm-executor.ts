@@ -17,6 +17,7 @@ import { UserError } from '../domain/errors';
 import { assignExecutor, expireLeases, releaseExecutor, setJobState, studyJobs, studyQueue, takeBack } from '../store/leases';
 import { requestCancel } from '../store/runs';
 import type { Store } from '../store/store';
+import { busyNotice, isBusy, retryBusy } from '../store/busy';
 import { arrayOf, ENDED_STATES, parseSacct, parseSbatch, parseSqueue, sbatchArgs, type JobState, type SlurmOptions } from './slurm';
 
 const run = promisify(execFile);
@@ -65,76 +66,97 @@ export async function driveSlurmStudy(o: SlurmStudyOptions): Promise<void> {
   // every queued run of the study is this process's from now on: a local executor elsewhere (dive
   // serve, the desktop app) leaves them alone while it lives, and takes them back if it dies
   const own = () => studyJobs(o.store, o.study).filter((j) => j.status === 'queued').map((j) => j.id);
-  assignExecutor(o.store, own(), 'slurm', process.pid, null, null);
+  await retryBusy(() => assignExecutor(o.store, own(), 'slurm', process.pid, null, null));
   try {
     await drive(o);
   } finally {
     // what is still queued (its teacher failed, sbatch refused, Ctrl-C) goes back to the ordinary queue
-    releaseExecutor(o.store, own());
+    await retryBusy(() => releaseExecutor(o.store, own()));
   }
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 async function drive(o: SlurmStudyOptions): Promise<void> {
-  const { store, study } = o;
-  const arrays: string[] = [];
-  const scancelled = new Set<string>();
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const state: DriveState = { arrays: [], scancelled: new Set<string>() };
   for (;;) {
-    expireLeases(store);
-    const jobs = studyJobs(store, study);
-    const tasksOfRuns = jobs.filter((j) => j.jobId?.includes('_')).map((j) => j.jobId!);
-    const states = await taskStates(arrays, tasksOfRuns);
-
-    if (o.stopping()) {
-      const live = arrays.filter((a) => [...states].some(([id, s]) => arrayOf(id) === a && !ENDED_STATES.has(s.state)));
-      await scancel(live).catch((e: unknown) => o.log(`slurm: ${e instanceof Error ? e.message : String(e)}`));
-      // as a local `dive study run` does on Ctrl-C: the runs end cancelled, `dive study run` continues them
-      for (const j of jobs) {
-        if (j.status !== 'running' && j.status !== 'queued') continue;
-        requestCancel(store, j.name);
-        if (j.status === 'running') takeBack(store, j.id, null, 'the study was stopped');
-      }
-      o.log(`slurm: stopped; scancelled ${live.join(', ') || 'nothing'}`);
-      return;
+    let done = false;
+    try {
+      done = await step(o, state);
+    } catch (e) {
+      // the store is busy (held by another process past the busy timeout): the next round tries again
+      if (!isBusy(e)) throw e;
+      busyNotice();
     }
-
-    let busyTasks = 0;
-    for (const j of jobs) {
-      if (j.status !== 'running' || !j.jobId?.includes('_')) continue;
-      const s = states.get(j.jobId);
-      if (!s) continue;
-      if (ENDED_STATES.has(s.state)) {
-        const why = `Slurm task ${j.jobId} ended ${s.state}${s.reason ? ` (${s.reason})` : ''}`;
-        const to = takeBack(store, j.id, null, why);
-        if (to) o.log(`slurm: run ${j.name}: ${why}; ${to === 'queued' ? 'back in the queue, resumed from its last checkpoint' : to}`);
-        setJobState(store, j.id, s.state, s.reason);
-        continue;
-      }
-      busyTasks++;
-      setJobState(store, j.id, s.state, s.reason);
-      if (j.cancelRequested && !scancelled.has(j.jobId)) {
-        scancelled.add(j.jobId);
-        o.log(`slurm: run ${j.name} was cancelled: scancel ${j.jobId}`);
-        await scancel([j.jobId]).catch((e: unknown) => o.log(`slurm: ${e instanceof Error ? e.message : String(e)}`));
-      }
-    }
-
-    const q = studyQueue(store, study);
-    if (q.startable.length === 0 && q.waiting === 0 && q.running === 0) return;
-    // tasks pending or starting that hold no run yet will take a startable run
-    const liveTasks = [...states].filter(([id, s]) => arrays.includes(arrayOf(id)) && !ENDED_STATES.has(s.state));
-    const free = liveTasks.length - busyTasks;
-    const need = q.startable.length - free;
-    if (need > 0) {
-      const id = parseSbatch(await slurmCommand('sbatch', sbatchArgs(o.slurm, need, o.script)));
-      arrays.push(id);
-      assignExecutor(store, q.startable, 'slurm', process.pid, id, 'PENDING');
-      o.log(`slurm: submitted array job ${id} (${need} task${need > 1 ? 's' : ''}) for study ${study}`);
-    } else if (q.startable.length) {
-      // the runs wait for a free task: show the newest array's state and reason
-      const pending = liveTasks.find(([, s]) => s.state === 'PENDING');
-      if (pending) for (const id of q.startable) setJobState(store, id, pending[1].state, pending[1].reason);
-    }
+    if (done) return;
     await sleep(o.pollMs ?? 2000);
   }
+}
+
+interface DriveState {
+  /** the array jobs this process submitted */
+  arrays: string[];
+  /** tasks it scancelled because their run was cancelled */
+  scancelled: Set<string>;
+}
+
+/** One round: take back what died, follow the tasks, submit what no task can take; true once the study is done or stopped. */
+async function step(o: SlurmStudyOptions, { arrays, scancelled }: DriveState): Promise<boolean> {
+  const { store, study } = o;
+  expireLeases(store);
+  const jobs = studyJobs(store, study);
+  const tasksOfRuns = jobs.filter((j) => j.jobId?.includes('_')).map((j) => j.jobId!);
+  const states = await taskStates(arrays, tasksOfRuns);
+
+  if (o.stopping()) {
+    const live = arrays.filter((a) => [...states].some(([id, s]) => arrayOf(id) === a && !ENDED_STATES.has(s.state)));
+    await scancel(live).catch((e: unknown) => o.log(`slurm: ${e instanceof Error ? e.message : String(e)}`));
+    // as a local `dive study run` does on Ctrl-C: the runs end cancelled, `dive study run` continues them
+    for (const j of jobs) {
+      if (j.status !== 'running' && j.status !== 'queued') continue;
+      requestCancel(store, j.name);
+      if (j.status === 'running') takeBack(store, j.id, null, 'the study was stopped');
+    }
+    o.log(`slurm: stopped; scancelled ${live.join(', ') || 'nothing'}`);
+    return true;
+  }
+
+  let busyTasks = 0;
+  for (const j of jobs) {
+    if (j.status !== 'running' || !j.jobId?.includes('_')) continue;
+    const s = states.get(j.jobId);
+    if (!s) continue;
+    if (ENDED_STATES.has(s.state)) {
+      const why = `Slurm task ${j.jobId} ended ${s.state}${s.reason ? ` (${s.reason})` : ''}`;
+      const to = takeBack(store, j.id, null, why);
+      if (to) o.log(`slurm: run ${j.name}: ${why}; ${to === 'queued' ? 'back in the queue, resumed from its last checkpoint' : to}`);
+      setJobState(store, j.id, s.state, s.reason);
+      continue;
+    }
+    busyTasks++;
+    setJobState(store, j.id, s.state, s.reason);
+    if (j.cancelRequested && !scancelled.has(j.jobId)) {
+      scancelled.add(j.jobId);
+      o.log(`slurm: run ${j.name} was cancelled: scancel ${j.jobId}`);
+      await scancel([j.jobId]).catch((e: unknown) => o.log(`slurm: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  }
+
+  const q = studyQueue(store, study);
+  if (q.startable.length === 0 && q.waiting === 0 && q.running === 0) return true;
+  // tasks pending or starting that hold no run yet will take a startable run
+  const liveTasks = [...states].filter(([id, s]) => arrays.includes(arrayOf(id)) && !ENDED_STATES.has(s.state));
+  const free = liveTasks.length - busyTasks;
+  const need = q.startable.length - free;
+  if (need > 0) {
+    const id = parseSbatch(await slurmCommand('sbatch', sbatchArgs(o.slurm, need, o.script)));
+    arrays.push(id);
+    assignExecutor(store, q.startable, 'slurm', process.pid, id, 'PENDING');
+    o.log(`slurm: submitted array job ${id} (${need} task${need > 1 ? 's' : ''}) for study ${study}`);
+  } else if (q.startable.length) {
+    // the runs wait for a free task: show the newest array's state and reason
+    const pending = liveTasks.find(([, s]) => s.state === 'PENDING');
+    if (pending) for (const id of q.startable) setJobState(store, id, pending[1].state, pending[1].reason);
+  }
+  return false;
 }

@@ -2,7 +2,7 @@
 // its statistics, list and delete them. Execution is the queue's (queue-runner.ts).
 import { UserError } from '../domain/errors';
 import { assertNameFree, getDataset } from '../store/datasets';
-import { getRun, insertRun, listRuns, requestCancel } from '../store/runs';
+import { getRun, insertRun, listRuns, requestCancel, requeueRuns } from '../store/runs';
 import { deleteRun } from '../store/deletes';
 import { getSplit } from '../store/splits';
 import type { Store } from '../store/store';
@@ -50,7 +50,7 @@ export function createStudyService(store: Store) {
     createStudy(req: unknown): StudyInfo {
       const { name, spec } = parseStudyRequest(req);
       const split = getSplit(store, spec.split);
-      store.db.transaction(() => insertStudy(store, name, split.id, spec))();
+      store.db.transaction(() => insertStudy(store, name, split.id, spec)).immediate();
       return describe(store, name);
     },
 
@@ -77,10 +77,10 @@ export function createStudyService(store: Store) {
           insertStudyCell(store, row.id, p.cell, id);
           ids.set(p.cell, id);
         }
-        const requeue = store.db.prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, cancel_requested = 0, claimed_by = NULL, heartbeat_at = ? WHERE id = ? AND status IN ('interrupted', 'cancelled')`);
-        for (const c of cells) requeue.run(Date.now(), c.runId);
+        // the store's one requeue: no lease or claim of an earlier owner survives it
+        requeueRuns(store, cells.map((c) => c.runId), { from: ['interrupted', 'cancelled'] });
         return studyCells(store, row.id).filter((c) => c.status !== 'completed').map((c) => c.runId);
-      })();
+      }).immediate();
     },
 
     getStudy(name: string): StudyDetail {

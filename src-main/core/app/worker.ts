@@ -5,7 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, problemsOf } from '../domain/describe-error';
 import { addWarning, assertOwnFiles, runFilePath, runRow, getRun, heartbeat, markCompleted, markEnded, markStarted, recordEpoch, runDir } from '../store/runs';
-import { attachStore } from '../store/store';
+import { attachStore, type Store } from '../store/store';
+import { isBusy, retryBusy, setBusyNotice } from '../store/busy';
 import { saveVirtualExamples } from '../store/virtual-examples';
 import { selectBackend } from '../train/backend';
 import { readCheckpoint, writeCheckpoint, writeWeights } from '../train/checkpoint';
@@ -42,6 +43,9 @@ function lostParent(): void {
 }
 
 // Ctrl-C reaches the whole process group: the parent decides, the worker stops after its batch.
+// the process that started this worker polls the same database and says once that it waits
+setBusyNotice(() => undefined);
+
 process.on('SIGINT', () => (stopRequested = true));
 process.on('SIGTERM', () => (stopRequested = true));
 process.on('disconnect', lostParent);
@@ -58,7 +62,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
       allowSoftwareAdapter: cfg.allowSoftwareAdapter || undefined,
     });
     // the report keeps the workbench version that trained the run, shown with its configuration
-    if (!markStarted(store, run.id, { ...backend, appVersion: appVersion() }, process.pid)) return;
+    if (!(await retryBusy(() => markStarted(store, run.id, { ...backend, appVersion: appVersion() }, process.pid)))) return;
     // a run of an older store that shares its folder would resume from another run's checkpoint
     assertOwnFiles(store, run.id);
     const checkpointPath = runFilePath(store, run.id, 'checkpoint');
@@ -84,7 +88,12 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
         onBatch: (p) => {
           const now = Date.now();
           if (now - lastBeat > 1000) {
-            cancelled = heartbeat(store, run.id);
+            // a beat the busy database refuses is skipped: the next one comes a second later
+            try {
+              cancelled = heartbeat(store, run.id);
+            } catch (e) {
+              if (!isBusy(e)) throw e;
+            }
             lastBeat = now;
           }
           if (now - lastSent > 200 || p.batch === p.batches) {
@@ -92,13 +101,14 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
             lastSent = now;
           }
         },
-        onEpoch: (record, checkpoint) => {
+        onEpoch: async (record, checkpoint) => {
           const file = writeCheckpoint(join(dir, 'checkpoint.bin'), checkpoint);
-          recordEpoch(store, run.id, record, file);
+          // a busy database is waited for: the epoch counts once it is committed
+          await retryBusy(() => recordEpoch(store, run.id, record, file));
           send({ type: 'epoch', run: run.name, record, epochs: cfg.epochs });
         },
-        onWarning: (w) => {
-          addWarning(store, run.id, w);
+        onWarning: async (w) => {
+          await retryBusy(() => addWarning(store, run.id, w));
           send({ type: 'warning', run: run.name, warning: w });
         },
         shouldStop: () => stopRequested || cancelled,
@@ -106,8 +116,8 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     });
 
     if (result.status === 'stopped') {
-      if (parentGone && !cancelled) markEnded(store, run.id, 'interrupted', `the command that started it exited; resume it with \`dive resume ${run.name}\``);
-      else markEnded(store, run.id, 'cancelled');
+      if (parentGone && !cancelled) await retryBusy(() => markEnded(store, run.id, 'interrupted', `the command that started it exited; resume it with \`dive resume ${run.name}\``));
+      else await retryBusy(() => markEnded(store, run.id, 'cancelled'));
       send({ type: 'finished', run: run.name, status: parentGone && !cancelled ? 'interrupted' : 'cancelled' });
       return;
     }
@@ -116,23 +126,46 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     const n = result.trainCounts.reduce((a, b) => a + b, 0);
     const seconds = result.records.reduce((s, r) => s + n / r.imagesPerSec, 0);
     const images = n * result.records.length;
-    markCompleted(store, run.id, {
-      metrics: result.final,
-      imagesPerSecond: images / Math.max(seconds, 1e-9),
-      weights,
-    });
+    await retryBusy(() => markCompleted(store, run.id, { metrics: result.final, imagesPerSecond: images / Math.max(seconds, 1e-9), weights }));
     // DiVE's teacher: store the virtual-example distribution the student was distilled from.
     if (teacher && teacherRow && cfg.method === 'dive') {
       const logits = await logitsOf(teacher, data.trainImages, data.trainLabels);
-      saveVirtualExamples(store, teacherRow.id, virtualExampleInfo(teacherRow.name, logits, data.trainLabels.length, data.classCounts, data.groups, cfg.params.tau, cfg.params.power));
+      const ve = virtualExampleInfo(teacherRow.name, logits, data.trainLabels.length, data.classCounts, data.groups, cfg.params.tau, cfg.params.power);
+      await retryBusy(() => saveVirtualExamples(store, teacherRow.id, ve));
     }
     send({ type: 'finished', run: run.name, status: 'completed' });
   } catch (e) {
     const message = describeError(e);
-    markEnded(store, run.id, 'failed', message);
+    await retryBusy(() => markEnded(store, run.id, 'failed', message));
     send({ type: 'finished', run: run.name, status: 'failed', error: message });
   } finally {
     store.close();
+  }
+}
+
+/** A one-shot task's work; its result goes to the parent. */
+async function doTask(store: Store, job: WorkerJob): Promise<unknown> {
+  if (job.kind === 've') {
+    return await createModelService(store).virtualExamples({ run: job.run, tau: job.tau, power: job.power });
+  } else if (job.kind === 've-sweep') {
+    return await createModelService(store).virtualExampleSweep({ run: job.run, power: job.power, taus: job.taus });
+  } else if (job.kind === 'predictions') {
+    return await createModelService(store).testPredictions(job.run);
+  } else if (job.kind === 'import') {
+    let last = 0;
+    return await importDataset(store, job.request, (progress) => {
+      // at most ~10 messages a second, but always the end of each phase
+      const now = Date.now();
+      if (now - last > 100 || progress.done === progress.total) {
+        last = now;
+        send({ type: 'progress', progress });
+      }
+    }, { readRoots: job.readRoots });
+  } else if (job.kind === 'backends') {
+    const { probeBackends } = await import('../train/probe');
+    return await probeBackends(job.options);
+  } else {
+    throw new Error(`unknown worker task ${(job as { kind: string }).kind}`);
   }
 }
 
@@ -140,29 +173,9 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
 async function task(job: WorkerJob): Promise<void> {
   const store = attachStore({ dbPath: job.dbPath, dataDir: job.dataDir });
   try {
-    let result: unknown;
-    if (job.kind === 've') {
-      result = await createModelService(store).virtualExamples({ run: job.run, tau: job.tau, power: job.power });
-    } else if (job.kind === 've-sweep') {
-      result = await createModelService(store).virtualExampleSweep({ run: job.run, power: job.power, taus: job.taus });
-    } else if (job.kind === 'predictions') {
-      result = await createModelService(store).testPredictions(job.run);
-    } else if (job.kind === 'import') {
-      let last = 0;
-      result = await importDataset(store, job.request, (progress) => {
-        // at most ~10 messages a second, but always the end of each phase
-        const now = Date.now();
-        if (now - last > 100 || progress.done === progress.total) {
-          last = now;
-          send({ type: 'progress', progress });
-        }
-      }, { readRoots: job.readRoots });
-    } else if (job.kind === 'backends') {
-      const { probeBackends } = await import('../train/probe');
-      result = await probeBackends(job.options);
-    } else {
-      throw new Error(`unknown worker task ${(job as { kind: string }).kind}`);
-    }
+    // a task the busy database refuses (its write found the lock held past the busy timeout) is run
+    // again: every task's writes are one transaction that changed nothing when it failed
+    const result: unknown = await retryBusy(() => doTask(store, job));
     send({ type: 'result', result });
   } catch (e) {
     // the problems go too: a form shows them under their fields (an import's path, say)

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../domain/errors';
 import { describeFsError, describeSqliteError } from '../domain/fs-errors';
+import { BUSY_TIMEOUT_MS, retryBusySync } from './busy';
 
 export type DB = Database.Database;
 
@@ -33,9 +34,11 @@ export function migrate(db: DB, migrations = loadMigrations()): number {
   }
   for (const m of migrations.slice(current)) {
     db.transaction(() => {
+      // another process may have applied it while this one waited for the lock
+      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
-    })();
+    }).immediate();
   }
   return migrations.length;
 }
@@ -50,17 +53,19 @@ export function openDatabase(path: string, migrations: Migration[] = loadMigrati
     throw asUserError(e, path);
   }
   try {
-    db.pragma('busy_timeout = 5000');
+    // SQLite's busy handler: a connection waits this long for another's write lock (busy.ts retries past it)
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > migrations.length) {
       throw new UserError(`database ${path} has schema version ${version}, newer than this build knows (${migrations.length}); update DiVE Workbench`);
     }
-    db.pragma('journal_mode = WAL');
+    retryBusySync(() => db.pragma('journal_mode = WAL'));
     db.pragma('foreign_keys = ON');
     // FULL: a committed import, epoch or delete survives a power cut, not only an app crash (NORMAL
     // in WAL mode may lose the last commits); one fsync per commit is cheap at our write rate
     db.pragma('synchronous = FULL');
-    migrate(db, migrations);
+    // a migration must have the write lock: wait for it (saying so) rather than fail
+    retryBusySync(() => migrate(db, migrations));
     return db;
   } catch (e) {
     db.close();

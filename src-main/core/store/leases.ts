@@ -112,7 +112,7 @@ export function takeBack(store: Store, id: number, leaseId: string | null, reaso
       )
       .run(status, error, reason, Date.now(), id);
     return status;
-  })();
+  }).immediate();
 }
 
 /** Running remote runs whose lease expired go back to the queue. Returns their ids. */
@@ -132,13 +132,13 @@ export function clearLease(store: Store, id: number): void {
  */
 export function assignExecutor(store: Store, ids: readonly number[], executor: string, pid: number, jobId: string | null, state: string | null): void {
   const up = store.db.prepare(`UPDATE runs SET executor = ?, claimed_by = ?, job_id = COALESCE(?, job_id), job_state = COALESCE(?, job_state), job_reason = NULL WHERE id = ? AND status = 'queued'`);
-  store.db.transaction(() => ids.forEach((id) => up.run(executor, pid, jobId, state, id)))();
+  store.db.transaction(() => ids.forEach((id) => up.run(executor, pid, jobId, state, id))).immediate();
 }
 
 /** A cluster executor that stops hands its queued runs back to the ordinary queue. */
 export function releaseExecutor(store: Store, ids: readonly number[]): void {
   const up = store.db.prepare(`UPDATE runs SET claimed_by = NULL, executor = NULL WHERE id = ? AND status = 'queued' AND executor IS NOT NULL`);
-  store.db.transaction(() => ids.forEach((id) => up.run(id)))();
+  store.db.transaction(() => ids.forEach((id) => up.run(id))).immediate();
 }
 
 export interface JobRow {

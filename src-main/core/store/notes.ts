@@ -44,7 +44,7 @@ export function annotate(store: Store, a: AnnotateRequest): Annotation {
       .run(found.id, JSON.stringify(tags), note);
     const row = store.db.prepare(`SELECT ? AS name, tags, note, updated_at FROM ${table} WHERE ${key} = ?`).get(name, found.id) as NoteRow;
     return annotation(row);
-  })();
+  }).immediate();
 }
 
 /** Every run's and study's tags and note, by name: two small queries. */

@@ -149,5 +149,5 @@ export function requeueInterrupted(store: Store): number[] {
     const ids = store.db.prepare(`SELECT id FROM runs WHERE status = 'interrupted' ORDER BY id`).pluck().all() as number[];
     requeueRuns(store, ids);
     return ids;
-  })();
+  }).immediate();
 }

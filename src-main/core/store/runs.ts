@@ -150,7 +150,7 @@ export function insertRun(
     // of a deleted run that reused this id, left in the trash, from being taken for this run's)
     store.db.prepare('UPDATE runs SET dir = ? WHERE id = ?').run(`runs/${id}-${randomBytes(4).toString('hex')}`, id);
     return id;
-  })();
+  }).immediate();
 }
 
 /**
@@ -189,14 +189,15 @@ export function markStarted(store: Store, id: number, backend: BackendReport, pi
  * to hand the run to its next task). An old owner can then neither write to it (a lost lease is
  * refused) nor take it back from its new one (lease expiry looks only at leased runs).
  */
-export function requeueRuns(store: Store, ids: readonly number[], o: { keepCluster?: boolean; reason?: string } = {}): void {
+export function requeueRuns(store: Store, ids: readonly number[], o: { keepCluster?: boolean; reason?: string; from?: readonly RunStatus[] } = {}): void {
   const up = store.db.prepare(
     `UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, cancel_requested = 0, worker_pid = NULL,
        lease_id = NULL, lease_expires_at = NULL, claimed_by = CASE WHEN @keep = 1 AND executor = 'slurm' THEN claimed_by ELSE NULL END,
        job_reason = COALESCE(@reason, job_reason), heartbeat_at = @now
-     WHERE id = @id`,
+     WHERE id = @id AND (@from IS NULL OR status IN (SELECT value FROM json_each(@from)))`,
   );
-  store.db.transaction(() => ids.forEach((id) => up.run({ id, keep: o.keepCluster ? 1 : 0, reason: o.reason ?? null, now: Date.now() })))();
+  const from = o.from ? JSON.stringify(o.from) : null;
+  store.db.transaction(() => ids.forEach((id) => up.run({ id, keep: o.keepCluster ? 1 : 0, reason: o.reason ?? null, now: Date.now(), from }))).immediate();
 }
 
 /** An interrupted or cancelled run goes back to the queue to continue from its last checkpoint. */
@@ -241,7 +242,7 @@ export function recordEpoch(store: Store, id: number, rec: EpochRecord, checkpoi
       .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.valAcc ?? null, rec.seconds, rec.imagesPerSec);
     store.db.prepare('UPDATE runs SET epochs_done = ?, heartbeat_at = ? WHERE id = ?').run(rec.epoch, Date.now(), id);
     replaceBlob(store, id, 'checkpoint_blob', checkpoint, 'checkpoint');
-  })();
+  }).immediate();
 }
 
 export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics; imagesPerSecond: number; weights: WrittenFile }): void {
@@ -251,7 +252,7 @@ export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics
       .prepare(`UPDATE runs SET status = 'completed', metrics = ?, images_per_second = ?, worker_pid = NULL, lease_id = NULL, lease_expires_at = NULL, finished_at = ?,
                 top1 = ?, many = ?, medium = ?, few = ?, ece = ? WHERE id = ?`)
       .run(JSON.stringify(r.metrics), r.imagesPerSecond, now(), r.metrics.top1, r.metrics.many, r.metrics.medium, r.metrics.few, r.metrics.ece, id);
-  })();
+  }).immediate();
 }
 
 /** Appends a warning to a run's list (once). */
@@ -261,7 +262,7 @@ export function addWarning(store: Store, id: number, warning: string): void {
     if (!row) return;
     const list = JSON.parse(row.warnings) as string[];
     if (!list.includes(warning)) store.db.prepare('UPDATE runs SET warnings = ? WHERE id = ?').run(JSON.stringify([...list, warning]), id);
-  })();
+  }).immediate();
 }
 
 /** A queued or running run ends; it keeps no owner (worker process, lease). */

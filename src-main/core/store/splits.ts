@@ -83,7 +83,7 @@ export function createSplit(store: Store, input: SplitRequestInput, progress?: P
       plan.counts.forEach((n, c) => insClass.run(splitId, c, n, groupOf[c]));
       db.prepare('INSERT INTO split_samples (split_id, indices) VALUES (?, ?)').run(splitId, int32ToBlob(indices));
       return splitId;
-    })();
+    }).immediate();
   } catch (e) {
     // another process took the name between the check and the insert
     if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') assertNameFree(store, 'splits', name);

@@ -3,6 +3,7 @@ import { asUserError, openDatabase } from './db';
 import { sweepStaging } from './files';
 import { markInterrupted } from './runs';
 import { recoverFiles } from './recovery';
+import { busyNotice, isBusy } from './busy';
 import { resolveStorePaths, type StorePaths } from '../paths';
 import type { Store } from './handle';
 
@@ -15,12 +16,18 @@ export function openStore(opts: { db?: string; dataDir?: string } = {}): Store {
   sweepStaging(paths.dataDir);
   const store: Store = { ...paths, db, close: () => db.close() };
   try {
-    // files and rows agree again after any crash: trash restored or emptied, orphan folders removed
+    // files and rows agree again after any crash: trash restored or emptied, orphan folders removed.
+    // Chores, not needs: when another process holds the write lock past the busy timeout they wait
+    // for the next open (or `dive doctor`), and a command that only reads goes on (WAL readers are
+    // never blocked by a writer)
     store.recovered = recoverFiles(store);
     markInterrupted(store);
   } catch (e) {
-    db.close();
-    throw asUserError(e, paths.dbPath);
+    if (isBusy(e)) busyNotice();
+    else {
+      db.close();
+      throw asUserError(e, paths.dbPath);
+    }
   }
   return store;
 }
