@@ -133,7 +133,7 @@ export function workerHandler(work: RemoteWork, o: WorkerApiOptions = {}): Worke
       const what = `run ${runId} ${m[2]}`;
       switch (m[2]) {
         case 'started':
-          work.started(runId, parseJson(StartedBody, (await readAll(req, maxJson)).toString('utf8'), what));
+          work.started(runId, parseJson(StartedBody, (await readAll(req, maxJson)).toString('utf8'), what), name);
           return reply(res, 200, { ok: true });
         case 'heartbeat':
           return reply(res, 200, work.heartbeat(runId, parseJson(HeartbeatBody, (await readAll(req, maxJson)).toString('utf8'), what)));

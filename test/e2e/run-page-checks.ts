@@ -1,14 +1,17 @@
-// Two steps of the browser walk (ui.test.ts) on the run page of its DiVE student: a confusion cell
+// Steps of the browser walk (ui.test.ts) on the run page of its DiVE student: where it ran (its
+// provenance, one line per attempt, as getRun and `dive run` say it); a confusion cell
 // with many test images laid out as a grid as wide as the page (more than 4 a row at 1400x900, no
 // horizontal overflow at 1024x700), paged and seen larger; and the model export as a browser
 // download fetched by a one-time id, whose archive holds what the store holds.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { x as untar } from 'tar';
 import type { RunInfo } from '../../src-main/core/domain/types';
+import { attemptLine } from '../../src-main/core/domain/provenance';
 import { api, type Served } from './serve';
 
 export async function cellGridChecks(page: Page, served: Served, shot: (name: string, dark?: boolean) => Promise<void>): Promise<void> {
@@ -82,4 +85,12 @@ export async function modelDownloadChecks(page: Page, served: Served): Promise<v
   assert.deepEqual(exported.metrics, stored.metrics);
   // the link works once
   assert.equal((await fetch(got.url())).status, 404);
+}
+
+/** Issue 23, item 12: "Where it ran" holds one line per attempt: here, one local attempt on this machine. */
+export async function provenanceChecks(page: Page, served: Served, run: string, version: string): Promise<void> {
+  const stored = (await api<RunInfo>(served, 'getRun', { name: run })).body.result!;
+  assert.deepEqual(stored.provenance.map((a) => [a.attempt, a.executor, a.host, a.backend]), [[1, 'local', hostname(), 'wasm']]);
+  assert.deepEqual(await page.getByTestId('run-attempt').allTextContents(), [attemptLine(stored.provenance[0])]);
+  assert.match((await page.getByTestId('run-attempt').first().textContent()) ?? '', new RegExp(`^attempt 1: a local worker on ${hostname()}, pid ${stored.provenance[0].pid}; wasm; from the start; ${version.replace(/\./g, '\\.')}`));
 }

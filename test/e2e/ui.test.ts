@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { RunInfo } from '../../src-main/core/domain/types';
 import { pct } from '../../src-renderer/lib/format';
-import { cellGridChecks, modelDownloadChecks } from './run-page-checks';
+import { cellGridChecks, modelDownloadChecks, provenanceChecks } from './run-page-checks';
 import { api, ROOT, serve, type Served } from './serve';
 
 const ARTIFACTS = join(ROOT, 'test/e2e/screenshots');
@@ -233,6 +233,7 @@ test('the workbench end to end in the browser', { timeout: 480_000 }, async (t) 
     // the version that trained it, as the run recorded it
     const info = (await api<{ version: string }>(served, 'info', {})).body.result!;
     assert.equal(await page.getByTestId('run-app-version').textContent(), info.version);
+    await provenanceChecks(page, served, 'student', info.version);
     // tags and a note, saved and then found from the runs table's search
     await page.getByTestId('tags-input').fill('distilled, first-try');
     await page.getByTestId('note-input').fill('two epochs only');

@@ -2,8 +2,9 @@
 // an rho = 100 split, a BSCE teacher, a DiVE student, the stored results and the teacher's
 // virtual-example distribution; then a run killed mid-way is found interrupted and resumed.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -128,6 +129,19 @@ describe('training through the CLI', () => {
     assert.equal(a.metrics!.top1, b.metrics!.top1);
     assert.deepEqual(a.epochs.map((e) => e.loss), b.epochs.map((e) => e.loss));
     assert.deepEqual(a.warnings, b.warnings);
+    // issue 23, item 12: where each attempt ran, kept across the resume (one entry per attempt)
+    const shown = dive(db, ['run', 'killed', '--json']).json() as RunInfo;
+    assert.deepEqual(shown.provenance.map((p) => [p.attempt, p.executor, p.host, p.backend, p.resumedFrom, p.token, p.slurm]), [
+      [1, 'local', hostname(), 'wasm', 0, null, null],
+      [2, 'local', hostname(), 'wasm', killed.epochsDone, null, null],
+    ]);
+    const [first, second] = shown.provenance;
+    assert.ok(first.pid !== null && second.pid !== null && first.pid !== second.pid && first.pid !== process.pid, 'each attempt names its worker process');
+    assert.equal(first.appVersion, (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version);
+    const git = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: import.meta.dirname, encoding: 'utf8' });
+    assert.equal(first.gitCommit, git.status === 0 ? git.stdout.trim() : null, 'the commit of the checkout it ran from');
+    assert.ok(Date.parse(first.startedAt) <= Date.parse(second.startedAt));
+    assert.deepEqual(b.provenance.map((p) => p.executor), ['local'], 'an uninterrupted run: one attempt');
   });
 
   it('warns on stderr and in the record when a DiVE teacher is not Balanced Softmax', () => {

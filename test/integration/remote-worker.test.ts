@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -118,6 +119,17 @@ describe('remote workers through dive serve', () => {
     const rows = check.prepare(`SELECT r.name, r.attempts, (SELECT COUNT(*) FROM run_epochs e WHERE e.run_id = r.id) AS epochs, r.lease_id FROM runs r JOIN study_runs sr ON sr.run_id = r.id JOIN studies s ON s.id = sr.study_id WHERE s.name = 'remote' ORDER BY r.id`).all() as { name: string; attempts: number; epochs: number; lease_id: string | null }[];
     check.close();
     assert.deepEqual(rows.map((r) => [r.name, r.attempts, r.epochs, r.lease_id]), rows.map((r) => [r.name, r.name === killedRun ? 2 : 1, 2, null]));
+    // issue 23, item 12: each attempt says where it ran: the remote executor, the worker, its token
+    for (const r of remote.runs) {
+      const p = (dive(db, ['run', r.run, '--json']).json() as RunInfo).provenance;
+      assert.deepEqual(p.map((a) => [a.attempt, a.executor, a.host, a.token, a.backend, a.slurm]), p.map((_, i) => [i + 1, 'remote', hostname(), 'test-worker', 'wasm', null]), r.run);
+      for (const a of p) assert.equal(a.worker, `${hostname()}:${a.pid}`);
+      if (r.run === killedRun) {
+        assert.deepEqual(p.map((a) => a.resumedFrom), [0, 1], 'the killed run: two attempts, the second after epoch 1');
+        assert.deepEqual(p.map((a) => a.pid), [w1.pid, w2.pid]);
+      } else assert.equal(p.length, 1);
+    }
+    for (const r of localStudy.runs) assert.deepEqual((dive(db, ['run', r.run, '--json']).json() as RunInfo).provenance.map((a) => a.executor), ['local']);
     assert.ok(readdirSync(join(cache, 'sha256')).length > 0);
 
     // a revoked token is refused at the next call

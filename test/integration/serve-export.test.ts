@@ -126,6 +126,7 @@ describe('model export as a download (dive serve)', () => {
     assert.equal(listed.reduce((a, w) => a + 4 * w.shape.reduce((p, k) => p * k, 1), 0), expected.length);
     const exported = JSON.parse(readFileSync(join(out, 'tiny_run', 'run.json'), 'utf8')) as RunInfo;
     assert.deepEqual(exported, JSON.parse(JSON.stringify(await d.call('getRun', { name: 'tiny run' }))));
+    assert.deepEqual(exported.provenance.map((a) => [a.attempt, a.executor, a.backend]), [[1, 'local', 'cpu']], 'run.json says where the run ran');
     assert.deepEqual(await emptied(tmp), [], 'nothing left on the server once sent');
   });
 

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -90,6 +91,25 @@ describe('a study on Slurm', () => {
       assert.deepEqual(a.metrics, b.metrics, `${r.cell}: the Slurm run's metrics equal the local run's`);
       assert.deepEqual(a.epochs.map((e) => e.loss), b.epochs.map((e) => e.loss));
     }
+
+    // issue 23, item 12: each attempt says it ran in a Slurm task, which job and array task, on which
+    // host, under which token; the scancelled run has two attempts, the second resumed in another task
+    for (const r of cluster.runs) {
+      const p = (dive(db, ['run', r.run, '--json']).json() as RunInfo).provenance;
+      assert.equal(p.length, r.run === victim.name ? 2 : 1, `${r.run}: ${JSON.stringify(p)}`);
+      for (const a of p) {
+        assert.deepEqual([a.executor, a.host, a.backend], ['slurm', hostname(), 'wasm']);
+        assert.match(a.token ?? '', /^slurm-cluster-/, 'the submission\'s token');
+        assert.match(a.slurm?.jobId ?? '', /^\d+$/);
+        assert.match(a.slurm?.arrayTaskId ?? '', /^\d+$/);
+      }
+      if (r.run === victim.name) {
+        assert.deepEqual([p[0].slurm!.jobId, p[0].slurm!.arrayTaskId].join('_'), victim.job_id, 'the first attempt ran in the scancelled task');
+        assert.notDeepEqual(p[1].slurm, p[0].slurm, 'the second in another task');
+        assert.ok(p[1].resumedFrom >= 1 && p[0].resumedFrom === 0);
+      }
+    }
+    for (const r of localStudy.runs) assert.deepEqual((dive(db, ['run', r.run, '--json']).json() as RunInfo).provenance.map((a) => [a.executor, a.slurm]), [['local', null]]);
 
     const check = new Database(db, { readonly: true });
     const rows = check

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { toCsv } from '../../core/domain/csv';
+import { attemptLine } from '../../core/domain/provenance';
 import { VirtualExamplesRequestSchema } from '../../core/domain/run-requests';
 import type { CompareRow, RunInfo, VeSweep, VirtualExamplesInfo } from '../../core/domain/types';
 import { UserError } from '../../core/domain/errors';
@@ -19,6 +20,7 @@ export function describeRun(r: RunInfo): string {
   }
   if (r.teacherInfo) lines.push(`distilled from ${r.teacherInfo.name} (${r.teacherInfo.method} ${r.teacherInfo.model} on ${r.teacherInfo.split}, top-1 ${pct(r.teacherInfo.top1)}%) with T=${r.teacherInfo.tau} p=${r.teacherInfo.power} alpha=${r.teacherInfo.alpha}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
+  for (const a of r.provenance) lines.push(attemptLine(a));
   return lines.join('\n');
 }
 

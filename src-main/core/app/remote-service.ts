@@ -11,7 +11,7 @@ import type { ClaimAnswer, ClaimRequest, EpochBody, FinishBody, HeartbeatBody, R
 import type { z } from 'zod';
 import { datasetPart, getDataset } from '../store/datasets';
 import { claimRemote, blobPathBySha, clearLease, expireLeases, leaseHolds, renewLease, setRemoteBackend, takeBack } from '../store/leases';
-import { addWarning, assertOwnFiles, markCompleted, markEnded, recordEpoch, runDir, runRow } from '../store/runs';
+import { addWarning, assertOwnFiles, markCompleted, type NewAttempt, markEnded, recordEpoch, runDir, runRow } from '../store/runs';
 import { getSplit, splitIndices } from '../store/splits';
 import type { Store } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
@@ -29,7 +29,8 @@ export interface RemoteWork {
   /** the token's name, or null (unknown or revoked) */
   authenticate(token: string): string | null;
   claim(req: ClaimRequest): ClaimAnswer;
-  started(runId: number, body: z.infer<typeof StartedBody>): void;
+  /** `token`: the name of the worker token the call came with */
+  started(runId: number, body: z.infer<typeof StartedBody>, token: string): void;
   heartbeat(runId: number, body: z.infer<typeof HeartbeatBody>): { cancel: boolean };
   epoch(runId: number, body: z.infer<typeof EpochBody>, checkpoint: Uint8Array): void;
   finish(runId: number, body: z.infer<typeof FinishBody>, weights: Uint8Array): void;
@@ -119,10 +120,18 @@ export function remoteWork(store: Store, opts: { leaseMs?: number } = {}): Remot
         throw e;
       }
     },
-    started(runId, body) {
+    started(runId, body, token) {
       hold(runId, body.leaseId);
+      const r = runRow(store, runId);
+      const f = body.facts;
+      // where this attempt runs: what the worker says of itself, the token it claimed with, and the
+      // executor that handed it the run (a Slurm executor's task, or a worker started by hand)
+      const attempt: NewAttempt = {
+        executor: r.executor === 'slurm' ? 'slurm' : 'remote', host: f?.host ?? 'unknown', pid: f?.pid ?? null, worker: f?.worker ?? null, token,
+        slurm: f?.slurm ?? null, appVersion: f?.appVersion ?? 'unknown', gitCommit: f?.gitCommit ?? null, backend: body.backend.name,
+      };
       // stored as the worker reported it; readers parse backend_report as a BackendReport
-      setRemoteBackend(store, runId, body.leaseId, body.backend.name, JSON.stringify(body.backend));
+      setRemoteBackend(store, runId, body.leaseId, body.backend.name, JSON.stringify(body.backend), attempt);
     },
     heartbeat(runId, body) {
       const beat = renewLease(store, runId, body.leaseId, leaseMs);

@@ -15,6 +15,7 @@ import { loadModel, logitsOf, virtualExampleInfo } from '../train/inference';
 import { trainRun, type TrainData } from '../train/loop';
 import { gatherSplit } from '../train/split-gather';
 import { cached } from './blob-cache';
+import { processFacts } from './provenance';
 import { LeaseLostError, workerClient, type WorkerClient } from './worker-client';
 import { createHash } from 'node:crypto';
 
@@ -110,7 +111,8 @@ async function trainJob(client: WorkerClient, job: RunJob, o: RemoteWorkerOption
       threads: cfg.threads ?? undefined,
       allowSoftwareAdapter: cfg.allowSoftwareAdapter || undefined,
     });
-    await client.json(path('started'), { ...lease, backend }, () => undefined);
+    // where this attempt runs, for the run's provenance (the store adds the token and the executor)
+    await client.json(path('started'), { ...lease, backend, facts: { ...processFacts(), worker: `${hostname()}:${process.pid}` } }, () => undefined);
     const resume = job.checkpoint ? decodeCheckpoint(readFileSync(await fetchFile(client, o, job.checkpoint, `checkpoint of epoch ${job.epochsDone}`)), `checkpoint of ${job.name}`) : undefined;
     resumedFrom = resume?.epochsDone ?? 0;
     o.log(`worker: run ${job.name} on ${backend.name}${resumedFrom ? `, resuming after epoch ${resumedFrom}` : ''} (${cfg.epochs} epochs)`);

@@ -15,6 +15,7 @@ import { loadSplitData } from '../train/data';
 import { loadModel, logitsOf, virtualExampleInfo } from '../train/inference';
 import { trainRun } from '../train/loop';
 import { appVersion } from './app-version';
+import { processFacts } from './provenance';
 import { createModelService } from './model-service';
 import { importDataset } from '../data/import';
 import type { StorePaths } from '../paths';
@@ -62,7 +63,9 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
       allowSoftwareAdapter: cfg.allowSoftwareAdapter || undefined,
     });
     // the report keeps the workbench version that trained the run, shown with its configuration
-    if (!(await retryBusy(() => markStarted(store, run.id, { ...backend, appVersion: appVersion() }, process.pid)))) return;
+    // where this attempt runs goes into the run's provenance with the start itself
+    const attempt = { executor: 'local' as const, ...processFacts(), worker: null, token: null, backend: backend.name };
+    if (!(await retryBusy(() => markStarted(store, run.id, { ...backend, appVersion: appVersion() }, process.pid, attempt)))) return;
     // a run of an older store that shares its folder would resume from another run's checkpoint
     assertOwnFiles(store, run.id);
     const checkpointPath = runFilePath(store, run.id, 'checkpoint');

@@ -244,6 +244,30 @@ export interface TeacherInfo {
   alpha: number;
 }
 
+/** Where one attempt at a run trained (db/011_run_provenance.sql); a resumed run has one per attempt. */
+export interface RunAttempt {
+  /** 1, 2, ... in the order the attempts started */
+  attempt: number;
+  /** local: a worker process of the store's own machine; remote: `dive worker --server`; slurm: such a worker in a task the Slurm executor submitted */
+  executor: 'local' | 'remote' | 'slurm';
+  host: string;
+  /** the training process */
+  pid: number | null;
+  /** a remote worker's name for itself (host:pid) */
+  worker: string | null;
+  /** the worker token a remote worker claimed the run with */
+  token: string | null;
+  /** the Slurm job (an array's job id) and array task the worker ran in */
+  slurm: { jobId: string; arrayTaskId: string | null } | null;
+  appVersion: string;
+  /** the commit of the git checkout the workbench ran from (null: an installed build) */
+  gitCommit: string | null;
+  backend: string | null;
+  /** epochs done when it started: 0, or the checkpoint it resumed from */
+  resumedFrom: number;
+  startedAt: string;
+}
+
 /** A run with everything stored of it (getRun, and what training answers). */
 export interface RunInfo extends RunSummary {
   config: RunConfig;
@@ -253,6 +277,8 @@ export interface RunInfo extends RunSummary {
   teacherInfo: TeacherInfo | null;
   backendReport: BackendReport | null;
   epochs: EpochRecord[];
+  /** where each attempt at it trained, oldest first */
+  provenance: RunAttempt[];
 }
 
 export interface VirtualExamplesInfo {

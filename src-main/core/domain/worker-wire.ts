@@ -54,7 +54,18 @@ export type ClaimAnswer = z.infer<typeof ClaimAnswer>;
 
 export const LeaseBody = z.strictObject({ leaseId: z.string().max(64) });
 
-export const StartedBody = LeaseBody.extend({ backend: z.strictObject({ name: z.string() }).passthrough() });
+/** What a remote worker says of itself for the run's provenance (the store adds the token and the executor). */
+export const WorkerFacts = z.strictObject({
+  host: z.string().max(255),
+  pid: z.number().int().nullable(),
+  worker: z.string().max(200).nullable(),
+  appVersion: z.string().max(100),
+  gitCommit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/).nullable(),
+  slurm: z.strictObject({ jobId: z.string().max(50), arrayTaskId: z.string().max(50).nullable() }).nullable(),
+});
+
+/** `facts` is optional: a worker of an earlier version does not send them (its attempt is recorded with what the store knows) */
+export const StartedBody = LeaseBody.extend({ backend: z.strictObject({ name: z.string() }).passthrough(), facts: WorkerFacts.optional() });
 
 export const HeartbeatBody = LeaseBody.extend({ warnings: z.array(z.string().max(2000)).max(100).optional() });
 export const HeartbeatAnswer = z.strictObject({ cancel: z.boolean() });

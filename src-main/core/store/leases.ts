@@ -4,7 +4,7 @@
 // worker pid; the epoch records and checkpoints it posts go through runs.ts like a local worker's.
 import { randomBytes } from 'node:crypto';
 import type { Store } from './handle';
-import { requeueRuns } from './runs';
+import { APPEND_ATTEMPT, requeueRuns, type NewAttempt } from './runs';
 
 /** A run that dies this many times on remote workers ends failed instead of looping. */
 export const MAX_ATTEMPTS = 5;
@@ -80,9 +80,20 @@ export function renewLease(store: Store, id: number, leaseId: string, leaseMs: n
   return { cancel: row.cancel_requested === 1 };
 }
 
-/** Records the backend the remote worker trains with. */
-export function setRemoteBackend(store: Store, id: number, leaseId: string, name: string, report: string): boolean {
-  return store.db.prepare(`UPDATE runs SET backend = ?, backend_report = ? WHERE id = ? AND status = 'running' AND lease_id = ?`).run(name, report, id, leaseId).changes === 1;
+/**
+ * Records the backend the remote worker trains with, and its attempt in the run's provenance. A
+ * `started` the worker sends again (its first answer was lost) adds no second entry.
+ */
+export function setRemoteBackend(store: Store, id: number, leaseId: string, name: string, report: string, attempt: NewAttempt): boolean {
+  return store.db
+    .prepare(
+      `UPDATE runs SET backend = @name, backend_report = @report,
+         provenance = CASE WHEN json_extract(provenance, '$[#-1].worker') IS @worker AND json_extract(provenance, '$[#-1].pid') IS @pid
+             AND json_extract(provenance, '$[#-1].resumedFrom') = epochs_done AND json_extract(provenance, '$[#-1].executor') = @executor
+           THEN provenance ELSE ${APPEND_ATTEMPT.replace(/^provenance = /, '')} END
+       WHERE id = @id AND status = 'running' AND lease_id = @lease`,
+    )
+    .run({ name, report, id, lease: leaseId, attempt: JSON.stringify(attempt), worker: attempt.worker, pid: attempt.pid, executor: attempt.executor }).changes === 1;
 }
 
 /**

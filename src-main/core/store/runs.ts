@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus, RunSummary, TeacherInfo } from '../domain/types';
+import type { BackendReport, EpochRecord, RunAttempt, RunInfo, RunMetrics, RunStatus, RunSummary, TeacherInfo } from '../domain/types';
 import { UserError } from '../domain/errors';
 import type { WrittenFile } from './files';
 import type { Store } from './handle';
@@ -30,6 +30,9 @@ interface RunRow {
   warnings: string;
   teacher_info: string | null;
   dir: string | null;
+  executor: string | null;
+  /** JSON RunAttempt[] (db/011_run_provenance.sql) */
+  provenance: string;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -113,6 +116,7 @@ export function getRun(store: Store, ref: string | number): RunInfo {
     teacherInfo: parse<TeacherInfo>(r.teacher_info),
     backendReport: parse<BackendReport>(r.backend_report),
     epochs,
+    provenance: parse<RunAttempt[]>(r.provenance) ?? [],
   };
 }
 
@@ -171,14 +175,26 @@ export function assertOwnFiles(store: Store, ref: string | number): void {
   }
 }
 
+/** What the starter of an attempt knows of it; the store numbers it and adds the epoch it resumes after and the time. */
+export type NewAttempt = Omit<RunAttempt, 'attempt' | 'resumedFrom' | 'startedAt'>;
+
+/** SQL appending @attempt (a NewAttempt as JSON) to a run's provenance, in the statement that starts it. */
+export const APPEND_ATTEMPT = `provenance = json_insert(provenance, '$[#]', json_set(json(@attempt), '$.attempt', json_array_length(provenance) + 1,
+  '$.resumedFrom', epochs_done, '$.startedAt', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))`;
+
 /**
  * Queued → running under a local worker process; false when the run was cancelled before its
- * worker got here, or is held by a remote worker's lease (one owner at a time).
+ * worker got here, or is held by a remote worker's lease (one owner at a time). `attempt`: where
+ * it runs, appended to its provenance in the same statement.
  */
-export function markStarted(store: Store, id: number, backend: BackendReport, pid: number): boolean {
+export function markStarted(store: Store, id: number, backend: BackendReport, pid: number, attempt?: NewAttempt): boolean {
   const info = store.db
-    .prepare(`UPDATE runs SET status = 'running', error = NULL, backend = ?, backend_report = ?, worker_pid = ?, heartbeat_at = ?, cancel_requested = 0, started_at = COALESCE(started_at, ?), finished_at = NULL WHERE id = ? AND status = 'queued' AND lease_id IS NULL`)
-    .run(backend.name, JSON.stringify(backend), pid, Date.now(), now(), id);
+    .prepare(
+      `UPDATE runs SET status = 'running', error = NULL, backend = @name, backend_report = @report, worker_pid = @pid, heartbeat_at = @beat, cancel_requested = 0,
+         started_at = COALESCE(started_at, @now), finished_at = NULL${attempt ? `, ${APPEND_ATTEMPT}` : ''}
+       WHERE id = @id AND status = 'queued' AND lease_id IS NULL`,
+    )
+    .run({ name: backend.name, report: JSON.stringify(backend), pid, beat: Date.now(), now: now(), id, ...(attempt ? { attempt: JSON.stringify(attempt) } : {}) });
   return info.changes === 1;
 }
 
