@@ -6,15 +6,15 @@
 -- may hold runs that share a file, and it must still open; `dive doctor` names those runs, and
 -- deleting any of them leaves the file to the others until the last one goes.
 
--- a run that shares a folder but has no file in it yet (it never committed an epoch) gets its own
-UPDATE runs SET dir = 'runs/' || id || '-' || lower(hex(randomblob(4)))
-  WHERE dir IS NOT NULL AND checkpoint_blob IS NULL AND weights_blob IS NULL
-    AND EXISTS (SELECT 1 FROM runs o WHERE o.dir = runs.dir AND o.id <> runs.id);
-
 CREATE INDEX runs_checkpoint_blob ON runs(checkpoint_blob) WHERE checkpoint_blob IS NOT NULL;
 CREATE INDEX runs_weights_blob ON runs(weights_blob) WHERE weights_blob IS NOT NULL;
 CREATE INDEX runs_dir ON runs(dir) WHERE dir IS NOT NULL;
 CREATE INDEX dataset_parts_blob ON dataset_parts(pixels_blob);
+
+-- a run that shares a folder but has no file in it yet (it never committed an epoch) gets its own
+UPDATE runs SET dir = 'runs/' || id || '-' || lower(hex(randomblob(4)))
+  WHERE dir IS NOT NULL AND checkpoint_blob IS NULL AND weights_blob IS NULL
+    AND EXISTS (SELECT 1 FROM runs o WHERE o.dir = runs.dir AND o.id <> runs.id);
 
 -- a blob row has one owner: one run's checkpoint, one run's weights, or one dataset part's pixels
 CREATE TRIGGER runs_own_blobs_insert BEFORE INSERT ON runs
