@@ -16,9 +16,8 @@ import type { z } from 'zod';
 import { describeError } from '../core/domain/describe-error';
 import { isInputError, UserError } from '../core/domain/errors';
 import { ClaimRequest, EpochBody, FinishBody, HeartbeatBody, ReleaseBody, StartedBody } from '../core/domain/worker-wire';
-import { LeaseLost, type RemoteWork } from '../core/app/remote-service';
+import { LeaseLost, StoreBusy, type RemoteWork } from '../core/app/remote-service';
 import { RateLimiter } from './rate-limit';
-import { isBusy } from '../core/store/busy';
 
 export interface WorkerApiOptions {
   /** largest JSON body (default 1 MiB) */
@@ -155,7 +154,7 @@ export function workerHandler(work: RemoteWork, o: WorkerApiOptions = {}): Worke
       if (e instanceof LeaseLost) return reply(res, 409, { ok: false, error: e.message });
       if (e instanceof TooLarge) return reply(res, 413, { ok: false, error: e.message }, { Connection: 'close' });
       // another process holds the store's write lock past the busy timeout: nothing was written, the worker posts again
-      if (isBusy(e)) return reply(res, 503, { ok: false, error: 'the database is busy (held by another process); try again' }, { 'Retry-After': '2' });
+      if (e instanceof StoreBusy) return reply(res, 503, { ok: false, error: e.message }, { 'Retry-After': '2' });
       const known = isInputError(e);
       if (!known) log(`worker API /worker/v1/${path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return reply(res, known ? 400 : 500, { ok: false, error: describeError(e) });

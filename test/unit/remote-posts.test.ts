@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, it } from 'node:test';
-import { remoteWork, type RemoteWork } from '../../src-main/core/app/remote-service';
+import Database from 'better-sqlite3';
+import { remoteWork, StoreBusy, type RemoteWork } from '../../src-main/core/app/remote-service';
 import { UserError } from '../../src-main/core/domain/errors';
 import type { RunMetrics } from '../../src-main/core/domain/types';
 import { parseRunConfig } from '../../src-main/core/domain/run-config';
@@ -79,4 +80,20 @@ it('completes a run only after its last epoch, with metrics of its classes and w
   assert.deepEqual([r.status, r.metrics], ['running', null], 'nothing written');
   finish(metrics(), weights());
   assert.equal(getRun(t.store, id).status, 'completed');
+});
+
+it('a store another process holds is StoreBusy (the worker API answers 503 and the worker posts again), with nothing written', () => {
+  t.store.db.pragma('busy_timeout = 0'); // the test need not wait out the 5 s a real call waits first
+  const other = new Database(t.store.dbPath);
+  other.exec('BEGIN IMMEDIATE');
+  try {
+    assert.throws(() => epoch(1), StoreBusy);
+    assert.throws(() => work.claim({ worker: 'x' }), StoreBusy);
+  } finally {
+    other.exec('ROLLBACK');
+    other.close();
+  }
+  assert.deepEqual([getRun(t.store, id).epochsDone, rows()], [0, []]);
+  epoch(1);
+  assert.equal(getRun(t.store, id).epochsDone, 1);
 });

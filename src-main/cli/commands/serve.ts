@@ -4,9 +4,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDispatcher, defaultReadRoots } from '../../core/app/dispatch';
 import { openStore } from '../../core/store/store';
-import { guardRound } from '../../core/store/busy';
 import { startServer, type RunningServer } from '../../server/server';
-import { DEFAULT_LEASE_MS, remoteWork } from '../../core/app/remote-service';
+import { DEFAULT_LEASE_MS, expireLeasesEvery, remoteWork } from '../../core/app/remote-service';
 import { workerHandler } from '../../server/worker-api';
 import { startWorkerServer, type RunningWorkerServer } from '../../server/worker-server';
 import { UserError } from '../../core/domain/errors';
@@ -43,17 +42,14 @@ function workerListeners(store: Store, o: ServeFlags) {
   const workerHost = o.workerHost ?? (o.allowRemote ? '0.0.0.0' : undefined);
   const work = remoteWork(store, { leaseMs: o.leaseSeconds * 1000 });
   const handler = workerHandler(work);
-  // a busy database skips a round (the lease expiry is a poll), never ends the server
-  const round = guardRound('lease expiry');
-  const timer = setInterval(() => round(() => work.expire()), 5000);
-  timer.unref();
+  const stop = expireLeasesEvery(work, 5000);
   return {
     handler,
     listen: () =>
       workerHost === undefined
         ? Promise.resolve(null)
         : startWorkerServer({ handler, host: workerHost, port: o.workerPort, allowRemote: o.allowRemote ?? false, tls: o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey } : undefined }),
-    stop: () => clearInterval(timer),
+    stop,
   };
 }
 

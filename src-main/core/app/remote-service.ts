@@ -19,6 +19,7 @@ import { checkWorkerToken } from '../store/worker-tokens';
 import { writeFileAtomic } from '../train/checkpoint';
 import { parseRunConfig } from '../domain/run-config';
 import { checkEpochPost, checkFinishPost, type PostedRun } from './worker-posts';
+import { guardRound, isBusy } from '../store/busy';
 
 /** A lease the worker renews every quarter of it; long enough for an evaluation pass between batches. */
 export const DEFAULT_LEASE_MS = 120_000;
@@ -105,7 +106,7 @@ export function remoteWork(store: Store, opts: { leaseMs?: number } = {}): Remot
     };
   };
 
-  return {
+  const work: RemoteWork = {
     authenticate: (token) => checkWorkerToken(store, token),
     claim(req) {
       expireLeases(store);
@@ -179,4 +180,34 @@ export function remoteWork(store: Store, opts: { leaseMs?: number } = {}): Remot
     },
     expire: () => expireLeases(store),
   };
+  // a store another process holds past the busy timeout: StoreBusy (the API answers 503 and the
+  // worker posts again; every call's writes are one transaction that changed nothing)
+  const guard = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A): R => unlessBusy(() => fn(...a));
+  return {
+    authenticate: guard(work.authenticate), claim: guard(work.claim), started: guard(work.started), heartbeat: guard(work.heartbeat),
+    epoch: guard(work.epoch), finish: guard(work.finish), release: guard(work.release), blob: guard(work.blob), expire: guard(work.expire),
+  };
+}
+
+/** The store is held by another process past the busy timeout; nothing was written. */
+export class StoreBusy extends Error {}
+
+function unlessBusy<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (isBusy(e)) throw new StoreBusy('the database is busy (held by another process); try again');
+    throw e;
+  }
+}
+
+/**
+ * Takes back runs whose lease expired every `everyMs` (`dive serve`): a round the busy store
+ * refuses is skipped, any other failure is one line, never an uncaught exception. Returns stop().
+ */
+export function expireLeasesEvery(work: RemoteWork, everyMs: number): () => void {
+  const round = guardRound('lease expiry');
+  const timer = setInterval(() => round(() => work.expire()), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
