@@ -43,10 +43,10 @@ function lostParent(): void {
   stopRequested = true;
 }
 
-// Ctrl-C reaches the whole process group: the parent decides, the worker stops after its batch.
-// the process that started this worker polls the same database and says once that it waits
+// The process that started this worker polls the same database and says once that it waits.
 setBusyNotice(() => undefined);
 
+// Ctrl-C reaches the whole process group: the parent decides, the worker stops after its batch.
 process.on('SIGINT', () => (stopRequested = true));
 process.on('SIGTERM', () => (stopRequested = true));
 process.on('disconnect', lostParent);
