@@ -33,6 +33,9 @@ export const app = $state({
   prefill: null as TrainForm | null,
   /** runs ticked for comparison */
   selected: [] as string[],
+  /** Compare's grouping ('' none, 'method', 'study', 'config.KEY') and its band */
+  compareGroup: '',
+  compareBand: 'minmax' as 'minmax' | 'std',
   toasts: [] as { id: number; kind: 'error' | 'info'; text: string }[],
   dark: false,
 });
@@ -149,13 +152,21 @@ export function currentRoute(): Route {
     case 'splits':
       return { screen: 'splits', name: app.split, runs: [] };
     case 'compare':
-      return { screen: 'compare', name: '', runs: [...app.selected] };
+      return compareRoute();
     case 'runs':
     case 'studies':
       return { screen: app.screen, name: app.name, runs: [] };
     default:
       return { screen: app.screen, name: '', runs: [] };
   }
+}
+
+/** The comparison as the app holds it: its runs, grouping and band. */
+function compareRoute(): Route {
+  const r: Route = { screen: 'compare', name: '', runs: [...app.selected] };
+  if (app.compareGroup) r.group = app.compareGroup;
+  if (app.compareGroup && app.compareBand === 'std') r.band = 'std';
+  return r;
 }
 
 /** Puts the app in the place an address names (first load, Back / Forward, a pasted link). */
@@ -168,7 +179,11 @@ export function applyRoute(r: Route): void {
     const s = app.splits.find((x) => x.name === r.name);
     if (s) app.dataset = s.dataset;
   }
-  if (r.screen === 'compare') app.selected = [...r.runs];
+  if (r.screen === 'compare') {
+    app.selected = [...r.runs];
+    app.compareGroup = r.group ?? '';
+    app.compareBand = r.band ?? 'minmax';
+  }
 }
 
 /** Follows the address bar: Back / Forward and edited addresses move the app. */
@@ -185,7 +200,8 @@ export function followAddress(): () => void {
  * entry instead: see App.svelte's address effect.
  */
 export function go(screen: Screen, name = ''): void {
-  applyRoute({ screen, name: screen === 'datasets' ? name || app.dataset : name, runs: screen === 'compare' ? [...app.selected] : [] });
+  // the comparison keeps its grouping when its selection changes
+  applyRoute(screen === 'compare' ? compareRoute() : { screen, name: screen === 'datasets' ? name || app.dataset : name, runs: [] });
   const hash = formatRoute(currentRoute());
   if (location.hash !== hash) history.pushState(null, '', hash);
 }
