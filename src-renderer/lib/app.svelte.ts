@@ -5,7 +5,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { AppInfo, ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/domain/contract';
 import type { NotesIndex } from '../../src-main/core/domain/notes';
 import type { DatasetInfo, RunSummary, SplitInfo } from '../../src-main/core/domain/types';
-import { connectApi, message } from './api';
+import { ApiError, connectApi, message } from './api';
 import { isFormCall } from './field-labels';
 import { emptyLive, foldEvent, type Live } from './live';
 import { formatRoute, parseRoute, type Route, type Screen } from './route';
@@ -16,6 +16,8 @@ export type { Screen };
 export const app = $state({
   ready: false,
   fatal: '',
+  /** the heading of the page that says why the workbench cannot be used */
+  fatalTitle: 'Cannot reach the workbench',
   info: null as AppInfo | null,
   datasets: [] as DatasetInfo[],
   splits: [] as SplitInfo[],
@@ -127,16 +129,16 @@ export async function start(): Promise<void> {
   app.dark = media.matches;
   media.addEventListener('change', (m) => (app.dark = m.matches));
   const got = connectApi();
-  if (typeof got === 'string') {
-    app.fatal = got;
-    return;
-  }
+  if (!got) return;
   api = got;
   api.subscribe(onEvent);
   try {
     app.info = await call('info', undefined);
   } catch (e) {
-    app.fatal = `The workbench core did not answer: ${message(e)}`;
+    if (e instanceof ApiError && e.status === 401) {
+      app.fatalTitle = 'Open the workbench from its address once';
+      app.fatal = e.message;
+    } else app.fatal = `The workbench core did not answer: ${message(e)}`;
     return;
   }
   await refresh('all');

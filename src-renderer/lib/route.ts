@@ -4,7 +4,7 @@
 //
 // Forms: #/datasets[/NAME]  #/splits[/NAME]  #/train  #/runs  #/runs/NAME  #/queue
 //        #/studies  #/studies/NAME  #/compare?runs=A,B,C[&group=method|study|config.KEY[&band=std]]
-// The web mode's token may ride along in the hash (`#token=T` as `dive serve` prints it, or
+// An address from before the session cookie may carry the token in its hash (`#token=T`, or
 // `#/runs/x?token=T` / `&token=T` for a deep link opened cold); `stripToken` takes it out.
 
 export const SCREENS = ['datasets', 'splits', 'train', 'runs', 'queue', 'studies', 'compare'] as const;

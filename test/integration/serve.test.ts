@@ -64,7 +64,7 @@ describe('dive serve (in process)', () => {
 
   it('prints an address on loopback that carries the token', () => {
     assert.equal(s.host, '127.0.0.1');
-    assert.equal(s.url, `http://127.0.0.1:${s.port}/#token=${s.token}`);
+    assert.equal(s.url, `http://127.0.0.1:${s.port}/?token=${s.token}`);
     assert.match(s.token, /^[\w-]{43}$/, '32 random bytes, base64url');
   });
 
@@ -121,7 +121,7 @@ describe('dive serve (in process)', () => {
   it('streams events as server-sent events', async () => {
     const got: ApiEvent[] = [];
     let raw = '';
-    const stream = request({ host: '127.0.0.1', port: s.port, path: `/api/events?token=${s.token}` });
+    const stream = request({ host: '127.0.0.1', port: s.port, path: '/api/events', headers: { Authorization: `Bearer ${s.token}` } });
     const opened = new Promise<void>((resolve) =>
       stream.on('response', (res) => {
         assert.equal(res.statusCode, 200);
@@ -205,7 +205,7 @@ describe('dive serve (command line)', () => {
         child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
       });
       const info = JSON.parse(first) as { url: string; port: number; token: string; dataRoots: string[] };
-      assert.equal(info.url, `http://127.0.0.1:${info.port}/#token=${info.token}`);
+      assert.equal(info.url, `http://127.0.0.1:${info.port}/?token=${info.token}`);
       assert.deepEqual(info.dataRoots, [t.dir]);
       const api = async (name: string, args: unknown) => {
         const r = await http(info.port, `/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${info.token}` }, body: JSON.stringify(args) });
