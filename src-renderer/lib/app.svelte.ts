@@ -27,8 +27,10 @@ export const app = $state({
   screen: 'datasets' as Screen,
   /** the run (runs screen) or study (studies screen) the address names; '' for the list */
   name: '',
-  /** split the split builder shows (its address) */
+  /** the saved split the address names (#/splits/NAME: its page); '' for the builder */
   split: '',
+  /** a saved split's parameters for the builder to start from ("Edit as a new split") */
+  splitDraft: null as SplitInfo | null,
   /** dataset the datasets / split screens look at */
   dataset: '',
   /** a run's config to prefill the train screen with ("duplicate as new config") */
