@@ -258,6 +258,9 @@ export interface RunInfo extends RunSummary {
   teacherInfo: TeacherInfo | null;
   backendReport: BackendReport | null;
   epochs: EpochRecord[];
+  /** the run's tags and note (annotate), so `dive run --json` and an exported run.json carry them */
+  tags: string[];
+  note: string;
 }
 
 export interface VirtualExamplesInfo {

@@ -5,6 +5,7 @@ import type { WrittenFile } from './files';
 import type { Store } from './handle';
 import { processAlive } from '../process';
 import { parseRunConfig, RUN_DEFAULTS, type RunConfig } from '../domain/run-config';
+import { runAnnotation } from './notes';
 
 interface RunRow {
   id: number;
@@ -112,6 +113,7 @@ export function getRun(store: Store, ref: string | number): RunInfo {
     teacherInfo: parse<TeacherInfo>(r.teacher_info),
     backendReport: parse<BackendReport>(r.backend_report),
     epochs,
+    ...runAnnotation(store, r.id),
   };
 }
 
