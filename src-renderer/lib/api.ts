@@ -15,7 +15,7 @@ declare global {
 
 /** What the page says when the server does not know this browser (no session cookie, or a stale one). */
 export function noSessionMessage(origin: string): string {
-  return `This browser has no session with the workbench at ${origin}. Open the address \`dive serve\` printed (${origin}/?token=…) once in this browser: links opened afterwards, in new tabs too, need no token. If the server was restarted, it printed a new address with a new token.`;
+  return `This browser has no session with the workbench at ${origin}. Open the address that dive serve printed (${origin}/?token=…) once in this browser: links opened afterwards, in new tabs too, need no token. If the server was restarted, it printed a new address with a new token.`;
 }
 
 /**

@@ -49,9 +49,11 @@ export function testPointsNote(epochs: readonly EpochRecord[], testTotal: number
   if (tested.length === 1) return `tested at epoch ${tested[0].epoch} only`;
   const sampled = sampledEpochs(tested, testTotal);
   if (!sampled.length) return null;
-  const size = sampled[0].testImages!;
+  const epochsText = (es: readonly EpochRecord[]) => (es.length === 1 ? `epoch ${es[0].epoch}` : `epochs ${ranges(es.map((e) => e.epoch))}`);
+  const full = tested.filter((e) => !sampled.includes(e));
   const whole = testTotal ? ` of the ${int(testTotal)}` : '';
-  return `epochs ${ranges(sampled.map((e) => e.epoch))} tested on a fixed sample of ${int(size)}${whole} test images (hollow points); the others on all of them`;
+  const rest = full.length ? `${epochsText(full)} on all of them` : 'the last epoch will be on all of them';
+  return `${epochsText(sampled)} tested on a fixed sample of ${int(sampled[0].testImages!)}${whole} test images (hollow points); ${rest}`;
 }
 
 /** Tested epochs measured on fewer images than the whole test set. */

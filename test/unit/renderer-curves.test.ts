@@ -20,14 +20,16 @@ test('accuracies are drawn in percent, the rest as logged; straight segments, th
 test('the test points note: one epoch only, or the epochs tested on the sample', () => {
   assert.equal(testPointsNote([ep(1, null), ep(2, null), ep(3, 0.7, 10000)], 10000), 'tested at epoch 3 only');
   const sampled = [ep(1, 0.3, 1158), ep(2, 0.4, 1158), ep(3, 0.5, 1158), ep(4, 0.55, 1158), ep(5, 0.6, 10000)];
-  assert.equal(testPointsNote(sampled, 10000), 'epochs 1–4 tested on a fixed sample of 1,158 of the 10,000 test images (hollow points); the others on all of them');
+  assert.equal(testPointsNote(sampled, 10000), 'epochs 1–4 tested on a fixed sample of 1,158 of the 10,000 test images (hollow points); epoch 5 on all of them');
   assert.deepEqual(sampledEpochs(sampled, 10000).map((e) => e.epoch), [1, 2, 3, 4]);
   // a run still training (no full evaluation yet) knows its sample from the dataset's test size
   assert.deepEqual(sampledEpochs(sampled.slice(0, 2), 10000).map((e) => e.epoch), [1, 2]);
+  assert.match(testPointsNote(sampled.slice(0, 2), 10000)!, /^epochs 1–2 tested on .+; the last epoch will be on all of them$/);
   // every epoch on the whole set, or runs recorded before test images were kept: no note
   assert.equal(testPointsNote([ep(1, 0.3, 10000), ep(2, 0.4, 10000)], 10000), null);
   assert.equal(testPointsNote([ep(1, 0.3), ep(2, 0.4)], 10000), null);
   assert.equal(ranges([1, 2, 3, 5, 7, 8]), '1–3, 5, 7–8');
+  assert.equal(testPointsNote([ep(1, 0.3, 1850), ep(2, 0.4, 10000)], 10000), 'epoch 1 tested on a fixed sample of 1,850 of the 10,000 test images (hollow points); epoch 2 on all of them');
 });
 
 test('the drawn range of a line', () => {
