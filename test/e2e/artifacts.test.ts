@@ -147,6 +147,10 @@ test('splits as artifacts, the builder at 1024x700, the run page live and its fi
   await t.test('a completed run\'s page has the V-against-n figure with T and p', async () => {
     await page.evaluate(`location.hash = '#/runs/base'`);
     const fig = page.getByTestId('run-virtual-examples');
+    // computed once scrolled into view (the model runs over the training split in a worker)
+    await fig.waitFor();
+    assert.equal(await fig.getByTestId('ve-figure').count(), 0, 'nothing computed out of view');
+    await fig.scrollIntoViewIfNeeded();
     await fig.getByTestId('ve-figure').waitFor({ timeout: 60_000 });
     const before = await fig.locator('.ve-table tbody tr').nth(1).textContent();
     await fig.getByTestId('ve-tau').fill('8');
