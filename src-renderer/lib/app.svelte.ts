@@ -198,6 +198,13 @@ export function followAddress(): () => void {
   return () => window.removeEventListener('hashchange', onHash);
 }
 
+/** Opens the Train screen on a split (the builder's and a saved split's "Train"). */
+export function trainOnSplit(split: string): void {
+  app.prefill = null;
+  sessionStorage.setItem('dive-train-split', split);
+  go('train');
+}
+
 /**
  * Goes to a screen (and the run / study / split / dataset it names) as a new history entry, so
  * Back returns here. Smaller changes within a screen (picking a dataset in a list) replace the

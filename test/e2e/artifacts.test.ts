@@ -5,23 +5,20 @@
 // typed, also when the page is left at once. Screenshots go to test/e2e/screenshots/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SplitExport } from '../../src-main/core/domain/split-schema';
 import type { RunInfo, SplitInfo } from '../../src-main/core/domain/types';
 import { api, ROOT, serve, type Served } from './serve';
-import { buildRenderer, shotOf, until, waitForRuns } from './walk-helpers';
+import { buildRenderer, openBrowser, type Browser, shotOf, until, waitForRuns } from './walk-helpers';
 
 const ARTIFACTS = join(ROOT, 'test/e2e/screenshots');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 let served: Served;
-let context: BrowserContext;
 let page: Page;
-let profile: string;
-const problems: string[] = [];
+let browser: Browser;
+let problems: string[] = [];
 let shot: (name: string, dark?: boolean) => Promise<void>;
 
 async function call<T>(name: string, args: unknown): Promise<T> {
@@ -38,29 +35,15 @@ before(async () => {
   await call('createSplit', { dataset: 'fashion-mnist', name: 'fm-lt100', ratio: 100, maxPerClass: 500 });
   await call('train', { split: 'fm-lt100', name: 'base', config: { method: 'bsce', model: 'mlp', epochs: 2, batchSize: 64, backend: 'wasm' } });
   await waitForRuns(served, ['base'], 180_000);
-  profile = mkdtempSync(join(tmpdir(), 'dive-e2e-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 900 },
-    acceptDownloads: true,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message} ${e.stack ?? ''}`));
-  page.on('console', (m) => {
-    // a 400 is a core UserError the page shows as a message (the walk provokes one on purpose)
-    if (/status of 400/.test(m.text())) return;
-    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-  });
+  browser = await openBrowser();
+  ({ page, problems } = browser);
   shot = shotOf(() => page, ARTIFACTS);
   await page.goto(served.url);
   await page.getByTestId('nav-runs').waitFor();
 });
 
 after(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await served?.stop();
 });
 
@@ -81,7 +64,7 @@ test('splits as artifacts, the builder at 1024x700, the run page live and its fi
     const split = await call<SplitInfo>('getSplit', { name: 'fm-lt100' });
     const rows = await page.locator('[data-testid=split-class-table] tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.children[2].textContent!.replace(/,/g, ''))));
     assert.deepEqual(rows, split.counts);
-    assert.equal(await page.getByTestId('view-total').textContent(), '1,236');
+    assert.equal(await page.getByTestId('stat-total').textContent(), '1,236');
     // the downloads are the files `dive split export` writes (one implementation: exportSplit)
     const csv = await downloaded('split-download-csv', 'counts.csv');
     assert.equal(csv, (await call<SplitExport>('exportSplit', { name: 'fm-lt100', format: 'csv' })).text);

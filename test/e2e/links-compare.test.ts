@@ -6,23 +6,21 @@
 // test/e2e/screenshots/ (gitignored) to be looked at.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { RunInfo } from '../../src-main/core/domain/types';
 import { api, ROOT, serve, type Served } from './serve';
-import { buildRenderer, drawn, shotOf, until, waitForRuns } from './walk-helpers';
+import { buildRenderer, CHROMIUM, openBrowser, type Browser, drawn, shotOf, until, waitForRuns } from './walk-helpers';
 
 const ARTIFACTS = join(ROOT, 'test/e2e/screenshots');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const RUNS = ['grp-ce-s1', 'grp-ce-s2', 'grp-bsce-s1', 'grp-bsce-s2'];
 
 let served: Served;
 let context: BrowserContext;
 let page: Page;
-let profile: string;
-const problems: string[] = [];
+let browser: Browser;
+let problems: string[] = [];
 let shot: (name: string, dark?: boolean) => Promise<void>;
 
 before(async () => {
@@ -40,27 +38,13 @@ before(async () => {
   await call('createStudy', { name: 'grp', split: 'fm-lt100', methods: ['ce', 'bsce'], seeds: 2, config: { model: 'mlp', epochs: 5, batchSize: 64, backend: 'wasm' } });
   await call('runStudy', { name: 'grp' });
   await waitForRuns(served, RUNS, 240_000);
-  profile = mkdtempSync(join(tmpdir(), 'dive-e2e-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 900 },
-    acceptDownloads: true,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message} ${e.stack ?? ''}`));
-  page.on('console', (m) => {
-    // a 400 is a core UserError the page shows as a message (the walk provokes one on purpose)
-    if (/status of 400/.test(m.text())) return;
-    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-  });
+  browser = await openBrowser();
+  ({ context, page, problems } = browser);
   shot = shotOf(() => page, ARTIFACTS);
 });
 
 after(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await served?.stop();
 });
 

@@ -4,38 +4,13 @@
 // (CSRF from another port of the host); a stale or wrong token is refused with what to do.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createDispatcher, type Dispatcher } from '../../src-main/core/app/dispatch';
 import { startServer, UNAUTHORISED, type RunningServer } from '../../src-main/server/server';
 import { sessionCookieName } from '../../src-main/server/security';
+import { http } from '../helpers/http';
 import { tempStore, type TempStore } from '../helpers/fixtures';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function http(port: number, path: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers: o.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      // an event stream never ends: its status and headers are the answer
-      if (String(res.headers['content-type']).startsWith('text/event-stream')) {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' });
-        res.destroy();
-        return;
-      }
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(o.body);
-  });
-}
 
 describe('dive serve: the browser session cookie', () => {
   let t: TempStore;

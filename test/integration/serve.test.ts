@@ -13,26 +13,8 @@ import type { ApiEvent } from '../../src-main/core/domain/contract';
 import { checkBindHost, startServer, type RunningServer } from '../../src-main/server/server';
 import { allowedHosts, isLoopback } from '../../src-main/server/security';
 import { DIVE } from '../helpers/cli';
+import { http } from '../helpers/http';
 import { tempStore, writeIdxDataset, type TempStore } from '../helpers/fixtures';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function http(port: number, path: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers: o.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(o.body);
-  });
-}
 
 describe('dive serve (in process)', () => {
   let t: TempStore;
