@@ -57,6 +57,7 @@ export const FIELD_LABELS = {
   listRuns: { split: 'Split', status: 'Status' },
   listSplits: { dataset: 'Dataset' },
   deleteSplit: { name: 'Split', cascade: 'With its runs' },
+  exportSplit: { name: 'Split', format: 'File format' },
   deleteDataset: { name: 'Dataset', cascade: 'With its splits and runs' },
   getDataset: { name: 'Dataset' },
   datasetSamples: { name: 'Dataset', perClass: 'Images per class', classes: 'Classes' },

@@ -19,6 +19,8 @@ export function describeRun(r: RunInfo): string {
   }
   if (r.teacherInfo) lines.push(`distilled from ${r.teacherInfo.name} (${r.teacherInfo.method} ${r.teacherInfo.model} on ${r.teacherInfo.split}, top-1 ${pct(r.teacherInfo.top1)}%) with T=${r.teacherInfo.tau} p=${r.teacherInfo.power} alpha=${r.teacherInfo.alpha}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
+  if (r.tags.length) lines.push(`tags: ${r.tags.join(', ')}`);
+  if (r.note) lines.push(`note: ${r.note}`);
   return lines.join('\n');
 }
 

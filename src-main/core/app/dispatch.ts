@@ -31,6 +31,7 @@ import { startQueueRunner } from './queue-runner';
 import { forkSpawner, runTask, type RunningTask, type WorkerSpawner } from './runner';
 import { createService } from './service';
 import { runStatistics } from './study-service';
+import { exportSplit } from './split-export';
 
 /** the folders web-mode imports may read by default (`dive serve --data-root` replaces them) */
 export { defaultReadRoots };
@@ -185,6 +186,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     },
     listSplits: (a) => svc.listSplits(a?.dataset),
     getSplit: (a) => svc.getSplit(a.name),
+    exportSplit: (a) => exportSplit(store, a.name, a.format),
     deleteSplit: (a) => {
       const out = svc.deleteSplit(a.name, { cascade: a.cascade });
       changed('splits', 'runs');

@@ -8,7 +8,7 @@ import { Name } from './fields';
 import { AnnotateRequestSchema, type Annotation, type NotesIndex } from './notes';
 import { ImportRequestSchema } from './import-schema';
 import { ExportRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
-import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
+import { SPLIT_EXPORT_FORMATS, SplitPreviewRequestSchema, SplitRequestSchema, type SplitExport } from './split-schema';
 import { StudyRequestSchema } from './study-plan';
 import { WorkerTokenName, type WorkerTokenInfo } from './worker-wire';
 import type { QueueEntry, StudyDetail, StudyInfo, StudyListRow, RunStatistics } from './study-types';
@@ -46,6 +46,8 @@ export const CALLS = {
   listSplits: z.strictObject({ dataset: Name.optional() }).optional(),
   getSplit: z.strictObject({ name: Name }),
   deleteSplit: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
+  /** a saved split as a file's text: json (counts, class names, indices into the training part), csv (class counts), list ("path label" lines) */
+  exportSplit: z.strictObject({ name: Name, format: z.enum(SPLIT_EXPORT_FORMATS) }),
   /** creates the run and starts its worker; events follow */
   train: TrainRequestSchema,
   resumeRun: z.strictObject({ name: Name }),
@@ -171,6 +173,7 @@ export interface Results {
   listSplits: SplitInfo[];
   getSplit: SplitInfo;
   deleteSplit: SplitInfo & Deleted;
+  exportSplit: SplitExport;
   train: RunInfo;
   resumeRun: RunInfo;
   cancelRun: RunInfo;

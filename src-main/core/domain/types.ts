@@ -159,6 +159,11 @@ export interface EpochRecord {
   trainAcc: number;
   /** test top-1; null on epochs not evaluated (see RunConfig.evalEvery) */
   testAcc: number | null;
+  /**
+   * test images behind testAcc: the whole test set, or a short run's fixed sample before its last
+   * epoch (domain/eval-plan.ts); null when not evaluated, absent for runs recorded before it was kept
+   */
+  testImages?: number | null;
   /** balanced accuracy on the validation holdout (RunConfig.valFraction); null when none or not evaluated */
   valAcc?: number | null;
   seconds: number;
@@ -253,6 +258,9 @@ export interface RunInfo extends RunSummary {
   teacherInfo: TeacherInfo | null;
   backendReport: BackendReport | null;
   epochs: EpochRecord[];
+  /** the run's tags and note (annotate), so `dive run --json` and an exported run.json carry them */
+  tags: string[];
+  note: string;
 }
 
 export interface VirtualExamplesInfo {

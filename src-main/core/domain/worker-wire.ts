@@ -67,6 +67,7 @@ export const EpochBody = LeaseBody.extend({
     lr: z.number(),
     trainAcc: z.number(),
     testAcc: z.number().nullable(),
+    testImages: z.number().int().positive().nullable().optional(),
     valAcc: z.number().nullable().optional(),
     seconds: z.number(),
     imagesPerSec: z.number(),

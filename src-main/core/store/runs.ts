@@ -5,6 +5,7 @@ import type { WrittenFile } from './files';
 import type { Store } from './handle';
 import { processAlive } from '../process';
 import { parseRunConfig, RUN_DEFAULTS, type RunConfig } from '../domain/run-config';
+import { runAnnotation } from './notes';
 
 interface RunRow {
   id: number;
@@ -75,9 +76,9 @@ type SummaryTuple = [
   lr: number | null, batchSize: number | null, tau: number | null, power: number | null, alpha: number | null,
 ];
 
-interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number | null; val_acc: number | null; seconds: number; images_per_second: number }
+interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number | null; test_images: number | null; val_acc: number | null; seconds: number; images_per_second: number }
 
-const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, valAcc: e.val_acc, seconds: e.seconds, imagesPerSec: e.images_per_second });
+const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, testImages: e.test_images, valAcc: e.val_acc, seconds: e.seconds, imagesPerSec: e.images_per_second });
 
 /** From the row's columns alone: no JSON parsed but a non-empty warnings list (short, and rare). */
 function toRunSummary(row: SummaryTuple): RunSummary {
@@ -112,6 +113,7 @@ export function getRun(store: Store, ref: string | number): RunInfo {
     teacherInfo: parse<TeacherInfo>(r.teacher_info),
     backendReport: parse<BackendReport>(r.backend_report),
     epochs,
+    ...runAnnotation(store, r.id),
   };
 }
 
@@ -189,8 +191,8 @@ function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weig
 export function recordEpoch(store: Store, id: number, rec: EpochRecord, checkpoint: WrittenFile): void {
   store.db.transaction(() => {
     store.db
-      .prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, val_acc, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.valAcc ?? null, rec.seconds, rec.imagesPerSec);
+      .prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, test_images, val_acc, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.testImages ?? null, rec.valAcc ?? null, rec.seconds, rec.imagesPerSec);
     store.db.prepare('UPDATE runs SET epochs_done = ?, heartbeat_at = ? WHERE id = ?').run(rec.epoch, Date.now(), id);
     replaceBlob(store, id, 'checkpoint_blob', checkpoint, 'checkpoint');
   })();
