@@ -64,7 +64,7 @@ async function main(argv) {
   ensureRenderer();
   let child;
   if (choice.mode === 'electron') {
-    const { buildMain } = await import('../shell/build.mjs');
+    const { buildMain } = await import('../build/bundles.mjs');
     await buildMain();
     child = spawn(choice.bin, [ROOT, ...rest], { cwd: ROOT, stdio: 'inherit' });
   } else {
