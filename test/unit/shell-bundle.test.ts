@@ -35,7 +35,7 @@ describe('Electron bundles', () => {
   const app = join(dir, 'app');
   let built: { main: string; preload: string; worker: string };
   before(async () => {
-    const buildScript = join(ROOT, 'src-main', 'shell', 'build.mjs');
+    const buildScript = join(ROOT, 'src-main', 'build', 'bundles.mjs');
     const { buildMain } = (await import(buildScript)) as { buildMain: (out: string) => Promise<typeof built> };
     built = await buildMain(join(app, 'out'));
     // the packaged layout: package.json, db/, out/ and node_modules/ side by side
