@@ -16,7 +16,6 @@ import { fileURLToPath } from 'node:url';
 import { electronMissingLine, electronState } from './electron-binary.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const say = (line) => process.stdout.write(`dive-workbench: ${line}\n`);
 
 /** Why a fetch failed, where Node only says "fetch failed": the host that does not resolve, or answer. */
 async function unreachable(url) {
@@ -30,23 +29,23 @@ async function unreachable(url) {
   }
 }
 
-async function electron() {
-  const e = electronState(ROOT);
+async function electron(root, env, say) {
+  const e = electronState(root, env);
   if (e.state !== 'missing') return;
-  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return say(electronMissingLine(e.version, 'ELECTRON_SKIP_BINARY_DOWNLOAD is set'));
+  if (env.ELECTRON_SKIP_BINARY_DOWNLOAD) return say(electronMissingLine(e.version, 'ELECTRON_SKIP_BINARY_DOWNLOAD is set'));
   if (process.stdout.isTTY) say(`downloading Electron ${e.version}'s binary for the desktop app (about 100 MB; ELECTRON_SKIP_BINARY_DOWNLOAD=1 skips it)...`);
-  const r = spawnSync(process.execPath, [join(e.pkgDir, 'install.js')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.status === 0 && electronState(ROOT).state === 'ready') return;
+  const r = spawnSync(process.execPath, [join(e.pkgDir, 'install.js')], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status === 0 && electronState(root, env).state === 'ready') return;
   // install.js prints the error's stack: its first line is the reason
   const first = `${r.stderr ?? ''}${r.error?.message ?? ''}`.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('at ')) ?? `exit code ${r.status}`;
-  const from = process.env.ELECTRON_MIRROR || 'https://github.com/';
+  const from = env.ELECTRON_MIRROR || 'https://github.com/';
   const why = (/fetch failed/.test(first) && (await unreachable(from))) || first.slice(0, 200);
   say(electronMissingLine(e.version, `the download failed: ${why}`));
 }
 
-function tensorflow() {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const require = createRequire(join(ROOT, 'package.json'));
+function tensorflow(root, _env, say) {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const require = createRequire(join(root, 'package.json'));
   const missing = Object.keys(pkg.optionalDependencies ?? {})
     .filter((name) => name.startsWith('@tensorflow/tfjs-node'))
     .filter((name) => {
@@ -64,10 +63,17 @@ function tensorflow() {
   );
 }
 
-for (const step of [electron, tensorflow]) {
-  try {
-    await step();
-  } catch (e) {
-    say(`${step.name}: ${String(e?.message ?? e).split('\n')[0]} (the install itself went on)`);
+/** Runs each step; `say` gets the lines. Never throws: a step that fails says so and the next runs. */
+export async function postinstall(root, env, say) {
+  for (const step of [electron, tensorflow]) {
+    try {
+      await step(root, env, say);
+    } catch (e) {
+      say(`${step.name}: ${String(e?.message ?? e).split('\n')[0]} (the install itself went on)`);
+    }
   }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await postinstall(ROOT, process.env, (line) => process.stdout.write(`dive-workbench: ${line}\n`));
 }

@@ -10,10 +10,17 @@ interface LoadError {
 
 const loadError = (e: unknown): LoadError => (typeof e === 'object' && e !== null ? (e as LoadError) : {});
 
-/** The installation's folder: the part of a path before its node_modules/ (or out/, src-main/). */
+/**
+ * The installation's folder, where `npm install` or `npm rebuild` fixes it: for one of our own files
+ * (out/, src-main/) the folder above those; for a file of a package, the folder whose node_modules
+ * holds the package.
+ */
 export function installRoot(path: string): string | undefined {
-  const m = /^(.*?)[\\/](?:node_modules|out|src-main)[\\/]/.exec(path);
-  return m ? m[1] : undefined;
+  const p = path.replace(/\\/g, '/');
+  const pkg = p.lastIndexOf('/node_modules/');
+  const own = Math.max(p.lastIndexOf('/out/'), p.lastIndexOf('/src-main/'));
+  const at = own > pkg ? own : pkg;
+  return at > 0 ? path.slice(0, at) : undefined;
 }
 
 /** The package a path inside node_modules belongs to (scoped names included). */
