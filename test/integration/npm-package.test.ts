@@ -9,13 +9,14 @@
 // optional tfjs-node packages fast, as it does wherever TensorFlow's downloads cannot be reached).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { c as tar } from 'tar';
 import type { RunInfo } from '../../src-main/core/domain/types';
+import { copyCheckout } from '../helpers/checkout-copy';
 import { tempDir, writeImageFolder } from '../helpers/fixtures';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -63,15 +64,7 @@ describe('the npm package', () => {
   });
 
   it('packs from a clean copy of the checkout and installs as a global tool', async () => {
-    // the copy: what git tracks or would track, with this checkout's node_modules
-    const copy = join(dir, 'checkout');
-    const files = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\0').filter(Boolean);
-    for (const f of files) {
-      if (!existsSync(join(ROOT, f))) continue;
-      mkdirSync(dirname(join(copy, f)), { recursive: true });
-      cpSync(join(ROOT, f), join(copy, f));
-    }
-    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const copy = copyCheckout(join(dir, 'checkout'));
     const packed = spawnSync(npm, ['pack', '--pack-destination', dir, '--json'], { cwd: copy, encoding: 'utf8', timeout: 300_000 });
     assert.equal(packed.status, 0, packed.stderr);
     const [{ filename, files: inTarball }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
