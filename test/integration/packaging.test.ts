@@ -8,7 +8,7 @@
 // inside the package: the main process opens its store and imports through the worker, the worker
 // trains on the wasm backend, Dawn and sharp load their native code.
 import assert from 'node:assert/strict';
-import { fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
@@ -16,8 +16,8 @@ import { after, before, describe, it } from 'node:test';
 import { runInNewContext } from 'node:vm';
 import { extractAll, listPackage, statFile } from '@electron/asar';
 import { createDispatcher } from '../../src-main/core/app/dispatch';
-import type { WorkerMessage, WorkerSpawner } from '../../src-main/core/app/runner';
 import type { RunInfo } from '../../src-main/core/domain/types';
+import { bundleSpawner } from '../helpers/bundle-spawner';
 import { tempDir, tempStore, writeIdxDataset } from '../helpers/fixtures';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -48,19 +48,6 @@ function owner(path: string): string {
   const i = parts.lastIndexOf('node_modules');
   if (i < 0) return parts.length > 1 ? parts.slice(0, parts[0] === 'out' ? 2 : 1).join('/') : parts[0];
   return parts.slice(0, i + (parts[i + 1]?.startsWith('@') ? 3 : 2)).join('/');
-}
-
-function bundleSpawner(worker: string): WorkerSpawner {
-  return (job) => {
-    const child = fork(worker, [], { env: { ...process.env, DIVE_WORKER_JOB: JSON.stringify(job) }, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    return {
-      pid: child.pid,
-      onMessage: (fn) => child.on('message', (m) => fn(m as WorkerMessage)),
-      onExit: (fn) => child.once('exit', fn),
-      onError: (fn) => child.on('error', fn),
-      kill: () => child.kill('SIGKILL'),
-    };
-  };
 }
 
 describe('the packed desktop app', { skip: PLATFORM ? false : `electron-builder's stand-in layout is written for Linux and Windows, not ${process.platform}` }, () => {
