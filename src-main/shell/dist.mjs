@@ -60,10 +60,17 @@ async function main(args) {
   mkdirSync(release, { recursive: true });
   const logFile = join(release, 'dist.log');
   const log = createWriteStream(logFile);
-  const { version } = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8'));
+  let version;
+  try {
+    ({ version } = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')));
+  } catch {
+    say(`electron and electron-builder (devDependencies) are not installed: run \`npm install\` in ${ROOT}`);
+    return 1;
+  }
   const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'electron-builder', 'cli.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let failed = false;
+  let stopping;
   let pending = '';
   const onData = (chunk) => {
     const text = chunk.toString();
@@ -78,7 +85,7 @@ async function main(args) {
       if (!failed && l.trimStart().startsWith('•')) process.stdout.write(`${l}\n`);
     }
     // electron-builder can linger after its error (open sockets): it has said all it will
-    if (failed) setTimeout(() => child.kill(), 10_000).unref();
+    if (failed && !stopping) stopping = setTimeout(() => child.kill(), 10_000).unref();
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
