@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Progress, RunInfo, TrainEvent } from '../domain/types';
 import { getRun, markEnded, requestCancel, runRow } from '../store/runs';
@@ -8,7 +9,15 @@ import { UserError, type Problem } from '../domain/errors';
 import type { ImportRequest } from '../domain/import-schema';
 import type { ProbeOptions } from '../domain/run-requests';
 
-export const WORKER_ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
+/**
+ * The worker process's entry. Run from a build, this module is part of a file one folder below out/
+ * (import.meta.filename names that file; the build rewrites only import.meta.url), and the compiled
+ * worker is out/worker/index.mjs; run from its TypeScript source (tsx: the tests), it is
+ * worker-entry.mjs, which runs worker.ts through tsx.
+ */
+export const WORKER_ENTRY = import.meta.filename.endsWith('.ts')
+  ? fileURLToPath(new URL('./worker-entry.mjs', import.meta.url))
+  : join(import.meta.dirname, '..', 'worker', 'index.mjs');
 
 /** One job of a worker process: train a run, or a one-shot task that needs TF.js or heavy I/O. */
 export type WorkerTask =
