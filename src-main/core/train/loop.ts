@@ -104,6 +104,8 @@ export interface TrainCompleted {
   normalization: ChannelStats;
   /** per-class training counts the loss used (the split's, less the validation holdout) */
   trainCounts: number[];
+  /** SGD steps the final weights took (batch norm's num_batches_tracked in a PyTorch export) */
+  steps: number;
 }
 
 export interface TrainStopped {
@@ -400,6 +402,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       testLogits: lastLogits,
       normalization: norm,
       trainCounts,
+      steps: cfg.epochs * batchCount(n, cfg.batchSize),
     };
   } finally {
     opt.dispose();
