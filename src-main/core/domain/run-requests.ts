@@ -76,7 +76,7 @@ export const ExportRequestSchema = z
   })
   .superRefine((r, ctx) => {
     if (r.dir !== undefined && r.out !== undefined) ctx.addIssue({ code: 'custom', path: ['dir'], message: 'give the folder once: dir or out' });
-    else if (r.dir === undefined && r.out === undefined) ctx.addIssue({ code: 'custom', path: ['out'], message: 'say where to write the export' });
+    else if (r.dir === undefined && r.out === undefined) ctx.addIssue({ code: 'custom', path: ['dir'], message: 'say where to write the export: dir (a folder) or out (a folder for tfjs, a file for onnx and safetensors)' });
     else if (r.dir !== undefined && r.format !== 'tfjs') ctx.addIssue({ code: 'custom', path: ['dir'], message: `a ${r.format} export is one file: give out` });
   });
 
