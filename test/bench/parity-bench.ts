@@ -6,6 +6,7 @@
 // Goal (docs/fidelity.md): every cell within max(2 points, 1 std) of PyTorch.
 //
 // Step-exact mode (parity-exact.ts): npm run bench:parity -- --exact [--models cnn,resnet8] [--methods ce,bsce,ldam-drw,kd,dive]
+//   [--float64 cnn,resnet8|none] [--results FILE]; finished cells are kept in test/bench/parity-exact-results.json
 //
 // Run: npm run bench:parity -- [--models mlp,cnn,resnet8] [--epochs 10,60] [--augment none,crop+flip]
 //        [--seeds 1,2,3] [--warmup-form step[,epoch]] [--engines ours,torch] [--results FILE]
@@ -205,7 +206,7 @@ async function main(): Promise<void> {
     options: {
       models: { type: 'string' }, epochs: { type: 'string' }, augment: { type: 'string' }, seeds: { type: 'string' }, 'warmup-form': { type: 'string' },
       engines: { type: 'string' }, results: { type: 'string' }, work: { type: 'string' }, table: { type: 'boolean' }, json: { type: 'boolean' },
-      exact: { type: 'boolean' }, methods: { type: 'string' },
+      exact: { type: 'boolean' }, methods: { type: 'string' }, float64: { type: 'string' },
     },
   });
   if (o.exact) {
@@ -213,6 +214,8 @@ async function main(): Promise<void> {
     const cells = await exactParity({
       work: o.work ?? path.join(tmpdir(), 'dive-parity'), db, splitFile, python: findTorchPython(),
       models: list('models', o.models, MODELS, EXACT_MODELS), methods: list('methods', o.methods, EXACT_METHODS, EXACT_METHODS),
+      float64: o.float64 === 'none' ? [] : list('float64', o.float64, MODELS, EXACT_MODELS),
+      results: o.results ?? path.join(HERE, 'parity-exact-results.json'),
       log: (l) => process.stderr.write(`${l}\n`),
     });
     process.stdout.write(o.json ? `${JSON.stringify(cells)}\n` : `${stepListing(cells)}\n\n${exactTable(cells)}\n`);

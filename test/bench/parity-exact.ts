@@ -9,7 +9,7 @@
 // difference at step 1, the largest over the 100 steps, and the largest weight difference at the
 // end. Goal: <= 1e-4 relative at step 1, <= 1e-3 over the 100 steps.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseRunConfig, type ModelKind } from '../../src-main/core/domain/run-config';
 import { UserError } from '../../src-main/core/domain/errors';
@@ -46,15 +46,15 @@ export interface ExactCell {
   weightTensor: string;
   lrMismatch: number;
   /**
-   * The float64 reference: PyTorch's same 100 steps in double precision. `floor` is PyTorch
-   * float32's own largest relative loss difference from it (float32 rounding, amplified by
-   * training), `oursToExact` ours; weights likewise at the end.
+   * The float64 reference (null where not run: --float64 leaves the model out): PyTorch's same 100
+   * steps in double precision. `floor` is PyTorch float32's own largest relative loss difference from
+   * it (float32 rounding, amplified by training), `oursToExact` ours; weights likewise at the end.
    */
-  exact: number[];
-  floor: number;
-  oursToExact: number;
-  weightFloor: number;
-  weightOursToExact: number;
+  exact: number[] | null;
+  floor: number | null;
+  oursToExact: number | null;
+  weightFloor: number | null;
+  weightOursToExact: number | null;
 }
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
@@ -87,12 +87,22 @@ export function exactTable(cells: ExactCell[]): string {
   ];
   for (const c of cells) {
     const ok = c.first <= GOAL.first && c.worst <= GOAL.all && c.lrMismatch === 0;
-    lines.push(`| ${c.model} | ${c.method} | ${c.ours[0].toFixed(6)} / ${c.torch[0].toFixed(6)} | ${e(c.first)} | ${e(c.worst)} (${c.worstStep}) | ${e(c.weightDiff)} (${c.weightTensor}) | ${ok ? 'yes' : '**no**'} | ${e(c.floor)} / ${e(c.oursToExact)}; ${e(c.weightFloor)} / ${e(c.weightOursToExact)} |`);
+    const ref = c.floor === null || c.oursToExact === null || c.weightFloor === null || c.weightOursToExact === null ? 'not run' : `${e(c.floor)} / ${e(c.oursToExact)}; ${e(c.weightFloor)} / ${e(c.weightOursToExact)}`;
+    lines.push(`| ${c.model} | ${c.method} | ${c.ours[0].toFixed(6)} / ${c.torch[0].toFixed(6)} | ${e(c.first)} | ${e(c.worst)} (${c.worstStep}) | ${e(c.weightDiff)} (${c.weightTensor}) | ${ok ? 'yes' : '**no**'} | ${ref} |`);
   }
   return lines.join('\n');
 }
 
-export async function exactParity(o: { work: string; db: string; splitFile: string; python: string; models: ModelKind[]; methods: Method[]; log: (l: string) => void }): Promise<ExactCell[]> {
+/**
+ * Runs the cells not yet in `results` (a JSON file, appended after each cell: the bench can be
+ * stopped and resumed), and answers every requested cell. `float64`: the models whose cells also
+ * run PyTorch in double precision (slow for the ResNets: its double convolutions have no fast path).
+ */
+export async function exactParity(o: { work: string; db: string; splitFile: string; python: string; models: ModelKind[]; methods: Method[]; float64: ModelKind[]; results: string; log: (l: string) => void }): Promise<ExactCell[]> {
+  const done: ExactCell[] = existsSync(o.results) ? (JSON.parse(readFileSync(o.results, 'utf8')) as ExactCell[]) : [];
+  const have = (model: ModelKind, method: Method) => done.find((c) => c.model === model && c.method === method);
+  const wanted = () => o.models.flatMap((model) => o.methods.map((method) => have(model, method)).filter((c): c is ExactCell => !!c));
+  if (o.models.every((model) => o.methods.every((method) => have(model, method)))) return wanted();
   await selectBackend('wasm');
   const store = openStore({ db: o.db });
   let data;
@@ -107,10 +117,15 @@ export async function exactParity(o: { work: string; db: string; splitFile: stri
   const orders = Array.from({ length: 10 }, (_, e) => epochOrder(n, new Rng(1000 + e)));
   const dir = path.join(o.work, 'exact');
   mkdirSync(dir, { recursive: true });
-  const cells: ExactCell[] = [];
   for (const model of o.models) {
     let teacherFile: string | null = null;
     for (const method of o.methods) {
+      // a finished cell is skipped; kd and dive still need the bsce cell's final weights on disk
+      const bsceFile = path.join(dir, `${model}-bsce-ours.safetensors`);
+      if (have(model, method)) {
+        if (method === 'bsce' && existsSync(bsceFile)) teacherFile = bsceFile;
+        continue;
+      }
       const cfg = parseRunConfig({ method, model, epochs: 10, batchSize: 128, lr: 0.1, seed: 1, augment: { crop: false, flip: false }, evalEvery: 10, warmupForm: 'step' });
       if (Math.ceil(n / cfg.batchSize) * cfg.epochs !== 100) throw new UserError(`the split has ${n} images: not 100 steps at batch 128 over 10 epochs`);
       const spec = { kind: model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead };
@@ -155,7 +170,7 @@ export async function exactParity(o: { work: string; db: string; splitFile: stri
         return { file: out, ...(JSON.parse(p.stdout.trim().split('\n').pop() ?? '{}') as { losses: number[]; lrs: number[] }) };
       };
       const t = torchRun('float32');
-      const t64 = torchRun('float64');
+      const t64 = o.float64.includes(model) ? torchRun('float64') : null;
       const torchFile = t.file;
       let worst = 0;
       let worstStep = 0;
@@ -167,14 +182,15 @@ export async function exactParity(o: { work: string; db: string; splitFile: stri
       const w = weightDiff(oursFile, torchFile);
       const cell: ExactCell = {
         model, method, ours, torch: t.losses, lrOurs, lrTorch: t.lrs, first: rel(ours[0], t.losses[0]), worst, worstStep, weightDiff: w.diff, weightTensor: w.tensor, lrMismatch,
-        exact: t64.losses, floor: worstOf(t.losses, t64.losses), oursToExact: worstOf(ours, t64.losses),
-        weightFloor: weightDiff(torchFile, t64.file).diff, weightOursToExact: weightDiff(oursFile, t64.file).diff,
+        exact: t64 ? t64.losses : null, floor: t64 ? worstOf(t.losses, t64.losses) : null, oursToExact: t64 ? worstOf(ours, t64.losses) : null,
+        weightFloor: t64 ? weightDiff(torchFile, t64.file).diff : null, weightOursToExact: t64 ? weightDiff(oursFile, t64.file).diff : null,
       };
-      cells.push(cell);
-      o.log(`${model} ${method}: step 1 ${cell.first.toExponential(2)}, worst ${worst.toExponential(2)} at step ${worstStep}, weights ${w.diff.toExponential(2)} (${w.tensor})${lrMismatch ? `, ${lrMismatch} learning rates differ` : ''}; against float64: PyTorch ${cell.floor.toExponential(2)}, ours ${cell.oursToExact.toExponential(2)}`);
+      done.push(cell);
+      writeFileSync(o.results, `${JSON.stringify(done)}\n`);
+      o.log(`${model} ${method}: step 1 ${cell.first.toExponential(2)}, worst ${worst.toExponential(2)} at step ${worstStep}, weights ${w.diff.toExponential(2)} (${w.tensor})${lrMismatch ? `, ${lrMismatch} learning rates differ` : ''}${cell.floor !== null && cell.oursToExact !== null ? `; against float64: PyTorch ${cell.floor.toExponential(2)}, ours ${cell.oursToExact.toExponential(2)}` : ''}`);
     }
   }
-  return cells;
+  return wanted();
 }
 
 /** Every step of every cell: step, lr, loss ours, loss PyTorch, relative difference. */
@@ -182,7 +198,7 @@ export function stepListing(cells: ExactCell[]): string {
   const out: string[] = [];
   for (const c of cells) {
     out.push(`${c.model} ${c.method}: step, lr, loss ours, loss PyTorch, rel. diff, loss PyTorch float64`);
-    c.ours.forEach((v, i) => out.push(`  ${i + 1} ${c.lrOurs[i].toPrecision(6)} ${v.toFixed(7)} ${c.torch[i].toFixed(7)} ${rel(v, c.torch[i]).toExponential(2)} ${c.exact[i].toFixed(7)}`));
+    c.ours.forEach((v, i) => out.push(`  ${i + 1} ${c.lrOurs[i].toPrecision(6)} ${v.toFixed(7)} ${c.torch[i].toFixed(7)} ${rel(v, c.torch[i]).toExponential(2)} ${c.exact ? c.exact[i].toFixed(7) : '-'}`));
   }
   return out.join('\n');
 }

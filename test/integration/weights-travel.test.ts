@@ -45,8 +45,11 @@ describe('weights that travel (dive export, predict, import-run, --init-weights)
   const db = join(t.dir, 'dive.sqlite');
   const out = (f: string) => join(t.dir, f);
   const runs: Record<string, RunInfo> = {};
-  /** the workbench's own prediction for each test image, from the run's stored weights */
+  /** the workbench's own prediction for each test image, from the run's stored weights (once per run) */
+  const argmaxes = new Map<string, Int32Array>();
   const workbenchArgmax = async (run: string): Promise<Int32Array> => {
+    const known = argmaxes.get(run);
+    if (known) return known;
     const store = openStore({ db });
     try {
       const [{ selectBackend }, inference] = await Promise.all([import('../../src-main/core/train/backend'), import('../../src-main/core/train/inference')]);
@@ -54,7 +57,9 @@ describe('weights that travel (dive export, predict, import-run, --init-weights)
       const data = await loadSplitData(store, 'lt');
       const m = inference.loadModel(runFilePath(store, run, 'weights')!);
       try {
-        return argmaxRows(await inference.logitsOf(m, data.testImages, data.testLabels), data.numClasses);
+        const out = argmaxRows(await inference.logitsOf(m, data.testImages, data.testLabels), data.numClasses);
+        argmaxes.set(run, out);
+        return out;
       } finally {
         m.model.dispose();
       }
