@@ -5,11 +5,14 @@
 // examples and backend probes run in a worker under the window or the server, so their event loop
 // stays responsive; the CLI has nothing else to serve and runs them in-process ('in-process' tasks).
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import { findFashionMnist } from '../data/fashion-mnist';
-import { defaultReadRoots } from '../data/read-roots';
+import { defaultReadRoots, ReadRoots } from '../data/read-roots';
 import { downloadOffers } from '../data/download-offers';
-import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type Results } from '../domain/contract';
+import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type PredictResult, type Results } from '../domain/contract';
 import { UserError, withPathPrefix } from '../domain/errors';
 import { paperStudyRequest, type RecipeRequest } from '../domain/run-requests';
 import type { StudyDetail } from '../domain/study-types';
@@ -193,7 +196,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     train: (a) => {
-      const run = svc.createRun(a);
+      const run = svc.createRun(a, { readRoots: opts.readRoots ? new ReadRoots(opts.readRoots) : undefined });
       // what the run was created with a warning about (its teacher) goes out like the worker's warnings
       for (const warning of run.warnings) emit({ type: 'warning', run: run.name, warning });
       return queued(run, [run.id]);
@@ -219,7 +222,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
     virtualExampleSweep: async (a) => (inProcess ? await svc.virtualExampleSweep(a) : await task(runTask<VeSweep>(store, { kind: 've-sweep', ...a }, undefined, spawn))),
     exportRun: (a) => svc.exportRun(a),
-    prepareExport: async (a) => tickets.add(await prepareModelArchive(store, a.run, opts.exportTmp)),
+    prepareExport: async (a) => tickets.add(await prepareModelArchive(store, a.run, opts.exportTmp, a.format)),
     recipe: (a) => recipe(a),
     // a worker loads the backends, so the window's or server's process never holds one
     probeBackends: async (a) => (inProcess ? (await import('../train/probe')).probeBackends(a) : task(runTask<BackendsProbe>(store, { kind: 'backends', options: a }, undefined, spawn))),
@@ -254,6 +257,32 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     listNotes: () => listNotes(store),
+    predict: async (a) => {
+      const roots = opts.readRoots ? new ReadRoots(opts.readRoots) : undefined;
+      const { expandInputs, predictImages, uploadedInputs } = await import('./predict-service');
+      const { inputs, errors } = a.files ? expandInputs(a.files, roots) : { inputs: uploadedInputs(a.images ?? []), errors: [] };
+      if (inProcess) return predictImages(store, a.run, inputs, a.top, errors);
+      // a worker takes its job in an environment variable: uploaded bytes go through a private temporary folder
+      const dir = mkdtempSync(join(opts.exportTmp ?? tmpdir(), 'dive-predict-'));
+      try {
+        const files = inputs.map((input, i) => {
+          if (!('bytes' in input)) return input;
+          const path = join(dir, `image-${i}`);
+          writeFileSync(path, input.bytes, { mode: 0o600 });
+          return { path, name: input.name };
+        });
+        return await task(runTask<PredictResult>(store, { kind: 'predict', run: a.run, inputs: files, errors, top: a.top }, undefined, spawn));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    importRun: async (a) => {
+      const out = inProcess
+        ? await (await import('./run-import')).importRun(store, a, opts.readRoots ? new ReadRoots(opts.readRoots) : undefined)
+        : await task(runTask<RunInfo>(store, { kind: 'import-run', request: a, readRoots: opts.readRoots }, undefined, spawn));
+      changed('runs');
+      return out;
+    },
   };
 
   const runEnded = async (ref: string | number): Promise<RunInfo> => {

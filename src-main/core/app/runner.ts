@@ -7,7 +7,8 @@ import type { Store } from '../store/store';
 import type { StorePaths } from '../paths';
 import { UserError, type Problem } from '../domain/errors';
 import type { ImportRequest } from '../domain/import-schema';
-import type { ProbeOptions } from '../domain/run-requests';
+import type { ImportRunRequest, ProbeOptions } from '../domain/run-requests';
+import type { Prediction } from '../domain/contract';
 
 /**
  * The worker process's entry. Run from a build, this module is part of a file one folder below out/
@@ -31,7 +32,11 @@ export type WorkerTask =
   /** a dataset import (validated at the dispatcher; the importer parses it again, which is idempotent) */
   | { kind: 'import'; request: ImportRequest; readRoots?: string[] }
   /** `dive backends` / probeBackends: every compute rung probed and timed (validated at the dispatcher) */
-  | { kind: 'backends'; options: ProbeOptions };
+  | { kind: 'backends'; options: ProbeOptions }
+  /** a completed run's predictions for image files (uploads written to a temporary folder first) */
+  | { kind: 'predict'; run: string; inputs: { path: string; name?: string }[]; errors: Prediction[]; top: number }
+  /** dive import-run (validated at the dispatcher) */
+  | { kind: 'import-run'; request: ImportRunRequest; readRoots?: string[] };
 
 /** What the parent tells a worker; the worker opens its own connection to the same database. */
 export type WorkerJob = StorePaths & WorkerTask;

@@ -232,6 +232,25 @@ export interface RunSummary {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** where its weights came from when not (only) from training here: import-run, --init-weights; null otherwise */
+  origin: RunOrigin | null;
+}
+
+/**
+ * Weights from outside the workbench. `imported`: a run trained elsewhere (dive import-run), its
+ * weights evaluated here on import; `initialised`: a run that trained here from a file's weights
+ * (--init-weights, its classifier fresh with --reset-head).
+ */
+export interface RunOrigin {
+  kind: 'imported' | 'initialised';
+  /** the file's name (no folder: a path would say where the user keeps things) */
+  file: string;
+  sha256: string;
+  at: string;
+  /** initialised: the classifier was left fresh (another class count) */
+  resetHead?: boolean;
+  /** what the file says of itself (its metadata's run, e.g. the workbench run or "PyTorch 2.3") */
+  source?: Record<string, unknown> | null;
 }
 
 /** What a student records of its teacher and of how it was distilled. */

@@ -34,7 +34,7 @@ async function sha256Of(path: string): Promise<string> {
 /** Who to blame in a message: the dataset or run that owns a blob. */
 const OWNER_SQL = `SELECT b.id, b.path, b.bytes, b.sha256, b.kind,
   COALESCE((SELECT 'dataset "' || d.name || '"' FROM dataset_parts p JOIN datasets d ON d.id = p.dataset_id WHERE p.pixels_blob = b.id),
-           (SELECT 'run "' || r.name || '"' FROM runs r WHERE r.checkpoint_blob = b.id OR r.weights_blob = b.id)) AS owner
+           (SELECT 'run "' || r.name || '"' FROM runs r WHERE r.checkpoint_blob = b.id OR r.weights_blob = b.id OR r.init_blob = b.id)) AS owner
   FROM blobs b ORDER BY b.id`;
 
 function remedy(b: BlobRow): string {

@@ -21,7 +21,7 @@ import { resolvePadding, type ImageShape, type RunConfig } from '../domain/run-c
 import type { NamedArray } from './layers';
 import { methodLoss } from './losses';
 import { TEACHER_METHODS } from '../domain/method';
-import { createModel, type Model } from './models';
+import { createModel, mergeWeights, type Model } from './models';
 import { Sgd } from './optim';
 import { evalPlan, evaluatedEpoch, evaluations as plannedEvaluations } from '../domain/eval-plan';
 import { gather, stratifiedHoldout, testSample } from './holdout';
@@ -64,6 +64,8 @@ export interface TrainHooks {
   onWarning?(warning: string): void | Promise<void>;
   /** polled after every batch; true stops the run (it can be resumed from the last checkpoint) */
   shouldStop?(): boolean;
+  /** every SGD step's own batch loss (bench:parity --exact compares them step by step) */
+  onStep?(step: { epoch: number; batch: number; loss: number; lr: number }): void;
 }
 
 export interface TrainOptions {
@@ -74,6 +76,14 @@ export interface TrainOptions {
   /** the normalisation the teacher was trained with (default: the student's) */
   teacherNormalization?: ChannelStats;
   resume?: Checkpoint;
+  /**
+   * Initial weights (dive train --init-weights, bench:parity --exact) put over the seeded init
+   * before the first step, by name: a tensor left out keeps its fresh value (--reset-head's
+   * classifier). Ignored when resuming: the checkpoint has the weights.
+   */
+  init?: readonly NamedArray[];
+  /** the sample order of each 0-based epoch, handed in (bench:parity --exact); default: the seeded shuffle */
+  order?: (epoch: number) => Int32Array;
   hooks?: TrainHooks;
   /** images per forward pass when evaluating (no effect on results) */
   evalBatchSize?: number;
@@ -95,6 +105,8 @@ export interface TrainCompleted {
   normalization: ChannelStats;
   /** per-class training counts the loss used (the split's, less the validation holdout) */
   trainCounts: number[];
+  /** SGD steps the final weights took (batch norm's num_batches_tracked in a PyTorch export) */
+  steps: number;
 }
 
 export interface TrainStopped {
@@ -286,6 +298,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   };
   let start = 0;
   try {
+    if (!resume && opts.init) model.restore(mergeWeights(await model.snapshotAsync(), opts.init));
     if (resume) {
       model.restore(resume.weights);
       opt.restore(resume.momentum);
@@ -307,7 +320,8 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       plannedEvaluations(plan, cfg.epochs, data.testLabels.length).reduce((a, ev) => a + (ev.epoch > from ? evalImages(ev.epoch) : 0), 0);
     for (let epoch = start; epoch < cfg.epochs; epoch++) {
       const t0 = performance.now();
-      const order = epochOrder(n, dataRng);
+      const order = opts.order ? opts.order(epoch) : epochOrder(n, dataRng);
+      if (order.length !== n) throw new Error(`epoch ${epoch + 1}: an order of ${order.length} samples for ${n}`);
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
@@ -317,6 +331,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
         const from = b * cfg.batchSize;
         const batch = train.fill(order, from, Math.min(cfg.batchSize, n - from), { rng: dataRng, options: augment });
         const { loss, hits } = await trainStep(step, batch, epoch, lr);
+        hooks.onStep?.({ epoch, batch: b, loss, lr });
         correct += hits;
         if (Number.isNaN(firstLoss)) firstLoss = loss;
         const diverged = divergenceReason(loss, firstLoss, data.numClasses, epoch + 1, b + 1);
@@ -405,6 +420,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       testLogits: lastLogits,
       normalization: norm,
       trainCounts,
+      steps: cfg.epochs * batchCount(n, cfg.batchSize),
     };
   } finally {
     opt.dispose();
