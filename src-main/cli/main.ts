@@ -10,6 +10,7 @@ import { registerWorkerTokenCommands } from './commands/remote';
 import { registerStudyCommands } from './commands/study';
 import { registerBackendsCommand } from './commands/backends';
 import { registerDoctorCommand } from './commands/doctor';
+import { registerWeightsCommands } from './commands/weights';
 
 export function buildProgram(): Command {
   const program = new Command('dive')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerSplitCommands(program);
   registerTrainCommands(program);
   registerRunCommands(program);
+  registerWeightsCommands(program);
   registerQueueCommands(program);
   registerWorkerTokenCommands(program);
   registerStudyCommands(program);

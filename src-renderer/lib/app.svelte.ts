@@ -5,7 +5,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { AppInfo, ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/domain/contract';
 import type { NotesIndex } from '../../src-main/core/domain/notes';
 import type { DatasetInfo, RunSummary, SplitInfo } from '../../src-main/core/domain/types';
-import { connectApi, message } from './api';
+import { ApiError, connectApi, message } from './api';
 import { isFormCall } from './field-labels';
 import { emptyLive, foldEvent, type Live } from './live';
 import { formatRoute, parseRoute, type Route, type Screen } from './route';
@@ -16,6 +16,8 @@ export type { Screen };
 export const app = $state({
   ready: false,
   fatal: '',
+  /** the heading of the page that says why the workbench cannot be used */
+  fatalTitle: 'Cannot reach the workbench',
   info: null as AppInfo | null,
   datasets: [] as DatasetInfo[],
   splits: [] as SplitInfo[],
@@ -25,14 +27,19 @@ export const app = $state({
   screen: 'datasets' as Screen,
   /** the run (runs screen) or study (studies screen) the address names; '' for the list */
   name: '',
-  /** split the split builder shows (its address) */
+  /** the saved split the address names (#/splits/NAME: its page); '' for the builder */
   split: '',
+  /** a saved split's parameters for the builder to start from ("Edit as a new split") */
+  splitDraft: null as SplitInfo | null,
   /** dataset the datasets / split screens look at */
   dataset: '',
   /** a run's config to prefill the train screen with ("duplicate as new config") */
   prefill: null as TrainForm | null,
   /** runs ticked for comparison */
   selected: [] as string[],
+  /** Compare's grouping ('' none, 'method', 'study', 'config.KEY') and its band */
+  compareGroup: '',
+  compareBand: 'minmax' as 'minmax' | 'std',
   toasts: [] as { id: number; kind: 'error' | 'info'; text: string }[],
   dark: false,
 });
@@ -124,16 +131,16 @@ export async function start(): Promise<void> {
   app.dark = media.matches;
   media.addEventListener('change', (m) => (app.dark = m.matches));
   const got = connectApi();
-  if (typeof got === 'string') {
-    app.fatal = got;
-    return;
-  }
+  if (!got) return;
   api = got;
   api.subscribe(onEvent);
   try {
     app.info = await call('info', undefined);
   } catch (e) {
-    app.fatal = `The workbench core did not answer: ${message(e)}`;
+    if (e instanceof ApiError && e.status === 401) {
+      app.fatalTitle = 'Open the workbench from its address once';
+      app.fatal = e.message;
+    } else app.fatal = `The workbench core did not answer: ${message(e)}`;
     return;
   }
   await refresh('all');
@@ -149,13 +156,21 @@ export function currentRoute(): Route {
     case 'splits':
       return { screen: 'splits', name: app.split, runs: [] };
     case 'compare':
-      return { screen: 'compare', name: '', runs: [...app.selected] };
+      return compareRoute();
     case 'runs':
     case 'studies':
       return { screen: app.screen, name: app.name, runs: [] };
     default:
       return { screen: app.screen, name: '', runs: [] };
   }
+}
+
+/** The comparison as the app holds it: its runs, grouping and band. */
+function compareRoute(): Route {
+  const r: Route = { screen: 'compare', name: '', runs: [...app.selected] };
+  if (app.compareGroup) r.group = app.compareGroup;
+  if (app.compareGroup && app.compareBand === 'std') r.band = 'std';
+  return r;
 }
 
 /** Puts the app in the place an address names (first load, Back / Forward, a pasted link). */
@@ -168,7 +183,11 @@ export function applyRoute(r: Route): void {
     const s = app.splits.find((x) => x.name === r.name);
     if (s) app.dataset = s.dataset;
   }
-  if (r.screen === 'compare') app.selected = [...r.runs];
+  if (r.screen === 'compare') {
+    app.selected = [...r.runs];
+    app.compareGroup = r.group ?? '';
+    app.compareBand = r.band ?? 'minmax';
+  }
 }
 
 /** Follows the address bar: Back / Forward and edited addresses move the app. */
@@ -179,13 +198,21 @@ export function followAddress(): () => void {
   return () => window.removeEventListener('hashchange', onHash);
 }
 
+/** Opens the Train screen on a split (the builder's and a saved split's "Train"). */
+export function trainOnSplit(split: string): void {
+  app.prefill = null;
+  sessionStorage.setItem('dive-train-split', split);
+  go('train');
+}
+
 /**
  * Goes to a screen (and the run / study / split / dataset it names) as a new history entry, so
  * Back returns here. Smaller changes within a screen (picking a dataset in a list) replace the
  * entry instead: see App.svelte's address effect.
  */
 export function go(screen: Screen, name = ''): void {
-  applyRoute({ screen, name: screen === 'datasets' ? name || app.dataset : name, runs: screen === 'compare' ? [...app.selected] : [] });
+  // the comparison keeps its grouping when its selection changes
+  applyRoute(screen === 'compare' ? compareRoute() : { screen, name: screen === 'datasets' ? name || app.dataset : name, runs: [] });
   const hash = formatRoute(currentRoute());
   if (location.hash !== hash) history.pushState(null, '', hash);
 }

@@ -94,14 +94,23 @@ export interface TrainForm {
   /** '' for the best available */
   backend: BackendName | '';
   params: MethodFields;
+  /** where the initial weights come from: '' the seeded init, 'file' a safetensors file, 'run:NAME' a completed run */
+  init: string;
+  /** with init 'file': its path on the core's machine */
+  initFile: string;
+  /** with init 'file': leave a classifier of another class count fresh */
+  resetHead: boolean;
 }
+
+/** The "Initialise from" choice of a completed run. */
+export const initFromRun = (name: string): string => `run:${name}`;
 
 export function defaultForm(split = ''): TrainForm {
   const d = RUN_DEFAULTS;
   return {
     split, name: '', teacher: '', method: 'bsce', model: d.model, epochs: d.epochs, batchSize: undefined, lr: undefined, momentum: d.momentum,
     weightDecay: d.weightDecay, warmupEpochs: '', warmupForm: d.warmupForm, evalEvery: '', valFraction: d.valFraction, milestones: '', gamma: d.gamma, seed: d.seed, crop: true, flip: true, backend: '',
-    params: presetFor('bsce'),
+    params: presetFor('bsce'), init: '', initFile: '', resetHead: false,
   };
 }
 
@@ -125,6 +134,7 @@ export function validate(f: TrainForm): Record<string, string> {
   if (f.warmupEpochs.trim() && !Number.isInteger(Number(f.warmupEpochs))) e['config.warmupEpochs'] = 'a whole number';
   if (f.evalEvery.trim() && !Number.isInteger(Number(f.evalEvery))) e['config.evalEvery'] = 'a whole number';
   if (parseMilestones(f.milestones) === null) e['config.milestones'] = 'whole numbers separated by commas';
+  if (f.init === 'file' && !f.initFile.trim()) e.initWeights = 'the path of a .safetensors file on the machine the workbench runs on';
   const r = RunConfigSchema.safeParse(toRequest(f).config);
   if (!r.success) {
     // milestones.2 and params.tau: the form shows a list's problems beside the list
@@ -152,6 +162,10 @@ export function toRequest(f: TrainForm): Args<'train'> {
   const req: Args<'train'> = { split: f.split, config };
   if (f.name.trim()) req.name = f.name.trim();
   if (TEACHER_METHODS.includes(f.method) && f.teacher) req.teacher = f.teacher;
+  if (f.init === 'file' && f.initFile.trim()) {
+    req.initWeights = f.initFile.trim();
+    if (f.resetHead) req.resetHead = true;
+  } else if (f.init.startsWith('run:')) req.initFrom = f.init.slice(4);
   return req;
 }
 

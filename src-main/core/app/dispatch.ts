@@ -5,12 +5,14 @@
 // examples and backend probes run in a worker under the window or the server, so their event loop
 // stays responsive; the CLI has nothing else to serve and runs them in-process ('in-process' tasks).
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { findFashionMnist } from '../data/fashion-mnist';
 import { defaultReadRoots, ReadRoots } from '../data/read-roots';
 import { downloadOffers } from '../data/download-offers';
-import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type Results } from '../domain/contract';
+import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type PredictResult, type Results } from '../domain/contract';
 import { UserError, withPathPrefix } from '../domain/errors';
 import { paperStudyRequest, type RecipeRequest } from '../domain/run-requests';
 import type { StudyDetail } from '../domain/study-types';
@@ -33,6 +35,7 @@ import { startQueueRunner } from './queue-runner';
 import { forkSpawner, runTask, type RunningTask, type WorkerSpawner } from './runner';
 import { createService } from './service';
 import { runStatistics } from './study-service';
+import { exportSplit } from './split-export';
 
 /** the folders web-mode imports may read by default (`dive serve --data-root` replaces them) */
 export { defaultReadRoots };
@@ -188,13 +191,14 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     },
     listSplits: (a) => svc.listSplits(a?.dataset),
     getSplit: (a) => svc.getSplit(a.name),
+    exportSplit: (a) => exportSplit(store, a.name, a.format),
     deleteSplit: (a) => {
       const out = svc.deleteSplit(a.name, { cascade: a.cascade });
       changed('splits', 'runs');
       return out;
     },
     train: (a) => {
-      const run = svc.createRun(a);
+      const run = svc.createRun(a, { readRoots: opts.readRoots ? new ReadRoots(opts.readRoots) : undefined });
       // what the run was created with a warning about (its teacher) goes out like the worker's warnings
       for (const warning of run.warnings) emit({ type: 'warning', run: run.name, warning });
       return queued(run, [run.id]);
@@ -222,13 +226,16 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     exportRun: (a) => {
       // web mode: a folder export writes only below --data-root, and its refusal is the same line
       // whether the folder outside exists, is empty or not (the download is the web page's export)
-      if (writeRoots && !writeRoots.contains(a.dir)) {
+      // (exactly one of dir and out is given: the schema says so)
+      const target = a.out ?? a.dir ?? '';
+      if (writeRoots && !writeRoots.contains(target)) {
+        const field = a.out !== undefined ? 'out' : 'dir';
         const ui = 'outside the folders this server may write; download the export instead';
-        throw new UserError(`export folder ${resolve(a.dir)} is outside the folders this server may write (${writeRoots.roots.join(', ')}); download the export instead (prepareExport: the run page's Export button), or restart \`dive serve\` with --data-root DIR`, [{ path: ['dir'], message: ui }]);
+        throw new UserError(`export ${a.format === 'tfjs' ? 'folder' : 'file'} ${resolve(target)} is outside the folders this server may write (${writeRoots.roots.join(', ')}); download the export instead (prepareExport: the run page's Export button), or restart \`dive serve\` with --data-root DIR`, [{ path: [field], message: ui }]);
       }
       return svc.exportRun(a);
     },
-    prepareExport: async (a) => tickets.add(await prepareModelArchive(store, a.run, opts.exportTmp)),
+    prepareExport: async (a) => tickets.add(await prepareModelArchive(store, a.run, opts.exportTmp, a.format)),
     recipe: (a) => recipe(a),
     // a worker loads the backends, so the window's or server's process never holds one
     probeBackends: async (a) => (inProcess ? (await import('../train/probe')).probeBackends(a) : task(runTask<BackendsProbe>(store, { kind: 'backends', options: a }, undefined, spawn))),
@@ -263,6 +270,32 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     listNotes: () => listNotes(store),
+    predict: async (a) => {
+      const roots = opts.readRoots ? new ReadRoots(opts.readRoots) : undefined;
+      const { expandInputs, predictImages, uploadedInputs } = await import('./predict-service');
+      const { inputs, errors } = a.files ? expandInputs(a.files, roots) : { inputs: uploadedInputs(a.images ?? []), errors: [] };
+      if (inProcess) return predictImages(store, a.run, inputs, a.top, errors);
+      // a worker takes its job in an environment variable: uploaded bytes go through a private temporary folder
+      const dir = mkdtempSync(join(opts.exportTmp ?? tmpdir(), 'dive-predict-'));
+      try {
+        const files = inputs.map((input, i) => {
+          if (!('bytes' in input)) return input;
+          const path = join(dir, `image-${i}`);
+          writeFileSync(path, input.bytes, { mode: 0o600 });
+          return { path, name: input.name };
+        });
+        return await task(runTask<PredictResult>(store, { kind: 'predict', run: a.run, inputs: files, errors, top: a.top }, undefined, spawn));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    importRun: async (a) => {
+      const out = inProcess
+        ? await (await import('./run-import')).importRun(store, a, opts.readRoots ? new ReadRoots(opts.readRoots) : undefined)
+        : await task(runTask<RunInfo>(store, { kind: 'import-run', request: a, readRoots: opts.readRoots }, undefined, spawn));
+      changed('runs');
+      return out;
+    },
   };
 
   const runEnded = async (ref: string | number): Promise<RunInfo> => {

@@ -4,7 +4,9 @@ import { BACKENDS, parseRunConfig, type RunConfig } from '../domain/run-config';
 import { TEACHER_METHODS } from '../domain/method';
 import type { ParsedTrainRequest, RunFilterSchema } from '../domain/run-requests';
 import type { CompareRow, Deleted, RunInfo, RunSummary, SplitInfo, TeacherInfo, VirtualExamplesInfo } from '../domain/types';
-import { assertNameFree } from '../store/datasets';
+import { assertNameFree, getDataset } from '../store/datasets';
+import type { ReadRoots } from '../data/read-roots';
+import { resolveInitWeights, storeInitWeights } from './weights-in';
 import { getRun, insertRun, listRuns, requestCancel, requeueForResume, uniqueRunName } from '../store/runs';
 import { deleteRun, type DeleteOptions } from '../store/deletes';
 import { getSplit } from '../store/splits';
@@ -55,7 +57,7 @@ function runAt(store: Store, ref: string, path: string[]): RunInfo {
 export function createRunService(store: Store) {
   // one immediate transaction: the split and teacher checked are still there when the row goes in
   // (a concurrent delete waits, or is refused because this run is queued)
-  const createRun = (r: ParsedTrainRequest): RunInfo => store.db.transaction((): RunInfo => {
+  const createRun = (r: ParsedTrainRequest, opts: { readRoots?: ReadRoots } = {}): RunInfo => store.db.transaction((): RunInfo => {
     const split = getSplit(store, r.split);
     // short runs on small splits get a smaller batch (and lr) unless the caller chose them: train/short-run.ts
     let cfg: RunConfig;
@@ -85,9 +87,14 @@ export function createRunService(store: Store) {
     } else if (r.teacher) {
       throw fieldError(`method ${cfg.method} does not use a teacher; drop --teacher or use kd / dive`, ['teacher'], `${cfg.method} does not use a teacher`);
     }
+    if (r.resetHead && !r.initWeights) throw fieldError('--reset-head goes with --init-weights FILE', ['resetHead'], 'only with a weights file');
+    const init = r.initWeights || r.initFrom
+      ? resolveInitWeights(store, { file: r.initWeights, run: r.initFrom, resetHead: r.resetHead }, cfg, split.datasetId, split.counts.length, opts.readRoots)
+      : null;
     const name = r.name ?? uniqueRunName(store, `${cfg.method}-${cfg.model}-${split.name}`);
     assertNameFree(store, 'runs', name);
-    const id = insertRun(store, { name, splitId: split.id, teacherId, method: cfg.method, model: cfg.model, config: cfg, teacherInfo, warnings });
+    const id = insertRun(store, { name, splitId: split.id, teacherId, method: cfg.method, model: cfg.model, config: cfg, teacherInfo, warnings, origin: init?.origin });
+    if (init) storeInitWeights(store, id, cfg, getDataset(store, split.datasetId).imageShape, split.counts.length, init);
     return getRun(store, id);
   }).immediate();
 

@@ -7,8 +7,8 @@ import type { Problem } from './errors';
 import { Name } from './fields';
 import { AnnotateRequestSchema, type Annotation, type NotesIndex } from './notes';
 import { ImportRequestSchema } from './import-schema';
-import { ExportRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
-import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
+import { EXPORT_FORMATS, ExportRequestSchema, ImportRunRequestSchema, PredictRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
+import { SPLIT_EXPORT_FORMATS, SplitPreviewRequestSchema, SplitRequestSchema, type SplitExport } from './split-schema';
 import { StudyRequestSchema } from './study-plan';
 import { WorkerTokenName, type WorkerTokenInfo } from './worker-wire';
 import type { QueueEntry, StudyDetail, StudyInfo, StudyListRow, RunStatistics } from './study-types';
@@ -46,6 +46,8 @@ export const CALLS = {
   listSplits: z.strictObject({ dataset: Name.optional() }).optional(),
   getSplit: z.strictObject({ name: Name }),
   deleteSplit: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
+  /** a saved split as a file's text: json (counts, class names, indices into the training part), csv (class counts), list ("path label" lines) */
+  exportSplit: z.strictObject({ name: Name, format: z.enum(SPLIT_EXPORT_FORMATS) }),
   /** creates the run and starts its worker; events follow */
   train: TrainRequestSchema,
   resumeRun: z.strictObject({ name: Name }),
@@ -64,7 +66,7 @@ export const CALLS = {
    * the same export as one RUN-model.tar.gz for a download: answers a one-time id that
    * GET /api/download/ID (web) or the desktop window's download fetches within a minute
    */
-  prepareExport: z.strictObject({ run: Name }),
+  prepareExport: z.strictObject({ run: Name, format: z.enum(EXPORT_FORMATS).default('tfjs') }),
   /** the paper recipe as a study (an existing one is continued): trains its runs (events follow), then answers the study */
   recipe: RecipeRequestSchema,
   /** every compute backend probed now (train/probe.ts, in a worker), with a few timed steps of `model` */
@@ -106,6 +108,10 @@ export const CALLS = {
   annotate: AnnotateRequestSchema,
   /** every run's and study's tags and note, by name */
   listNotes: None,
+  /** a completed run's top classes for image files (paths on the core's machine) or images sent with the call */
+  predict: PredictRequestSchema,
+  /** registers a run trained elsewhere (a safetensors file) on a split, evaluated on its test set */
+  importRun: ImportRunRequestSchema,
 } as const;
 
 export type CallName = keyof typeof CALLS;
@@ -171,6 +177,7 @@ export interface Results {
   listSplits: SplitInfo[];
   getSplit: SplitInfo;
   deleteSplit: SplitInfo & Deleted;
+  exportSplit: SplitExport;
   train: RunInfo;
   resumeRun: RunInfo;
   cancelRun: RunInfo;
@@ -201,11 +208,30 @@ export interface Results {
   cellImages: CellImages;
   annotate: Annotation;
   listNotes: NotesIndex;
+  predict: PredictResult;
+  importRun: RunInfo;
+}
+
+/** One image's answer from predict: its top classes, or the one line saying why it has none. */
+export interface Prediction {
+  file: string;
+  top?: { class: number; label: string; p: number }[];
+  error?: string;
+}
+
+export interface PredictResult {
+  run: string;
+  /** the [H, W, C] every image was resized to */
+  imageShape: [number, number, number];
+  predictions: Prediction[];
 }
 
 export interface ExportResult {
   dir: string;
   files: string[];
+  /** the export's format, and for a one-file format the file written */
+  format?: 'tfjs' | 'onnx' | 'safetensors';
+  path?: string;
 }
 
 /** A file built for one download (prepareExport): fetch it by id, once, before it expires. */

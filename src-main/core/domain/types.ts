@@ -159,6 +159,11 @@ export interface EpochRecord {
   trainAcc: number;
   /** test top-1; null on epochs not evaluated (see RunConfig.evalEvery) */
   testAcc: number | null;
+  /**
+   * test images behind testAcc: the whole test set, or a short run's fixed sample before its last
+   * epoch (domain/eval-plan.ts); null when not evaluated, absent for runs recorded before it was kept
+   */
+  testImages?: number | null;
   /** balanced accuracy on the validation holdout (RunConfig.valFraction); null when none or not evaluated */
   valAcc?: number | null;
   seconds: number;
@@ -227,6 +232,25 @@ export interface RunSummary {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** where its weights came from when not (only) from training here: import-run, --init-weights; null otherwise */
+  origin: RunOrigin | null;
+}
+
+/**
+ * Weights from outside the workbench. `imported`: a run trained elsewhere (dive import-run), its
+ * weights evaluated here on import; `initialised`: a run that trained here from a file's weights
+ * (--init-weights, its classifier fresh with --reset-head).
+ */
+export interface RunOrigin {
+  kind: 'imported' | 'initialised';
+  /** the file's name (no folder: a path would say where the user keeps things) */
+  file: string;
+  sha256: string;
+  at: string;
+  /** initialised: the classifier was left fresh (another class count) */
+  resetHead?: boolean;
+  /** what the file says of itself (its metadata's run, e.g. the workbench run or "PyTorch 2.3") */
+  source?: Record<string, unknown> | null;
 }
 
 /** What a student records of its teacher and of how it was distilled. */
@@ -244,7 +268,7 @@ export interface TeacherInfo {
   alpha: number;
 }
 
-/** Where one attempt at a run trained (db/011_run_provenance.sql); a resumed run has one per attempt. */
+/** Where one attempt at a run trained (db/014_run_provenance.sql); a resumed run has one per attempt. */
 export interface RunAttempt {
   /** 1, 2, ... in the order the attempts started */
   attempt: number;
@@ -279,6 +303,9 @@ export interface RunInfo extends RunSummary {
   epochs: EpochRecord[];
   /** where each attempt at it trained, oldest first */
   provenance: RunAttempt[];
+  /** the run's tags and note (annotate), so `dive run --json` and an exported run.json carry them */
+  tags: string[];
+  note: string;
 }
 
 export interface VirtualExamplesInfo {

@@ -34,7 +34,7 @@ async function sha256Of(path: string): Promise<string> {
 /** Who to blame in a message: the dataset or run that owns a blob. */
 const OWNER_SQL = `SELECT b.id, b.path, b.bytes, b.sha256, b.kind,
   COALESCE((SELECT 'dataset "' || d.name || '"' FROM dataset_parts p JOIN datasets d ON d.id = p.dataset_id WHERE p.pixels_blob = b.id),
-           (SELECT 'run "' || r.name || '"' FROM runs r WHERE r.checkpoint_blob = b.id OR r.weights_blob = b.id)) AS owner
+           (SELECT 'run "' || r.name || '"' FROM runs r WHERE r.checkpoint_blob = b.id OR r.weights_blob = b.id OR r.init_blob = b.id)) AS owner
   FROM blobs b ORDER BY b.id`;
 
 function remedy(b: BlobRow): string {
@@ -44,7 +44,7 @@ function remedy(b: BlobRow): string {
 }
 
 /**
- * Blob rows and run folders that more than one owner names (db/010_run_ownership.sql refuses new
+ * Blob rows and run folders that more than one owner names (db/013_run_ownership.sql refuses new
  * ones). Nothing can be repaired without losing data: the file holds the last writer's bytes, so the
  * others' exports and resumes would be wrong; the remedy is to delete them and train them again.
  */
@@ -54,6 +54,7 @@ function sharedFiles(store: Store): { path: string; detail: string }[] {
       `SELECT b.path, b.kind, json_group_array(o.owner) AS owners FROM (
          SELECT checkpoint_blob AS blob, 'run "' || name || '"' AS owner, id AS ord FROM runs WHERE checkpoint_blob IS NOT NULL
          UNION ALL SELECT weights_blob, 'run "' || name || '"', id FROM runs WHERE weights_blob IS NOT NULL
+         UNION ALL SELECT init_blob, 'run "' || name || '"', id FROM runs WHERE init_blob IS NOT NULL
          UNION ALL SELECT p.pixels_blob, 'dataset "' || d.name || '"', -d.id FROM dataset_parts p JOIN datasets d ON d.id = p.dataset_id
          ORDER BY ord) o JOIN blobs b ON b.id = o.blob GROUP BY o.blob HAVING COUNT(*) > 1 ORDER BY b.path`,
     )

@@ -1,7 +1,7 @@
 // Every SQL statement on tags and notes (db/007_tags_notes.sql): set a run's or study's, list all.
 import type { Annotation, AnnotateRequest, NotesIndex } from '../domain/notes';
 import { UserError } from '../domain/errors';
-import type { Store } from './store';
+import type { Store } from './handle';
 
 interface NoteRow {
   name: string;
@@ -45,6 +45,12 @@ export function annotate(store: Store, a: AnnotateRequest): Annotation {
     const row = store.db.prepare(`SELECT ? AS name, tags, note, updated_at FROM ${table} WHERE ${key} = ?`).get(name, found.id) as NoteRow;
     return annotation(row);
   }).immediate();
+}
+
+/** One run's tags and note (none: empty). */
+export function runAnnotation(store: Store, runId: number): { tags: string[]; note: string } {
+  const row = store.db.prepare('SELECT tags, note FROM run_notes WHERE run_id = ?').get(runId) as { tags: string; note: string } | undefined;
+  return { tags: parseTags(row?.tags ?? '[]'), note: row?.note ?? '' };
 }
 
 /** Every run's and study's tags and note, by name: two small queries. */

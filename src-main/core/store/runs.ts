@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { BackendReport, EpochRecord, RunAttempt, RunInfo, RunMetrics, RunStatus, RunSummary, TeacherInfo } from '../domain/types';
+import type { BackendReport, EpochRecord, RunAttempt, RunInfo, RunMetrics, RunOrigin, RunStatus, RunSummary, TeacherInfo } from '../domain/types';
 import { UserError } from '../domain/errors';
 import type { WrittenFile } from './files';
 import type { Store } from './handle';
 import { processAlive } from '../process';
 import { parseRunConfig, RUN_DEFAULTS, type RunConfig } from '../domain/run-config';
+import { runAnnotation } from './notes';
 
 interface RunRow {
   id: number;
@@ -26,12 +27,14 @@ interface RunRow {
   images_per_second: number | null;
   checkpoint_blob: number | null;
   weights_blob: number | null;
+  init_blob: number | null;
+  origin: string | null;
   metrics: string | null;
   warnings: string;
   teacher_info: string | null;
   dir: string | null;
   executor: string | null;
-  /** JSON RunAttempt[] (db/011_run_provenance.sql) */
+  /** JSON RunAttempt[] (db/014_run_provenance.sql) */
   provenance: string;
   created_at: string;
   started_at: string | null;
@@ -67,7 +70,7 @@ export function runRow(store: Store, ref: string | number): RunRow {
 const SELECT_SUMMARIES = `SELECT r.id, r.name, r.status, r.error, r.method, r.model, s.name, r.split_id, d.name,
     COALESCE(t.name, r.teacher_name), st.name, r.seed, r.epochs, r.backend, r.epochs_done,
     r.top1, r.many, r.medium, r.few, r.ece, r.warnings, r.images_per_second, r.created_at, r.started_at, r.finished_at,
-    r.lr, r.batch_size, r.tau, r.power, r.alpha
+    r.lr, r.batch_size, r.tau, r.power, r.alpha, r.origin
   FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id
   LEFT JOIN study_runs sr ON sr.run_id = r.id LEFT JOIN studies st ON st.id = sr.study_id`;
 
@@ -76,17 +79,17 @@ type SummaryTuple = [
   teacher: string | null, study: string | null, seed: number | null, epochs: number | null, backend: string | null, epochsDone: number,
   top1: number | null, many: number | null, medium: number | null, few: number | null, ece: number | null, warnings: string,
   imagesPerSecond: number | null, createdAt: string, startedAt: string | null, finishedAt: string | null,
-  lr: number | null, batchSize: number | null, tau: number | null, power: number | null, alpha: number | null,
+  lr: number | null, batchSize: number | null, tau: number | null, power: number | null, alpha: number | null, origin: string | null,
 ];
 
-interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number | null; val_acc: number | null; seconds: number; images_per_second: number }
+interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number | null; test_images: number | null; val_acc: number | null; seconds: number; images_per_second: number }
 
-const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, valAcc: e.val_acc, seconds: e.seconds, imagesPerSec: e.images_per_second });
+const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, testImages: e.test_images, valAcc: e.val_acc, seconds: e.seconds, imagesPerSec: e.images_per_second });
 
 /** From the row's columns alone: no JSON parsed but a non-empty warnings list (short, and rare). */
 function toRunSummary(row: SummaryTuple): RunSummary {
   const [id, name, status, error, method, model, split, splitId, dataset, teacher, study, seed, epochs, backend, epochsDone,
-    top1, many, medium, few, ece, warnings, imagesPerSecond, createdAt, startedAt, finishedAt, lr, batchSize, tau, power, alpha] = row;
+    top1, many, medium, few, ece, warnings, imagesPerSecond, createdAt, startedAt, finishedAt, lr, batchSize, tau, power, alpha, origin] = row;
   return {
     id, name, status, error, method, model, split, splitId, dataset,
     // the live teacher's name, or the one recorded when the student was created
@@ -101,6 +104,8 @@ function toRunSummary(row: SummaryTuple): RunSummary {
     metrics: top1 == null || ece == null ? null : { top1, many, medium, few, ece },
     warnings: warnings === '[]' ? [] : (parse<string[]>(warnings) ?? []),
     imagesPerSecond, createdAt, startedAt, finishedAt,
+    // where weights from outside came in (import-run, --init-weights); rare, and a short JSON
+    origin: parse<RunOrigin>(origin),
   };
 }
 
@@ -117,6 +122,7 @@ export function getRun(store: Store, ref: string | number): RunInfo {
     backendReport: parse<BackendReport>(r.backend_report),
     epochs,
     provenance: parse<RunAttempt[]>(r.provenance) ?? [],
+    ...runAnnotation(store, r.id),
   };
 }
 
@@ -138,7 +144,7 @@ export function uniqueRunName(store: Store, base: string): string {
 
 export function insertRun(
   store: Store,
-  r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: RunConfig; teacherInfo?: TeacherInfo | null; warnings?: string[] },
+  r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: RunConfig; teacherInfo?: TeacherInfo | null; warnings?: string[]; origin?: RunOrigin | null },
 ): number {
   return store.db.transaction(() => {
     // the listing's columns go in with the JSON they summarise, in this one statement
@@ -153,23 +159,41 @@ export function insertRun(
     // its own folder, named by its id (unique while the row lives; the random part keeps a folder
     // of a deleted run that reused this id, left in the trash, from being taken for this run's)
     store.db.prepare('UPDATE runs SET dir = ? WHERE id = ?').run(`runs/${id}-${randomBytes(4).toString('hex')}`, id);
+    if (r.origin) store.db.prepare('UPDATE runs SET origin = ? WHERE id = ?').run(JSON.stringify(r.origin), id);
     return id;
   }).immediate();
 }
 
+/** The initial weights a run trains from (--init-weights), owned by the run; in the caller's transaction. */
+export function setInitWeights(store: Store, id: number, file: WrittenFile): void {
+  replaceBlob(store, id, 'init_blob', file, 'weights');
+}
+
+/**
+ * A run trained elsewhere, registered as completed (dive import-run): its weights file, the test
+ * metrics measured on import, no epochs. One transaction with the caller's insertRun.
+ */
+export function markImported(store: Store, id: number, r: { metrics: RunMetrics; weights: WrittenFile; backend: BackendReport }): void {
+  replaceBlob(store, id, 'weights_blob', r.weights, 'weights');
+  store.db
+    .prepare(`UPDATE runs SET status = 'completed', metrics = ?, backend = ?, backend_report = ?, started_at = ?, finished_at = ?,
+              top1 = ?, many = ?, medium = ?, few = ?, ece = ? WHERE id = ?`)
+    .run(JSON.stringify(r.metrics), r.backend.name, JSON.stringify(r.backend), now(), now(), r.metrics.top1, r.metrics.many, r.metrics.medium, r.metrics.few, r.metrics.ece, id);
+}
+
 /**
  * Refuses to train, resume or export-by-resume a run that shares a folder or a file with another
- * run (stores written before db/010_run_ownership.sql): its checkpoint holds the last writer's state.
+ * run (stores written before db/013_run_ownership.sql): its checkpoint holds the last writer's state.
  */
 export function assertOwnFiles(store: Store, ref: string | number): void {
   const r = runRow(store, ref);
   const others = store.db
     .prepare(
       `SELECT name FROM runs WHERE id <> @id AND ((@dir IS NOT NULL AND dir = @dir)
-         OR checkpoint_blob IN (@ck, @w) OR weights_blob IN (@ck, @w)) ORDER BY id`,
+         OR checkpoint_blob IN (@ck, @w, @init) OR weights_blob IN (@ck, @w, @init) OR init_blob IN (@ck, @w, @init)) ORDER BY id`,
     )
     .pluck()
-    .all({ id: r.id, dir: r.dir, ck: r.checkpoint_blob, w: r.weights_blob }) as string[];
+    .all({ id: r.id, dir: r.dir, ck: r.checkpoint_blob, w: r.weights_blob, init: r.init_blob }) as string[];
   if (others.length) {
     throw new UserError(`run "${r.name}" shares its files with ${others.map((n) => `"${n}"`).join(', ')} (a store written by an earlier version, whose runs of the same millisecond shared a folder): its checkpoint and weights may be another run's; delete it and train it again (\`dive doctor\` lists every such run)`);
   }
@@ -233,7 +257,7 @@ export function heartbeat(store: Store, id: number): boolean {
   return row?.cancel_requested === 1;
 }
 
-function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weights_blob', file: WrittenFile, kind: string): void {
+function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weights_blob' | 'init_blob', file: WrittenFile, kind: string): void {
   const db = store.db;
   const rel = file.path.startsWith(store.dataDir) ? file.path.slice(store.dataDir.length + 1) : file.path;
   const old = (db.prepare(`SELECT ${column} AS b FROM runs WHERE id = ?`).get(id) as { b: number | null }).b;
@@ -246,7 +270,7 @@ function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weig
   } else {
     const b = db.prepare('INSERT INTO blobs (path, bytes, sha256, kind) VALUES (?, ?, ?, ?)').run(rel, file.bytes, file.sha256, kind);
     db.prepare(`UPDATE runs SET ${column} = ? WHERE id = ?`).run(Number(b.lastInsertRowid), id);
-    if (old != null) db.prepare('DELETE FROM blobs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE checkpoint_blob = ?1 OR weights_blob = ?1)').run(old);
+    if (old != null) db.prepare('DELETE FROM blobs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE checkpoint_blob = ?1 OR weights_blob = ?1 OR init_blob = ?1)').run(old);
   }
 }
 
@@ -254,8 +278,8 @@ function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weig
 export function recordEpoch(store: Store, id: number, rec: EpochRecord, checkpoint: WrittenFile): void {
   store.db.transaction(() => {
     store.db
-      .prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, val_acc, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.valAcc ?? null, rec.seconds, rec.imagesPerSec);
+      .prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, test_images, val_acc, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.testImages ?? null, rec.valAcc ?? null, rec.seconds, rec.imagesPerSec);
     store.db.prepare('UPDATE runs SET epochs_done = ?, heartbeat_at = ? WHERE id = ?').run(rec.epoch, Date.now(), id);
     replaceBlob(store, id, 'checkpoint_blob', checkpoint, 'checkpoint');
   }).immediate();
@@ -319,9 +343,9 @@ export function markInterrupted(store: Store, staleMs = 600_000): number {
   return n;
 }
 
-export function runFilePath(store: Store, ref: string | number, which: 'checkpoint' | 'weights'): string | null {
+export function runFilePath(store: Store, ref: string | number, which: 'checkpoint' | 'weights' | 'init'): string | null {
   const r = runRow(store, ref);
-  const blob = which === 'checkpoint' ? r.checkpoint_blob : r.weights_blob;
+  const blob = which === 'checkpoint' ? r.checkpoint_blob : which === 'init' ? r.init_blob : r.weights_blob;
   if (blob == null) return null;
   const b = store.db.prepare('SELECT path FROM blobs WHERE id = ?').get(blob) as { path: string };
   return join(store.dataDir, b.path);

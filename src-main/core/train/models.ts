@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 import type { ImageShape, ModelKind } from '../domain/run-config';
+import { HIDDEN_MLP } from './model-shapes';
 import { batchNorm, conv2d, dense, normedDense, shortcutA, VariableSet, type Layer, type NamedArray, type NamedVariables } from './layers';
 
 export interface ModelSpec {
@@ -39,7 +40,6 @@ export interface Model {
   dispose(): void;
 }
 
-export const HIDDEN_MLP = [256, 256];
 const RESNET_BLOCKS: Record<'resnet8' | 'resnet20' | 'resnet32', number> = { resnet8: 1, resnet20: 3, resnet32: 5 };
 
 function head(vs: VariableSet, inF: number, numClasses: number, normHead: boolean): Layer<tf.Tensor2D, tf.Tensor2D> {
@@ -141,13 +141,25 @@ export function createModel(spec: ModelSpec, rng: Rng): Model {
   };
 }
 
-/** Assigns named arrays to named variables; the two name sets and every shape must match. */
 /** Copies of named variables, read asynchronously (every backend supports it; webgpu only this). */
 export async function readAll(vars: [string, tf.Variable][]): Promise<NamedArray[]> {
   const data = await Promise.all(vars.map(([, v]) => v.data() as Promise<Float32Array>));
   return vars.map(([name, v], i) => ({ name, shape: [...v.shape], data: data[i].slice() }));
 }
 
+/** `base` with every tensor of `over` put in by name (shapes must match); a name `base` lacks is an error. */
+export function mergeWeights(base: readonly NamedArray[], over: readonly NamedArray[]): NamedArray[] {
+  const byName = new Map(over.map((a) => [a.name, a]));
+  for (const a of over) if (!base.some((b) => b.name === a.name)) throw new Error(`initial weights: the model has no tensor ${a.name}`);
+  return base.map((b) => {
+    const a = byName.get(b.name);
+    if (!a) return b;
+    if (a.shape.join() !== b.shape.join()) throw new Error(`initial weights: tensor ${a.name} has shape [${a.shape}], expected [${b.shape}]`);
+    return a;
+  });
+}
+
+/** Assigns named arrays to named variables; the two name sets and every shape must match. */
 export function restoreVariables(vars: NamedVariables, arrays: readonly NamedArray[], what: string): void {
   const names = Object.keys(vars);
   if (arrays.length !== names.length) throw new Error(`${what}: expected ${names.length} tensors, got ${arrays.length}`);
