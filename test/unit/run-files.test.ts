@@ -84,6 +84,9 @@ it('the database refuses a blob row or a folder shared by two runs', () => {
     const share = (col: string, from: number, to: number) => () => store.db.prepare(`UPDATE runs SET ${col} = (SELECT ${col} FROM runs WHERE id = ?) WHERE id = ?`).run(from, to);
     assert.throws(share('weights_blob', a, b), /belongs to another run/);
     assert.throws(() => store.db.prepare('UPDATE runs SET checkpoint_blob = weights_blob WHERE id = ?').run(a), /belongs to another run|one file/);
+    // the initial weights of --init-weights (db/012_weights_in.sql) are a run's own file too
+    assert.throws(() => store.db.prepare('UPDATE runs SET init_blob = (SELECT weights_blob FROM runs WHERE id = ?) WHERE id = ?').run(a, b), /belongs to another run/);
+    assert.throws(() => store.db.prepare('UPDATE runs SET init_blob = weights_blob WHERE id = ?').run(a), /belongs to another run/);
     assert.throws(share('dir', a, b), /folder of another run/);
     assert.equal(getRun(store, b).status, 'queued');
   } finally {
