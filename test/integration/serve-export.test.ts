@@ -244,6 +244,13 @@ describe('model export as a download (dive serve)', () => {
       ];
       assert.match(messages[0], /^export folder DIR is outside the folders this server may write \(\S+allowed\); download the export instead \(prepareExport: the run page's Export button\)/);
       assert.deepEqual(new Set(messages).size, 1, `one message whatever is there: ${messages.join(' | ')}`);
+      // the newer `out` (a folder for tfjs, one file for onnx and safetensors) is held to the same roots
+      for (const req of [{ out: join(outside, 'new') }, { format: 'safetensors' as const, out: join(outside, 'm.safetensors') }, { format: 'onnx' as const, out: join(allowed, 'link', 'm.onnx') }]) {
+        const e = await web.call('exportRun', { run: 'tiny run', ...req }).then(() => null, (x: unknown) => x);
+        assert.ok(e instanceof UserError, `${JSON.stringify(req)}: refused`);
+        assert.match(e.message, /^export (folder|file) \S+ is outside the folders this server may write/);
+        assert.deepEqual(e.problems.map((p) => p.path), [['out']]);
+      }
       assert.deepEqual(readdirSync(outside).sort(), ['full'], 'nothing created outside the roots');
       assert.deepEqual(readdirSync(join(outside, 'full')), ['x']);
       const ok = await web.call('exportRun', { run: 'tiny run', dir: join(allowed, 'model') });
