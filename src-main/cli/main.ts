@@ -10,6 +10,7 @@ import { registerWorkerTokenCommands } from './commands/remote';
 import { registerStudyCommands } from './commands/study';
 import { registerBackendsCommand } from './commands/backends';
 import { registerDoctorCommand } from './commands/doctor';
+import { registerTrashCommands } from './commands/trash';
 
 export function buildProgram(): Command {
   const program = new Command('dive')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerBackendsCommand(program);
   registerDoctorCommand(program);
+  registerTrashCommands(program);
   return program;
 }
 

@@ -100,7 +100,10 @@ describe('studies and the queue through the CLI', () => {
     const seeds = dive(db, ['study', 'create', 'x', '--split', 'lt', '--methods', 'kd', '--seeds', '1,100', '--shared-teacher']);
     assert.equal(seeds.code, 1);
     assert.match(seeds.stderr, /^dive: teacher seed 100 is also a student seed/);
-    const del = dive(db, ['delete', 'study', 'st']);
+    const refused = dive(db, ['delete', 'study', 'st']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^dive: deleting study "st" would also take \d+ runs \("st-/);
+    const del = dive(db, ['delete', 'study', 'st', '--cascade']);
     assert.equal(del.code, 0, del.stderr);
     const left = (dive(db, ['runs', '--json']).json() as RunSummary[]).map((r) => r.name);
     assert.deepEqual(left, ['w-ce-s1', 'w-bsce-s1']);

@@ -3,10 +3,9 @@ import { fieldError, isUserError, UserError, withPathPrefix } from '../domain/er
 import { BACKENDS, parseRunConfig, type RunConfig } from '../domain/run-config';
 import { TEACHER_METHODS } from '../domain/method';
 import type { ParsedTrainRequest, RunFilterSchema } from '../domain/run-requests';
-import type { CompareRow, Deleted, RunInfo, RunSummary, SplitInfo, TeacherInfo, VirtualExamplesInfo } from '../domain/types';
+import type { CompareRow, RunInfo, RunSummary, SplitInfo, TeacherInfo, VirtualExamplesInfo } from '../domain/types';
 import { assertNameFree } from '../store/datasets';
 import { getRun, insertRun, listRuns, requestCancel, requeueForResume, uniqueRunName } from '../store/runs';
-import { deleteRun, type DeleteOptions } from '../store/deletes';
 import { getSplit } from '../store/splits';
 import type { Store } from '../store/store';
 import { storedVirtualExamples } from '../store/virtual-examples';
@@ -98,8 +97,6 @@ export function createRunService(store: Store) {
     cancelRun: (name: string): RunInfo => requestCancel(store, name),
     listRuns: (filter: z.output<typeof RunFilterSchema> = {}): RunSummary[] => listRuns(store, filter),
     getRun: (name: string): RunInfo => getRun(store, name),
-    /** refuses while a dependant run is active, or when students need it (unless cascade) */
-    deleteRun: (name: string, opts: DeleteOptions = {}): RunInfo & Deleted => deleteRun(store, name, opts),
     storedVirtualExamples: (name: string): VirtualExamplesInfo[] => {
       const run = getRun(store, name);
       const split = getSplit(store, run.splitId);

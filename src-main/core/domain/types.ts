@@ -221,6 +221,11 @@ export interface RunSummary {
   epochsDone: number;
   /** the last epoch's top-1, shot groups and ECE (no epoch is chosen on the test set); null until completed */
   metrics: RunMetricsSummary | null;
+  /**
+   * balanced accuracy on the run's validation holdout (config.valFraction) at its last epoch; null
+   * without a holdout. What a teacher is chosen by, never the test accuracy (domain/teacher-choice.ts)
+   */
+  valAcc: number | null;
   /** what a careful reviewer would want to know about this run (also on the CLI's stderr) */
   warnings: string[];
   imagesPerSecond: number | null;
@@ -316,14 +321,10 @@ export interface CompareRow {
   ece: number | null;
 }
 
-/** What a delete removed besides the object itself: runs, by name. */
-export interface Deleted {
-  deletedRuns: string[];
-}
 
 /** `dive doctor`: every data file against its row, every file against a row. */
 export interface DoctorProblem {
-  /** missing-file | corrupt-file | orphan | stray-file | trash | staging | stale-run | database | recovered-at-open */
+  /** missing-file | corrupt-file | orphan | stray-file | trash | trash-entry | staging | stale-run | database | recovered-at-open */
   kind: string;
   /** the file or folder concerned, absolute (or the database) */
   path: string;
@@ -338,6 +339,8 @@ export interface DoctorReport {
   blobsChecked: number;
   bytesChecked: number;
   problems: DoctorProblem[];
+  /** what the user's trash holds (`dive trash list`): entries, and bytes of their data files */
+  trash: { entries: number; bytes: number };
   /** problems left for the user to resolve */
   unresolved: number;
 }
