@@ -3,11 +3,11 @@
 // round trip is unit-tested; app.svelte.ts applies a route to the app's state.
 //
 // Forms: #/datasets[/NAME]  #/splits[/NAME]  #/train  #/runs  #/runs/NAME  #/queue
-//        #/studies  #/studies/NAME  #/compare?runs=A,B,C
+//        #/studies  #/studies/NAME  #/compare?runs=A,B,C  #/trash
 // The web mode's token may ride along in the hash (`#token=T` as `dive serve` prints it, or
 // `#/runs/x?token=T` / `&token=T` for a deep link opened cold); `stripToken` takes it out.
 
-export const SCREENS = ['datasets', 'splits', 'train', 'runs', 'queue', 'studies', 'compare'] as const;
+export const SCREENS = ['datasets', 'splits', 'train', 'runs', 'queue', 'studies', 'compare', 'trash'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface Route {

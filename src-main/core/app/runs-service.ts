@@ -36,8 +36,8 @@ export function teacherRecord(t: RunInfo, cfg: RunConfig, split: SplitInfo): { t
   const tCfg = t.config;
   const teacherInfo: TeacherInfo = { name: t.name, method: t.method, model: t.model, split: t.split, top1: t.metrics?.top1 ?? null, normHead: tCfg.normHead, tau: cfg.params.tau, power: cfg.params.power, alpha: cfg.params.alpha };
   const warnings = teacherWarnings(
-    { name: t.name, method: t.method, splitId: t.splitId, splitName: t.split, normHead: tCfg.normHead, top1: teacherInfo.top1, numClasses: split.counts.length },
-    { method: cfg.method, splitId: split.id, splitName: split.name },
+    { name: t.name, method: t.method, splitId: t.splitId, splitName: t.split, normHead: tCfg.normHead, top1: teacherInfo.top1, numClasses: split.counts.length, seed: tCfg.seed },
+    { method: cfg.method, splitId: split.id, splitName: split.name, seed: cfg.seed },
   );
   return { teacherInfo, warnings };
 }

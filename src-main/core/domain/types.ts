@@ -139,6 +139,11 @@ export interface RungProbe {
   timedSteps?: number;
   /** the only timed step was the first (the backend spent the time budget on it) */
   includesWarmup?: boolean;
+  /** seconds to load the backend, and to build the model and run its first (untimed) step: once per run */
+  loadSeconds?: number;
+  warmupSeconds?: number;
+  /** evaluation (forward only) images per second, batches of 256: the test and validation passes, a teacher's forward */
+  evalImagesPerSec?: number;
 }
 
 export interface BackendsProbe {
@@ -149,6 +154,8 @@ export interface BackendsProbe {
   imageShape: ImageShape;
   batchSize: number;
   rungs: RungProbe[];
+  /** seconds the probing process had been running when it began (a worker's start: a run pays it too) */
+  startSeconds?: number;
 }
 
 export interface EpochRecord {
