@@ -9,6 +9,12 @@ import { presetFor, type TrainForm } from './train-form';
 
 export const MEMORY_KEY = 'dive-train-form';
 
+/** localStorage, or a map in the tests. */
+export interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const oneOf = <T extends string>(list: readonly T[], v: unknown): v is T => typeof v === 'string' && (list as readonly string[]).includes(v);
@@ -41,7 +47,7 @@ export function formToKeep(f: TrainForm): Omit<TrainForm, 'name' | 'teacher'> {
   return keep;
 }
 
-function readAll(storage: Pick<Storage, 'getItem'>): Record<string, unknown> {
+function readAll(storage: Pick<KeyValueStore, 'getItem'>): Record<string, unknown> {
   try {
     return record(JSON.parse(storage.getItem(MEMORY_KEY) ?? '{}'));
   } catch {
@@ -50,12 +56,12 @@ function readAll(storage: Pick<Storage, 'getItem'>): Record<string, unknown> {
 }
 
 /** The form last used on `dataset` (its split if it is still there), or null when none was kept. */
-export function recall(storage: Pick<Storage, 'getItem'>, dataset: string, base: TrainForm): TrainForm | null {
+export function recall(storage: Pick<KeyValueStore, 'getItem'>, dataset: string, base: TrainForm): TrainForm | null {
   const kept = readAll(storage)[dataset];
   return kept === undefined ? null : restoreForm(kept, base);
 }
 
-export function remember(storage: Pick<Storage, 'getItem' | 'setItem'>, dataset: string, f: TrainForm): void {
+export function remember(storage: KeyValueStore, dataset: string, f: TrainForm): void {
   const all = readAll(storage);
   all[dataset] = formToKeep(f);
   try {
@@ -66,7 +72,7 @@ export function remember(storage: Pick<Storage, 'getItem' | 'setItem'>, dataset:
 }
 
 /** The split last used on `dataset`, if any was kept. */
-export function keptSplit(storage: Pick<Storage, 'getItem'>, dataset: string): string | null {
+export function keptSplit(storage: Pick<KeyValueStore, 'getItem'>, dataset: string): string | null {
   const split = record(readAll(storage)[dataset]).split;
   return typeof split === 'string' ? split : null;
 }

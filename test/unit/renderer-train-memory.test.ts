@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultForm, presetFor } from '../../src-renderer/lib/train-form';
-import { MEMORY_KEY, recall, remember, restoreForm } from '../../src-renderer/lib/train-memory';
+import { MEMORY_KEY, recall, remember, restoreForm, type KeyValueStore } from '../../src-renderer/lib/train-memory';
 
-function memoryStorage(): Pick<Storage, 'getItem' | 'setItem'> & { data: Map<string, string> } {
+function memoryStorage(): KeyValueStore & { data: Map<string, string> } {
   const data = new Map<string, string>();
-  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
+  return { data, getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) };
 }
 
 test('a form is remembered per dataset, without its run name and teacher', () => {

@@ -41,7 +41,7 @@ function describe(store: Store, name: string): StudyInfo {
 export function runResult(run: RunInfo, role: 'teacher' | 'student', params: Record<string, number>): RunResult {
   const m = run.status === 'completed' ? run.metrics : null;
   return {
-    name: run.name, role, method: run.method, params, seed: Number(run.config.seed ?? 0), teacher: run.teacher,
+    name: run.name, role, method: run.method, params, seed: Number(run.config.seed ?? 0), teacher: run.teacher, warnings: run.warnings,
     metrics: m ? { top1: m.top1, many: m.many, medium: m.medium, few: m.few, ece: m.ece, perClass: m.perClass } : null,
   };
 }
