@@ -6,7 +6,7 @@ import type { AppInfo, ApiEvent, Args, CallName, ChangedWhat, DiveApi, Results }
 import type { Deleted, TrashEntry, TrashKind } from '../../src-main/core/domain/trash-types';
 import type { NotesIndex } from '../../src-main/core/domain/notes';
 import type { DatasetInfo, RunSummary, SplitInfo } from '../../src-main/core/domain/types';
-import { connectApi, message } from './api';
+import { ApiError, connectApi, message } from './api';
 import { isFormCall } from './field-labels';
 import { emptyLive, foldEvent, type Live } from './live';
 import { formatRoute, parseRoute, type Route, type Screen } from './route';
@@ -220,8 +220,13 @@ export async function afterDelete(kind: TrashKind, name: string, d: Deleted): Pr
   const also = runs.length - (kind === 'run' ? 1 : 0);
   toast(`Moved ${kind} ${name}${also > 0 ? ` and ${also} run${also === 1 ? '' : 's'}` : ''} to the trash.`, 'info', {
     label: 'Undo',
-    run: () => void restoreFromTrash(d.trashId).catch((e: unknown) => toast(message(e), 'error')),
+    run: () => void restoreFromTrash(d.trashId).catch((e: unknown) => toast(problemLine(e), 'error')),
   });
+}
+
+/** A refusal in its own words (its problems' messages; the core's line names command-line flags). */
+export function problemLine(e: unknown): string {
+  return e instanceof ApiError && e.problems.length ? e.problems.map((p) => p.message).join('; ') : message(e);
 }
 
 /** Restores a trash entry (with `rename`, clashing names get a -restored suffix); the error is thrown for the caller to show. */

@@ -34,7 +34,7 @@ test('by validation accuracy where a teacher has a holdout; those without follow
   const runs = [at('no-holdout', { epochsTotal: 200 }), at('val-70', { valAcc: 0.7, top1: 0.9 }), at('val-80', { valAcc: 0.8, top1: 0.6 }), at('val-90-warned', { valAcc: 0.9, warnings: ['x'] })];
   const r = rankTeachers(runs, 'lt', 'd');
   assert.equal(r.rule, 'validation');
-  assert.match(r.ruleText, /^Ranked by balanced accuracy on each teacher.s validation holdout/);
+  assert.match(r.ruleText, /^Runs without warnings first, then by balanced accuracy on each teacher.s validation holdout/);
   assert.deepEqual(r.recommended.map((c) => c.run.name), ['val-80', 'val-70', 'no-holdout', 'val-90-warned']);
   assert.equal(r.preselected, 'val-80');
 });

@@ -47,7 +47,7 @@ export interface TeacherRanking<R extends TeacherCandidate = TeacherCandidate> {
 
 export const TEACHER_RULE_TEXT: Record<TeacherRule, string> = {
   validation:
-    'Ranked by balanced accuracy on each teacher\u2019s validation holdout (runs without one follow, by fit to DiVE\u2019s recipe); the test set plays no part.',
+    'Runs without warnings first, then by balanced accuracy on each teacher\u2019s validation holdout (runs without one follow, by fit to DiVE\u2019s recipe: the longest schedule, then the newest); the test set plays no part.',
   recipe:
     'Ranked by fit to DiVE\u2019s recipe: Balanced Softmax on this split, completed, no warnings, then the longest schedule, then the newest; the test set plays no part. Train teachers with a validation holdout to rank them by validation accuracy.',
 };
