@@ -4,6 +4,7 @@
 // every run pays once (the worker's start, the backend, the model's first step).
 import { autoEvalEvery, evaluatedEpochs, holdoutCount } from '../../src-main/core/domain/eval-schedule';
 import type { BackendsProbe } from '../../src-main/core/domain/types';
+import { TEACHER_METHODS, type Method } from '../../src-main/core/domain/method';
 
 export interface BackendPlan {
   /** the backend the run will train on; null when none is available */
@@ -102,4 +103,20 @@ export function totalEstimate(runs: readonly RunShape[], s: Speeds): Estimate {
     sum.startup += e.startup;
   }
   return sum;
+}
+
+/**
+ * The runs a Train form would queue, as the estimate counts them: its one run, or every run of the
+ * study `plan` (each with its own epochs: a teacher may have its own recipe).
+ */
+export function formShapes(
+  f: { epochs: number; evalEvery: string; valFraction: number; method: Method },
+  counts: readonly number[],
+  testImages: number,
+  plan: readonly { method: Method; config: Record<string, unknown> }[] | null,
+): RunShape[] {
+  const evalEvery = f.evalEvery.trim() && Number.isInteger(Number(f.evalEvery)) ? Number(f.evalEvery) : null;
+  const one = (epochs: number, method: Method) => runShape({ epochs, counts, testImages, valFraction: f.valFraction, evalEvery, distils: TEACHER_METHODS.includes(method) });
+  if (plan) return plan.map((p) => one(typeof p.config.epochs === 'number' ? p.config.epochs : f.epochs, p.method));
+  return [one(f.epochs, f.method)];
 }

@@ -191,3 +191,9 @@ function pickFields(p: MethodParams): MethodFields {
   const { drwEpoch: _drw, ...fields } = p;
   return fields;
 }
+
+/** A study's checks leave the teacher out: the study plans its own. */
+export function withoutTeacher(e: Record<string, string>): Record<string, string> {
+  const { teacher: _t, ...rest } = e;
+  return rest;
+}

@@ -5,6 +5,7 @@
 // queues it to the end of its last run. Prints said against taken, and where the time went.
 //   --model cnn --epochs 5 [--seeds 2] [--keep DIR]
 import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +40,7 @@ try {
   const report = async (what: string, runs: RunShape[], go: () => Promise<string[]>) => {
     const said = totalEstimate(runs, speeds);
     const t0 = performance.now();
+    const load = os.loadavg()[0];
     const names = await go();
     for (const n of names) await d.runEnded(n);
     const taken = (performance.now() - t0) / 1000;
@@ -46,7 +48,9 @@ try {
     const bad = infos.find((r) => r.status !== 'completed');
     if (bad) throw new Error(`${bad.name} ended ${bad.status}: ${bad.error}`);
     const inEpochs = infos.reduce((s, r) => s + r.epochs.reduce((a, e) => a + e.seconds, 0), 0);
-    console.log(`${what}: said ${fmt(said.seconds)} (training ${fmt(said.training)}, evaluation ${fmt(said.evaluation)}, start-up ${fmt(said.startup)}); taken ${fmt(taken)} (${fmt(inEpochs)} in the runs' epochs, the rest starting and finishing runs); taken / said ${(taken / said.seconds).toFixed(2)}`);
+    // a run's own clock: from its worker marking it started to its end, less its epochs
+    const around = infos.reduce((s, r) => s + (Date.parse(r.finishedAt!) - Date.parse(r.startedAt!)) / 1000, 0) - inEpochs;
+    console.log(`${what}: said ${fmt(said.seconds)} (training ${fmt(said.training)}, evaluation ${fmt(said.evaluation)}, start-up ${fmt(said.startup)}); taken ${fmt(taken)}: ${fmt(inEpochs)} in the runs' epochs (training and evaluation), ${fmt(around)} in the runs around their epochs (data, model, weights), ${fmt(taken - inEpochs - around)} before the runs' workers marked them started (process start, backend); taken / said ${(taken / said.seconds).toFixed(2)} (load average ${load.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end, ${os.availableParallelism()} cores)`);
   };
 
   await report(`one run (bsce, ${model}, ${epochs} epochs, ${split.total} images)`, [shape(epochs, false)], async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BackendsProbe } from '../../src-main/core/domain/types';
-import { backendPlan, runEstimate, runShape, speedsOf, totalEstimate, trainingSeconds } from '../../src-renderer/lib/estimate';
+import { backendPlan, formShapes, runEstimate, runShape, speedsOf, totalEstimate, trainingSeconds } from '../../src-renderer/lib/estimate';
 
 const probe: BackendsProbe = {
   chosen: 'wasm', logicalCores: 2, model: 'mlp', imageShape: [28, 28, 1], batchSize: 64,
@@ -59,4 +59,12 @@ test('the speeds come from the chosen rung; evaluation at 3x training where it w
   assert.deepEqual(speedsOf(timed, backendPlan(timed, '')), { trainImagesPerSec: 500, evalImagesPerSec: 1800, startSeconds: 3 });
   assert.deepEqual(speedsOf(probe, backendPlan(probe, 'cpu')), { trainImagesPerSec: 100, evalImagesPerSec: 300, startSeconds: 0 });
   assert.equal(speedsOf(probe, backendPlan(probe, 'webgpu')), null);
+});
+
+test('a study is estimated run by run, a teacher with its own epochs, a student with its teacher\'s forward', () => {
+  const f = { epochs: 5, evalEvery: '', valFraction: 0, method: 'dive' as const };
+  const one = formShapes(f, [10, 5], 100, null);
+  assert.deepEqual(one, [{ epochs: 5, trainImages: 15, valImages: 0, testImages: 100, evalEvery: null, distils: true }]);
+  const plan = [{ method: 'bsce' as const, config: { epochs: 20 } }, { method: 'dive' as const, config: {} }];
+  assert.deepEqual(formShapes({ ...f, evalEvery: '2' }, [10, 5], 100, plan).map((r) => [r.epochs, r.distils, r.evalEvery]), [[20, false, 2], [5, true, 2]]);
 });
