@@ -12,29 +12,25 @@ import { rankTeachers, sharedSeedWarning, TEACHER_RULE_TEXT } from '../../src-ma
 import type { RunInfo, RunSummary } from '../../src-main/core/domain/types';
 import { join } from 'node:path';
 import { ARTIFACTS, openBrowser, waitForRuns, type Browser } from './browser';
-import { api, serve, type Served } from './serve';
+import { api, ok, serve, type Served } from './serve';
 
 let served: Served;
 let b: Browser;
 let page: Page;
 const FAST = { model: 'mlp', epochs: 1, batchSize: 64, backend: 'wasm' };
 
-async function ok<T>(name: string, args: unknown): Promise<T> {
-  const r = await api<T>(served, name, args);
-  assert.equal(r.status, 200, `${name}: ${r.body.error}`);
-  return r.body.result!;
-}
+const call = <T>(name: string, args: unknown): Promise<T> => ok<T>(served, name, args);
 const getRun = async (name: string) => (await api<RunInfo>(served, 'getRun', { name })).body.result;
 
 before(async () => {
   served = await serve();
   b = await openBrowser(served.origin);
   page = b.page;
-  await ok('importDataset', { request: { format: 'fashion-mnist' } });
-  await ok('createSplit', { dataset: 'fashion-mnist', name: 'lt', ratio: 10, maxPerClass: 60 });
+  await call('importDataset', { request: { format: 'fashion-mnist' } });
+  await call('createSplit', { dataset: 'fashion-mnist', name: 'lt', ratio: 10, maxPerClass: 60 });
   // two Balanced-Softmax teachers: T is better on the test set, TV has a validation holdout
-  await ok('train', { split: 'lt', name: 'T', config: { ...FAST, method: 'bsce', seed: 4, epochs: 3 } });
-  await ok('train', { split: 'lt', name: 'TV', config: { ...FAST, method: 'bsce', seed: 9, epochs: 3, valFraction: 0.2 } });
+  await call('train', { split: 'lt', name: 'T', config: { ...FAST, method: 'bsce', seed: 4, epochs: 3 } });
+  await call('train', { split: 'lt', name: 'TV', config: { ...FAST, method: 'bsce', seed: 9, epochs: 3, valFraction: 0.2 } });
   await waitForRuns(getRun, ['T', 'TV'], 120_000, () => served.stderr());
   await page.goto(served.url);
   await page.getByTestId('nav-train').waitFor();
@@ -60,7 +56,7 @@ test('the Train form in the browser', { timeout: 240_000 }, async (t) => {
     assert.equal(await rule.getAttribute('data-rule'), 'validation');
     assert.equal(await rule.textContent(), TEACHER_RULE_TEXT.validation);
     // the order and the preselection are the domain's ranking of the stored runs: TV has a holdout, T none
-    const runs = await ok<RunSummary[]>('listRuns', {});
+    const runs = await call<RunSummary[]>('listRuns', {});
     const want = rankTeachers(runs, 'lt', 'fashion-mnist');
     assert.equal(want.rule, 'validation');
     assert.notEqual(runs.find((r) => r.name === 'TV')?.valAcc, null);

@@ -15,17 +15,17 @@ import type { StudyDetail } from '../../src-main/core/domain/study-types';
 import type { TrashEntry } from '../../src-main/core/domain/trash-types';
 import type { RunInfo, RunSummary, SplitInfo } from '../../src-main/core/domain/types';
 import { ARTIFACTS, openBrowser, waitForRuns, type Browser } from './browser';
-import { api, serve, type Served } from './serve';
+import { api, ok, serve, type Served } from './serve';
 
 let served: Served;
 let b: Browser;
 let page: Page;
 const FAST = { model: 'mlp', epochs: 1, batchSize: 64, backend: 'wasm' };
 
-async function ok<T>(name: string, args: unknown): Promise<T> {
-  const r = await api<T>(served, name, args);
-  assert.equal(r.status, 200, `${name}: ${r.body.error}`);
-  return r.body.result!;
+const call = <T>(name: string, args: unknown): Promise<T> => ok<T>(served, name, args);
+/** Whether the page fits the window's width (it scrolls inside <main>: nothing wider than it). */
+async function fitsWidth(): Promise<boolean> {
+  return page.evaluate<boolean>(`(() => { const m = document.querySelector('main'); return document.documentElement.scrollWidth <= innerWidth && m.scrollWidth <= m.clientWidth; })()`);
 }
 const getRun = async (name: string) => (await api<RunInfo>(served, 'getRun', { name })).body.result;
 /** Waits for the address bar's hash (polled from here: the page's CSP forbids the string predicates waitForFunction evaluates). */
@@ -41,15 +41,15 @@ before(async () => {
   served = await serve();
   b = await openBrowser(served.origin);
   page = b.page;
-  await ok('importDataset', { request: { format: 'fashion-mnist' } });
-  for (const name of ['s1', 's2']) await ok('createSplit', { dataset: 'fashion-mnist', name, ratio: 10, maxPerClass: 60 });
-  await ok('createStudy', { name: 'st', split: 's1', methods: ['ce', 'bsce'], seeds: 2, config: FAST });
-  await ok('runStudy', { name: 'st' });
+  await call('importDataset', { request: { format: 'fashion-mnist' } });
+  for (const name of ['s1', 's2']) await call('createSplit', { dataset: 'fashion-mnist', name, ratio: 10, maxPerClass: 60 });
+  await call('createStudy', { name: 'st', split: 's1', methods: ['ce', 'bsce'], seeds: 2, config: FAST });
+  await call('runStudy', { name: 'st' });
   await waitForRuns(getRun, ['st-ce-s1', 'st-ce-s2', 'st-bsce-s1', 'st-bsce-s2'], 180_000, () => served.stderr());
   // a student on the other split, distilled from one of the study's runs, with a note
-  await ok('train', { split: 's2', name: 'far-student', teacher: 'st-bsce-s1', config: { ...FAST, method: 'kd', seed: 7 } });
+  await call('train', { split: 's2', name: 'far-student', teacher: 'st-bsce-s1', config: { ...FAST, method: 'kd', seed: 7 } });
   await waitForRuns(getRun, ['far-student'], 90_000, () => served.stderr());
-  await ok('annotate', { run: 'far-student', note: 'keep for the paper' });
+  await call('annotate', { run: 'far-student', note: 'keep for the paper' });
   await page.goto(served.url);
   await page.getByTestId('nav-datasets').waitFor();
 });
@@ -63,7 +63,7 @@ test('deletes, the trash and the study export in the browser', { timeout: 300_00
   await t.test('the Study page: n < 3 warned, Holm p beside the intervals, the table copied and downloaded as stored', async () => {
     await page.evaluate(`location.hash = '#/studies/st'`);
     await page.getByTestId('study-detail').waitFor();
-    const study = await ok<StudyDetail>('getStudy', { name: 'st' });
+    const study = await call<StudyDetail>('getStudy', { name: 'st' });
     assert.match((await page.getByTestId('study-warnings').textContent())!, /n < 3: bsce - ce pairs 2 seeds: a 95% interval from 2 seeds is ±12\.7 standard errors wide/);
     assert.match((await page.getByTestId('p-note').textContent())!, /Holm-adjusted across the 1 comparison of each column/);
     const p = study.comparisons[0].diff.top1.pHolm!;
@@ -85,6 +85,7 @@ test('deletes, the trash and the study export in the browser', { timeout: 300_00
     assert.equal(readFileSync(file, 'utf8'), formatStudy(study, 'csv'));
     for (const [w, h] of [[1400, 900], [1024, 700]] as const) {
       await page.setViewportSize({ width: w, height: h });
+      assert.ok(await fitsWidth(), `the study page fits ${w}x${h}`);
       await b.shot(`20-study-export-${w}`);
     }
     await b.shot('20-study-export-1024', true);
@@ -123,14 +124,14 @@ test('deletes, the trash and the study export in the browser', { timeout: 300_00
     // the address leaves the deleted split, and nothing shows it any more
     await hashIs('#/splits');
     assert.equal(await page.locator('tr[data-split="s1"]').count(), 0);
-    assert.deepEqual((await ok<RunSummary[]>('listRuns', {})).map((r) => r.name), []);
+    assert.deepEqual((await call<RunSummary[]>('listRuns', {})).map((r) => r.name), []);
     // Compare's selection dropped the deleted runs
     await page.getByTestId('nav-compare').click();
     await hashIs('#/compare');
   });
 
   await t.test('the Trash screen: the entry with everything it took; restored with new names once a new split took its name', async () => {
-    await ok<SplitInfo>('createSplit', { dataset: 'fashion-mnist', name: 's1', ratio: 5, maxPerClass: 60 });
+    await call<SplitInfo>('createSplit', { dataset: 'fashion-mnist', name: 's1', ratio: 5, maxPerClass: 60 });
     await page.getByTestId('nav-trash').click();
     await hashIs('#/trash');
     const row = page.locator('tr[data-name="s1"]');
@@ -138,6 +139,7 @@ test('deletes, the trash and the study export in the browser', { timeout: 300_00
     assert.match((await row.textContent())!, /1 split, 1 study, 5 runs, tags and notes of 1/);
     for (const [w, h] of [[1400, 900], [1024, 700]] as const) {
       await page.setViewportSize({ width: w, height: h });
+      assert.ok(await fitsWidth(), `the trash fits ${w}x${h}`);
       await b.shot(`22-trash-${w}`);
     }
     await b.shot('22-trash-1024', true);
@@ -151,10 +153,10 @@ test('deletes, the trash and the study export in the browser', { timeout: 300_00
     await row.getByTestId('restore-renamed').click();
     await page.locator('.toast', { hasText: 'Restored split s1 (s1 is now s1-restored).' }).waitFor();
     await page.getByTestId('trash-empty').waitFor();
-    const runs = await ok<RunSummary[]>('listRuns', {});
+    const runs = await call<RunSummary[]>('listRuns', {});
     assert.deepEqual(runs.map((r) => [r.name, r.split]).sort(), [['far-student', 's2'], ['st-bsce-s1', 's1-restored'], ['st-bsce-s2', 's1-restored'], ['st-ce-s1', 's1-restored'], ['st-ce-s2', 's1-restored']]);
-    assert.equal((await ok<StudyDetail>('getStudy', { name: 'st' })).split, 's1-restored');
-    assert.equal((await ok<{ runs: Record<string, { note: string }> }>('listNotes', undefined)).runs['far-student'].note, 'keep for the paper');
+    assert.equal((await call<StudyDetail>('getStudy', { name: 'st' })).split, 's1-restored');
+    assert.equal((await call<{ runs: Record<string, { note: string }> }>('listNotes', undefined)).runs['far-student'].note, 'keep for the paper');
   });
 
   await t.test('a run deleted from its page leaves the page; deleted forever, it is gone with its files', async () => {
@@ -172,7 +174,7 @@ test('deletes, the trash and the study export in the browser', { timeout: 300_00
     assert.match((await sure.textContent())!, /1 entry with 1 run and .+ of files will be removed for good/);
     await sure.getByTestId('empty-confirm').click();
     await page.locator('.toast', { hasText: /Removed 1 trash entry for good/ }).waitFor();
-    assert.deepEqual(await ok<TrashEntry[]>('listTrash', undefined), []);
+    assert.deepEqual(await call<TrashEntry[]>('listTrash', undefined), []);
     assert.equal((await api(served, 'getRun', { name: 'far-student' })).status, 400);
   });
 
