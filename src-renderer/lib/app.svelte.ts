@@ -97,6 +97,8 @@ export async function refresh(what: ChangedWhat | 'all' = 'all'): Promise<void> 
         if (r.status === 'running' && !live.has(r.name)) live.set(r.name, emptyLive(r.epochsTotal, r.epochsDone));
       }
       app.selected = app.selected.filter((n) => app.runs.some((r) => r.name === n));
+      // a run deleted anywhere (another window, the CLI) leaves no live progress behind for its name
+      for (const k of [...live.keys()]) if (!app.runs.some((r) => r.name === k)) live.delete(k);
     }
     if (what === 'all' || what === 'trash') app.trash = await call('listTrash', undefined);
   } catch (e) {
@@ -212,6 +214,8 @@ export async function afterDelete(kind: TrashKind, name: string, d: Deleted): Pr
   const splits = [...(kind === 'split' ? [name] : []), ...d.deletedSplits];
   const studies = [...(kind === 'study' ? [name] : []), ...d.deletedStudies];
   app.selected = app.selected.filter((n) => !runs.includes(n));
+  // live progress is kept by name: a new run given a deleted one's name must not show the old one's
+  for (const n of runs) live.delete(n);
   if (app.screen === 'runs' && runs.includes(app.name)) app.name = '';
   if (app.screen === 'studies' && studies.includes(app.name)) app.name = '';
   if (splits.includes(app.split)) app.split = '';
