@@ -2,8 +2,10 @@
 // creation order, then batch-norm running statistics), computed without TF.js: a weights file is
 // checked against them in whatever process receives it (test/unit/torch-weights.test.ts holds this
 // table to createModel's own tensors for every model).
-import { HIDDEN_MLP } from './models';
 import type { LayoutSpec } from './torch-layout';
+
+// The MLP's hidden widths: here, not in models.ts, so that checking a weights file needs no TF.js.
+export const HIDDEN_MLP = [256, 256];
 
 export interface TensorShape {
   name: string;

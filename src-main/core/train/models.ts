@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 import type { ImageShape, ModelKind } from '../domain/run-config';
 import { batchNorm, conv2d, dense, normedDense, shortcutA, VariableSet, type Layer, type NamedArray, type NamedVariables } from './layers';
+import { HIDDEN_MLP } from './model-shapes';
 
 export interface ModelSpec {
   kind: ModelKind;
@@ -39,7 +40,6 @@ export interface Model {
   dispose(): void;
 }
 
-export const HIDDEN_MLP = [256, 256];
 const RESNET_BLOCKS: Record<'resnet8' | 'resnet20' | 'resnet32', number> = { resnet8: 1, resnet20: 3, resnet32: 5 };
 
 function head(vs: VariableSet, inF: number, numClasses: number, normHead: boolean): Layer<tf.Tensor2D, tf.Tensor2D> {

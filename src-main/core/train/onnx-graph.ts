@@ -11,7 +11,7 @@
 // metadata_props: classNames, mean, std, model, imageShape, normHead, run (JSON where structured).
 import onnxProto from 'onnx-proto';
 import type { NamedArray } from './layers';
-import { HIDDEN_MLP } from './models';
+import { HIDDEN_MLP } from './model-shapes';
 import { toTorchTensor, torchShape, type LayoutSpec } from './torch-layout';
 
 const { onnx } = onnxProto;
