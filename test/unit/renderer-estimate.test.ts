@@ -35,20 +35,21 @@ test('the estimate is epochs x images / speed, and unknown without a timed speed
 
 test('a run\'s estimate adds its evaluation passes, a teacher\'s forward and the start-up to its training', () => {
   const s = { trainImagesPerSec: 500, evalImagesPerSec: 2000, startSeconds: 4 };
-  // 1,236 training and 10,000 test images, 5 epochs: the automatic cadence (K = ceil(40000 / 3708) = 11) evaluates the last epoch only
+  // 1,236 training and 10,000 test images, 5 epochs: the full-set cadence (K = ceil(40000 / 3708) = 11) would give one
+  // test point, so every epoch is evaluated, epochs 1-4 on a sample of floor(3 * 0.25 * 5 * 1236 / 4) = 1,158 images
   const r = runShape({ epochs: 5, counts: [500, 300, 200, 136, 100], testImages: 10_000, valFraction: 0, evalEvery: null, distils: false });
   assert.deepEqual(r, { epochs: 5, trainImages: 1236, valImages: 0, testImages: 10_000, evalEvery: null, distils: false });
   const e = runEstimate(r, s);
   assert.equal(e.training, (5 * 1236) / 500);
-  assert.equal(e.evaluation, 10_000 / 2000);
-  assert.equal(e.seconds, 12.36 + 5 + 4);
+  assert.equal(e.evaluation, (4 * 1158 + 10_000) / 2000);
+  assert.equal(e.seconds, 12.36 + 7.316 + 4);
   // every 2 epochs of 5: epochs 2, 4 and 5; a 10% holdout per class (50 + 30 + 20 + 14 + 10 = 124) is evaluated with them
   const held = runShape({ epochs: 5, counts: [500, 300, 200, 136, 100], testImages: 10_000, valFraction: 0.1, evalEvery: 2, distils: false });
   assert.deepEqual([held.trainImages, held.valImages], [1112, 124]);
   assert.equal(runEstimate(held, s).evaluation, (3 * (10_000 + 124)) / 2000);
   // a student: the teacher's forward over 5 epochs of 1,236 images, and once for its virtual examples
   const student = runEstimate({ ...r, distils: true }, s);
-  assert.equal(student.evaluation, (10_000 + 6 * 1236) / 2000);
+  assert.equal(student.evaluation, (4 * 1158 + 10_000 + 6 * 1236) / 2000);
   const both = totalEstimate([r, { ...r, distils: true }], s);
   assert.equal(both.seconds, e.seconds + student.seconds);
   assert.equal(both.startup, 8);
