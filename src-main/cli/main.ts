@@ -11,6 +11,7 @@ import { registerStudyCommands } from './commands/study';
 import { registerBackendsCommand } from './commands/backends';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerWeightsCommands } from './commands/weights';
+import { registerTrashCommands } from './commands/trash';
 
 export function buildProgram(): Command {
   const program = new Command('dive')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerBackendsCommand(program);
   registerDoctorCommand(program);
+  registerTrashCommands(program);
   return program;
 }
 

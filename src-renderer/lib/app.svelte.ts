@@ -2,7 +2,8 @@
 // the current screen, and messages. Screens read it and call `refresh` after changing things;
 // `changed` events from the core (another window, the CLI) refresh it too.
 import { SvelteMap } from 'svelte/reactivity';
-import type { AppInfo, ApiEvent, Args, CallName, DiveApi, Results } from '../../src-main/core/domain/contract';
+import type { AppInfo, ApiEvent, Args, CallName, ChangedWhat, DiveApi, Results } from '../../src-main/core/domain/contract';
+import type { Deleted, TrashEntry, TrashKind } from '../../src-main/core/domain/trash-types';
 import type { NotesIndex } from '../../src-main/core/domain/notes';
 import type { DatasetInfo, RunSummary, SplitInfo } from '../../src-main/core/domain/types';
 import { ApiError, connectApi, message } from './api';
@@ -40,7 +41,9 @@ export const app = $state({
   /** Compare's grouping ('' none, 'method', 'study', 'config.KEY') and its band */
   compareGroup: '',
   compareBand: 'minmax' as 'minmax' | 'std',
-  toasts: [] as { id: number; kind: 'error' | 'info'; text: string }[],
+  /** what was deleted, newest first (the Trash screen) */
+  trash: [] as TrashEntry[],
+  toasts: [] as Toast[],
   dark: false,
 });
 
@@ -51,10 +54,19 @@ export const jobs = new SvelteMap<string, { phase: string; done: number; total: 
 let api: DiveApi | null = null;
 let toastId = 0;
 
-export function toast(text: string, kind: 'error' | 'info' = 'info'): void {
+/** A message below the page; `action` adds a button to it (e.g. "Undo" after a delete). */
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+  action?: { label: string; run: () => void };
+}
+
+export function toast(text: string, kind: 'error' | 'info' = 'info', action?: Toast['action']): void {
   const id = ++toastId;
-  app.toasts.push({ id, kind, text });
-  setTimeout(() => dismiss(id), kind === 'error' ? 12000 : 4000);
+  app.toasts.push({ id, kind, text, action });
+  // a toast with an action stays long enough to be used
+  setTimeout(() => dismiss(id), kind === 'error' || action ? 12000 : 4000);
 }
 
 export function dismiss(id: number): void {
@@ -78,7 +90,7 @@ export async function attempt<K extends CallName>(name: K, args: Args<K>): Promi
   }
 }
 
-export async function refresh(what: 'datasets' | 'splits' | 'runs' | 'all' = 'all'): Promise<void> {
+export async function refresh(what: ChangedWhat | 'all' = 'all'): Promise<void> {
   try {
     if (what === 'all' || what === 'datasets') {
       app.datasets = await call('listDatasets', undefined);
@@ -92,7 +104,10 @@ export async function refresh(what: 'datasets' | 'splits' | 'runs' | 'all' = 'al
         if (r.status === 'running' && !live.has(r.name)) live.set(r.name, emptyLive(r.epochsTotal, r.epochsDone));
       }
       app.selected = app.selected.filter((n) => app.runs.some((r) => r.name === n));
+      // a run deleted anywhere (another window, the CLI) leaves no live progress behind for its name
+      for (const k of [...live.keys()]) if (!app.runs.some((r) => r.name === k)) live.delete(k);
     }
+    if (what === 'all' || what === 'trash') app.trash = await call('listTrash', undefined);
   } catch (e) {
     toast(message(e), 'error');
   }
@@ -215,4 +230,40 @@ export function go(screen: Screen, name = ''): void {
   applyRoute(screen === 'compare' ? compareRoute() : { screen, name: screen === 'datasets' ? name || app.dataset : name, runs: [] });
   const hash = formatRoute(currentRoute());
   if (location.hash !== hash) history.pushState(null, '', hash);
+}
+
+/**
+ * After a delete (here or in another window): the deleted things leave the address bar and every
+ * selection (Compare's included), and a toast offers to undo it from the trash.
+ */
+export async function afterDelete(kind: TrashKind, name: string, d: Deleted): Promise<void> {
+  const runs = [...(kind === 'run' ? [name] : []), ...d.deletedRuns];
+  const splits = [...(kind === 'split' ? [name] : []), ...d.deletedSplits];
+  const studies = [...(kind === 'study' ? [name] : []), ...d.deletedStudies];
+  app.selected = app.selected.filter((n) => !runs.includes(n));
+  // live progress is kept by name: a new run given a deleted one's name must not show the old one's
+  for (const n of runs) live.delete(n);
+  if (app.screen === 'runs' && runs.includes(app.name)) app.name = '';
+  if (app.screen === 'studies' && studies.includes(app.name)) app.name = '';
+  if (splits.includes(app.split)) app.split = '';
+  if (kind === 'dataset' && app.dataset === name) app.dataset = '';
+  await refresh('all');
+  const also = runs.length - (kind === 'run' ? 1 : 0);
+  toast(`Moved ${kind} ${name}${also > 0 ? ` and ${also} run${also === 1 ? '' : 's'}` : ''} to the trash.`, 'info', {
+    label: 'Undo',
+    run: () => void restoreFromTrash(d.trashId).catch((e: unknown) => toast(problemLine(e), 'error')),
+  });
+}
+
+/** A refusal in its own words (its problems' messages; the core's line names command-line flags). */
+export function problemLine(e: unknown): string {
+  return e instanceof ApiError && e.problems.length ? e.problems.map((p) => p.message).join('; ') : message(e);
+}
+
+/** Restores a trash entry (with `rename`, clashing names get a -restored suffix); the error is thrown for the caller to show. */
+export async function restoreFromTrash(id: number, rename = false): Promise<Results['restoreTrash']> {
+  const out = await call('restoreTrash', { id, rename });
+  await refresh('all');
+  toast(`Restored ${out.entry.kind} ${out.entry.name}${out.renamed.length ? ` (${out.renamed.map((r) => `${r.from} is now ${r.to}`).join(', ')})` : ''}.`);
+  return out;
 }

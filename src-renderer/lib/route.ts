@@ -3,11 +3,11 @@
 // round trip is unit-tested; app.svelte.ts applies a route to the app's state.
 //
 // Forms: #/datasets[/NAME]  #/splits[/NAME]  #/train  #/runs  #/runs/NAME  #/queue
-//        #/studies  #/studies/NAME  #/compare?runs=A,B,C[&group=method|study|config.KEY[&band=std]]
+//        #/studies  #/studies/NAME  #/compare?runs=A,B,C[&group=method|study|config.KEY[&band=std]]  #/trash
 // An address from before the session cookie may carry the token in its hash (`#token=T`, or
 // `#/runs/x?token=T` / `&token=T` for a deep link opened cold); `stripToken` takes it out.
 
-export const SCREENS = ['datasets', 'splits', 'train', 'runs', 'queue', 'studies', 'compare'] as const;
+export const SCREENS = ['datasets', 'splits', 'train', 'runs', 'queue', 'studies', 'compare', 'trash'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface Route {

@@ -8,7 +8,8 @@ import { METHOD_PARAM_KEYS, methodPreset, METHODS, TEACHER_METHODS, type Method,
 import {
   BACKENDS, defaultMilestones, defaultWarmupEpochs, MODELS, RUN_DEFAULTS, RunConfigSchema, type BackendName, type ModelKind, type WarmupForm,
 } from '../../src-main/core/domain/run-config';
-import type { RunInfo, RunSummary } from '../../src-main/core/domain/types';
+import type { RunInfo } from '../../src-main/core/domain/types';
+import { FORM_START } from '../../src-main/core/domain/form-start';
 
 export { defaultMilestones, TEACHER_METHODS };
 export const defaultWarmup = defaultWarmupEpochs;
@@ -105,10 +106,11 @@ export interface TrainForm {
 /** The "Initialise from" choice of a completed run. */
 export const initFromRun = (name: string): string => `run:${name}`;
 
+/** A fresh form: the core's defaults, but a quick model and schedule (domain/form-start.ts), not the paper's 200-epoch ResNet-32. */
 export function defaultForm(split = ''): TrainForm {
   const d = RUN_DEFAULTS;
   return {
-    split, name: '', teacher: '', method: 'bsce', model: d.model, epochs: d.epochs, batchSize: undefined, lr: undefined, momentum: d.momentum,
+    split, name: '', teacher: '', method: 'bsce', model: FORM_START.model, epochs: FORM_START.epochs, batchSize: undefined, lr: undefined, momentum: d.momentum,
     weightDecay: d.weightDecay, warmupEpochs: '', warmupForm: d.warmupForm, evalEvery: '', valFraction: d.valFraction, milestones: '', gamma: d.gamma, seed: d.seed, crop: true, flip: true, backend: '',
     params: presetFor('bsce'), init: '', initFile: '', resetHead: false,
   };
@@ -204,47 +206,8 @@ function pickFields(p: MethodParams): MethodFields {
   return fields;
 }
 
-/** A candidate teacher and, when it is not the paper's kind of teacher, why it may mislead. */
-export interface TeacherChoice {
-  run: RunSummary;
-  /** empty for a recommended teacher; else what is off (another split, another method, a student) */
-  caveats: string[];
-}
-
-export interface TeacherGroups {
-  /** completed Balanced-Softmax runs on the same split, best top-1 first (warnings shown beside) */
-  recommended: TeacherChoice[];
-  /** every other completed run on the split's dataset, best top-1 first, each with its caveats */
-  others: TeacherChoice[];
-}
-
-const byTop1 = (a: RunSummary, b: RunSummary) => (b.metrics?.top1 ?? 0) - (a.metrics?.top1 ?? 0);
-
-/**
- * The teacher list, split in two so the choice cannot mislead: the paper's teacher (Balanced
- * Softmax on the student's own split) first; runs on another split (whose class counts differ
- * from the student's), of another method, or themselves distilled students, apart with the reason.
- */
-export function teacherGroups(candidates: readonly RunSummary[], split: string, dataset: string): TeacherGroups {
-  const done = candidates.filter((r) => r.status === 'completed' && r.dataset === dataset).sort(byTop1);
-  const recommended: TeacherChoice[] = [];
-  const others: TeacherChoice[] = [];
-  for (const run of done) {
-    const caveats: string[] = [];
-    if (run.split !== split) caveats.push(`trained on another split (${run.split})`);
-    if (run.teacher) caveats.push(`a distilled student (of ${run.teacher})`);
-    else if (run.method !== 'bsce') caveats.push(`${run.method}, not Balanced Softmax`);
-    (caveats.length ? others : recommended).push({ run, caveats });
-  }
-  return { recommended, others };
-}
-
-/**
- * The teacher the form preselects for kd / dive: the best Balanced-Softmax run on the same split
- * without warnings (the paper's teacher); none when there is no such run: a run from the other
- * group, or one with warnings (at chance, diverged, ...), is only ever picked by hand.
- */
-export function defaultTeacher(candidates: readonly RunSummary[], split: string): string {
-  const best = candidates.filter((r) => r.status === 'completed' && r.warnings.length === 0 && r.method === 'bsce' && r.split === split && !r.teacher).sort(byTop1)[0];
-  return best?.name ?? '';
+/** A study's checks leave the teacher out: the study plans its own. */
+export function withoutTeacher(e: Record<string, string>): Record<string, string> {
+  const { teacher: _t, ...rest } = e;
+  return rest;
 }

@@ -32,7 +32,8 @@ describe('training through the CLI', () => {
     assert.equal(tr.backend, 'wasm');
     assert.equal(tr.epochs.length, 3);
 
-    const student = dive(db, ['train', '--split', 'lt', '--method', 'dive', '--teacher', 'teacher', '--name', 'student', ...FAST, '--json']);
+    // on the teacher's seed + 1 (FAST's seed 3 is the teacher's): other initial weights, another batch order
+    const student = dive(db, ['train', '--split', 'lt', '--method', 'dive', '--teacher', 'teacher', '--name', 'student', ...FAST, '--seed', '4', '--json']);
     assert.equal(student.code, 0, student.stderr);
     const s = student.json() as RunInfo;
     assert.equal(s.teacher, 'teacher');
@@ -94,7 +95,15 @@ describe('training through the CLI', () => {
     assert.match(cmp.stdout.split('\n')[2], /^student,dive,cnn,T=3 p=0.5 alpha=0.5,3,completed,/);
   });
 
-  it('refuses a DiVE student without a completed teacher', () => {
+  it('warns of a student on its teacher\'s seed, on stderr and in the run', () => {
+    const r = dive(db, ['train', '--split', 'lt', '--method', 'kd', '--teacher', 'teacher', '--name', 'same-seed', '--model', 'mlp', '--epochs', '1', '--backend', 'wasm', '--seed', '3', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const line = 'the student\'s seed 3 is its teacher "teacher"\'s seed: it starts from the teacher\'s initial weights and sees its batches in the same order, so it re-learns its teacher; use another seed (e.g. 4)';
+    assert.ok(r.stderr.includes(line), r.stderr);
+    assert.ok((r.json() as RunInfo).warnings.includes(line));
+  });
+
+    it('refuses a DiVE student without a completed teacher', () => {
     const r = dive(db, ['train', '--split', 'lt', '--method', 'dive', ...FAST]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /teacher/);

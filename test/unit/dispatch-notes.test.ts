@@ -74,10 +74,14 @@ describe('tags and notes through the dispatcher', () => {
     assert.match(await msg({ run: 'r1', tags: ['a,b'] }), /tags.0: a tag holds no comma/);
   });
 
-  it('a deleted run takes its note with it', async () => {
+  it('a deleted run takes its note into the trash, and a restore brings it back', async () => {
     await d.call('annotate', { run: 'r1', note: 'gone soon' });
     await d.call('cancelRun', { name: 'r1' });
-    await d.call('deleteRun', { name: 'r1' });
+    const plan = await d.call('planDelete', { kind: 'run', name: 'r1' });
+    assert.equal(plan.notes, 1);
+    const { trashId } = await d.call('deleteRun', { name: 'r1' });
     assert.equal((await d.call('listNotes', undefined)).runs.r1, undefined);
+    await d.call('restoreTrash', { id: trashId });
+    assert.equal((await d.call('listNotes', undefined)).runs.r1?.note, 'gone soon');
   });
 });

@@ -13,7 +13,8 @@ import { createService } from '../../src-main/core/app/service';
 import { TrainRequestSchema } from '../../src-main/core/domain/run-requests';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { loadMigrations, openDatabase } from '../../src-main/core/store/db';
-import { deleteRun, deleteSplit } from '../../src-main/core/store/deletes';
+import { trashObject } from '../../src-main/core/store/deletes';
+import { emptyTrashEntries } from '../../src-main/core/store/trash-empty';
 import { runDoctor } from '../../src-main/core/store/doctor';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { getRun, markCompleted, markStarted, requestCancel, requeueForResume, runDir, runFilePath } from '../../src-main/core/store/runs';
@@ -126,11 +127,15 @@ it('a store whose runs already share a file opens; doctor names them, --fix repo
     assert.ok(still && !still.fixed && fixed.unresolved >= 1, '--fix reports them: there is nothing it can repair without losing data');
     assert.throws(() => requeueForResume(store, 'x3'), /shares its files with "x1", "x2"/);
 
-    deleteRun(store, 'x1');
+    // a delete moves the run to the trash; emptying it removes its row, and its file only with the last owner
+    trashObject(store, 'run', 'x1');
+    emptyTrashEntries(store);
+    assert.equal(store.db.prepare('SELECT COUNT(*) FROM runs WHERE name = ?').pluck().get('x1'), 0, 'x1 is gone');
     assert.equal(readFileSync(join(dataDir, 'runs', 'shared-1', 'weights.bin'), 'utf8'), 'last writer', 'the others keep the file');
     assert.equal(store.db.prepare('SELECT COUNT(*) FROM blobs WHERE id = ?').pluck().get(blob), 1);
     requestCancel(store, 'queued');
-    deleteSplit(store, 's');
+    trashObject(store, 'split', 's', { cascade: true });
+    emptyTrashEntries(store);
     assert.equal(existsSync(join(dataDir, 'runs', 'shared-1')), false, 'the last owner takes the folder with it');
     assert.equal(store.db.prepare('SELECT COUNT(*) FROM blobs WHERE kind = ?').pluck().get('weights'), 0);
     const clean = await runDoctor(store);

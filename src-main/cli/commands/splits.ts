@@ -113,26 +113,4 @@ export function registerSplitCommands(program: Command): void {
         );
       }),
     );
-
-  program
-    .command('delete <kind> <name>')
-    .description('delete a dataset, split, run or study (with the runs built on it) and its files')
-    .option('--cascade', 'also delete students on other splits distilled from its runs (they are listed)')
-    .action((kind: string, name: string, o: { cascade?: boolean }, cmd: Command) =>
-      withDispatcher(cmd, async (dispatcher) => {
-        const args = { cascade: o.cascade };
-        const del: Record<string, (n: string) => Promise<{ deletedRuns: string[] }>> = {
-          dataset: (n) => dispatcher.call('deleteDataset', { name: n, ...args }),
-          split: (n) => dispatcher.call('deleteSplit', { name: n, ...args }),
-          run: (n) => dispatcher.call('deleteRun', { name: n, ...args }),
-          // a study's own runs go with it (students before teachers)
-          study: async (n) => ({ deletedRuns: (await dispatcher.call('deleteStudy', { name: n })).runs.map((r) => r.run) }),
-        };
-        const fn = del[kind];
-        if (!fn) throw new UserError(`unknown kind "${kind}": use dataset, split, run or study`);
-        const out = await fn(name);
-        const also = out.deletedRuns.length ? ` and ${out.deletedRuns.length === 1 ? 'run' : 'runs'} ${out.deletedRuns.join(', ')}` : '';
-        emit(globals(cmd), out, () => `deleted ${kind} ${name}${also}`);
-      }),
-    );
 }

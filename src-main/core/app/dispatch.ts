@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import { findFashionMnist } from '../data/fashion-mnist';
 import { defaultReadRoots, ReadRoots } from '../data/read-roots';
 import { downloadOffers } from '../data/download-offers';
-import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type PredictResult, type Results } from '../domain/contract';
+import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type ChangedWhat, type FrontDoor, type ParsedArgs, type PredictResult, type Results } from '../domain/contract';
 import { UserError, withPathPrefix } from '../domain/errors';
 import { paperStudyRequest, type RecipeRequest } from '../domain/run-requests';
 import type { StudyDetail } from '../domain/study-types';
@@ -111,7 +111,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       }
     }
   };
-  const changed = (...what: ('datasets' | 'splits' | 'runs')[]) => what.forEach((w) => emit({ type: 'changed', what: w }));
+  const changed = (...what: ChangedWhat[]) => what.forEach((w) => emit({ type: 'changed', what: w }));
 
   // wakes runEnded whenever a run of this executor ends (and at close)
   let ended: (() => void)[] = [];
@@ -177,9 +177,10 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       changed('datasets');
       return out;
     },
+    planDelete: (a) => svc.planDelete(a.kind, a.name),
     deleteDataset: (a) => {
       const out = svc.deleteDataset(a.name, { cascade: a.cascade });
-      changed('datasets', 'splits', 'runs');
+      changed('datasets', 'splits', 'runs', 'trash');
       return out;
     },
     datasetSamples: (a) => datasetSamples(store, a.name, a.perClass, a.classes),
@@ -194,7 +195,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     exportSplit: (a) => exportSplit(store, a.name, a.format),
     deleteSplit: (a) => {
       const out = svc.deleteSplit(a.name, { cascade: a.cascade });
-      changed('splits', 'runs');
+      changed('splits', 'runs', 'trash');
       return out;
     },
     train: (a) => {
@@ -212,7 +213,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     getRun: (a) => svc.getRun(a.name),
     deleteRun: (a) => {
       const out = svc.deleteRun(a.name, { cascade: a.cascade });
-      changed('runs');
+      changed('runs', 'trash');
       return out;
     },
     compareRuns: (a) => svc.compareRuns(a.names),
@@ -257,8 +258,19 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     revokeWorkerToken: (a) => revokeWorkerToken(store, a.name),
     listStudies: () => svc.listStudies(),
     deleteStudy: (a) => {
-      const out = svc.deleteStudy(a.name);
-      changed('runs');
+      const out = svc.deleteStudy(a.name, { cascade: a.cascade });
+      changed('runs', 'trash');
+      return out;
+    },
+    listTrash: () => svc.listTrash(),
+    restoreTrash: (a) => {
+      const out = svc.restoreTrash(a.id, a.rename);
+      changed('datasets', 'splits', 'runs', 'trash');
+      return out;
+    },
+    emptyTrash: (a) => {
+      const out = svc.emptyTrash(a?.ids);
+      changed('trash');
       return out;
     },
     runStatistics: (a) => runStatistics(store, a.names),

@@ -3,12 +3,11 @@ import { fieldError, isUserError, UserError, withPathPrefix } from '../domain/er
 import { BACKENDS, parseRunConfig, type RunConfig } from '../domain/run-config';
 import { TEACHER_METHODS } from '../domain/method';
 import type { ParsedTrainRequest, RunFilterSchema } from '../domain/run-requests';
-import type { CompareRow, Deleted, RunInfo, RunSummary, SplitInfo, TeacherInfo, VirtualExamplesInfo } from '../domain/types';
+import type { CompareRow, RunInfo, RunSummary, SplitInfo, TeacherInfo, VirtualExamplesInfo } from '../domain/types';
 import { assertNameFree, getDataset } from '../store/datasets';
 import type { ReadRoots } from '../data/read-roots';
 import { resolveInitWeights, storeInitWeights } from './weights-in';
 import { getRun, insertRun, listRuns, requestCancel, requeueForResume, uniqueRunName } from '../store/runs';
-import { deleteRun, type DeleteOptions } from '../store/deletes';
 import { getSplit } from '../store/splits';
 import type { Store } from '../store/store';
 import { storedVirtualExamples } from '../store/virtual-examples';
@@ -39,8 +38,8 @@ export function teacherRecord(t: RunInfo, cfg: RunConfig, split: SplitInfo): { t
   const tCfg = t.config;
   const teacherInfo: TeacherInfo = { name: t.name, method: t.method, model: t.model, split: t.split, top1: t.metrics?.top1 ?? null, normHead: tCfg.normHead, tau: cfg.params.tau, power: cfg.params.power, alpha: cfg.params.alpha };
   const warnings = teacherWarnings(
-    { name: t.name, method: t.method, splitId: t.splitId, splitName: t.split, normHead: tCfg.normHead, top1: teacherInfo.top1, numClasses: split.counts.length },
-    { method: cfg.method, splitId: split.id, splitName: split.name },
+    { name: t.name, method: t.method, splitId: t.splitId, splitName: t.split, normHead: tCfg.normHead, top1: teacherInfo.top1, numClasses: split.counts.length, seed: tCfg.seed },
+    { method: cfg.method, splitId: split.id, splitName: split.name, seed: cfg.seed },
   );
   return { teacherInfo, warnings };
 }
@@ -105,8 +104,6 @@ export function createRunService(store: Store) {
     cancelRun: (name: string): RunInfo => requestCancel(store, name),
     listRuns: (filter: z.output<typeof RunFilterSchema> = {}): RunSummary[] => listRuns(store, filter),
     getRun: (name: string): RunInfo => getRun(store, name),
-    /** refuses while a dependant run is active, or when students need it (unless cascade) */
-    deleteRun: (name: string, opts: DeleteOptions = {}): RunInfo & Deleted => deleteRun(store, name, opts),
     storedVirtualExamples: (name: string): VirtualExamplesInfo[] => {
       const run = getRun(store, name);
       const split = getSplit(store, run.splitId);

@@ -12,7 +12,8 @@ import { SPLIT_EXPORT_FORMATS, SplitPreviewRequestSchema, SplitRequestSchema, ty
 import { StudyRequestSchema } from './study-plan';
 import { WorkerTokenName, type WorkerTokenInfo } from './worker-wire';
 import type { QueueEntry, StudyDetail, StudyInfo, StudyListRow, RunStatistics } from './study-types';
-import type { BackendsProbe, CompareRow, DatasetInfo, Deleted, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VeSweep, VirtualExamplesInfo } from './types';
+import { TRASH_KINDS, type DeletePlan, type Deleted, type Emptied, type Restored, type TrashEntry } from './trash-types';
+import type { BackendsProbe, CompareRow, DatasetInfo, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VeSweep, VirtualExamplesInfo } from './types';
 
 const None = z.strictObject({}).optional();
 
@@ -31,6 +32,9 @@ export const CALLS = {
   getDataset: z.strictObject({ name: Name }),
   /** progress arrives as `progress` events with `job` */
   importDataset: z.strictObject({ request: ImportRequestSchema, job: z.string().max(100).optional() }),
+  /** what deleting would take (splits, studies, runs, students elsewhere, notes), before anything happens */
+  planDelete: z.strictObject({ kind: z.enum(TRASH_KINDS), name: Name }),
+  /** moves it to the trash; one that takes more than itself needs `cascade` (the refusal names all of it) */
   deleteDataset: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
   /**
    * a few training images per class, uint8 HWC, for thumbnails; `classes` picks class indices
@@ -89,7 +93,13 @@ export const CALLS = {
   revokeWorkerToken: z.strictObject({ name: WorkerTokenName }),
   getStudy: z.strictObject({ name: Name }),
   listStudies: None,
-  deleteStudy: z.strictObject({ name: Name }),
+  deleteStudy: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
+  /** every trash entry, newest first, with what it holds */
+  listTrash: None,
+  /** brings an entry back whole; `rename` gives names a new thing has taken a -restored suffix */
+  restoreTrash: z.strictObject({ id: z.number().int().min(1), rename: z.boolean().optional() }),
+  /** removes entries (all without `ids`) and their files for good, with the entries that depend on them */
+  emptyTrash: z.strictObject({ ids: z.array(z.number().int().min(1)).min(1).optional() }).optional(),
   /**
    * the test images of one confusion-matrix cell of a completed run (true class `actual`, predicted
    * class `predicted`), `limit` of them by index from `offset`; the first call computes the run's test predictions in a worker
@@ -203,7 +213,11 @@ export interface Results {
   revokeWorkerToken: WorkerTokenInfo;
   getStudy: StudyDetail;
   listStudies: StudyListRow[];
-  deleteStudy: StudyInfo;
+  deleteStudy: StudyInfo & Deleted;
+  planDelete: DeletePlan;
+  listTrash: TrashEntry[];
+  restoreTrash: Restored;
+  emptyTrash: Emptied;
   runStatistics: RunStatistics;
   cellImages: CellImages;
   annotate: Annotation;
@@ -254,7 +268,10 @@ export type Args<K extends CallName> = z.input<(typeof CALLS)[K]>;
 export type ParsedArgs<K extends CallName> = z.output<(typeof CALLS)[K]>;
 
 /** Pushed from the core to every connected renderer. */
-export type ApiEvent = TrainEvent | ({ type: 'progress'; job: string } & Progress) | { type: 'changed'; what: 'datasets' | 'splits' | 'runs' };
+export type ApiEvent = TrainEvent | ({ type: 'progress'; job: string } & Progress) | { type: 'changed'; what: ChangedWhat };
+
+/** What a `changed` event says was changed (the renderer refetches that list). */
+export type ChangedWhat = 'datasets' | 'splits' | 'runs' | 'trash';
 
 /** The typed surface the renderer sees, whatever the transport. */
 export interface DiveApi {

@@ -24,6 +24,12 @@ export interface EvalPlan {
   sample: number | null;
 }
 
+/** Images of class c held out for validation: round(f * n_c), at least 1 when f > 0 and n_c >= 2, never all. */
+export function holdoutCount(n: number, fraction: number): number {
+  if (fraction <= 0 || n < 2) return 0;
+  return Math.min(n - 1, Math.max(1, Math.round(fraction * n)));
+}
+
 /** The full-test-set cadence that keeps evaluation under a quarter of the training time. */
 export function autoEvalEvery(trainImages: number, testImages: number): number {
   return Math.max(1, Math.ceil((4 * testImages) / (3 * Math.max(1, trainImages))));

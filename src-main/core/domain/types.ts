@@ -139,6 +139,11 @@ export interface RungProbe {
   timedSteps?: number;
   /** the only timed step was the first (the backend spent the time budget on it) */
   includesWarmup?: boolean;
+  /** seconds to load the backend, and to build the model and run its first (untimed) step: once per run */
+  loadSeconds?: number;
+  warmupSeconds?: number;
+  /** evaluation (forward only) images per second, batches of 256: the test and validation passes, a teacher's forward */
+  evalImagesPerSec?: number;
 }
 
 export interface BackendsProbe {
@@ -149,6 +154,8 @@ export interface BackendsProbe {
   imageShape: ImageShape;
   batchSize: number;
   rungs: RungProbe[];
+  /** seconds the probing process had been running when it began (a worker's start: a run pays it too) */
+  startSeconds?: number;
 }
 
 export interface EpochRecord {
@@ -226,6 +233,11 @@ export interface RunSummary {
   epochsDone: number;
   /** the last epoch's top-1, shot groups and ECE (no epoch is chosen on the test set); null until completed */
   metrics: RunMetricsSummary | null;
+  /**
+   * balanced accuracy on the run's validation holdout (config.valFraction) at its last epoch; null
+   * without a holdout. What a teacher is chosen by, never the test accuracy (domain/teacher-choice.ts)
+   */
+  valAcc: number | null;
   /** what a careful reviewer would want to know about this run (also on the CLI's stderr) */
   warnings: string[];
   imagesPerSecond: number | null;
@@ -268,7 +280,7 @@ export interface TeacherInfo {
   alpha: number;
 }
 
-/** Where one attempt at a run trained (db/014_run_provenance.sql); a resumed run has one per attempt. */
+/** Where one attempt at a run trained (db/015_run_provenance.sql); a resumed run has one per attempt. */
 export interface RunAttempt {
   /** 1, 2, ... in the order the attempts started */
   attempt: number;
@@ -369,14 +381,10 @@ export interface CompareRow {
   ece: number | null;
 }
 
-/** What a delete removed besides the object itself: runs, by name. */
-export interface Deleted {
-  deletedRuns: string[];
-}
 
 /** `dive doctor`: every data file against its row, every file against a row. */
 export interface DoctorProblem {
-  /** missing-file | corrupt-file | shared-file | orphan | stray-file | trash | staging | stale-run | database | recovered-at-open */
+  /** missing-file | corrupt-file | shared-file | orphan | stray-file | trash | trash-entry | staging | stale-run | database | recovered-at-open */
   kind: string;
   /** the file or folder concerned, absolute (or the database) */
   path: string;
@@ -391,6 +399,8 @@ export interface DoctorReport {
   blobsChecked: number;
   bytesChecked: number;
   problems: DoctorProblem[];
+  /** what the user's trash holds (`dive trash list`): entries, and bytes of their data files */
+  trash: { entries: number; bytes: number };
   /** problems left for the user to resolve */
   unresolved: number;
 }

@@ -184,7 +184,7 @@ export function getDataset(store: Store, ref: string | number): DatasetInfo {
 }
 
 export function listDatasets(store: Store): DatasetInfo[] {
-  const ids = store.db.prepare('SELECT id FROM datasets ORDER BY id').all() as { id: number }[];
+  const ids = store.db.prepare('SELECT id FROM datasets WHERE trash_id IS NULL ORDER BY id').all() as { id: number }[];
   return ids.map((r) => getDataset(store, r.id));
 }
 

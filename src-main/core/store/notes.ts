@@ -55,7 +55,7 @@ export function runAnnotation(store: Store, runId: number): { tags: string[]; no
 
 /** Every run's and study's tags and note, by name: two small queries. */
 export function listNotes(store: Store): NotesIndex {
-  const runs = store.db.prepare(`SELECT r.name, n.tags, n.note, n.updated_at FROM run_notes n JOIN runs r ON r.id = n.run_id`).all() as NoteRow[];
-  const studies = store.db.prepare(`SELECT s.name, n.tags, n.note, n.updated_at FROM study_notes n JOIN studies s ON s.id = n.study_id`).all() as NoteRow[];
+  const runs = store.db.prepare(`SELECT r.name, n.tags, n.note, n.updated_at FROM run_notes n JOIN runs r ON r.id = n.run_id WHERE r.trash_id IS NULL`).all() as NoteRow[];
+  const studies = store.db.prepare(`SELECT s.name, n.tags, n.note, n.updated_at FROM study_notes n JOIN studies s ON s.id = n.study_id WHERE s.trash_id IS NULL`).all() as NoteRow[];
   return { runs: Object.fromEntries(runs.map((r) => [r.name, annotation(r)])), studies: Object.fromEntries(studies.map((r) => [r.name, annotation(r)])) };
 }

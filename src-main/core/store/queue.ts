@@ -146,7 +146,7 @@ export function setPriority(store: Store, ref: string, priority: number): void {
  */
 export function requeueInterrupted(store: Store): number[] {
   return store.db.transaction(() => {
-    const ids = store.db.prepare(`SELECT id FROM runs WHERE status = 'interrupted' ORDER BY id`).pluck().all() as number[];
+    const ids = store.db.prepare(`SELECT id FROM runs WHERE status = 'interrupted' AND trash_id IS NULL ORDER BY id`).pluck().all() as number[];
     requeueRuns(store, ids);
     return ids;
   }).immediate();

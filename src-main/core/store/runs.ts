@@ -34,7 +34,7 @@ interface RunRow {
   teacher_info: string | null;
   dir: string | null;
   executor: string | null;
-  /** JSON RunAttempt[] (db/014_run_provenance.sql) */
+  /** JSON RunAttempt[] (db/015_run_provenance.sql) */
   provenance: string;
   created_at: string;
   started_at: string | null;
@@ -70,9 +70,10 @@ export function runRow(store: Store, ref: string | number): RunRow {
 const SELECT_SUMMARIES = `SELECT r.id, r.name, r.status, r.error, r.method, r.model, s.name, r.split_id, d.name,
     COALESCE(t.name, r.teacher_name), st.name, r.seed, r.epochs, r.backend, r.epochs_done,
     r.top1, r.many, r.medium, r.few, r.ece, r.warnings, r.images_per_second, r.created_at, r.started_at, r.finished_at,
-    r.lr, r.batch_size, r.tau, r.power, r.alpha, r.origin
-  FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id
-  LEFT JOIN study_runs sr ON sr.run_id = r.id LEFT JOIN studies st ON st.id = sr.study_id`;
+    r.lr, r.batch_size, r.tau, r.power, r.alpha, r.origin,
+    (SELECT e.val_acc FROM run_epochs e WHERE e.run_id = r.id AND e.epoch = r.epochs_done)
+  FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id AND t.trash_id IS NULL
+  LEFT JOIN study_runs sr ON sr.run_id = r.id LEFT JOIN studies st ON st.id = sr.study_id AND st.trash_id IS NULL`;
 
 type SummaryTuple = [
   id: number, name: string, status: RunStatus, error: string | null, method: string, model: string, split: string, splitId: number, dataset: string,
@@ -80,6 +81,7 @@ type SummaryTuple = [
   top1: number | null, many: number | null, medium: number | null, few: number | null, ece: number | null, warnings: string,
   imagesPerSecond: number | null, createdAt: string, startedAt: string | null, finishedAt: string | null,
   lr: number | null, batchSize: number | null, tau: number | null, power: number | null, alpha: number | null, origin: string | null,
+  valAcc: number | null,
 ];
 
 interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number | null; test_images: number | null; val_acc: number | null; seconds: number; images_per_second: number }
@@ -89,7 +91,7 @@ const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, l
 /** From the row's columns alone: no JSON parsed but a non-empty warnings list (short, and rare). */
 function toRunSummary(row: SummaryTuple): RunSummary {
   const [id, name, status, error, method, model, split, splitId, dataset, teacher, study, seed, epochs, backend, epochsDone,
-    top1, many, medium, few, ece, warnings, imagesPerSecond, createdAt, startedAt, finishedAt, lr, batchSize, tau, power, alpha, origin] = row;
+    top1, many, medium, few, ece, warnings, imagesPerSecond, createdAt, startedAt, finishedAt, lr, batchSize, tau, power, alpha, origin, valAcc] = row;
   return {
     id, name, status, error, method, model, split, splitId, dataset,
     // the live teacher's name, or the one recorded when the student was created
@@ -102,6 +104,7 @@ function toRunSummary(row: SummaryTuple): RunSummary {
     backend,
     epochsDone,
     metrics: top1 == null || ece == null ? null : { top1, many, medium, few, ece },
+    valAcc,
     warnings: warnings === '[]' ? [] : (parse<string[]>(warnings) ?? []),
     imagesPerSecond, createdAt, startedAt, finishedAt,
     // where weights from outside came in (import-run, --init-weights); rare, and a short JSON
@@ -129,7 +132,7 @@ export function getRun(store: Store, ref: string | number): RunInfo {
 /** One query whatever the number of runs, reading columns only; config, full metrics and epochs are getRun's. */
 export function listRuns(store: Store, filter: { split?: string; status?: RunStatus } = {}): RunSummary[] {
   const rows = store.db
-    .prepare(`${SELECT_SUMMARIES} WHERE (@split IS NULL OR s.name = @split) AND (@status IS NULL OR r.status = @status) ORDER BY r.id`)
+    .prepare(`${SELECT_SUMMARIES} WHERE r.trash_id IS NULL AND (@split IS NULL OR s.name = @split) AND (@status IS NULL OR r.status = @status) ORDER BY r.id`)
     .raw()
     .all({ split: filter.split ?? null, status: filter.status ?? null }) as SummaryTuple[];
   return rows.map(toRunSummary);
@@ -183,7 +186,7 @@ export function markImported(store: Store, id: number, r: { metrics: RunMetrics;
 
 /**
  * Refuses to train, resume or export-by-resume a run that shares a folder or a file with another
- * run (stores written before db/013_run_ownership.sql): its checkpoint holds the last writer's state.
+ * run (stores written before db/014_run_ownership.sql): its checkpoint holds the last writer's state.
  */
 export function assertOwnFiles(store: Store, ref: string | number): void {
   const r = runRow(store, ref);
@@ -234,7 +237,7 @@ export function requeueRuns(store: Store, ids: readonly number[], o: { keepClust
     `UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, cancel_requested = 0, worker_pid = NULL,
        lease_id = NULL, lease_expires_at = NULL, claimed_by = CASE WHEN @keep = 1 AND executor = 'slurm' THEN claimed_by ELSE NULL END,
        job_reason = COALESCE(@reason, job_reason), heartbeat_at = @now
-     WHERE id = @id AND (@from IS NULL OR status IN (SELECT value FROM json_each(@from)))`,
+     WHERE id = @id AND trash_id IS NULL AND (@from IS NULL OR status IN (SELECT value FROM json_each(@from)))`,
   );
   const from = o.from ? JSON.stringify(o.from) : null;
   store.db.transaction(() => ids.forEach((id) => up.run({ id, keep: o.keepCluster ? 1 : 0, reason: o.reason ?? null, now: Date.now(), from }))).immediate();

@@ -2,7 +2,7 @@
 // every class, rounded, at least one image of any class that keeps at least one for training), so
 // that a long-tailed split keeps its profile on both sides. Seeded, so a run's holdout is a pure
 // function of (labels, fraction, seed) and is recorded by its config alone.
-import { TEST_SAMPLE_SEED } from '../domain/eval-plan';
+import { holdoutCount, TEST_SAMPLE_SEED } from '../domain/eval-plan';
 import { Rng } from '../rng';
 
 export interface Holdout {
@@ -12,12 +12,6 @@ export interface Holdout {
   /** per-class counts of the images left for training */
   trainCounts: number[];
   valCounts: number[];
-}
-
-/** Images of class c held out: round(f * n_c), at least 1 when f > 0 and n_c >= 2, never all. */
-export function holdoutCount(n: number, fraction: number): number {
-  if (fraction <= 0 || n < 2) return 0;
-  return Math.min(n - 1, Math.max(1, Math.round(fraction * n)));
 }
 
 export function stratifiedHoldout(labels: Int32Array, numClasses: number, fraction: number, seed: number): Holdout {
@@ -49,8 +43,9 @@ export function gather(images: Uint8Array, labels: Int32Array, idx: Int32Array, 
   return { images: out, labels: outLabels };
 }
 
-// the evaluation cadence and the test sample's size are a rule of the leaf package (domain/eval-plan.ts)
-export { autoEvalEvery, evaluatedEpoch } from '../domain/eval-plan';
+// the evaluation cadence, the test sample's size and the holdout's counts are rules of the leaf
+// package (domain/eval-plan.ts: the Train form's estimate counts with them too)
+export { autoEvalEvery, evaluatedEpoch, holdoutCount } from '../domain/eval-plan';
 
 /**
  * The fixed class-stratified sample of the test set that a short run is evaluated on before its

@@ -4,7 +4,7 @@
 // table to createModel's own tensors for every model).
 import type { LayoutSpec } from './torch-layout';
 
-/** The mlp's hidden layer widths (here, not in models.ts: this file must not load TF.js). */
+// The MLP's hidden widths: here, not in models.ts, so that checking a weights file needs no TF.js.
 export const HIDDEN_MLP = [256, 256];
 
 export interface TensorShape {

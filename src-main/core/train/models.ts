@@ -8,8 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 import type { ImageShape, ModelKind } from '../domain/run-config';
-import { HIDDEN_MLP } from './model-shapes';
 import { batchNorm, conv2d, dense, normedDense, shortcutA, VariableSet, type Layer, type NamedArray, type NamedVariables } from './layers';
+import { HIDDEN_MLP } from './model-shapes';
 
 export interface ModelSpec {
   kind: ModelKind;
