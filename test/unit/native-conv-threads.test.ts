@@ -60,6 +60,36 @@ describe('pool', () => {
     assert.deepEqual(heap.slice(y3, y3 + yLen), heap.slice(y1, y1 + yLen));
     assert.ok(heap.slice(y1, y1 + yLen).some((v) => Math.abs(v) > 1));
   });
+
+  test('a Winograd forward convolution split over 3 threads equals the same on 1 thread, bit for bit', async () => {
+    const module = new WebAssembly.Module(Buffer.from(CONV_KERNELS_SIMD_SHARED, 'base64'));
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
+    const pool = await NativePool.start(module, memory, 3);
+    const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+    const fn = (name: string) => {
+      const f = exports[name];
+      assert.ok(typeof f === 'function');
+      return f as (...a: number[]) => number;
+    };
+    const heap = new Float32Array(memory.buffer);
+    const rng = new Rng(901);
+    // x [5, 7, 6, 8] (odd height: a half tile) at float 16, filter [3, 3, 8, 16], its transform, two outputs, 3 scratches
+    const [n, h, w, ci, co] = [5, 7, 6, 8, 16];
+    const xLen = n * h * w * ci;
+    const fLen = 9 * ci * co;
+    const yLen = n * h * w * co;
+    const x = 16;
+    for (let i = x; i < x + xLen + fLen; i++) heap[i] = rng.normal();
+    const u = x + xLen + fLen;
+    const [y1, y3, scratch] = [u + 16 * ci * co, u + 16 * ci * co + yLen, u + 16 * ci * co + 2 * yLen];
+    const perThread = fn('wino_forward_scratch')(ci, h, w, co);
+    fn('wino_filter')(4 * (x + xLen), 4 * u, ci, co, 0);
+    const args = (y: number, t: number, threads: number) => [4 * x, 4 * u, 4 * y, 4 * (scratch + t * perThread), ...imageRange(n, threads, t), h, w, ci, h, w, co, 1, 1];
+    fn('wino_forward')(...args(y1, 0, 1));
+    pool.run('wino_forward', fn('wino_forward'), (t) => args(y3, t, 3));
+    assert.deepEqual(heap.slice(y3, y3 + yLen), heap.slice(y1, y1 + yLen));
+    assert.ok(heap.slice(y1, y1 + yLen).some((v) => Math.abs(v) > 1));
+  });
 });
 
 kernelSuites();

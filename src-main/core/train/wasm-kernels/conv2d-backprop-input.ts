@@ -1,4 +1,5 @@
-// Conv2DBackpropInput for the wasm backend. The shipped kernel is a plain C++ loop nest (no
+// Conv2DBackpropInput for the wasm backend. A 3x3 stride-1 gradient runs as a Winograd forward pass
+// of dy with the flipped filter (winograd.ts). Otherwise: the shipped kernel is a plain C++ loop nest (no
 // XNNPACK, no SIMD); this one runs the input gradient as forward XNNPACK convolutions of dy with
 // the reversed, channel-swapped filter. A stride-s gradient is split into s x s output phases
 // (dx rows r, r+s, ...; see conv-geometry.ts), each a stride-1 convolution with the taps that
@@ -7,7 +8,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { inputGradAxis, splitPad, type InputGradPhase } from './conv-geometry';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { inputsOf, Scratch, WASM, withScratch } from './exec';
+import { nativeConv } from './native-conv';
+import { winoForward, winogradServes } from './winograd';
 
 interface PhaseGeometry {
   n: number;
@@ -59,6 +63,21 @@ export function conv2DBackpropInput(args: { inputs: NamedTensorInfoMap; backend:
   const rows = inputGradAxis(inHeight, filterHeight, outHeight, strideHeight, info.padInfo.top);
   const cols = inputGradAxis(inWidth, filterWidth, outWidth, strideWidth, info.padInfo.left);
   const g: PhaseGeometry = { n, ci, blocksH: rows.blocks, blocksW: cols.blocks, strideH: strideHeight, strideW: strideWidth };
+  const native = nativeConv(args.backend);
+  const { top, left } = info.padInfo;
+  if (native && dy.dtype === 'float32' && filter.dtype === 'float32' && top <= 2 && left <= 2 &&
+    winogradServes(filterHeight, filterWidth, strideHeight, strideWidth, info.dilationHeight, info.dilationWidth, info.outChannels, ci)) {
+    // dx[y][x] = sum dy[y + top - i][x + left - j] w[i][j]: a forward pass of dy padded by 2 - top, 2 - left
+    const backend = args.backend as unknown as BackendWasm;
+    const dx = backend.makeOutput(inputShape, 'float32');
+    try {
+      winoForward(native, backend, dy, filter, dx, { n, h: outHeight, w: outWidth, ci: info.outChannels, oh: inHeight, ow: inWidth, co: ci, pt: 2 - top, pl: 2 - left }, true);
+    } catch (e) {
+      backend.disposeData(dx.dataId);
+      throw e;
+    }
+    return dx;
+  }
 
   return withScratch(args.backend, (s) => {
     // bands[r] holds dx rows r, r + s, ... with all columns interleaved: [n, blocksH, blocksW * sw, ci]
