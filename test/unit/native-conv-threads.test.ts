@@ -11,7 +11,7 @@ import { selectBackend } from '../../src-main/core/train/backend';
 import { CONV_KERNELS_SIMD_SHARED } from '../../src-main/core/train/wasm-kernels/native-conv-binary';
 import { nativeConv } from '../../src-main/core/train/wasm-kernels/native-conv';
 import { imageRange, NativePool } from '../../src-main/core/train/wasm-kernels/native-pool';
-import { batchNormSuite } from './batch-norm-cases';
+import { activationSuite, batchNormSuite } from './batch-norm-cases';
 import { kernelSuites } from './native-conv-cases';
 
 // the threaded build needs two logical cores (the loader never starts more threads than cores)
@@ -94,3 +94,4 @@ describe('pool', () => {
 
 kernelSuites();
 batchNormSuite();
+activationSuite();

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SOURCES = ['conv-kernels.c', 'winograd.c', 'pool-grad.c', 'batch-norm.c'];
+const SOURCES = ['conv-kernels.c', 'winograd.c', 'pool-grad.c', 'batch-norm.c', 'sgd.c'];
 const NAMED = 'native/*.c';
 const OUT = join(HERE, '..', 'native-conv-binary.ts');
 const CLANG = process.env.DIVE_CLANG ?? 'clang-19';

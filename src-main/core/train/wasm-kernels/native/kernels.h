@@ -1,4 +1,4 @@
-// Shared by the kernels' C sources (conv-kernels.c, winograd.c, pool-grad.c, batch-norm.c), which
+// Shared by the kernels' C sources (conv-kernels.c, winograd.c, pool-grad.c, batch-norm.c, sgd.c), which
 // build.mjs compiles into one wasm module that works directly on the tfjs-backend-wasm heap (it
 // imports that module's memory). Built with relaxed SIMD (f32x4.relaxed_madd, a fused multiply-add
 // where the CPU has one) and with plain SIMD128 (a multiply and an add), each for an unshared memory
