@@ -67,6 +67,14 @@ const CASES: { x: number[]; f: number[]; s: number; pad: Pad }[] = [
   { x: [2, 6, 5, 8], f: [3, 3, 8, 8], s: 1, pad: 'valid' },
   { x: [2, 5, 6, 8], f: [3, 3, 8, 16], s: 1, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
   { x: [3, 1, 1, 8], f: [3, 3, 8, 8], s: 1, pad: 1 },
+  // the direct input gradient (input channels a multiple of 8, not Winograd's): stride 2 with odd
+  // sizes and asymmetric padding, a 1x1 filter under stride 2 (phases no tap reaches), 5x5 stride 3
+  { x: [3, 9, 7, 8], f: [3, 3, 8, 16], s: 2, pad: 'same' },
+  { x: [2, 10, 10, 16], f: [3, 3, 16, 8], s: 2, pad: 1 },
+  { x: [2, 8, 8, 8], f: [3, 3, 8, 8], s: 2, pad: [[0, 0], [1, 0], [0, 1], [0, 0]] },
+  { x: [2, 7, 7, 8], f: [1, 1, 8, 16], s: 2, pad: 'valid' },
+  { x: [1, 11, 10, 8], f: [5, 5, 8, 8], s: 3, pad: 2 },
+  { x: [2, 6, 5, 8], f: [1, 1, 8, 8], s: 1, pad: 0 },
 ];
 
 const MODES: { mode: NativeConvMode; winograd: boolean }[] = [

@@ -81,9 +81,10 @@ void conv2d_filter_grad(const float *x, const float *dy, float *dw, int b0, int 
 // Forward convolution of one padded image: P consecutive output positions of a row x 8 output
 // channels per tile, held in P*2 registers. For a filter row i the taps (j, c) are contiguous
 // both in the padded image row and in the filter, so the inner loop runs over kw * ci of them.
+// Outputs are `ostride` floats apart (co for a forward convolution).
 #define FW_TILE(NAME, P)                                                                                   \
   static void NAME(const float *xrow, const float *f, float *yp, int ci, int co, int kh, int kw, int sw, \
-                   int rowStride) {                                                                         \
+                   int rowStride, int ostride) {                                                            \
     v128_t a0[P], a1[P];                                                                                    \
     for (int p = 0; p < P; p++) a0[p] = a1[p] = wasm_f32x4_splat(0.0f);                                  \
     int taps = kw * ci, step = sw * ci;                                                                     \
@@ -100,8 +101,8 @@ void conv2d_filter_grad(const float *x, const float *dy, float *dw, int b0, int 
       }                                                                                                     \
     }                                                                                                       \
     for (int p = 0; p < P; p++) {                                                                           \
-      st(yp + p * co, a0[p]);                                                                               \
-      st(yp + p * co + 4, a1[p]);                                                                           \
+      st(yp + p * ostride, a0[p]);                                                                          \
+      st(yp + p * ostride + 4, a1[p]);                                                                      \
     }                                                                                                       \
   }
 
@@ -131,10 +132,101 @@ void conv2d_forward(const float *x, const float *f, float *y, float *scratch, in
       float *yrow = yb + oy * ow * co;
       for (int o = 0; o < co; o += 8) {
         int ox = 0;
-        for (; ox + 4 <= ow; ox += 4) fw_tile4(xrow + ox * sw * ci, f + o, yrow + ox * co + o, ci, co, kh, kw, sw, rowStride);
-        for (; ox < ow; ox++) fw_tile1(xrow + ox * sw * ci, f + o, yrow + ox * co + o, ci, co, kh, kw, sw, rowStride);
+        for (; ox + 4 <= ow; ox += 4) fw_tile4(xrow + ox * sw * ci, f + o, yrow + ox * co + o, ci, co, kh, kw, sw, rowStride, co);
+        for (; ox < ow; ox++) fw_tile1(xrow + ox * sw * ci, f + o, yrow + ox * co + o, ci, co, kh, kw, sw, rowStride, co);
       }
     }
   }
 }
 
+// Input gradient, dx[y][x][c] = sum over taps (i, j) and o of dy[(y + pt - i) / sh][(x + pl - j) / sw][o]
+// w[i][j][c][o], the divisions exact. Split by the stride into phases: the dx rows y with
+// (y + pt) % sh == ry take the filter rows i = ry, ry + sh, ... (and the same for columns), each a
+// stride-1 correlation of dy with that phase's taps, reversed. So it runs as forward tiles (fw_tile)
+// over a padded copy of dy, writing every sw-th dx pixel in place: no zeros multiplied, nothing
+// interleaved afterwards.
+
+/** Taps of phase r along an axis (filter k, stride s). */
+static inline int taps_of(int r, int k, int s) { return r < k ? (k - r + s - 1) / s : 0; }
+
+/** Where phase (ry, rx)'s taps start in the prepared filter, in floats: phases in row-major order. */
+static inline int phase_at(int ry, int rx, int kh, int kw, int sh, int sw, int ci, int co) {
+  int rows = 0, cols = 0;
+  for (int r = 0; r < ry; r++) rows += taps_of(r, kh, sh);
+  for (int q = 0; q < rx; q++) cols += taps_of(q, kw, sw);
+  return (rows * kw + taps_of(ry, kh, sh) * cols) * ci * co;
+}
+
+/**
+ * The filter w [kh, kw, ci, co] for conv2d_input_grad (kh * kw * ci * co floats in all): per phase,
+ * its taps reversed, each [co][ci] (output channels of this pass contiguous).
+ */
+EXPORT(conv2d_input_grad_filter)
+void conv2d_input_grad_filter(const float *w, float *wp, int kh, int kw, int ci, int co, int sh, int sw) {
+  for (int ry = 0; ry < sh; ry++) {
+    int ty = taps_of(ry, kh, sh);
+    for (int rx = 0; rx < sw; rx++) {
+      int tx = taps_of(rx, kw, sw);
+      float *ph = wp + phase_at(ry, rx, kh, kw, sh, sw, ci, co);
+      for (int m = 0; m < ty; m++) {
+        for (int q = 0; q < tx; q++) {
+          const float *tap = w + ((ry + sh * (ty - 1 - m)) * kw + rx + sw * (tx - 1 - q)) * ci * co;
+          float *out = ph + (m * tx + q) * co * ci;
+          for (int o = 0; o < co; o++)
+            for (int c = 0; c < ci; c++) out[o * ci + c] = tap[c * co + o];
+        }
+      }
+    }
+  }
+}
+
+/** Floats of scratch conv2d_input_grad needs per thread: one image of dy with the padding the taps reach. */
+EXPORT(conv2d_input_grad_scratch)
+int conv2d_input_grad_scratch(int h, int w, int oh, int ow, int co, int kh, int kw, int sh, int sw, int pt, int pl) {
+  int top = taps_of(0, kh, sh) - 1, left = taps_of(0, kw, sw) - 1;
+  int rows = (h - 1 + pt) / sh + 1, cols = (w - 1 + pl) / sw + 1;
+  return (top + (rows > oh ? rows : oh)) * (left + (cols > ow ? cols : ow)) * co;
+}
+
+/**
+ * Images b0 <= b < b1 of dx [n, h, w, ci] of a convolution (filter kh x kw, stride sh x sw, padding
+ * pt above and pl left) from dy [n, oh, ow, co] and wp = conv2d_input_grad_filter(w); ci a multiple
+ * of 8. scratch: conv2d_input_grad_scratch floats.
+ */
+EXPORT(conv2d_input_grad)
+void conv2d_input_grad(const float *dy, const float *wp, float *dx, float *scratch, int b0, int b1, int h, int w, int ci,
+                       int oh, int ow, int co, int kh, int kw, int sh, int sw, int pt, int pl) {
+  // dy padded by the most taps any phase has, less one, above and left, and zeros below and right
+  int top = taps_of(0, kh, sh) - 1, left = taps_of(0, kw, sw) - 1;
+  int rows = (h - 1 + pt) / sh + 1, cols = (w - 1 + pl) / sw + 1;
+  int hp = top + (rows > oh ? rows : oh), wq = left + (cols > ow ? cols : ow), rowStride = wq * co;
+  for (int b = b0; b < b1; b++) {
+    pad_image(dy + b * oh * ow * co, scratch, oh, ow, co, hp, wq, top, left);
+    float *db = dx + b * h * w * ci;
+    for (int y = 0; y < h; y++) {
+      int ry = (y + pt) % sh, ty = taps_of(ry, kh, sh);
+      float *dxr = db + y * w * ci;
+      // dy row (y + pt - ry) / sh - m for the m-th tap, m < ty: reversed, rows from that less ty - 1
+      const float *prow = scratch + ((y + pt - ry) / sh - (ty - 1) + top) * rowStride;
+      for (int rx = 0; rx < sw; rx++) {
+        int tx = taps_of(rx, kw, sw);
+        int x0 = ((rx - pl) % sw + sw) % sw;  // the first dx column of this phase
+        if (x0 >= w) continue;
+        int count = (w - x0 + sw - 1) / sw;
+        float *out = dxr + x0 * ci;
+        if (ty == 0 || tx == 0) {  // no tap reaches these pixels (a filter smaller than its stride)
+          for (int q = 0; q < count; q++) copy_or_zero(out + q * sw * ci, 0, ci);
+          continue;
+        }
+        const float *f = wp + phase_at(ry, rx, kh, kw, sh, sw, ci, co);
+        // dy column of the q-th pixel: (x0 + pl - rx) / sw + q, less tx - 1 for the reversed taps
+        const float *pcol = prow + ((x0 + pl - rx) / sw - (tx - 1) + left) * co;
+        for (int c = 0; c < ci; c += 8) {
+          int q = 0;
+          for (; q + 4 <= count; q += 4) fw_tile4(pcol + q * co, f + c, out + q * sw * ci + c, co, ci, ty, tx, 1, rowStride, sw * ci);
+          for (; q < count; q++) fw_tile1(pcol + q * co, f + c, out + q * sw * ci + c, co, ci, ty, tx, 1, rowStride, sw * ci);
+        }
+      }
+    }
+  }
+}
