@@ -1,4 +1,4 @@
-// Conv2D for the wasm backend: Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions (winograd.ts),
+// Conv2D for the wasm backend: Winograd F(4x4, 3x3) for 3x3 stride-1 convolutions (winograd.ts),
 // our own direct kernel (native-conv.ts) for the others where it runs, the shipped XNNPACK kernel
 // otherwise. Besides the forward pass this serves the input gradient, which
 // conv2d-backprop-input.ts runs as forward convolutions of dy. Ours is about 1.6x XNNPACK's speed

@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 
 export const KERNELS = ['conv2d_filter_grad', 'conv2d_forward', 'max_pool_grad', 'bn_sum', 'bn_centre', 'bn_apply', 'bn_grad_sums', 'bn_grad_apply',
-  'wino_filter', 'wino_forward', 'wino_forward_scratch', 'wino_filter_grad', 'wino_filter_grad_scratch', 'sgd_momentum',
+  'wino_filter', 'wino_filter_floats', 'wino_forward', 'wino_forward_scratch', 'wino_filter_grad', 'wino_filter_grad_scratch', 'sgd_momentum',
   'conv2d_input_grad_filter', 'conv2d_input_grad_scratch', 'conv2d_input_grad'] as const;
 export type KernelName = (typeof KERNELS)[number];
 const ARGS = 24;

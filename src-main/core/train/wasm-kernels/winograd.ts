@@ -1,6 +1,6 @@
-// 3x3 stride-1 convolutions (all but two of a CIFAR ResNet's) by Winograd's F(2x2, 3x3)
-// (native/winograd.c): 16 multiplies per 2x2 outputs and channel pair where a direct convolution
-// does 36. oneDNN ran its f32 training convolutions this way on AVX-512 machines (its
+// 3x3 stride-1 convolutions (all but two of a CIFAR ResNet's) by Winograd's F(4x4, 3x3)
+// (native/winograd.c): 36 multiplies per 4x4 outputs and channel pair where a direct convolution
+// does 144. oneDNN ran its f32 training convolutions this way on AVX-512 machines (its
 // "wino_4x3" kernels) for the same reason we do: the arithmetic is the limit. Ours is 128-bit
 // wasm SIMD, half the width oneDNN's AVX2 kernels have on the same core, so doing less of it is
 // the way to PyTorch's speed. Forward pass, input gradient (a forward pass of dy with the filter
@@ -58,7 +58,7 @@ function withTemps<T>(backend: BackendWasm, sizes: number[], body: (temps: Tenso
 export function winoForward(native: NativeConv, backend: BackendWasm, x: TensorInfo, filter: TensorInfo, y: TensorInfo, g: WinoGeometry, flip: boolean): void {
   const perThread = native.call('wino_forward_scratch', [g.ci, g.oh, g.ow, g.co]);
   const T = native.threads;
-  withTemps(backend, [16 * g.ci * g.co, T * perThread], ([u, scratch]) => {
+  withTemps(backend, [native.call('wino_filter_floats', [g.ci, g.co]), T * perThread], ([u, scratch]) => {
     // offsets are read after the allocations (an allocation can grow the heap)
     const [fc, fo] = flip ? [g.co, g.ci] : [g.ci, g.co];
     native.call('wino_filter', [at(backend, filter), at(backend, u), fc, fo, flip ? 1 : 0]);

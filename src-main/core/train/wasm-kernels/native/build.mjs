@@ -33,7 +33,7 @@ function fail(line) {
 
 function clang(args) {
   // run in this folder so that no absolute path reaches the output
-  return execFileSync(CLANG, args, { cwd: HERE, encoding: 'buffer', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync(CLANG, args, { cwd: HERE, encoding: 'buffer', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
 }
 
 function build(flags, dir) {
