@@ -81,7 +81,8 @@ describe('pool', () => {
     const x = 16;
     for (let i = x; i < x + xLen + fLen; i++) heap[i] = rng.normal();
     const u = x + xLen + fLen;
-    const [y1, y3, scratch] = [u + 16 * ci * co, u + 16 * ci * co + yLen, u + 16 * ci * co + 2 * yLen];
+    const uLen = fn('wino_filter_floats')(ci, co);
+    const [y1, y3, scratch] = [u + uLen, u + uLen + yLen, u + uLen + 2 * yLen];
     const perThread = fn('wino_forward_scratch')(ci, h, w, co);
     fn('wino_filter')(4 * (x + xLen), 4 * u, ci, co, 0);
     const args = (y: number, t: number, threads: number) => [4 * x, 4 * u, 4 * y, 4 * (scratch + t * perThread), ...imageRange(n, threads, t), h, w, ci, h, w, co, 1, 1];
