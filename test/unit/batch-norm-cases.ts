@@ -2,7 +2,8 @@
 // (threaded build, the kernels split over worker threads): batch norm in training on the wasm
 // backend's fused kernels (wasm-kernels/batch-norm.ts, bn_* in native/conv-kernels.c) against a
 // plain composite of tf.moments on the cpu backend: output, batch statistics and the three
-// gradients, max |wasm - cpu| / max |cpu| < 1e-4; and with the ReLU (and a residual added before
+// gradients, max |wasm - cpu| / max |cpu| < 1e-4, a second run equal to the first to the bit (the
+// same thread count); and with the ReLU (and a residual added before
 // it) fused in, against relu(composite + residual), the residual's gradient too.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,6 +71,7 @@ export function batchNormSuite(): void {
       assert.ok(await tf.setBackend('wasm'));
       assert.ok(fusedBatchNormApplies(tf.zeros(shape)));
       const ours = run(fused, x, shape, gamma, beta, dy);
+      assert.deepEqual(run(fused, x, shape, gamma, beta, dy), ours, 'a second run at the same thread count differs');
       assert.ok(await tf.setBackend('cpu'));
       const ref = run(composite, x, shape, gamma, beta, dy);
       for (const k of ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'] as const) {
@@ -114,6 +116,8 @@ export function activationSuite(): void {
           const dy = Float32Array.from({ length: size }, () => rng.normal());
           assert.ok(await tf.setBackend('wasm'));
           const ours = runActivated((xi, g, b, ri) => fusedBnTrainOp(xi, g, b, EPS, noStats, { relu: true, residual: ri ?? undefined }), x, shape, gamma, beta, r, dy);
+          const again = runActivated((xi, g, b, ri) => fusedBnTrainOp(xi, g, b, EPS, noStats, { relu: true, residual: ri ?? undefined }), x, shape, gamma, beta, r, dy);
+          assert.deepEqual(again, ours, 'a second run at the same thread count differs');
           assert.ok(await tf.setBackend('cpu'));
           const ref = runActivated((xi, g, b, ri) => tf.relu(ri ? tf.add(composite(xi, g, b, noStats), ri) : composite(xi, g, b, noStats)), x, shape, gamma, beta, r, dy);
           assert.equal(ours.length, withResidual ? 5 : 4);

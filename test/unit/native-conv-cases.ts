@@ -1,8 +1,9 @@
 // Shared by native-conv.test.ts (single-threaded wasm build) and native-conv-threads.test.ts (the
 // threaded build, kernels split over worker threads): our conv kernels, each build and the
-// XNNPACK-only paths, against the cpu backend on edge shapes, max |wasm - cpu| / max |cpu| < 1e-4.
-// 3x3 stride-1 convolutions run Winograd's F(2x2, 3x3) (winograd.ts) unless it is turned off: both
-// are checked.
+// XNNPACK-only paths, against the cpu backend on edge shapes, max |wasm - cpu| / max |cpu| < 1e-4,
+// and reproducible: a second run on the same backend (the same thread count) equals the first to
+// the bit. 3x3 stride-1 convolutions run Winograd's F(4x4, 3x3) (winograd.ts) unless it is turned
+// off: both are checked.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -38,6 +39,8 @@ async function kernelOn(backend: string, name: string, inputs: Record<string, Ar
 
 async function sameOnBoth(name: string, inputs: Record<string, Arr>, attrs: object, what: string): Promise<void> {
   const w = await kernelOn('wasm', name, inputs, attrs);
+  const again = await kernelOn('wasm', name, inputs, attrs);
+  assert.deepEqual(again.data, w.data, `${what}: a second run at the same thread count differs`);
   const c = await kernelOn('cpu', name, inputs, attrs);
   assert.deepEqual(w.shape, c.shape, `${what}: shape`);
   const e = relErr(w.data, c.data);
