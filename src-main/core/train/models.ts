@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 import type { ImageShape, ModelKind } from '../domain/run-config';
-import { batchNorm, conv2d, dense, normedDense, shortcutA, VariableSet, type Layer, type NamedArray, type NamedVariables } from './layers';
+import { batchNorm, conv2d, dense, normedDense, RELU, shortcutA, VariableSet, type Layer, type NamedArray, type NamedVariables } from './layers';
 import { HIDDEN_MLP } from './model-shapes';
 
 export interface ModelSpec {
@@ -68,8 +68,9 @@ function buildCnn(vs: VariableSet, s: ModelSpec): Layer<tf.Tensor4D, tf.Tensor2D
   if (flat === 0) throw new Error(`cnn needs images of at least 4x4 pixels, got ${h}x${w}`);
   const out = head(vs, flat, s.numClasses, !!s.normHead);
   return (x, t) => {
-    let y = tf.maxPool(tf.relu(bn1(conv1(x, t), t)), 2, 2, 'valid');
-    y = tf.maxPool(tf.relu(bn2(conv2(y, t), t)), 2, 2, 'valid');
+    // bn(x, t, RELU) is relu(bn(x)), in batch norm's own kernels where they run
+    let y = tf.maxPool(bn1(conv1(x, t), t, RELU), 2, 2, 'valid');
+    y = tf.maxPool(bn2(conv2(y, t), t, RELU), 2, 2, 'valid');
     return out(tf.reshape(y, [y.shape[0], flat]) as tf.Tensor2D, t);
   };
 }
@@ -80,10 +81,8 @@ function basicBlock(vs: VariableSet, name: string, inC: number, outC: number, st
   const conv2 = conv2d(vs, `${name}.conv2`, outC, outC, 3, 1);
   const bn2 = batchNorm<tf.Tensor4D>(vs, `${name}.bn2`, outC);
   const shortcut = stride !== 1 || inC !== outC ? shortcutA(inC, outC) : (x: tf.Tensor4D) => x;
-  return (x, t) => {
-    const y = bn2(conv2(tf.relu(bn1(conv1(x, t), t)), t), t);
-    return tf.relu(tf.add(y, shortcut(x)) as tf.Tensor4D);
-  };
+  // relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), the ReLUs and the addition inside batch norm's kernels where they run
+  return (x, t) => bn2(conv2(bn1(conv1(x, t), t, RELU), t), t, { relu: true, residual: shortcut(x) });
 }
 
 function buildResnet(vs: VariableSet, s: ModelSpec, n: number): Layer<tf.Tensor4D, tf.Tensor2D> {
@@ -99,7 +98,7 @@ function buildResnet(vs: VariableSet, s: ModelSpec, n: number): Layer<tf.Tensor4
   });
   const out = head(vs, 64, s.numClasses, !!s.normHead);
   return (x, t) => {
-    let y = tf.relu(bn1(conv1(x, t), t));
+    let y = bn1(conv1(x, t), t, RELU);
     for (const block of blocks) y = block(y, t);
     return out(tf.mean(y, [1, 2]) as tf.Tensor2D, t);
   };
