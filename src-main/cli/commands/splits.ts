@@ -25,15 +25,21 @@ export function describeCounts(s: SplitLike, classNames?: string[]): string {
   ].join('\n');
 }
 
+/** How a split was made, in one line: a natural split says it is the training set as it is, and its ratio (1 when balanced). */
+export function splitLine(s: Pick<SplitInfo, 'profile' | 'ratio' | 'maxPerClass' | 'seed'>): string {
+  if (s.profile === 'natural') return `natural profile (the training set as it is), rho ${fmt(s.ratio, 2)}${s.ratio === 1 ? ' (balanced)' : ''}, n_max ${s.maxPerClass}`;
+  return `${s.profile} profile, rho ${s.ratio}, n_max ${s.maxPerClass}, seed ${s.seed}`;
+}
+
 export function registerSplitCommands(program: Command): void {
   program
     .command('split')
-    .description('build a long-tailed training split (counts follow the LDAM-DRW convention)')
+    .description('build a long-tailed training split (counts follow the LDAM-DRW convention), or take the training set as it is (--profile natural)')
     .requiredOption('--dataset <name>')
     .option('--name <name>', 'split name (required unless --preview)')
-    .option('--profile <p>', `${PROFILES.join(' or ')} (default ${SplitParamsSchema.shape.profile.parse(undefined)})`)
-    .requiredOption('--ratio <rho>', 'imbalance ratio n_max / n_min, >= 1', number)
-    .option('--max-per-class <n>', 'n_max (default: the smallest class count of the training set)', integer)
+    .option('--profile <p>', `${PROFILES.join(', ')} (default ${SplitParamsSchema.shape.profile.parse(undefined)}); natural: every training image, the dataset's own counts (ImageNet-LT, iNaturalist)`)
+    .option('--ratio <rho>', 'imbalance ratio n_max / n_min, >= 1 (exp and step; a natural split has its own)', number)
+    .option('--max-per-class <n>', 'n_max (exp and step; default: the smallest class count of the training set)', integer)
     .option('--seed <n>', `sampling seed (default ${SplitParamsSchema.shape.seed.parse(undefined)})`, integer)
     .option('--class-order <order>', `${CLASS_ORDERS.join(' or ')} (default ${SplitParamsSchema.shape.classOrder.parse(undefined)})`)
     .option('--many <t>', `many-shot: more than t training images (default ${DEFAULT_THRESHOLDS.many})`, integer)
@@ -51,7 +57,7 @@ export function registerSplitCommands(program: Command): void {
           emit(globals(cmd), p, () => `preview (nothing saved)\n${describeCounts(p, names)}`);
         } else {
           const s = await dispatcher.call('createSplit', req);
-          emit(globals(cmd), s, () => `split ${s.name} of ${s.dataset}: ${s.profile} profile, rho ${s.ratio}, n_max ${s.maxPerClass}, seed ${s.seed}\n${describeCounts(s, names)}`);
+          emit(globals(cmd), s, () => `split ${s.name} of ${s.dataset}: ${splitLine(s)}\n${describeCounts(s, names)}`);
         }
       }),
     );
@@ -69,7 +75,7 @@ export function registerSplitCommands(program: Command): void {
                 list.map((s) => [s.name, s.dataset, s.profile, s.ratio, s.maxPerClass, s.seed, s.total, `${s.groups.many.length}/${s.groups.medium.length}/${s.groups.few.length}`]),
                 ['name', 'dataset', 'profile', 'rho', 'n_max', 'seed', 'images', 'many/med/few'],
               )
-            : 'no splits yet: try `dive split --dataset NAME --name NAME --ratio 100`',
+            : 'no splits yet: try `dive split --dataset NAME --name NAME --ratio 100` (or --profile natural)',
         );
       }),
     );

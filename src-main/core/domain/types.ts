@@ -6,8 +6,12 @@ import type { BackendName, ImageShape, ModelKind, RunConfig } from './run-config
 export type DatasetFormat = 'idx' | 'cifar10' | 'cifar100' | 'folder' | 'list' | 'inat';
 export type ShotGroup = 'many' | 'medium' | 'few';
 
-/** How a split's per-class counts fall from the head class to the tail. */
-export const PROFILES = ['exp', 'step'] as const;
+/**
+ * How a split's per-class counts fall from the head class to the tail: an exponential or step
+ * profile drawn below every class count, or 'natural', the training set as it is (ImageNet-LT,
+ * iNaturalist: already long-tailed, trained as published).
+ */
+export const PROFILES = ['exp', 'step', 'natural'] as const;
 export type Profile = (typeof PROFILES)[number];
 /** Which class gets which rank of the profile: label order, or a seeded shuffle. */
 export const CLASS_ORDERS = ['label', 'shuffle'] as const;
