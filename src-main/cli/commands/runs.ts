@@ -84,7 +84,8 @@ export function registerRunCommands(program: Command): void {
     .description('show a run with its metrics')
     .action((name: string, _o, cmd: Command) =>
       withDispatcher(cmd, async (d) => {
-        const run = await d.call('getRun', { name });
+        // the JSON is the whole record: every confusion cell, also above the screens' full-matrix limit
+        const run = await d.call('getRun', { name, cells: globals(cmd).json === true });
         emit(globals(cmd), run, () => describeRun(run));
       }),
     );

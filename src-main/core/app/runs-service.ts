@@ -97,7 +97,7 @@ export function createRunService(store: Store) {
     resumeRun: (name: string): RunInfo => getRun(store, requeueForResume(store, name)),
     cancelRun: (name: string): RunInfo => requestCancel(store, name),
     listRuns: (filter: z.output<typeof RunFilterSchema> = {}): RunSummary[] => listRuns(store, filter),
-    getRun: (name: string): RunInfo => getRun(store, name),
+    getRun: (name: string, opts: { cells?: boolean } = {}): RunInfo => getRun(store, name, opts),
     /** refuses while a dependant run is active, or when students need it (unless cascade) */
     deleteRun: (name: string, opts: DeleteOptions = {}): RunInfo & Deleted => deleteRun(store, name, opts),
     storedVirtualExamples: (name: string): VirtualExamplesInfo[] => {

@@ -10,8 +10,8 @@ import { saveVirtualExamples } from '../store/virtual-examples';
 import { selectBackend } from '../train/backend';
 import { readCheckpoint, writeCheckpoint, writeWeights } from '../train/checkpoint';
 import { parseRunConfig } from '../domain/run-config';
-import { loadSplitData } from '../train/data';
-import { loadModel, logitsOf, virtualExampleInfo } from '../train/inference';
+import { loadSplitData, type SplitData } from '../train/data';
+import { loadModel, virtualExamplesOf } from '../train/inference';
 import { trainRun } from '../train/loop';
 import { appVersion } from './app-version';
 import { createModelService } from './model-service';
@@ -51,6 +51,7 @@ process.stdout.on('error', () => undefined);
 async function train(job: StorePaths & { runId: number }): Promise<void> {
   const store = attachStore({ dbPath: job.dbPath, dataDir: job.dataDir });
   const run = getRun(store, job.runId);
+  let data: SplitData | null = null;
   try {
     const cfg = parseRunConfig(run.config);
     const backend = await selectBackend((cfg.backend ?? undefined) as Parameters<typeof selectBackend>[0], {
@@ -62,7 +63,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     const checkpointPath = runFilePath(store, run.id, 'checkpoint');
     const resume = run.epochsDone > 0 && checkpointPath ? readCheckpoint(checkpointPath) : undefined;
     send({ type: 'started', run: run.name, backend, epochs: cfg.epochs, resumedFrom: resume?.epochsDone ?? 0 });
-    const data = await loadSplitData(store, run.splitId);
+    data = await loadSplitData(store, run.splitId);
     const teacherRow = run.teacher ? runRow(store, run.teacher) : null;
     const teacher = teacherRow ? loadModel(runFilePath(store, teacherRow.id, 'weights')!) : undefined;
     const dir = runDir(store, run.id);
@@ -78,6 +79,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
       // the teacher sees the input as it was trained: its own split's normalisation
       teacherNormalization: teacher ? { mean: teacher.meta.mean, std: teacher.meta.std } : undefined,
       resume,
+      keepTestLogits: false,
       hooks: {
         onBatch: (p) => {
           const now = Date.now();
@@ -121,8 +123,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     });
     // DiVE's teacher: store the virtual-example distribution the student was distilled from.
     if (teacher && teacherRow && cfg.method === 'dive') {
-      const logits = await logitsOf(teacher, data.trainImages, data.trainLabels);
-      saveVirtualExamples(store, teacherRow.id, virtualExampleInfo(teacherRow.name, logits, data.trainLabels.length, data.classCounts, data.groups, cfg.params.tau, cfg.params.power));
+      saveVirtualExamples(store, teacherRow.id, await virtualExamplesOf(teacherRow.name, teacher, data, cfg.params.tau, cfg.params.power));
     }
     send({ type: 'finished', run: run.name, status: 'completed' });
   } catch (e) {
@@ -130,6 +131,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     markEnded(store, run.id, 'failed', message);
     send({ type: 'finished', run: run.name, status: 'failed', error: message });
   } finally {
+    data?.close();
     store.close();
   }
 }

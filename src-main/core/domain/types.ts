@@ -1,4 +1,5 @@
 import type { BackendName, ImageShape, ModelKind, RunConfig } from './run-config';
+import type { ConfusionCell, TopConfusion } from './many-classes';
 
 // Plain result objects shared by the CLI's JSON output, the HTTP API and the renderer.
 // Accuracies are fractions in [0, 1]; class indices are the dataset's label indices.
@@ -184,8 +185,17 @@ export interface RunMetricsSummary extends GroupAccuracy {
 export interface RunMetrics extends RunMetricsSummary {
   /** per class accuracy on the balanced test set; null where a class has no test image */
   perClass: (number | null)[];
-  /** rows: true class, columns: predicted class */
+  /** rows: true class, columns: predicted class; up to CLASS_MATRIX_MAX classes (many-classes.ts) */
   confusion?: number[][];
+  /**
+   * every non-zero cell of the confusion matrix, row-major: what training reports and the store
+   * keeps (store/confusion.ts); getRun answers with it only when asked (`cells: true`)
+   */
+  confusionCells?: ConfusionCell[];
+  /** above CLASS_MATRIX_MAX classes, instead of the full matrix: per-class precision (null where nothing was predicted as the class) */
+  precision?: (number | null)[];
+  /** above CLASS_MATRIX_MAX classes: the largest off-diagonal cells, largest first (TOP_CONFUSIONS of them) */
+  topConfusions?: TopConfusion[];
   /** epoch these metrics were measured at (1-based) */
   epoch?: number;
 }

@@ -92,6 +92,8 @@ export const MetricsSchema = z.strictObject({
   few: Acc,
   perClass: z.array(Acc),
   confusion: z.array(z.array(z.number())).optional(),
+  /** the confusion matrix's non-zero cells [true, predicted, count] (a many-class run sends these, not C x C) */
+  confusionCells: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(1)])).optional(),
   epoch: z.number().int().optional(),
 });
 

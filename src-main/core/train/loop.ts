@@ -12,9 +12,10 @@ import { isDeepStrictEqual } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord, Groups, RunMetrics } from '../domain/types';
 import { UserError } from '../domain/errors';
-import { evaluate, type Evaluation } from '../eval/metrics';
+import { EvaluationAccumulator, type Evaluation } from '../eval/metrics';
 import { Rng } from '../rng';
-import { channelStats, normalizationTable, type ChannelStats } from './augment';
+import { channelStatsOf, normalizationTable, type ChannelStats } from './augment';
+import { asPixelSource, pixelsSubset, type PixelSource } from './pixel-source';
 import { BatchAssembler, batchCount, epochOrder, sequentialOrder, type Batch } from './batches';
 import type { Checkpoint } from './checkpoint';
 import { resolvePadding, type ImageShape, type RunConfig } from '../domain/run-config';
@@ -23,15 +24,21 @@ import { methodLoss } from './losses';
 import { TEACHER_METHODS } from '../domain/method';
 import { createModel, type Model } from './models';
 import { Sgd } from './optim';
-import { autoEvalEvery, evaluatedEpoch, gather, stratifiedHoldout } from './holdout';
+import { autoEvalEvery, evaluatedEpoch, gatherLabels, stratifiedHoldout } from './holdout';
 import { chanceCheckEpoch, divergenceReason, testChanceWarning, trainChanceWarning } from './run-warnings';
 import { learningRateAt } from './schedule';
 
-export interface TrainData {
+/**
+ * What a run trains and evaluates on. The images are in memory (tests, benches: the default type)
+ * or a PixelSource that reads them batch by batch from a file (what the workers pass: memory does
+ * not grow with the dataset); trainRun takes either, with the same results.
+ */
+export interface TrainData<P extends Uint8Array | PixelSource = Uint8Array> {
   /** the split's training images, uint8 NHWC */
-  trainImages: Uint8Array;
+  trainImages: P;
   trainLabels: Int32Array;
-  testImages: Uint8Array;
+  /** the test set (evaluation reads it in order, a batch at a time) */
+  testImages: P;
   testLabels: Int32Array;
   imageShape: ImageShape;
   numClasses: number;
@@ -67,7 +74,7 @@ export interface TrainHooks {
 
 export interface TrainOptions {
   config: RunConfig;
-  data: TrainData;
+  data: AnyTrainData;
   /** frozen teacher (kd, dive), run in eval mode on the student's augmented batches */
   teacher?: Model;
   /** the normalisation the teacher was trained with (default: the student's) */
@@ -76,6 +83,11 @@ export interface TrainOptions {
   hooks?: TrainHooks;
   /** images per forward pass when evaluating (no effect on results) */
   evalBatchSize?: number;
+  /**
+   * keep the final test logits in the result (default true: tests compare them). The workers say
+   * false: the N x C logits of a many-class test set would be held for nothing (iNaturalist: 800 MB).
+   */
+  keepTestLogits?: boolean;
 }
 
 export interface TrainCompleted {
@@ -88,7 +100,7 @@ export interface TrainCompleted {
   warnings: string[];
   /** parameters and batch-norm statistics after the last epoch */
   weights: NamedArray[];
-  /** test logits after the last epoch, row-major [testImages, classes] */
+  /** test logits after the last epoch, row-major [testImages, classes]; empty when TrainOptions.keepTestLogits is false */
   testLogits: Float32Array;
   /** the input normalisation the model was trained with */
   normalization: ChannelStats;
@@ -105,22 +117,32 @@ export interface TrainStopped {
 
 export type TrainResult = TrainCompleted | TrainStopped;
 
-/** The api's metrics object: confusion as rows of counts, 1-based epoch. */
+/**
+ * The api's metrics object, 1-based epoch: the confusion as its non-zero cells (what the store
+ * keeps, whatever the number of classes), and as rows of counts too up to CLASS_MATRIX_MAX classes.
+ */
 export function toRunMetrics(e: Evaluation, epoch: number): RunMetrics {
-  const c = e.confusion.numClasses;
-  const confusion: number[][] = [];
-  for (let t = 0; t < c; t++) confusion.push(Array.from(e.confusion.counts.subarray(t * c, (t + 1) * c)));
-  return { top1: e.top1, many: e.many, medium: e.medium, few: e.few, ece: e.ece, perClass: e.perClass, confusion, epoch };
+  let confusion: number[][] | undefined;
+  if (e.confusion) {
+    const c = e.confusion.numClasses;
+    confusion = [];
+    for (let t = 0; t < c; t++) confusion.push(Array.from(e.confusion.counts.subarray(t * c, (t + 1) * c)));
+  }
+  return { top1: e.top1, many: e.many, medium: e.medium, few: e.few, ece: e.ece, perClass: e.perClass, confusion, confusionCells: e.cells, epoch };
 }
 
-function checkData(d: TrainData): void {
+/** Either kind of TrainData (what trainRun accepts). */
+export type AnyTrainData = TrainData<Uint8Array | PixelSource>;
+
+function checkData(d: AnyTrainData): void {
   const [h, w, c] = d.imageShape;
   const img = h * w * c;
   const bad = (m: string) => new UserError(`training data: ${m}`);
   if (d.trainLabels.length === 0) throw bad('the split has no training images');
   if (d.testLabels.length === 0) throw bad('the dataset has no test images');
-  if (d.trainImages.length !== d.trainLabels.length * img) throw bad(`${d.trainImages.length} training pixel bytes for ${d.trainLabels.length} images of ${h}x${w}x${c}`);
-  if (d.testImages.length !== d.testLabels.length * img) throw bad(`${d.testImages.length} test pixel bytes for ${d.testLabels.length} images of ${h}x${w}x${c}`);
+  const bytes = (x: Uint8Array | PixelSource) => (x instanceof Uint8Array ? x.length : x.count * x.imageBytes);
+  if (bytes(d.trainImages) !== d.trainLabels.length * img) throw bad(`${bytes(d.trainImages)} training pixel bytes for ${d.trainLabels.length} images of ${h}x${w}x${c}`);
+  if (bytes(d.testImages) !== d.testLabels.length * img) throw bad(`${bytes(d.testImages)} test pixel bytes for ${d.testLabels.length} images of ${h}x${w}x${c}`);
   if (d.classCounts.length !== d.numClasses) throw bad(`${d.classCounts.length} class counts for ${d.numClasses} classes`);
   for (const [what, labels] of [['training', d.trainLabels], ['test', d.testLabels]] as const) {
     for (let i = 0; i < labels.length; i++) {
@@ -129,7 +151,7 @@ function checkData(d: TrainData): void {
   }
 }
 
-function checkTeacher(cfg: RunConfig, d: TrainData, teacher: Model | undefined): void {
+function checkTeacher(cfg: RunConfig, d: AnyTrainData, teacher: Model | undefined): void {
   const needs = TEACHER_METHODS.includes(cfg.method);
   if (needs && !teacher) throw new UserError(`method ${cfg.method} needs a teacher model`);
   if (!needs && teacher) throw new UserError(`method ${cfg.method} does not use a teacher`);
@@ -140,24 +162,57 @@ function checkTeacher(cfg: RunConfig, d: TrainData, teacher: Model | undefined):
   }
 }
 
-/** Logits [N, classes] of `model` in eval mode over uint8 images, in order (read asynchronously: webgpu has no synchronous read). */
-export async function predictLogits(model: Model, assembler: BatchAssembler, batchSize: number): Promise<Float32Array> {
+/**
+ * Eval-mode logits of `model` over the assembler's images in order, one batch at a time:
+ * `fn(logits, start, count)` gets rows start..start+count-1 (read asynchronously: webgpu has no
+ * synchronous read). Memory: one batch of images and one of logits.
+ */
+export async function forEachLogits(model: Model, assembler: BatchAssembler, batchSize: number, fn: (logits: Float32Array, start: number, count: number) => void | Promise<void>): Promise<void> {
   const [h, w, c] = model.spec.imageShape;
   const n = assembler.size;
-  const k = model.spec.numClasses;
-  const out = new Float32Array(n * k);
   const order = sequentialOrder(n);
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     const b = assembler.fill(order, start, count);
     const logits = tf.tidy(() => model.apply(tf.tensor4d(b.x, [count, h, w, c]), false));
     try {
-      out.set((await logits.data()) as Float32Array, start * k);
+      await fn((await logits.data()) as Float32Array, start, count);
     } finally {
       logits.dispose();
     }
   }
+}
+
+/** Logits [N, classes] of `model` in eval mode over uint8 images, in order. */
+export async function predictLogits(model: Model, assembler: BatchAssembler, batchSize: number): Promise<Float32Array> {
+  const k = model.spec.numClasses;
+  const out = new Float32Array(assembler.size * k);
+  await forEachLogits(model, assembler, batchSize, (logits, start) => out.set(logits, start * k));
   return out;
+}
+
+/**
+ * The test metrics of `model`, the test set streamed batch by batch into the evaluation (no N x C
+ * logits are held); the logits too when `keep` (tests compare them across backends).
+ */
+export async function evaluateModel(model: Model, assembler: BatchAssembler, labels: Int32Array, groups: Groups, batchSize: number, keep: boolean): Promise<{ evaluation: Evaluation; logits: Float32Array | null }> {
+  const k = model.spec.numClasses;
+  const acc = new EvaluationAccumulator(labels, k);
+  const out = keep ? new Float32Array(assembler.size * k) : null;
+  await forEachLogits(model, assembler, batchSize, (logits, start, count) => {
+    acc.add(logits, count);
+    out?.set(logits, start * k);
+  });
+  return { evaluation: acc.finish(groups), logits: out };
+}
+
+/** Balanced accuracy of `model` over the assembler's images, streamed. */
+async function balancedAccuracyOf(model: Model, assembler: BatchAssembler, labels: Int32Array, batchSize: number): Promise<number> {
+  const k = model.spec.numClasses;
+  const hit = new Float64Array(k);
+  const all = new Float64Array(k);
+  await forEachLogits(model, assembler, batchSize, (logits, start, count) => countHits(logits, labels.subarray(start, start + count), k, hit, all));
+  return meanHitRate(hit, all);
 }
 
 const nextTick = () => new Promise<void>((r) => setImmediate(r));
@@ -219,15 +274,23 @@ async function trainStep(s: StepContext, batch: Batch, epoch: number, lr: number
 export function balancedAccuracy(logits: Float32Array, labels: Int32Array, numClasses: number): number {
   const hit = new Float64Array(numClasses);
   const all = new Float64Array(numClasses);
+  countHits(logits, labels, numClasses, hit, all);
+  return meanHitRate(hit, all);
+}
+
+function countHits(logits: Float32Array, labels: Int32Array, numClasses: number, hit: Float64Array, all: Float64Array): void {
   for (let i = 0; i < labels.length; i++) {
     let best = 0;
     for (let k = 1; k < numClasses; k++) if (logits[i * numClasses + k] > logits[i * numClasses + best]) best = k;
     all[labels[i]]++;
     if (best === labels[i]) hit[labels[i]]++;
   }
+}
+
+function meanHitRate(hit: Float64Array, all: Float64Array): number {
   let sum = 0;
   let classes = 0;
-  for (let k = 0; k < numClasses; k++) {
+  for (let k = 0; k < all.length; k++) {
     if (!all[k]) continue;
     sum += hit[k] / all[k];
     classes++;
@@ -242,6 +305,7 @@ const LEGACY_CHECKPOINT: Partial<RunConfig> = { warmupForm: 'epoch', evalEvery: 
 export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   const { config: cfg, data, teacher, resume, hooks = {} } = opts;
   const evalBatch = opts.evalBatchSize ?? 256;
+  const keepLogits = opts.keepTestLogits ?? true;
   checkData(data);
   checkTeacher(cfg, data, teacher);
   // a checkpoint from before warmupForm / evalEvery / valFraction existed was trained per epoch, evaluated every epoch
@@ -251,11 +315,13 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   const shape = data.imageShape;
   const [h, w, c] = shape;
   const holdout = cfg.valFraction > 0 ? stratifiedHoldout(data.trainLabels, data.numClasses, cfg.valFraction, cfg.seed) : null;
-  const fit = holdout ? gather(data.trainImages, data.trainLabels, holdout.train, h * w * c) : { images: data.trainImages, labels: data.trainLabels };
-  const valSet = holdout ? gather(data.trainImages, data.trainLabels, holdout.val, h * w * c) : null;
+  // views, not copies: a batch reads its images from wherever the split's pixels are
+  const all = asPixelSource(data.trainImages, h * w * c);
+  const fit = holdout ? { images: pixelsSubset(all, holdout.train), labels: gatherLabels(data.trainLabels, holdout.train) } : { images: all, labels: data.trainLabels };
+  const valSet = holdout ? { images: pixelsSubset(all, holdout.val), labels: gatherLabels(data.trainLabels, holdout.val) } : null;
   const trainCounts = holdout ? holdout.trainCounts : data.classCounts;
   const n = fit.labels.length;
-  const norm = channelStats(fit.images, shape);
+  const norm = channelStatsOf(fit.images, shape);
   const lut = normalizationTable(norm);
   const train = new BatchAssembler(fit.images, fit.labels, shape, lut, cfg.batchSize);
   const test = new BatchAssembler(data.testImages, data.testLabels, shape, lut, evalBatch);
@@ -339,10 +405,11 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       let valAcc: number | null = null;
       if (evaluatedEpoch(epoch + 1, evalEvery, cfg.epochs)) {
         const tEval = performance.now();
-        lastLogits = await predictLogits(model, test, evalBatch);
-        metrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), epoch + 1);
+        const ev = await evaluateModel(model, test, data.testLabels, data.groups, evalBatch, keepLogits);
+        lastLogits = ev.logits;
+        metrics = toRunMetrics(ev.evaluation, epoch + 1);
         lastMetrics = metrics;
-        if (val && valSet) valAcc = balancedAccuracy(await predictLogits(model, val, evalBatch), valSet.labels, data.numClasses);
+        if (val && valSet) valAcc = await balancedAccuracyOf(model, val, valSet.labels, evalBatch);
         evalSeconds = (performance.now() - tEval) / 1000;
       }
       const record: EpochRecord = {
@@ -371,10 +438,11 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       }
       if (hooks.shouldStop?.() && epoch + 1 < cfg.epochs) return { status: 'stopped', epochsDone: epoch + 1, records };
     }
-    if (!lastLogits || !lastMetrics || lastMetrics.epoch !== cfg.epochs) {
+    if (!lastMetrics || lastMetrics.epoch !== cfg.epochs) {
       // Resumed from the checkpoint of the last epoch: nothing left to train, evaluate once.
-      lastLogits = await predictLogits(model, test, evalBatch);
-      lastMetrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), cfg.epochs);
+      const ev = await evaluateModel(model, test, data.testLabels, data.groups, evalBatch, keepLogits);
+      lastLogits = ev.logits;
+      lastMetrics = toRunMetrics(ev.evaluation, cfg.epochs);
     }
     await warn(testChanceWarning(lastMetrics.top1, data.numClasses));
     return {
@@ -384,7 +452,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       final: lastMetrics,
       warnings,
       weights: await model.snapshotAsync(),
-      testLogits: lastLogits,
+      testLogits: lastLogits ?? new Float32Array(0),
       normalization: norm,
       trainCounts,
     };
