@@ -4,7 +4,7 @@
 import type { Args } from '../../src-main/core/domain/contract';
 import { issueProblems } from '../../src-main/core/domain/errors';
 import { pathKey } from './path-key';
-import { METHOD_PARAM_KEYS, methodPreset, METHODS, TEACHER_METHODS, type Method, type MethodParams } from '../../src-main/core/domain/method';
+import { METHOD_PARAM_KEYS, METHOD_RUN_DEFAULTS, methodPreset, METHODS, TEACHER_METHODS, type Method, type MethodParams } from '../../src-main/core/domain/method';
 import {
   BACKENDS, defaultMilestones, defaultWarmupEpochs, MODELS, RUN_DEFAULTS, RunConfigSchema, type BackendName, type ModelKind, type WarmupForm,
 } from '../../src-main/core/domain/run-config';
@@ -22,8 +22,13 @@ const METHOD_TEXT: Record<Method, { label: string; blurb: string }> = {
   cb: { label: 'Class-balanced', blurb: `Weights by the effective number of samples (beta = ${P('cb').cbBeta}).` },
   'ldam-drw': { label: 'LDAM-DRW', blurb: `Label-distribution-aware margins, re-weighting deferred to ${RUN_DEFAULTS.drwFraction * 100}% of training.` },
   bsce: { label: 'Balanced softmax', blurb: 'Adds log n to the logits during training: the recommended teacher.' },
+  'la-loss': { label: 'Logit-adjusted loss', blurb: `Menon et al.: trains on z + τ log π (τ = ${P('la-loss').laTau}; τ = 1 is Balanced Softmax).` },
   kd: { label: 'Knowledge distillation', blurb: `Hinton KD from a teacher run (T = ${P('kd').tau}, alpha = ${P('kd').alpha}).` },
   dive: { label: 'DiVE', blurb: `Distils virtual examples: T = ${P('dive').tau}, power p = ${P('dive').power}, alpha = ${P('dive').alpha}, BSCE on labels.` },
+  crt: { label: 'cRT (decoupled)', blurb: `Kang et al.: a new linear classifier on the frozen backbone of a stage-1 run, class-balanced sampling (${METHOD_RUN_DEFAULTS.crt?.epochs} epochs).` },
+  lws: { label: 'LWS (decoupled)', blurb: `Kang et al.: learns one scale per class of the stage-1 classifier, class-balanced sampling (${METHOD_RUN_DEFAULTS.lws?.epochs} epochs).` },
+  'tau-norm': { label: 'τ-normalisation', blurb: `Kang et al., no training: each class weight of a stage-1 run divided by its norm^τ (τ = ${P('tau-norm').tauNorm}), with a sweep of τ.` },
+  'logit-adjust': { label: 'Post-hoc logit adjustment', blurb: `Menon et al., no training: predicts with z − τ log π of a stage-1 run (τ = ${P('logit-adjust').laTau}), with a sweep of τ.` },
 };
 export const METHOD_CHOICES = METHODS.map((id) => ({ id, ...METHOD_TEXT[id] }));
 export type MethodId = Method;
@@ -52,6 +57,7 @@ export type MethodFields = Omit<MethodParams, 'drwEpoch'>;
 /** The method parameters' labels on the Train screen. */
 export const PARAM_LABEL: Record<keyof MethodFields, string> = {
   focalGamma: 'Focal γ', cbBeta: 'CB β', tau: 'Temperature T', power: 'Power p', alpha: 'Distillation weight α', ldamScale: 'LDAM scale s', ldamMaxMargin: 'Max margin',
+  laTau: 'Adjustment τ', tauNorm: 'Norm exponent τ',
 };
 
 export function presetFor(method: Method): MethodFields {

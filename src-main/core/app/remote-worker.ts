@@ -12,7 +12,8 @@ import { ClaimAnswer, HeartbeatAnswer, frameUpload, type FileRef, type RunJob } 
 import { selectBackend } from '../train/backend';
 import { decodeCheckpoint, encodeCheckpoint, encodeTensorFile, type WeightsMeta } from '../train/checkpoint';
 import { loadModel, virtualExamplesOf } from '../train/inference';
-import { trainRun, type TrainData } from '../train/loop';
+import type { TrainData } from '../train/loop';
+import { runMethod } from '../train/run-method';
 import { gatherLabels } from '../train/holdout';
 import { pixelsFile, pixelsSubset, type PixelSource } from '../train/pixel-source';
 import { cached } from './blob-cache';
@@ -124,10 +125,10 @@ async function trainJob(client: WorkerClient, job: RunJob, o: RemoteWorkerOption
     let lastBeat = Date.now();
     const warnings: string[] = [];
     const beatEvery = Math.max(1000, job.leaseMs / 4);
-    const result = await trainRun({
+    const result = await runMethod({
       config: cfg,
       data,
-      teacher: teacher?.model,
+      from: teacher,
       teacherNormalization: teacher ? { mean: teacher.meta.mean, std: teacher.meta.std } : undefined,
       resume,
       keepTestLogits: false,
@@ -164,7 +165,7 @@ async function trainJob(client: WorkerClient, job: RunJob, o: RemoteWorkerOption
         ? await virtualExamplesOf(job.teacher.name, teacher, data, cfg.params.tau, cfg.params.power)
         : null;
     if (warnings.length) await client.json(path('heartbeat'), { ...lease, warnings }, (v) => HeartbeatAnswer.parse(v));
-    await client.upload(path('finish'), frameUpload({ ...lease, metrics: result.final, imagesPerSecond: (n * result.records.length) / Math.max(seconds, 1e-9), weights: ref(weights), virtualExamples }, weights));
+    await client.upload(path('finish'), frameUpload({ ...lease, metrics: result.final, imagesPerSecond: result.records.length ? (n * result.records.length) / Math.max(seconds, 1e-9) : null, weights: ref(weights), virtualExamples }, weights));
     o.log(`worker: run ${job.name} completed: top-1 ${(result.final.top1 * 100).toFixed(2)}%`);
     return { name: job.name, status: 'completed', resumedFrom };
   } catch (e) {

@@ -12,7 +12,7 @@ import { readCheckpoint, writeCheckpoint, writeWeights } from '../train/checkpoi
 import { parseRunConfig } from '../domain/run-config';
 import { loadSplitData, type SplitData } from '../train/data';
 import { loadModel, virtualExamplesOf } from '../train/inference';
-import { trainRun } from '../train/loop';
+import { runMethod } from '../train/run-method';
 import { appVersion } from './app-version';
 import { createModelService } from './model-service';
 import { importDataset } from '../data/import';
@@ -72,10 +72,11 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     let cancelled = false;
     let lastBeat = 0;
     let lastSent = 0;
-    const result = await trainRun({
+    const result = await runMethod({
       config: cfg,
       data,
-      teacher: teacher?.model,
+      // the teacher of kd / dive, or the stage-1 model of crt, lws, tau-norm and logit-adjust
+      from: teacher,
       // the teacher sees the input as it was trained: its own split's normalisation
       teacherNormalization: teacher ? { mean: teacher.meta.mean, std: teacher.meta.std } : undefined,
       resume,
@@ -118,7 +119,8 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     const images = n * result.records.length;
     markCompleted(store, run.id, {
       metrics: result.final,
-      imagesPerSecond: images / Math.max(seconds, 1e-9),
+      // a post-hoc run trains no epoch: no training speed
+      imagesPerSecond: result.records.length ? images / Math.max(seconds, 1e-9) : null,
       weights,
     });
     // DiVE's teacher: store the virtual-example distribution the student was distilled from.

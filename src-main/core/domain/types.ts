@@ -1,5 +1,6 @@
 import type { BackendName, ImageShape, ModelKind, RunConfig } from './run-config';
 import type { ConfusionCell, TopConfusion } from './many-classes';
+import type { PosthocSweep } from './posthoc';
 
 // Plain result objects shared by the CLI's JSON output, the HTTP API and the renderer.
 // Accuracies are fractions in [0, 1]; class indices are the dataset's label indices.
@@ -196,6 +197,8 @@ export interface RunMetrics extends RunMetricsSummary {
   precision?: (number | null)[];
   /** above CLASS_MATRIX_MAX classes: the largest off-diagonal cells, largest first (TOP_CONFUSIONS of them) */
   topConfusions?: TopConfusion[];
+  /** tau-norm and logit-adjust runs: the metrics of every t of the grid (domain/posthoc.ts) */
+  posthoc?: PosthocSweep;
   /** epoch these metrics were measured at (1-based) */
   epoch?: number;
 }

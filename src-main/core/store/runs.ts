@@ -203,7 +203,7 @@ export function recordEpoch(store: Store, id: number, rec: EpochRecord, checkpoi
 }
 
 /** The run's final state in one transaction: weights, metrics (the confusion matrix as its cells, store/confusion.ts) and the listing's columns. */
-export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics; imagesPerSecond: number; weights: WrittenFile }): void {
+export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics; imagesPerSecond: number | null; weights: WrittenFile }): void {
   const { json, cells, classes } = splitConfusion(r.metrics);
   store.db.transaction(() => {
     replaceBlob(store, id, 'weights_blob', r.weights, 'weights');

@@ -6,13 +6,16 @@ import { Rng } from '../rng';
 import { normalizationTable } from './augment';
 import { BatchAssembler } from './batches';
 import { readWeights, type WeightsMeta } from './checkpoint';
-import { forEachLogits, predictLogits } from './loop';
+import { forEachLogits, predictLogits } from './evaluation';
 import { createModel, type Model } from './models';
+import type { NamedArray } from './layers';
 import type { PixelSource } from './pixel-source';
 
 export interface LoadedModel {
   model: Model;
   meta: WeightsMeta;
+  /** the arrays the model was restored from (a decoupled or post-hoc run starts from them) */
+  weights: NamedArray[];
 }
 
 export function loadModel(path: string): LoadedModel {
@@ -20,7 +23,7 @@ export function loadModel(path: string): LoadedModel {
   // the init is overwritten by restore(); the seed only has to be valid
   const model = createModel({ kind: meta.model, imageShape: meta.imageShape, numClasses: meta.numClasses, normHead: meta.normHead }, new Rng(0));
   model.restore(weights);
-  return { model, meta };
+  return { model, meta, weights };
 }
 
 function assembler(m: LoadedModel, images: Uint8Array | PixelSource, labels: Int32Array, batchSize: number): BatchAssembler {

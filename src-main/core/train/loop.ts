@@ -12,11 +12,11 @@ import { isDeepStrictEqual } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord, Groups, RunMetrics } from '../domain/types';
 import { UserError } from '../domain/errors';
-import { EvaluationAccumulator, type Evaluation } from '../eval/metrics';
 import { Rng } from '../rng';
 import { channelStatsOf, normalizationTable, type ChannelStats } from './augment';
 import { asPixelSource, pixelsSubset, type PixelSource } from './pixel-source';
-import { BatchAssembler, batchCount, epochOrder, sequentialOrder, type Batch } from './batches';
+import { BatchAssembler, batchCount, epochOrder, type Batch } from './batches';
+import { balancedAccuracyOf, evaluateModel, toRunMetrics } from './evaluation';
 import type { Checkpoint } from './checkpoint';
 import { resolvePadding, type ImageShape, type RunConfig } from '../domain/run-config';
 import type { NamedArray } from './layers';
@@ -117,24 +117,10 @@ export interface TrainStopped {
 
 export type TrainResult = TrainCompleted | TrainStopped;
 
-/**
- * The api's metrics object, 1-based epoch: the confusion as its non-zero cells (what the store
- * keeps, whatever the number of classes), and as rows of counts too up to CLASS_MATRIX_MAX classes.
- */
-export function toRunMetrics(e: Evaluation, epoch: number): RunMetrics {
-  let confusion: number[][] | undefined;
-  if (e.confusion) {
-    const c = e.confusion.numClasses;
-    confusion = [];
-    for (let t = 0; t < c; t++) confusion.push(Array.from(e.confusion.counts.subarray(t * c, (t + 1) * c)));
-  }
-  return { top1: e.top1, many: e.many, medium: e.medium, few: e.few, ece: e.ece, perClass: e.perClass, confusion, confusionCells: e.cells, epoch };
-}
-
 /** Either kind of TrainData (what trainRun accepts). */
 export type AnyTrainData = TrainData<Uint8Array | PixelSource>;
 
-function checkData(d: AnyTrainData): void {
+export function checkData(d: AnyTrainData): void {
   const [h, w, c] = d.imageShape;
   const img = h * w * c;
   const bad = (m: string) => new UserError(`training data: ${m}`);
@@ -162,60 +148,7 @@ function checkTeacher(cfg: RunConfig, d: AnyTrainData, teacher: Model | undefine
   }
 }
 
-/**
- * Eval-mode logits of `model` over the assembler's images in order, one batch at a time:
- * `fn(logits, start, count)` gets rows start..start+count-1 (read asynchronously: webgpu has no
- * synchronous read). Memory: one batch of images and one of logits.
- */
-export async function forEachLogits(model: Model, assembler: BatchAssembler, batchSize: number, fn: (logits: Float32Array, start: number, count: number) => void | Promise<void>): Promise<void> {
-  const [h, w, c] = model.spec.imageShape;
-  const n = assembler.size;
-  const order = sequentialOrder(n);
-  for (let start = 0; start < n; start += batchSize) {
-    const count = Math.min(batchSize, n - start);
-    const b = assembler.fill(order, start, count);
-    const logits = tf.tidy(() => model.apply(tf.tensor4d(b.x, [count, h, w, c]), false));
-    try {
-      await fn((await logits.data()) as Float32Array, start, count);
-    } finally {
-      logits.dispose();
-    }
-  }
-}
-
-/** Logits [N, classes] of `model` in eval mode over uint8 images, in order. */
-export async function predictLogits(model: Model, assembler: BatchAssembler, batchSize: number): Promise<Float32Array> {
-  const k = model.spec.numClasses;
-  const out = new Float32Array(assembler.size * k);
-  await forEachLogits(model, assembler, batchSize, (logits, start) => out.set(logits, start * k));
-  return out;
-}
-
-/**
- * The test metrics of `model`, the test set streamed batch by batch into the evaluation (no N x C
- * logits are held); the logits too when `keep` (tests compare them across backends).
- */
-export async function evaluateModel(model: Model, assembler: BatchAssembler, labels: Int32Array, groups: Groups, batchSize: number, keep: boolean): Promise<{ evaluation: Evaluation; logits: Float32Array | null }> {
-  const k = model.spec.numClasses;
-  const acc = new EvaluationAccumulator(labels, k);
-  const out = keep ? new Float32Array(assembler.size * k) : null;
-  await forEachLogits(model, assembler, batchSize, (logits, start, count) => {
-    acc.add(logits, count);
-    out?.set(logits, start * k);
-  });
-  return { evaluation: acc.finish(groups), logits: out };
-}
-
-/** Balanced accuracy of `model` over the assembler's images, streamed. */
-async function balancedAccuracyOf(model: Model, assembler: BatchAssembler, labels: Int32Array, batchSize: number): Promise<number> {
-  const k = model.spec.numClasses;
-  const hit = new Float64Array(k);
-  const all = new Float64Array(k);
-  await forEachLogits(model, assembler, batchSize, (logits, start, count) => countHits(logits, labels.subarray(start, start + count), k, hit, all));
-  return meanHitRate(hit, all);
-}
-
-const nextTick = () => new Promise<void>((r) => setImmediate(r));
+export const nextTick = () => new Promise<void>((r) => setImmediate(r));
 
 /** Per-channel x * scale + shift turning the student's normalised input into the teacher's. */
 export interface InputMap {
@@ -270,36 +203,15 @@ async function trainStep(s: StepContext, batch: Batch, epoch: number, lr: number
   }
 }
 
-/** Mean per-class accuracy (classes without images left out): the holdout is long-tailed too. */
-export function balancedAccuracy(logits: Float32Array, labels: Int32Array, numClasses: number): number {
-  const hit = new Float64Array(numClasses);
-  const all = new Float64Array(numClasses);
-  countHits(logits, labels, numClasses, hit, all);
-  return meanHitRate(hit, all);
-}
-
-function countHits(logits: Float32Array, labels: Int32Array, numClasses: number, hit: Float64Array, all: Float64Array): void {
-  for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let k = 1; k < numClasses; k++) if (logits[i * numClasses + k] > logits[i * numClasses + best]) best = k;
-    all[labels[i]]++;
-    if (best === labels[i]) hit[labels[i]]++;
-  }
-}
-
-function meanHitRate(hit: Float64Array, all: Float64Array): number {
-  let sum = 0;
-  let classes = 0;
-  for (let k = 0; k < all.length; k++) {
-    if (!all[k]) continue;
-    sum += hit[k] / all[k];
-    classes++;
-  }
-  return classes ? sum / classes : 0;
-}
-
 // threads / allowSoftwareAdapter: a checkpoint from before they existed ran with their defaults
 const LEGACY_CHECKPOINT: Partial<RunConfig> = { warmupForm: 'epoch', evalEvery: 1, valFraction: 0, threads: null, allowSoftwareAdapter: false };
+
+/** A checkpoint resumes only the run that wrote it. */
+export function checkResumeConfig(resume: Checkpoint | undefined, cfg: RunConfig): void {
+  if (resume && !isDeepStrictEqual({ ...LEGACY_CHECKPOINT, ...resume.config }, cfg)) {
+    throw new UserError('the checkpoint was written by a run with a different configuration');
+  }
+}
 
 /** Trains one run (or resumes it) on the current TF.js backend. */
 export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
@@ -309,9 +221,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   checkData(data);
   checkTeacher(cfg, data, teacher);
   // a checkpoint from before warmupForm / evalEvery / valFraction existed was trained per epoch, evaluated every epoch
-  if (resume && !isDeepStrictEqual({ ...LEGACY_CHECKPOINT, ...resume.config }, cfg)) {
-    throw new UserError('the checkpoint was written by a run with a different configuration');
-  }
+  checkResumeConfig(resume, cfg);
   const shape = data.imageShape;
   const [h, w, c] = shape;
   const holdout = cfg.valFraction > 0 ? stratifiedHoldout(data.trainLabels, data.numClasses, cfg.valFraction, cfg.seed) : null;
