@@ -4,13 +4,13 @@
 import type { Args } from '../../src-main/core/domain/contract';
 import { issueProblems } from '../../src-main/core/domain/errors';
 import { pathKey } from './path-key';
-import { METHOD_PARAM_KEYS, METHOD_RUN_DEFAULTS, methodPreset, METHODS, TEACHER_METHODS, type Method, type MethodParams } from '../../src-main/core/domain/method';
+import { LINEAR_HEAD_METHODS, METHOD_PARAM_KEYS, METHOD_RUN_DEFAULTS, methodPreset, METHODS, POSTHOC_METHODS, SOURCE_METHODS, TEACHER_METHODS, type Method, type MethodParams } from '../../src-main/core/domain/method';
 import {
   BACKENDS, defaultMilestones, defaultWarmupEpochs, MODELS, RUN_DEFAULTS, RunConfigSchema, type BackendName, type ModelKind, type WarmupForm,
 } from '../../src-main/core/domain/run-config';
 import type { RunInfo, RunSummary } from '../../src-main/core/domain/types';
 
-export { defaultMilestones, TEACHER_METHODS };
+export { defaultMilestones, POSTHOC_METHODS, SOURCE_METHODS, TEACHER_METHODS };
 export const defaultWarmup = defaultWarmupEpochs;
 
 /** The numbers a method's blurb quotes are its preset's. */
@@ -74,6 +74,8 @@ export interface TrainForm {
   split: string;
   name: string;
   teacher: string;
+  /** the stage-1 run of crt, lws, tau-norm and logit-adjust (`--from`) */
+  from: string;
   method: Method;
   model: ModelKind;
   epochs: number;
@@ -105,7 +107,7 @@ export interface TrainForm {
 export function defaultForm(split = ''): TrainForm {
   const d = RUN_DEFAULTS;
   return {
-    split, name: '', teacher: '', method: 'bsce', model: d.model, epochs: d.epochs, batchSize: undefined, lr: undefined, momentum: d.momentum,
+    split, name: '', teacher: '', from: '', method: 'bsce', model: d.model, epochs: d.epochs, batchSize: undefined, lr: undefined, momentum: d.momentum,
     weightDecay: d.weightDecay, warmupEpochs: '', warmupForm: d.warmupForm, evalEvery: '', valFraction: d.valFraction, milestones: '', gamma: d.gamma, seed: d.seed, crop: true, flip: true, backend: '',
     params: presetFor('bsce'),
   };
@@ -128,6 +130,7 @@ export function validate(f: TrainForm): Record<string, string> {
   const e: Record<string, string> = {};
   if (!f.split) e.split = 'choose a split';
   if (TEACHER_METHODS.includes(f.method) && !f.teacher) e.teacher = 'choose a completed teacher run';
+  if (SOURCE_METHODS.includes(f.method) && !f.from) e.from = 'choose a completed stage-1 run';
   if (f.warmupEpochs.trim() && !Number.isInteger(Number(f.warmupEpochs))) e['config.warmupEpochs'] = 'a whole number';
   if (f.evalEvery.trim() && !Number.isInteger(Number(f.evalEvery))) e['config.evalEvery'] = 'a whole number';
   if (parseMilestones(f.milestones) === null) e['config.milestones'] = 'whole numbers separated by commas';
@@ -155,10 +158,21 @@ export function toRequest(f: TrainForm): Args<'train'> {
     ...(ms && ms.length ? { milestones: ms } : {}),
     ...(keys.length ? { params: Object.fromEntries(keys.map((k) => [k, f.params[k]])) } : {}),
   };
-  const req: Args<'train'> = { split: f.split, config };
+  const req: Args<'train'> = { split: f.split, config: SOURCE_METHODS.includes(f.method) ? stageTwoConfig(f.method, config) : config };
   if (f.name.trim()) req.name = f.name.trim();
   if (TEACHER_METHODS.includes(f.method) && f.teacher) req.teacher = f.teacher;
+  if (SOURCE_METHODS.includes(f.method) && f.from) req.from = f.from;
   return req;
+}
+
+/**
+ * A run from a stage-1 run keeps that run's model, seed and holdout (the core refuses others); a
+ * post-hoc one trains nothing, so it sends only what it uses.
+ */
+function stageTwoConfig(method: Method, c: Args<'train'>['config']): Args<'train'>['config'] {
+  const { model: _m, seed: _s, valFraction: _v, ...rest } = c;
+  if (!POSTHOC_METHODS.includes(method)) return rest;
+  return { method, backend: c.backend, ...(c.params ? { params: c.params } : {}) };
 }
 
 /** "Duplicate as new config": a stored run's configuration back in the form (name left blank). */
@@ -167,7 +181,8 @@ export function formFromRun(run: RunInfo): TrainForm {
   const base = defaultForm(run.split);
   return {
     ...base,
-    teacher: run.teacher ?? '',
+    teacher: TEACHER_METHODS.includes(c.method) ? (run.teacher ?? '') : '',
+    from: SOURCE_METHODS.includes(c.method) ? (run.teacher ?? '') : '',
     method: c.method,
     model: c.model,
     epochs: c.epochs,
@@ -229,6 +244,30 @@ export function teacherGroups(candidates: readonly RunSummary[], split: string, 
     (caveats.length ? others : recommended).push({ run, caveats });
   }
   return { recommended, others };
+}
+
+/**
+ * The stage-1 runs a crt, lws, tau-norm or logit-adjust run may start from: completed runs of the
+ * same split (another split is refused by the core), plain cross-entropy first (the literature's
+ * stage 1), the rest apart with why they may mislead; a cosine-head run (ldam-drw) where the
+ * method reads a linear classifier is said to be refused.
+ */
+export function stageOneGroups(candidates: readonly RunSummary[], split: string, method: Method): TeacherGroups {
+  const done = candidates.filter((r) => r.status === 'completed' && r.split === split).sort(byTop1);
+  const recommended: TeacherChoice[] = [];
+  const others: TeacherChoice[] = [];
+  for (const run of done) {
+    const caveats: string[] = [];
+    if (run.method === 'ldam-drw' && LINEAR_HEAD_METHODS.includes(method)) caveats.push('a cosine classifier: refused, this method reads a linear one');
+    else if (run.method !== 'ce') caveats.push(`${run.method}, not plain cross-entropy`);
+    (caveats.length ? others : recommended).push({ run, caveats });
+  }
+  return { recommended, others };
+}
+
+/** The stage-1 run preselected: the best plain CE run of the split without warnings (none otherwise). */
+export function defaultStageOne(candidates: readonly RunSummary[], split: string): string {
+  return candidates.filter((r) => r.status === 'completed' && r.warnings.length === 0 && r.method === 'ce' && r.split === split).sort(byTop1)[0]?.name ?? '';
 }
 
 /**
