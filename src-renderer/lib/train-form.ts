@@ -166,11 +166,11 @@ export function toRequest(f: TrainForm): Args<'train'> {
 }
 
 /**
- * A run from a stage-1 run keeps that run's model, seed and holdout (the core refuses others); a
- * post-hoc one trains nothing, so it sends only what it uses.
+ * A run from a stage-1 run keeps that run's model, seed and holdout (the core refuses others) and,
+ * left out, its augmentation; a post-hoc one trains nothing, so it sends only what it uses.
  */
 function stageTwoConfig(method: Method, c: Args<'train'>['config']): Args<'train'>['config'] {
-  const { model: _m, seed: _s, valFraction: _v, ...rest } = c;
+  const { model: _m, seed: _s, valFraction: _v, augment: _a, ...rest } = c;
   if (!POSTHOC_METHODS.includes(method)) return rest;
   return { method, backend: c.backend, ...(c.params ? { params: c.params } : {}) };
 }

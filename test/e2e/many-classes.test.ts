@@ -102,6 +102,8 @@ test('1,000 classes: natural split as a sorted curve, virtual per-class table, l
   await page.getByTestId('large-class-table').waitFor({ timeout: 30_000 });
   process.stdout.write(`# run page of a 1,000-class run shown in ${Date.now() - t0} ms\n`);
   assert.equal(await page.getByTestId('large-class-table-count').textContent(), '1,000 of 1,000 classes');
+  await page.getByTestId('large-class-table').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, '12-run-1000-table.png') });
   const inPage = await rowsInPage('large-class-table');
   assert.ok(inPage > 10 && inPage < 60, `${inPage} of 1,000 rows in the page`);
   // search by name, then by number
@@ -141,7 +143,10 @@ test('1,000 classes: natural split as a sorted curve, virtual per-class table, l
   assert.equal(await page.locator('.heat [data-testid=top-confusions]').count(), 3);
   await page.locator('.ve canvas').waitFor({ timeout: 120_000 });
   await fits();
-  await page.screenshot({ path: join(ARTIFACTS, '12-compare-1000.png'), fullPage: true });
+  await page.getByTestId('compare-class-table').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, '12-compare-1000.png') });
+  await page.locator('.ve').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, '12-compare-ve-1000.png') });
 
   // Train: a stage-2 method asks for its stage-1 run, plain CE preselected
   await go('#/train');
@@ -151,6 +156,9 @@ test('1,000 classes: natural split as a sorted curve, virtual per-class table, l
   assert.equal(await page.locator('[data-testid=stage1-picker] input[value=ce1k]').isChecked(), true);
   await page.getByTestId('method-tau-norm').click();
   await page.getByTestId('posthoc-note').waitFor();
+  assert.equal(await page.getByTestId('model-mlp').isDisabled(), true, 'the stage-1 run\'s model');
+  assert.equal(await page.getByTestId('run-name').getAttribute('placeholder'), 'tau-norm-mlp-in1k-natural');
+  await page.getByTestId('stage1-picker').scrollIntoViewIfNeeded();
   assert.equal(await page.getByTestId('epochs').count(), 0, 'a post-hoc method trains nothing: no optimisation settings');
   await page.screenshot({ path: join(ARTIFACTS, '12-train-stage1.png'), fullPage: true });
   assert.deepEqual(problems, []);
@@ -180,6 +188,7 @@ test('8,142 classes: the run opens, its table scrolls a window at a time, virtua
   await page.locator('.ve canvas').waitFor({ timeout: 180_000 });
   process.stdout.write(`# virtual examples of 8,142 classes drawn in ${Date.now() - t1} ms (a pass of the model over the training split)\n`);
   await fits();
-  await page.screenshot({ path: join(ARTIFACTS, '12-compare-ve-8142.png'), fullPage: true });
+  await page.locator('.ve').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, '12-compare-ve-8142.png') });
   assert.deepEqual(problems, []);
 });

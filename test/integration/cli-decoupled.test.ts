@@ -48,7 +48,7 @@ describe('decoupled and post-hoc baselines through the CLI', () => {
   });
 
   it('trains a stage-1 CE run, then cRT, LWS, tau-norm and logit adjustment from it', () => {
-    const ce = dive(db, ['train', '--split', 'nat', '--method', 'ce', '--name', 'ce1', '--epochs', '3', '--seed', '4', '--val-fraction', '0.2', ...FAST, '--json']);
+    const ce = dive(db, ['train', '--split', 'nat', '--method', 'ce', '--name', 'ce1', '--epochs', '3', '--seed', '4', '--val-fraction', '0.2', '--augment', 'flip', ...FAST, '--json']);
     assert.equal(ce.code, 0, ce.stderr);
     const stage1 = ce.json() as RunInfo;
 
@@ -59,6 +59,8 @@ describe('decoupled and post-hoc baselines through the CLI', () => {
     assert.equal(c.teacher, 'ce1');
     // the stage-1 run's model, seed and holdout; classifier-balancing's recipe otherwise
     assert.deepEqual([c.config.model, c.config.seed, c.config.valFraction, c.config.epochs, c.config.schedule, c.config.weightDecay, c.config.warmupEpochs], ['mlp', 4, 0.2, 2, 'cosine', 5e-4, 0]);
+    // and, left out, its augmentation
+    assert.deepEqual(c.config.augment, { crop: false, flip: true });
     assert.deepEqual(c.warnings, []);
 
     const lws = dive(db, ['train', '--split', 'nat', '--method', 'lws', '--from', 'ce1', '--epochs', '1', '--backend', 'wasm', '--json']);

@@ -147,7 +147,7 @@ describe('stage-2 methods (crt, lws, tau-norm, logit-adjust)', () => {
     const req = toRequest({ ...f, from: 'ce-1' });
     assert.equal(req.from, 'ce-1');
     assert.equal(req.teacher, undefined);
-    assert.deepEqual([req.config.model, req.config.seed, req.config.valFraction, req.config.epochs], [undefined, undefined, undefined, 10]);
+    assert.deepEqual([req.config.model, req.config.seed, req.config.valFraction, req.config.augment, req.config.epochs], [undefined, undefined, undefined, undefined, 10]);
     assert.deepEqual(validate({ ...f, from: 'ce-1' }), {});
     // a post-hoc run trains nothing: method, parameter, backend
     const tn = toRequest({ ...defaultForm('s'), method: 'tau-norm', from: 'ce-1', params: { ...presetFor('tau-norm'), tauNorm: 0.8 } });

@@ -37,7 +37,7 @@ export function addTrainOptions(cmd: Command, grid = false): Command {
   const pct = (fs: number[]) => fs.map((f) => `${Math.round(f * 100)}%`).join(' and ');
   return cmd
     .option('--model <arch>', `${MODELS.join(', ')} (default ${d.model})`)
-    .option('--epochs <n>', `epochs (default ${d.epochs}; crt ${methodDefaults('crt').epochs}, lws ${methodDefaults('lws').epochs}, tau-norm and logit-adjust 0)`, integer)
+    .option('--epochs <n>', `epochs (default ${d.epochs})`, integer)
     .option('--batch <n>', `batch size (default ${d.batchSize}; a short run on a small split gets a smaller one, down to ${MIN_BATCH}, so that it takes ${MIN_STEPS} steps)`, integer)
     .option('--lr <lr>', `base learning rate (default ${d.lr}; with another batch, ${d.lr} per ${d.batchSize} images of it; crt and lws: ${methodDefaults('crt').lr} per ${methodDefaults('crt').batchSize}, cosine decay, weight decay ${methodDefaults('crt').weightDecay}, as classifier-balancing)`, number)
     .option('--momentum <m>', `SGD momentum (default ${d.momentum})`, number)

@@ -148,6 +148,14 @@ const RunConfigInput = z.strictObject({
   allowSoftwareAdapter: z.boolean().default(() => RUN_DEFAULTS.allowSoftwareAdapter),
   evalEvery: z.number().int().min(1).nullable().default(() => RUN_DEFAULTS.evalEvery),
   valFraction: finite().min(0).max(MAX_VAL_FRACTION).default(() => RUN_DEFAULTS.valFraction),
+}).refine((c) => c.epochs === undefined || c.epochs >= 1 || POSTHOC_METHODS.includes(c.method), {
+  path: ['epochs'],
+  message: 'must be at least 1',
+  // checked with the other fields' problems, so that every problem of a config is listed at once
+  when: (p) => {
+    const v = p.value as { epochs?: unknown; method?: unknown } | null;
+    return typeof v === 'object' && v !== null && typeof v.epochs === 'number' && typeof v.method === 'string';
+  },
 });
 
 /**
@@ -184,7 +192,6 @@ export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
   const epochs = c.epochs ?? md.epochs;
   const posthoc = POSTHOC_METHODS.includes(c.method);
   if (posthoc && epochs !== 0) fail(['epochs'], `${c.method} adjusts a trained model and trains nothing: leave epochs out (0)`);
-  if (!posthoc && epochs < 1) fail(['epochs'], 'must be at least 1');
   if (SOURCE_METHODS.includes(c.method) && c.normHead) fail(['normHead'], `${c.method} keeps or trains a linear classifier: leave normHead out`);
   const milestones = c.milestones ?? defaultMilestones(epochs);
   milestones.forEach((m, i) => {
@@ -234,14 +241,21 @@ export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
  * A run that starts from a stage-1 run (`--from`) keeps what defines that run's backbone and data:
  * its model, and its seed and validation share, so that its validation holdout is the images the
  * backbone never trained on. A caller who gives one of them otherwise is refused, naming the field.
+ * Its augmentation (and crop padding) is the stage-1 run's unless the caller gives one: the
+ * reference re-trains the classifier with the stage-1 transforms, and features of images augmented
+ * otherwise are not the ones the backbone learnt.
  */
-export function fromSource(given: Record<string, unknown>, cfg: RunConfig, source: Pick<RunConfig, 'model' | 'seed' | 'valFraction'>, sourceName: string): RunConfig {
+export function fromSource(given: Record<string, unknown>, cfg: RunConfig, source: Pick<RunConfig, 'model' | 'seed' | 'valFraction' | 'augment' | 'padding'>, sourceName: string): RunConfig {
   for (const k of ['model', 'seed', 'valFraction'] as const) {
     if (given[k] !== undefined && given[k] !== source[k]) {
       throw new UserError(`invalid run config: ${k}: ${cfg.method} keeps its stage-1 run's ${k} (${source[k]} in ${sourceName}); leave it out`, [{ path: [k], message: `${cfg.method} keeps the stage-1 run's ${k} (${source[k]})` }]);
     }
   }
-  return { ...cfg, model: source.model, seed: source.seed, valFraction: source.valFraction };
+  return {
+    ...cfg, model: source.model, seed: source.seed, valFraction: source.valFraction,
+    augment: given.augment === undefined ? { ...source.augment } : cfg.augment,
+    padding: given.padding === undefined ? source.padding : cfg.padding,
+  };
 }
 
 /** What a caller sends (anything but `method` may be left out). */
