@@ -15,25 +15,12 @@ import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { getRun, insertRun, listRuns, markCompleted, runDir } from '../../src-main/core/store/runs';
 import { createSplit } from '../../src-main/core/store/splits';
 import { openStore, type Store } from '../../src-main/core/store/store';
+import { measure as timed } from './run-list-bench';
+
+const measure = (runs: number, fn: () => unknown) => timed('', runs, fn);
 
 /** runs stored per class count: enough to list, small enough to build in seconds */
 const RUNS = 100;
-
-function measure(runs: number, fn: () => unknown): { wall: number; cpu: number } {
-  for (let i = 0; i < 3; i++) fn();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    fn();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  return { wall: med(wall), cpu: med(cpu) };
-}
 
 function dataset(store: Store, name: string, C: number, testPerClass: number): void {
   const staging = new Staging(store.dataDir);

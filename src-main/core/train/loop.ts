@@ -21,7 +21,7 @@ import type { Checkpoint } from './checkpoint';
 import { resolvePadding, type ImageShape, type RunConfig } from '../domain/run-config';
 import type { NamedArray } from './layers';
 import { methodLoss } from './losses';
-import { TEACHER_METHODS } from '../domain/method';
+import { SOURCE_METHODS, TEACHER_METHODS } from '../domain/method';
 import { createModel, type Model } from './models';
 import { Sgd } from './optim';
 import { autoEvalEvery, evaluatedEpoch, gatherLabels, stratifiedHoldout } from './holdout';
@@ -138,6 +138,8 @@ export function checkData(d: AnyTrainData): void {
 }
 
 function checkTeacher(cfg: RunConfig, d: AnyTrainData, teacher: Model | undefined): void {
+  // they keep a stage-1 backbone (decoupled.ts, posthoc.ts): training a whole model would be another method
+  if (SOURCE_METHODS.includes(cfg.method)) throw new Error(`trainRun: method ${cfg.method} starts from a stage-1 model; use runMethod`);
   const needs = TEACHER_METHODS.includes(cfg.method);
   if (needs && !teacher) throw new UserError(`method ${cfg.method} needs a teacher model`);
   if (!needs && teacher) throw new UserError(`method ${cfg.method} does not use a teacher`);
