@@ -69,7 +69,8 @@ export function countCurveChart(counts: readonly number[], names: readonly strin
         y: log ? { type: 'logarithmic', min: 1, title: { display: true, text: 'training images (log scale)' } } : { beginAtZero: true, title: { display: true, text: 'training images' } },
       },
       plugins: {
-        legend: { display: true },
+        // the card's header names the groups in these colours, and the statistics give their sizes
+        legend: { display: false },
         tooltip: {
           callbacks: {
             title: (items) => {

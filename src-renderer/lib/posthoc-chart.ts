@@ -22,9 +22,8 @@ export function posthocChart(s: PosthocSweep, dark: boolean): ChartConfiguration
     data: {
       datasets: [
         line('top-1 (test)', 'top1', seriesColour(0)),
-        line('many', 'many', g.many),
-        line('medium', 'medium', g.medium),
-        line('few', 'few', g.few),
+        // a shot group without classes (ImageNet-LT-like splits have no many-shot class) has no line, so no legend entry
+        ...(['many', 'medium', 'few'] as const).flatMap((k) => (s.points.some((p) => p[k] !== null) ? [line(k, k, g[k])] : [])),
         ...(s.points.some((p) => p.val !== null) ? [line('validation (balanced)', 'val', seriesColour(4), [6, 4])] : []),
         ...(chosen ? [{ label: `this run: t = ${s.chosen}`, data: [{ x: s.chosen, y: chosen.top1 * 100 }], borderColor: seriesColour(0), backgroundColor: seriesColour(0), pointRadius: 7, pointStyle: 'star', showLine: false }] : []),
       ],

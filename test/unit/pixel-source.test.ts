@@ -16,7 +16,7 @@ import { Rng } from '../../src-main/core/rng';
 import { channelStats, channelStatsOf, normalizationTable } from '../../src-main/core/train/augment';
 import { BatchAssembler, epochOrder } from '../../src-main/core/train/batches';
 import { trainRun, type TrainCompleted } from '../../src-main/core/train/loop';
-import { forEachChunk, pixelsFile, pixelsInMemory, pixelsSubset } from '../../src-main/core/train/pixel-source';
+import { chunkImages, forEachChunk, pixelsFile, pixelsInMemory, pixelsSubset, type PixelSource } from '../../src-main/core/train/pixel-source';
 import { tinyData } from './tiny-data';
 
 const dir = mkdtempSync(join(tmpdir(), 'dive-pixels-'));
@@ -154,5 +154,56 @@ describe('a run from the pixel file', () => {
     assert.deepEqual(streamed.weights, memory.weights);
     assert.deepEqual(streamed.normalization, memory.normalization);
     assert.deepEqual(streamed.testLogits, memory.testLogits);
+  });
+});
+
+describe("a run's memory is its batches, not its pixels", () => {
+  test('training, its holdout and evaluation never read more than a batch or a chunk of images at once', async () => {
+    // 64x64x3 images: a chunk (4 MB) is 341 of them, fewer than the split or the test set, so
+    // gathering either into one buffer (as the workers did before) shows here as one larger read
+    const shape: [number, number, number] = [64, 64, 3];
+    const bytes = shape[0] * shape[1] * shape[2];
+    const chunk = chunkImages(bytes);
+    const rng = new Rng(6);
+    const counts = [200, 120, 60, 20];
+    const n = counts.reduce((a, b) => a + b, 0);
+    const labels = Int32Array.from({ length: n }, (_, i) => counts.findIndex((_c, k) => i < counts.slice(0, k + 1).reduce((a, b) => a + b, 0)));
+    const testLabels = Int32Array.from({ length: 360 }, (_, i) => i % 4);
+    assert.ok(n > chunk && testLabels.length > chunk);
+    const trainPath = join(dir, 'big-train.u8');
+    const testPath = join(dir, 'big-test.u8');
+    writeFileSync(trainPath, new Uint8Array(n * bytes).map(() => rng.int(0, 255)));
+    writeFileSync(testPath, new Uint8Array(testLabels.length * bytes).map(() => rng.int(0, 255)));
+    /** the largest single read and the images read in all, per source */
+    const counted = (s: PixelSource) => {
+      const seen = { largest: 0, images: 0 };
+      const source: PixelSource = {
+        count: s.count,
+        imageBytes: s.imageBytes,
+        read(indices, start, k, dst) {
+          seen.largest = Math.max(seen.largest, k);
+          seen.images += k;
+          s.read(indices, start, k, dst);
+        },
+        close: () => s.close(),
+      };
+      return { source, seen };
+    };
+    const train = counted(pixelsFile(trainPath, bytes));
+    const test = counted(pixelsFile(testPath, bytes));
+    const config = parseRunConfig({ method: 'ce', model: 'mlp', epochs: 1, batchSize: 32, lr: 0.01, seed: 1, valFraction: 0.1, augment: { crop: false, flip: false } });
+    const r = await trainRun({
+      config,
+      data: { trainImages: train.source, trainLabels: labels, testImages: test.source, testLabels, imageShape: shape, numClasses: 4, classCounts: counts, groups: { many: [0, 1], medium: [2], few: [3] } },
+    });
+    train.source.close();
+    test.source.close();
+    assert.equal(r.status, 'completed');
+    const most = Math.max(config.batchSize, chunk);
+    assert.ok(train.seen.largest <= most, `training read ${train.seen.largest} of ${n} images at once (at most ${most})`);
+    assert.ok(test.seen.largest <= most, `evaluation read ${test.seen.largest} of ${testLabels.length} images at once (at most ${most})`);
+    // and every image was read: the statistics pass, the epoch, the holdout's and the test set's evaluation
+    assert.ok(train.seen.images >= n, `${train.seen.images} training images read`);
+    assert.ok(test.seen.images >= testLabels.length, `${test.seen.images} test images read`);
   });
 });

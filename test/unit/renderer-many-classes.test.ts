@@ -49,7 +49,7 @@ test('virtual examples above 100 classes are two curves over the classes sorted 
   assert.deepEqual(v.map((p) => p.y), [20, 10, 30]);
 });
 
-test('the post-hoc sweep chart has test top-1 and groups in %, validation only where there is some, this run marked', () => {
+test('the post-hoc sweep chart has test top-1 and the groups with classes in %, validation only where there is some, this run marked', () => {
   const s: PosthocSweep = {
     method: 'logit-adjust', param: 'laTau', chosen: 1, bestOnVal: null, note: 'n',
     points: [{ t: 0, top1: 0.5, many: 0.9, medium: null, few: 0.1, val: null }, { t: 1, top1: 0.6, many: 0.8, medium: null, few: 0.4, val: null }],
@@ -57,6 +57,6 @@ test('the post-hoc sweep chart has test top-1 and groups in %, validation only w
   assert.deepEqual(posthocSeries(s, 'few'), [{ x: 0, y: 10 }, { x: 1, y: 40 }]);
   assert.deepEqual(posthocSeries(s, 'medium'), []);
   const labels = posthocChart(s, false).data.datasets.map((d) => d.label);
-  assert.deepEqual(labels, ['top-1 (test)', 'many', 'medium', 'few', 'this run: t = 1']);
+  assert.deepEqual(labels, ['top-1 (test)', 'many', 'few', 'this run: t = 1'], 'no medium-shot class: no medium line in the legend');
   assert.ok(posthocChart({ ...s, points: s.points.map((p) => ({ ...p, val: 0.5 })) }, true).data.datasets.some((d) => d.label === 'validation (balanced)'));
 });
