@@ -10,6 +10,8 @@ import { registerWorkerTokenCommands } from './commands/remote';
 import { registerStudyCommands } from './commands/study';
 import { registerBackendsCommand } from './commands/backends';
 import { registerDoctorCommand } from './commands/doctor';
+import { registerWeightsCommands } from './commands/weights';
+import { registerTrashCommands } from './commands/trash';
 
 export function buildProgram(): Command {
   const program = new Command('dive')
@@ -22,12 +24,14 @@ export function buildProgram(): Command {
   registerSplitCommands(program);
   registerTrainCommands(program);
   registerRunCommands(program);
+  registerWeightsCommands(program);
   registerQueueCommands(program);
   registerWorkerTokenCommands(program);
   registerStudyCommands(program);
   registerServeCommand(program);
   registerBackendsCommand(program);
   registerDoctorCommand(program);
+  registerTrashCommands(program);
   return program;
 }
 

@@ -5,25 +5,20 @@
 //   npm start -- --web [serve options]   web mode even where Electron could run (e.g. --port 8080)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { staleReason } from '../build/freshness.mjs';
+import { electronMissingLine, electronState } from './electron-binary.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const say = (s) => process.stderr.write(`npm start: ${s}\n`);
 
-/** The Electron binary, or why there is none. */
-export function findElectron(require = createRequire(join(ROOT, 'package.json'))) {
-  try {
-    // the electron package's main export is the path of its binary; it throws if the download failed
-    const bin = require('electron');
-    if (typeof bin === 'string' && existsSync(bin)) return { bin };
-    return { why: 'the electron package is installed but its binary is missing (its download failed?)' };
-  } catch (e) {
-    if (e?.code === 'MODULE_NOT_FOUND') return { why: 'the electron package (a devDependency) is not installed' };
-    // electron's index.js throws when its binary was not downloaded
-    return { why: `the electron package is installed but its binary is missing (${String(e?.message ?? e).split('\n')[0]})` };
-  }
+/** The Electron binary, or why there is none (`line`: what to print when its download is what is missing). */
+export function findElectron(root = ROOT, env = process.env) {
+  const e = electronState(root, env);
+  if (e.state === 'ready') return { bin: e.bin };
+  if (e.state === 'absent') return { why: 'the electron package (a devDependency) is not installed' };
+  return { why: "Electron's binary is not installed", line: electronMissingLine(e.version) };
 }
 
 export function hasDisplay(platform = process.platform, env = process.env) {
@@ -59,13 +54,15 @@ function ensureRenderer() {
 async function main(argv) {
   const forceWeb = argv.includes('--web');
   const rest = argv.filter((a) => a !== '--web');
-  const choice = chooseFrontDoor({ forceWeb });
+  const electron = findElectron();
+  const choice = chooseFrontDoor({ forceWeb, electron });
+  if (choice.mode === 'web' && electron.line && !forceWeb) say(electron.line);
   say(`${choice.mode === 'electron' ? 'desktop app' : 'web mode'} (${choice.why})`);
   ensureRenderer();
   let child;
   if (choice.mode === 'electron') {
-    const { buildMain } = await import('../shell/build.mjs');
-    await buildMain();
+    // the same check as `dive`'s: the window never runs an out-of-date build
+    if (staleReason(ROOT)) await (await import('../build/bundles.mjs')).buildBundles(undefined, { clean: false });
     child = spawn(choice.bin, [ROOT, ...rest], { cwd: ROOT, stdio: 'inherit' });
   } else {
     child = spawn(process.execPath, [join(ROOT, 'src-main', 'cli', 'dive.mjs'), 'serve', ...rest], { cwd: ROOT, stdio: 'inherit' });

@@ -18,10 +18,10 @@ export function statisticsTables(s: StudyStatistics, classNames?: string[]): str
   if (s.comparisons.length) {
     out.push(
       '',
-      'paired by seed: mean difference [95% paired t interval], p-value of top-1',
+      `paired by seed: mean difference [95% paired t interval], two-sided p of top-1, and p Holm-adjusted across the ${s.comparisons.length} comparison${s.comparisons.length === 1 ? '' : 's'}`,
       table(
-        s.comparisons.map((c) => [`${c.group} - ${c.baseline}`, c.seeds.length, diffCell(c.diff.top1), c.diff.top1.p == null ? '-' : fmt(c.diff.top1.p, 3), diffCell(c.diff.many), diffCell(c.diff.medium), diffCell(c.diff.few)]),
-        ['comparison', 'pairs', 'top-1', 'p', 'many', 'medium', 'few'],
+        s.comparisons.map((c) => [`${c.group} - ${c.baseline}`, c.seeds.length, diffCell(c.diff.top1), c.diff.top1.p == null ? '-' : fmt(c.diff.top1.p, 3), c.diff.top1.pHolm == null ? '-' : fmt(c.diff.top1.pHolm, 3), diffCell(c.diff.many), diffCell(c.diff.medium), diffCell(c.diff.few)]),
+        ['comparison', 'pairs', 'top-1', 'p', 'p (Holm)', 'many', 'medium', 'few'],
       ),
     );
   }
@@ -37,5 +37,6 @@ export function statisticsTables(s: StudyStatistics, classNames?: string[]): str
       ),
     );
   }
+  if (s.warnings.length) out.push('', ...s.warnings.map((w) => `warning: ${w}`));
   return out.join('\n');
 }

@@ -32,7 +32,9 @@ export function trainProgress(): (e: TrainEvent) => void {
       bar = null;
       const r = e.record;
       const val = r.valAcc != null ? `  val ${pct(r.valAcc)}%` : '';
-      process.stderr.write(`epoch ${r.epoch}/${e.epochs}  loss ${fmt(r.loss)}  lr ${r.lr.toPrecision(3)}  train ${pct(r.trainAcc)}%  test ${r.testAcc === null ? '-' : `${pct(r.testAcc)}%`}${val}  ${r.imagesPerSec.toFixed(0)} img/s  ${r.seconds.toFixed(1)} s\n`);
+      // a short run's earlier epochs are tested on a fixed sample of the test set (domain/eval-plan.ts)
+      const sample = r.testAcc !== null && r.testImages ? ` (${r.testImages} images)` : '';
+      process.stderr.write(`epoch ${r.epoch}/${e.epochs}  loss ${fmt(r.loss)}  lr ${r.lr.toPrecision(3)}  train ${pct(r.trainAcc)}%  test ${r.testAcc === null ? '-' : `${pct(r.testAcc)}%${sample}`}${val}  ${r.imagesPerSec.toFixed(0)} img/s  ${r.seconds.toFixed(1)} s\n`);
     } else if (e.type === 'warning') {
       bar?.stop();
       bar = null;

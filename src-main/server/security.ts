@@ -51,15 +51,54 @@ export function originAllowed(req: IncomingMessage): boolean {
 }
 
 /**
- * The token of a request: Authorization: Bearer or x-dive-token; ?token= only where `queryAllowed`
- * (the event stream: EventSource cannot set headers). A token in a URL ends up in logs and history.
+ * The token a request carries in a header: Authorization: Bearer or x-dive-token (scripts, the
+ * CLI's tests). Never from the URL: a token in an address ends up in logs and history.
  */
-export function requestToken(req: IncomingMessage, url: URL, queryAllowed = false): string | undefined {
+export function headerToken(req: IncomingMessage): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
   const header = req.headers['x-dive-token'];
-  if (typeof header === 'string') return header;
-  return queryAllowed ? (url.searchParams.get('token') ?? undefined) : undefined;
+  return typeof header === 'string' ? header : undefined;
+}
+
+/**
+ * The browser's session, as Jupyter keeps it: the first load of the address `dive serve` printed
+ * (`/?token=T`) sets this cookie and redirects to the address without the token, so a copied link
+ * opens in a new tab of the same browser with no token in it, and the event stream needs none in
+ * its URL. HttpOnly: no script reads it. SameSite=Strict: no other site's page makes the browser
+ * send it. Cookies are shared by every port of a host, so the name carries the port (two servers
+ * on one machine keep their own). A session cookie: it ends with the browser session, and a new
+ * launch (new token) makes it stale.
+ */
+export function sessionCookieName(port: number): string {
+  return `dive_session_${port}`;
+}
+
+export function sessionCookie(port: number, token: string): string {
+  return `${sessionCookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+}
+
+/** The session cookie's value of a request, if it has one. */
+export function cookieToken(req: IncomingMessage, port: number): string | undefined {
+  const name = sessionCookieName(port);
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * Cross-site request forgery: a request authorised by the cookie alone (the browser attaches it)
+ * must show it comes from our own page. SameSite=Strict keeps other sites' requests cookie-less,
+ * but another port of this host is the same site: so a state-changing (non-GET) request must also
+ * carry an Origin header naming this server (browsers send one on every POST; originAllowed has
+ * already refused any other origin), and the JSON Content-Type asks for a CORS preflight we never
+ * grant. A GET (the event stream, read-only) needs no Origin.
+ */
+export function cookieRequestAllowed(req: IncomingMessage): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return true;
+  return req.headers.origin !== undefined && originAllowed(req);
 }
 
 export function tokenMatches(given: string | undefined, token: string): boolean {

@@ -4,14 +4,16 @@
 //   GET  /api/events   server-sent events, one `data: <ApiEvent JSON>` per event, comments as keep-alive
 //   GET  /api/download/<id>  a file that POST /api/prepareExport prepared (one-time id: no token; download.ts)
 //   GET  /<file>       the built renderer from out/renderer
-// Every /api request needs the launch token (Authorization: Bearer or x-dive-token; ?token= only on
-// GET /api/events, for EventSource); every request needs an allowed Host and, if it has one, a
-// same-origin Origin. Bodies over MAX_BODY get 413, JSON nested deeper than MAX_DEPTH gets 400.
+// Every /api request needs the launch token: in a header (Authorization: Bearer or x-dive-token),
+// or, from the browser, in the session cookie that loading `/?token=T` sets (security.ts; a
+// cookie-only POST must also carry our own Origin); never in the URL. Every request needs an
+// allowed Host and, if it has one, a same-origin Origin. Bodies over MAX_BODY get 413, JSON nested
+// deeper than MAX_DEPTH gets 400.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError, failure } from '../core/domain/describe-error';
 import type { Dispatcher } from '../core/app/dispatch';
-import { allowedHosts, hostAllowed, hostPort, isLoopback, newToken, originAllowed, requestToken, SECURITY_HEADERS, tokenMatches } from './security';
+import { allowedHosts, cookieRequestAllowed, cookieToken, headerToken, hostAllowed, hostPort, isLoopback, newToken, originAllowed, SECURITY_HEADERS, sessionCookie, tokenMatches } from './security';
 import { DOWNLOAD_PREFIX, serveDownload } from './download';
 import { contentType, readStatic, rendererBuilt, resolveStatic } from './static';
 import { isInputError, UserError } from '../core/domain/errors';
@@ -108,6 +110,13 @@ export function jsonDepth(text: string, limit = MAX_DEPTH): number {
   return max;
 }
 
+/** what a call without the session or the token is told (the UI shows it on its error page) */
+export const UNAUTHORISED =
+  'this browser has no session with the workbench: open the address `dive serve` printed (http://…/?token=…) once in it; links opened afterwards need no token (a restarted server prints a new address; scripts send the token as Authorization: Bearer)';
+
+const staleTokenPage =
+  '<!doctype html><meta charset="utf-8"><title>DiVE Workbench: wrong token</title><p>This address carries a token this server did not issue. <code>dive serve</code> makes a new token each time it starts: open the address it printed last.</p>';
+
 const notBuilt = (dir: string) =>
   `<!doctype html><meta charset="utf-8"><title>DiVE Workbench</title><p>The workbench UI is not built (${dir.replace(/[<&>]/g, '')} has no index.html): run <code>npm run build</code>, then reload.</p>`;
 
@@ -128,9 +137,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
 
   const api = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const name = url.pathname.slice('/api/'.length);
-    if (!tokenMatches(requestToken(req, url, name === 'events' && req.method === 'GET'), token)) {
-      return sendJson(res, 401, { ok: false, error: 'missing or wrong token: open the address `dive serve` printed (send it as Authorization: Bearer)' });
-    }
+    const fromHeader = headerToken(req);
+    const authorised = fromHeader !== undefined ? tokenMatches(fromHeader, token) : tokenMatches(cookieToken(req, port), token) && cookieRequestAllowed(req);
+    if (!authorised) return sendJson(res, 401, { ok: false, error: UNAUTHORISED });
     if (name === 'events') {
       if (req.method !== 'GET') return sendJson(res, 405, { ok: false, error: 'use GET for /api/events' });
       return events(req, res);
@@ -194,6 +203,16 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     if (url.pathname.startsWith('/api/')) return api(req, res, url);
     if (o.worker && url.pathname.startsWith('/worker/v1/')) return o.worker(req, res, url);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed', 'text/plain; charset=utf-8');
+    // the first load of the printed address: the token becomes the session cookie and leaves the address
+    const given = url.searchParams.get('token');
+    if (given !== null) {
+      if (!tokenMatches(given, token)) return send(res, 401, staleTokenPage, 'text/html; charset=utf-8', { 'Cache-Control': 'no-store' });
+      url.searchParams.delete('token');
+      // a relative Location keeps the address's #fragment (the screen it names) in every browser
+      // (and never "//host": that would leave this server)
+      const path = url.pathname.startsWith('//') ? '/' : url.pathname;
+      return send(res, 303, '', 'text/plain; charset=utf-8', { Location: path + url.search, 'Set-Cookie': sessionCookie(port, token), 'Cache-Control': 'no-store' });
+    }
     if (!rendererBuilt(o.rendererDir)) return send(res, 503, notBuilt(o.rendererDir), 'text/html; charset=utf-8');
     const file = resolveStatic(o.rendererDir, url.pathname);
     if (!file) return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
@@ -203,6 +222,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     send(res, 200, req.method === 'HEAD' ? Buffer.alloc(0) : body, contentType(file), { 'Cache-Control': cache, 'Content-Length': String(body.length) });
   };
 
+  let port = 0;
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       log(`dive serve: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -219,11 +239,11 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     });
     server.listen(o.port ?? 0, host, () => resolveListen());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   allowed = allowedHosts(host, port);
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
-    url: `http://${hostPort(shown, port)}/#token=${token}`,
+    url: `http://${hostPort(shown, port)}/?token=${token}`,
     host,
     port,
     token,

@@ -8,9 +8,12 @@ import { pathKey } from './path-key';
 /** A failed call: the core's one line, and its problems by field when it sent them (lib/problems.ts places them). */
 export class ApiError extends Error {
   readonly problems: Problem[];
-  constructor(message: string, problems: Problem[] = []) {
+  /** the HTTP status where the web server refused the call itself (401: no session) */
+  readonly status: number | null;
+  constructor(message: string, problems: Problem[] = [], status: number | null = null) {
     super(message);
     this.problems = problems;
+    this.status = status;
   }
 }
 

@@ -1,5 +1,6 @@
 // The transport: Electron's preload bridge (window.dive) when present, else the web server's
-// HTTP + server-sent events, authorised by the token `dive serve` put in the page URL.
+// HTTP + server-sent events, authorised by the session cookie that loading the address `dive
+// serve` printed (`/?token=…`) set (HttpOnly: this code never sees the token).
 import type { ApiEvent, Args, CallEnvelope, CallName, DiveApi, DiveBridge, Results } from '../../src-main/core/domain/contract';
 import { ApiError, unwrap } from './api-error';
 import { stripToken } from './route';
@@ -12,19 +13,21 @@ declare global {
   }
 }
 
-const TOKEN_KEY = 'dive-token';
+/** What the page says when the server does not know this browser (no session cookie, or a stale one). */
+export function noSessionMessage(origin: string): string {
+  return `This browser has no session with the workbench at ${origin}. Open the address that dive serve printed (${origin}/?token=…) once in this browser: links opened afterwards, in new tabs too, need no token. If the server was restarted, it printed a new address with a new token.`;
+}
 
 /**
- * Takes the token out of the visible URL (and history) into sessionStorage, keeping the rest of
- * the address (#/runs/x?token=T opens the run), so a copied address never carries it.
+ * An address from before the session cookie carried the token in its hash (`#token=T`,
+ * `#/runs/x?token=T`): the server is asked to turn it into the cookie (`/?token=T`), keeping the
+ * screen the address names. True when the page is leaving for that address.
  */
-export function takeToken(): string | null {
+function signInFromHash(): boolean {
   const { hash, token } = stripToken(location.hash);
-  if (token) {
-    sessionStorage.setItem(TOKEN_KEY, token);
-    history.replaceState(null, '', location.pathname + location.search + hash);
-  }
-  return sessionStorage.getItem(TOKEN_KEY);
+  if (!token) return false;
+  location.replace(`${location.pathname}?token=${encodeURIComponent(token)}${hash}`);
+  return true;
 }
 
 /** The desktop app's bridge as the typed API. */
@@ -35,12 +38,13 @@ function bridgeApi(bridge: DiveBridge): DiveApi {
   };
 }
 
-function httpApi(token: string): DiveApi {
+function httpApi(): DiveApi {
   const listeners = new Set<(e: ApiEvent) => void>();
   let source: EventSource | null = null;
   const connect = () => {
     let opened = false;
-    source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+    // same-origin: the browser sends the session cookie, and no token is in the stream's URL
+    source = new EventSource('/api/events');
     // EventSource reconnects by itself; events sent while it was away are lost, so reload the lists
     source.onopen = () => {
       if (opened) for (const what of ['datasets', 'splits', 'runs'] as const) listeners.forEach((fn) => fn({ type: 'changed', what }));
@@ -62,12 +66,13 @@ function httpApi(token: string): DiveApi {
       try {
         res = await fetch(`/api/${name}`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+          headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify(args ?? {}),
         });
       } catch {
         throw new ApiError('The workbench server is not reachable. Is `dive serve` still running?');
       }
+      if (res.status === 401) throw new ApiError(noSessionMessage(location.origin), [], 401);
       let body: CallEnvelope<Results[K]>;
       try {
         body = await res.json();
@@ -84,10 +89,9 @@ function httpApi(token: string): DiveApi {
   };
 }
 
-/** The API for this page, or a message saying why there is none. */
-export function connectApi(): DiveApi | string {
+/** The API for this page; null while the page leaves to sign in with a token from its hash. */
+export function connectApi(): DiveApi | null {
   if (window.dive) return bridgeApi(window.dive);
-  const token = takeToken();
-  if (!token) return 'This page needs the access token from `dive serve`. Open the full URL it printed (it ends in #token=…).';
-  return httpApi(token);
+  if (signInFromHash()) return null;
+  return httpApi();
 }

@@ -1,9 +1,7 @@
 // The compare screen's series: curves per epoch, group accuracies, per-class accuracy against the
-// class's training count, and the export of all of it (CSV summary, JSON everything).
+// class's training count (the exports are compare-export.ts's).
 import type { CompareRow } from '../../src-main/core/domain/contract';
-import type { RunInfo, SplitInfo } from '../../src-main/core/domain/types';
-import { flatten } from './config-diff';
-import { toCsv, type Cell } from '../../src-main/core/domain/csv';
+import type { EpochRecord, RunInfo, SplitInfo } from '../../src-main/core/domain/types';
 
 export type CurveMetric = 'loss' | 'testAcc' | 'trainAcc' | 'lr' | 'valAcc';
 
@@ -13,7 +11,7 @@ export interface Point {
 }
 
 /** One point per recorded epoch (1-based x), in epoch order; epochs without the value (not evaluated) are left out. */
-export function curve(run: Pick<RunInfo, 'epochs'>, metric: CurveMetric): Point[] {
+export function curve(run: { epochs: readonly EpochRecord[] }, metric: CurveMetric): Point[] {
   const out: Point[] = [];
   for (const e of [...run.epochs].sort((a, b) => a.epoch - b.epoch)) {
     const y = e[metric];
@@ -47,27 +45,4 @@ export function normaliseRows(m: readonly (readonly number[])[]): number[][] {
     const s = row.reduce((a, b) => a + b, 0);
     return row.map((v) => (s > 0 ? v / s : 0));
   });
-}
-
-const SUMMARY = ['run', 'status', 'method', 'model', 'split', 'dataset', 'teacher', 'params', 'epochs', 'top1', 'many', 'medium', 'few', 'ece'];
-
-/** One row per run: identity, the key metrics, then every config field (dotted keys, union over runs). */
-export function comparisonCsv(runs: readonly RunInfo[], rows: readonly CompareRow[]): string {
-  const byName = new Map(rows.map((r) => [r.run, r]));
-  const flat = runs.map((r) => flatten(r.config));
-  const cfgKeys = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
-  const body: Cell[][] = runs.map((run, i) => {
-    const c = byName.get(run.name);
-    return [
-      run.name, run.status, run.method, run.model, run.split, run.dataset, run.teacher, c?.params ?? '', run.epochsDone,
-      c?.top1 ?? null, c?.many ?? null, c?.medium ?? null, c?.few ?? null, c?.ece ?? null,
-      ...cfgKeys.map((k) => flat[i][k] ?? ''),
-    ];
-  });
-  return toCsv([...SUMMARY, ...cfgKeys.map((k) => `config.${k}`)], body);
-}
-
-/** Everything the screen shows, as one JSON document. */
-export function comparisonJson(runs: readonly RunInfo[], rows: readonly CompareRow[], exportedAt: string): string {
-  return JSON.stringify({ exportedAt, summary: rows, runs }, null, 2);
 }

@@ -4,11 +4,18 @@ type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
 /** Nested objects become dotted keys ("params.tau"); arrays are one value, shown as "60, 80". */
 export function flatten(obj: object, prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
+  return Object.fromEntries(Object.entries(flattenValues(obj, prefix)).map(([k, v]) => [k, show(v)]));
+}
+
+/** The same keys with the values as they are (null stays null, numbers stay numbers; arrays joined "60, 80"), for exports. */
+export function flattenValues(obj: object, prefix = ''): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v, key));
-    else out[key] = show(v as Json);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flattenValues(v, key));
+    else if (Array.isArray(v)) out[key] = v.map((x) => show(x as Json)).join(', ');
+    else if (v === undefined) continue;
+    else out[key] = v as string | number | boolean | null;
   }
   return out;
 }

@@ -36,3 +36,8 @@ export function trainTestSeries(train: readonly number[], test: readonly number[
     total: train.length,
   };
 }
+
+/** A split's (or a preview's) bars, head first: its counts in its rank order (`order`: class index at each rank). */
+export function splitBars(s: { order: readonly number[]; counts: readonly number[]; thresholds: ShotThresholds }, names: readonly string[]): Bar[] {
+  return s.order.map((c) => ({ cls: c, label: names[c] ?? String(c), value: s.counts[c], group: groupOf(s.counts[c], s.thresholds) }));
+}

@@ -19,3 +19,11 @@ export function ratioToSlider(ratio: number, max = 500): number {
   if (!(ratio > 1)) return 0;
   return Math.min(SLIDER_STEPS, Math.round((SLIDER_STEPS * Math.log(ratio)) / Math.log(max)));
 }
+
+/** the ratios the slider's scale names */
+export const RATIO_TICKS = [1, 10, 100, 500] as const;
+
+/** Where ratio `r` sits along the slider's travel, in [0, 1]: its log position (10 of 500 at 37%, not a third). */
+export function tickFraction(r: number, max = 500): number {
+  return r <= 1 ? 0 : Math.min(1, Math.log(r) / Math.log(max));
+}

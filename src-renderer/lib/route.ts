@@ -3,11 +3,11 @@
 // round trip is unit-tested; app.svelte.ts applies a route to the app's state.
 //
 // Forms: #/datasets[/NAME]  #/splits[/NAME]  #/train  #/runs  #/runs/NAME  #/queue
-//        #/studies  #/studies/NAME  #/compare?runs=A,B,C
-// The web mode's token may ride along in the hash (`#token=T` as `dive serve` prints it, or
+//        #/studies  #/studies/NAME  #/compare?runs=A,B,C[&group=method|study|config.KEY[&band=std]]  #/trash
+// An address from before the session cookie may carry the token in its hash (`#token=T`, or
 // `#/runs/x?token=T` / `&token=T` for a deep link opened cold); `stripToken` takes it out.
 
-export const SCREENS = ['datasets', 'splits', 'train', 'runs', 'queue', 'studies', 'compare'] as const;
+export const SCREENS = ['datasets', 'splits', 'train', 'runs', 'queue', 'studies', 'compare', 'trash'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface Route {
@@ -16,6 +16,9 @@ export interface Route {
   name: string;
   /** runs of a comparison, in order */
   runs: string[];
+  /** a comparison's grouping ('method', 'study', 'config.KEY') and band ('std'; min–max when absent) */
+  group?: string;
+  band?: 'std';
 }
 
 export const HOME: Route = { screen: 'datasets', name: '', runs: [] };
@@ -39,12 +42,19 @@ export function parseRoute(hash: string): Route {
   const name = screen === 'compare' ? '' : dec(parts.slice(1).join('/'));
   const params = new URLSearchParams(query);
   const runs = screen === 'compare' ? (params.get('runs') ?? '').split(',').map((s) => s.trim()).filter(Boolean) : [];
-  return { screen, name, runs };
+  const out: Route = { screen, name, runs };
+  const group = screen === 'compare' ? params.get('group') : null;
+  if (group) out.group = group;
+  if (group && params.get('band') === 'std') out.band = 'std';
+  return out;
 }
 
 /** The hash of a route ("#/runs/teacher", "#/compare?runs=a,b"). */
 export function formatRoute(r: Route): string {
-  if (r.screen === 'compare') return r.runs.length ? `#/compare?runs=${r.runs.map(enc).join(',')}` : '#/compare';
+  if (r.screen === 'compare') {
+    const q = [r.runs.length ? `runs=${r.runs.map(enc).join(',')}` : '', r.group ? `group=${encodeURIComponent(r.group)}` : '', r.group && r.band ? `band=${r.band}` : ''].filter(Boolean);
+    return q.length ? `#/compare?${q.join('&')}` : '#/compare';
+  }
   return r.name ? `#/${r.screen}/${enc(r.name)}` : `#/${r.screen}`;
 }
 

@@ -2,6 +2,7 @@
 import type { RunSummary } from '../../src-main/core/domain/types';
 import type { Annotation } from '../../src-main/core/domain/notes';
 import { notesMatch } from './tags';
+import { meets, parseQuery } from './run-query';
 
 export type ColumnKey =
   | 'name' | 'status' | 'method' | 'model' | 'split' | 'dataset' | 'teacher' | 'epochs'
@@ -84,58 +85,14 @@ export function cellValue(run: RunSummary, key: ColumnKey): string | number | nu
   }
 }
 
-export interface ConfigCondition {
-  key: string;
-  op: '=' | '<' | '>';
-  value: string;
-}
-
-/** "lr<0.1 tau=3 resnet" -> conditions on the config (lr < 0.1, tau = 3) and the words left (resnet). */
-export function parseQuery(text: string): { conditions: ConfigCondition[]; words: string[] } {
-  const conditions: ConfigCondition[] = [];
-  const words: string[] = [];
-  for (const token of text.trim().split(/\s+/).filter(Boolean)) {
-    const m = /^([\w.]+)(=|<|>)(.+)$/.exec(token);
-    if (m) conditions.push({ key: m[1].toLowerCase(), op: m[2] === '<' ? '<' : m[2] === '>' ? '>' : '=', value: m[3] });
-    else words.push(token.toLowerCase());
-  }
-  return { conditions, words };
-}
-
-/**
- * The fields a condition can name: the listing's columns (the list carries no config, so that
- * 10,000 runs list fast), under the config's names and dotted paths ("tau", "params.tau").
- */
-function conditionFields(run: RunSummary): Record<string, string | number | null> {
-  const { lr, batchSize, tau, power, alpha } = run.hyper;
-  return {
-    method: run.method, model: run.model, split: run.split, dataset: run.dataset, backend: run.backend, status: run.status,
-    seed: run.seed, epochs: run.epochsTotal, lr, batchSize, batch: batchSize,
-    'params.tau': tau, 'params.power': power, 'params.alpha': alpha,
-  };
-}
-
-/** Whether the run meets a condition; a key matches a field by its name or dotted path ("tau", "params.tau"). */
-export function meets(run: RunSummary, c: ConfigCondition): boolean {
-  const flat = Object.entries(conditionFields(run)).flatMap(([k, v]) => (v == null ? [] : [[k, String(v)] as [string, string]]));
-  const fields = flat.filter(([k]) => {
-    const low = k.toLowerCase();
-    return low === c.key || low.endsWith(`.${c.key}`);
-  });
-  return fields.some(([, v]) => {
-    const a = Number(v);
-    const b = Number(c.value);
-    const numeric = v.trim() !== '' && Number.isFinite(a) && Number.isFinite(b);
-    if (c.op === '=') return numeric ? a === b : v.toLowerCase() === c.value.toLowerCase();
-    return numeric && (c.op === '<' ? a < b : a > b);
-  });
-}
+// the search's conditions (config and metrics) are run-query.ts's
+export { meets, parseQuery, type ConfigCondition } from './run-query';
 
 export interface RunFilter {
   split?: string;
   method?: string;
   status?: string;
-  /** words (case-insensitive substrings of the run's name, study or teacher) and config conditions ("lr<0.1 tau=3") */
+  /** words (case-insensitive substrings of the run's name, study or teacher) and conditions ("lr<0.1 tau=3 top1>50") */
   text?: string;
   /** tags and notes by run name: a word also matches a run's tags or note */
   notes?: Record<string, Annotation>;

@@ -27,4 +27,4 @@ export function shortcut(e: KeyLike, screens: readonly Screen[]): Screen | 'sear
   return null;
 }
 
-export const SHORTCUT_HELP = '1–7: screens · n: new run · /: search';
+export const SHORTCUT_HELP = '1–8: screens · n: new run · /: search';

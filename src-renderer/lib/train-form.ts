@@ -9,6 +9,8 @@ import {
   BACKENDS, defaultMilestones, defaultWarmupEpochs, MODELS, RUN_DEFAULTS, RunConfigSchema, type BackendName, type ModelKind, type WarmupForm,
 } from '../../src-main/core/domain/run-config';
 import type { RunInfo, RunSummary } from '../../src-main/core/domain/types';
+import { compareCandidates, type TeacherChoice } from '../../src-main/core/domain/teacher-choice';
+import { FORM_START } from '../../src-main/core/domain/form-start';
 
 export { defaultMilestones, POSTHOC_METHODS, SOURCE_METHODS, TEACHER_METHODS };
 export const defaultWarmup = defaultWarmupEpochs;
@@ -102,14 +104,24 @@ export interface TrainForm {
   /** '' for the best available */
   backend: BackendName | '';
   params: MethodFields;
+  /** where the initial weights come from: '' the seeded init, 'file' a safetensors file, 'run:NAME' a completed run */
+  init: string;
+  /** with init 'file': its path on the core's machine */
+  initFile: string;
+  /** with init 'file': leave a classifier of another class count fresh */
+  resetHead: boolean;
 }
 
+/** The "Initialise from" choice of a completed run. */
+export const initFromRun = (name: string): string => `run:${name}`;
+
+/** A fresh form: the core's defaults, but a quick model and schedule (domain/form-start.ts), not the paper's 200-epoch ResNet-32. */
 export function defaultForm(split = ''): TrainForm {
   const d = RUN_DEFAULTS;
   return {
-    split, name: '', teacher: '', from: '', method: 'bsce', model: d.model, epochs: d.epochs, batchSize: undefined, lr: undefined, momentum: d.momentum,
+    split, name: '', teacher: '', from: '', method: 'bsce', model: FORM_START.model, epochs: FORM_START.epochs, batchSize: undefined, lr: undefined, momentum: d.momentum,
     weightDecay: d.weightDecay, warmupEpochs: '', warmupForm: d.warmupForm, evalEvery: '', valFraction: d.valFraction, milestones: '', gamma: d.gamma, seed: d.seed, crop: true, flip: true, backend: '',
-    params: presetFor('bsce'),
+    params: presetFor('bsce'), init: '', initFile: '', resetHead: false,
   };
 }
 
@@ -134,6 +146,7 @@ export function validate(f: TrainForm): Record<string, string> {
   if (f.warmupEpochs.trim() && !Number.isInteger(Number(f.warmupEpochs))) e['config.warmupEpochs'] = 'a whole number';
   if (f.evalEvery.trim() && !Number.isInteger(Number(f.evalEvery))) e['config.evalEvery'] = 'a whole number';
   if (parseMilestones(f.milestones) === null) e['config.milestones'] = 'whole numbers separated by commas';
+  if (f.init === 'file' && !f.initFile.trim()) e.initWeights = 'the path of a .safetensors file on the machine the workbench runs on';
   const r = RunConfigSchema.safeParse(toRequest(f).config);
   if (!r.success) {
     // milestones.2 and params.tau: the form shows a list's problems beside the list
@@ -162,6 +175,12 @@ export function toRequest(f: TrainForm): Args<'train'> {
   if (f.name.trim()) req.name = f.name.trim();
   if (TEACHER_METHODS.includes(f.method) && f.teacher) req.teacher = f.teacher;
   if (SOURCE_METHODS.includes(f.method) && f.from) req.from = f.from;
+  // a stage-2 run keeps its stage-1 run's weights: initial weights are for runs that train a network
+  if (SOURCE_METHODS.includes(f.method)) return req;
+  if (f.init === 'file' && f.initFile.trim()) {
+    req.initWeights = f.initFile.trim();
+    if (f.resetHead) req.resetHead = true;
+  } else if (f.init.startsWith('run:')) req.initFrom = f.init.slice(4);
   return req;
 }
 
@@ -211,51 +230,28 @@ function pickFields(p: MethodParams): MethodFields {
   return fields;
 }
 
-/** A candidate teacher and, when it is not the paper's kind of teacher, why it may mislead. */
-export interface TeacherChoice {
-  run: RunSummary;
-  /** empty for a recommended teacher; else what is off (another split, another method, a student) */
-  caveats: string[];
-}
-
-export interface TeacherGroups {
-  /** completed Balanced-Softmax runs on the same split, best top-1 first (warnings shown beside) */
-  recommended: TeacherChoice[];
-  /** every other completed run on the split's dataset, best top-1 first, each with its caveats */
-  others: TeacherChoice[];
-}
-
-const byTop1 = (a: RunSummary, b: RunSummary) => (b.metrics?.top1 ?? 0) - (a.metrics?.top1 ?? 0);
-
-/**
- * The teacher list, split in two so the choice cannot mislead: the paper's teacher (Balanced
- * Softmax on the student's own split) first; runs on another split (whose class counts differ
- * from the student's), of another method, or themselves distilled students, apart with the reason.
- */
-export function teacherGroups(candidates: readonly RunSummary[], split: string, dataset: string): TeacherGroups {
-  const done = candidates.filter((r) => r.status === 'completed' && r.dataset === dataset).sort(byTop1);
-  const recommended: TeacherChoice[] = [];
-  const others: TeacherChoice[] = [];
-  for (const run of done) {
-    const caveats: string[] = [];
-    if (run.split !== split) caveats.push(`trained on another split (${run.split})`);
-    if (run.teacher) caveats.push(`a distilled student (of ${run.teacher})`);
-    else if (run.method !== 'bsce') caveats.push(`${run.method}, not Balanced Softmax`);
-    (caveats.length ? others : recommended).push({ run, caveats });
-  }
-  return { recommended, others };
+/** The stage-1 choice, in the teacher picker's two groups (domain/teacher-choice.ts TeacherChoice). */
+export interface StageOneGroups {
+  /** completed plain cross-entropy runs of the split */
+  recommended: TeacherChoice<RunSummary>[];
+  /** every other completed run of the split, each with its caveats */
+  others: TeacherChoice<RunSummary>[];
 }
 
 /**
  * The stage-1 runs a crt, lws, tau-norm or logit-adjust run may start from: completed runs of the
  * same split (another split is refused by the core), plain cross-entropy first (the literature's
  * stage 1), the rest apart with why they may mislead; a cosine-head run (ldam-drw) where the
- * method reads a linear classifier is said to be refused.
+ * method reads a linear classifier is said to be refused. Ranked like teachers (domain/teacher-choice.ts):
+ * no warnings first, then validation accuracy where a run has a holdout, the longest schedule, the
+ * newest; never test accuracy.
  */
-export function stageOneGroups(candidates: readonly RunSummary[], split: string, method: Method): TeacherGroups {
-  const done = candidates.filter((r) => r.status === 'completed' && r.split === split).sort(byTop1);
-  const recommended: TeacherChoice[] = [];
-  const others: TeacherChoice[] = [];
+export function stageOneGroups(candidates: readonly RunSummary[], split: string, method: Method): StageOneGroups {
+  const done = candidates.filter((r) => r.status === 'completed' && r.split === split);
+  const byValidation = done.some((r) => r.method === 'ce' && r.valAcc != null);
+  done.sort((a, b) => compareCandidates(a, b, byValidation));
+  const recommended: TeacherChoice<RunSummary>[] = [];
+  const others: TeacherChoice<RunSummary>[] = [];
   for (const run of done) {
     const caveats: string[] = [];
     if (run.method === 'ldam-drw' && LINEAR_HEAD_METHODS.includes(method)) caveats.push('a cosine classifier: refused, this method reads a linear one');
@@ -265,17 +261,13 @@ export function stageOneGroups(candidates: readonly RunSummary[], split: string,
   return { recommended, others };
 }
 
-/** The stage-1 run preselected: the best plain CE run of the split without warnings (none otherwise). */
+/** The stage-1 run preselected: the first plain CE run of the split without warnings, in stageOneGroups' order (none otherwise). */
 export function defaultStageOne(candidates: readonly RunSummary[], split: string): string {
-  return candidates.filter((r) => r.status === 'completed' && r.warnings.length === 0 && r.method === 'ce' && r.split === split).sort(byTop1)[0]?.name ?? '';
+  return stageOneGroups(candidates, split, 'crt').recommended.find((c) => !c.run.warnings.length)?.run.name ?? '';
 }
 
-/**
- * The teacher the form preselects for kd / dive: the best Balanced-Softmax run on the same split
- * without warnings (the paper's teacher); none when there is no such run: a run from the other
- * group, or one with warnings (at chance, diverged, ...), is only ever picked by hand.
- */
-export function defaultTeacher(candidates: readonly RunSummary[], split: string): string {
-  const best = candidates.filter((r) => r.status === 'completed' && r.warnings.length === 0 && r.method === 'bsce' && r.split === split && !r.teacher).sort(byTop1)[0];
-  return best?.name ?? '';
+/** A study's checks leave the teacher out: the study plans its own. */
+export function withoutTeacher(e: Record<string, string>): Record<string, string> {
+  const { teacher: _t, ...rest } = e;
+  return rest;
 }

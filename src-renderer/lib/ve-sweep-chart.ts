@@ -18,7 +18,7 @@ export function sweepSeries(s: VeSweep, pick: 'fewOverMany' | 'entropy'): { x: n
 export function sweepChart(s: VeSweep): ChartConfiguration {
   const taus = s.sweep.map((p) => p.tau);
   const line = (label: string, data: { x: number; y: number }[], colour: string, dash?: number[]) => ({
-    label, data, borderColor: colour, backgroundColor: colour, borderDash: dash, pointRadius: dash ? 0 : 3, borderWidth: 2, tension: 0.2,
+    label, data, borderColor: colour, backgroundColor: colour, borderDash: dash, pointRadius: dash ? 0 : 3, borderWidth: 2, tension: 0,
   });
   return {
     type: 'line',

@@ -5,6 +5,9 @@
 // the 10,000 test images. Prints mean and std over seeds side by side and ours minus theirs.
 // Goal (docs/fidelity.md): every cell within max(2 points, 1 std) of PyTorch.
 //
+// Step-exact mode (parity-exact.ts): npm run bench:parity -- --exact [--models cnn,resnet8] [--methods ce,bsce,ldam-drw,kd,dive]
+//   [--float64 cnn,resnet8|none] [--results FILE]; finished cells are kept in test/bench/parity-exact-results.json
+//
 // Run: npm run bench:parity -- [--models mlp,cnn,resnet8] [--epochs 10,60] [--augment none,crop+flip]
 //        [--seeds 1,2,3] [--warmup-form step[,epoch]] [--engines ours,torch] [--results FILE]
 //        [--work DIR] [--table] [--json]
@@ -25,6 +28,8 @@ import { selectBackend } from '../../src-main/core/train/backend';
 import { defaultMilestones, defaultWarmupEpochs, parseRunConfig, type ModelKind, type WarmupForm } from '../../src-main/core/domain/run-config';
 import { loadSplitData, type SplitData } from '../../src-main/core/train/data';
 import { trainRun } from '../../src-main/core/train/loop';
+import { welchDifference, type WelchDifference } from '../../src-main/core/eval/seed-stats';
+import { EXACT_METHODS, EXACT_MODELS, exactParity, exactTable, stepListing } from './parity-exact';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(HERE, '..', '..');
@@ -181,13 +186,41 @@ export function markdown(rows: TableRow[]): string {
   return lines.join('\n');
 }
 
+/**
+ * Ours minus PyTorch per cell with its 95% Welch interval (the two engines' seeds are independent
+ * samples: each draws its own initial weights and batch order), and pooled over the cells: the
+ * average of the cells' differences with its Welch–Satterthwaite interval (seed-stats.ts).
+ */
+export function intervalTable(rows: TableRow[]): string {
+  const both = rows.filter((r) => r.ours.length >= 2 && r.torch.length >= 2);
+  const fmt = (w: WelchDifference | null) => (w ? `${w.mean >= 0 ? '+' : ''}${pts(w.mean)} [${pts(w.lo)}, ${pts(w.hi)}]` : '-');
+  const lines = ['| model | epochs | augmentation | warm-up | seeds (ours / PyTorch) | ours − PyTorch, points [95% interval] |', '|---|---|---|---|---|---|'];
+  for (const r of both) lines.push(`| ${r.model} | ${r.epochs} | ${r.augment} | per ${r.warmupForm} | ${r.ours.length} / ${r.torch.length} | ${fmt(welchDifference([{ a: r.ours, b: r.torch }]))} |`);
+  const pooled = welchDifference(both.map((r) => ({ a: r.ours, b: r.torch })));
+  lines.push(`| **pooled** (${both.length} cells, mean of the differences) | | | | ${both.reduce((s, r) => s + r.ours.length, 0)} / ${both.reduce((s, r) => s + r.torch.length, 0)} | **${fmt(pooled)}** |`);
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
   const { values: o } = parseArgs({
     options: {
       models: { type: 'string' }, epochs: { type: 'string' }, augment: { type: 'string' }, seeds: { type: 'string' }, 'warmup-form': { type: 'string' },
       engines: { type: 'string' }, results: { type: 'string' }, work: { type: 'string' }, table: { type: 'boolean' }, json: { type: 'boolean' },
+      exact: { type: 'boolean' }, methods: { type: 'string' }, float64: { type: 'string' },
     },
   });
+  if (o.exact) {
+    const { db, splitFile } = prepare(o.work ?? path.join(tmpdir(), 'dive-parity'));
+    const cells = await exactParity({
+      work: o.work ?? path.join(tmpdir(), 'dive-parity'), db, splitFile, python: findTorchPython(),
+      models: list('models', o.models, MODELS, EXACT_MODELS), methods: list('methods', o.methods, EXACT_METHODS, EXACT_METHODS),
+      float64: o.float64 === 'none' ? [] : list('float64', o.float64, MODELS, EXACT_MODELS),
+      results: o.results ?? path.join(HERE, 'parity-exact-results.json'),
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
+    process.stdout.write(o.json ? `${JSON.stringify(cells)}\n` : `${stepListing(cells)}\n\n${exactTable(cells)}\n`);
+    return;
+  }
   const resultsFile = o.results ?? path.join(HERE, 'parity-results.json');
   const results: Result[] = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Result[]) : [];
   const models = list('models', o.models, MODELS, MODELS);
@@ -227,7 +260,7 @@ async function main(): Promise<void> {
     }
   }
   const rows = table(results, grid);
-  process.stdout.write(o.json ? `${JSON.stringify(rows)}\n` : `${markdown(rows)}\n`);
+  process.stdout.write(o.json ? `${JSON.stringify(rows)}\n` : `${markdown(rows)}\n\n${intervalTable(rows)}\n`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

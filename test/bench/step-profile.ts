@@ -4,15 +4,20 @@
 // Run: npm run bench:profile -- [--model resnet8] [--shape 32x32x3] [--batch 128] [--threads 1]
 //        [--backend wasm] [--steps 3] [--warmup 2] [--top 15] [--no-torch]
 //
-// Ours: the training step of train-bench-child.ts under tf.profile (each kernel call timed as the
-// backend runs it), summed per kernel name and per group. PyTorch: torch_profile.py, the same model
-// and step under torch.autograd.profiler (self CPU time per operator). Both profilers time wall
-// clock per call, so on a busy machine both sides inflate; the step's CPU time (process CPU time,
-// one thread) is printed beside the wall time for that reason. Last, each distinct forward
+// Ours: the training step of train-bench-child.ts under tf.profile, each kernel call's own time
+// (step-profile-timer.ts: a kernel run inside another, as in a custom gradient, is not counted
+// twice) by wall clock and by process CPU time, summed per kernel name, per group and per layer
+// (each convolution's forward pass, input gradient and filter gradient, and batch norm, by shape).
+// PyTorch: torch_profile.py, the same model and step under torch.autograd.profiler (self CPU time
+// per operator, which is wall clock per call), per group and per layer. On a busy machine wall
+// clock inflates on both sides; with one thread our CPU-time column is steady under load, and the
+// step's CPU time is printed beside its wall time on both sides. With several threads, CPU / wall
+// per kernel is the parallelism it reached (on a quiet machine). Last, each distinct forward
 // convolution of the step is timed alone on both sides by process CPU time (ms and GFLOP/s; with
 // one thread, steady under load): the arithmetic speed of the backend's convolution.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,6 +31,7 @@ import { BENCH_MODELS, parseShape, positiveInt } from './train-bench-args';
 import { syntheticBatches, trainStep } from './train-bench-step';
 import { findTorchPython } from './train-bench-runners';
 import { CLASSES, SGD } from './train-bench-types';
+import { layerOf, selfTimer, type CallTime } from './step-profile-timer';
 
 const TORCH_PROFILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'torch_profile.py');
 type Group = 'conv_forward' | 'conv_grad' | 'other';
@@ -45,6 +51,40 @@ interface TorchProfile {
   groups_ms: Record<Group, number>;
   /** forward convolution alone, per entry of `convs` */
   conv_ms: number[];
+  /** self time per layer (layerOf's names) and part: forward, gradients (input and filter together), batch norm */
+  layers: Record<string, Partial<Record<'forward' | 'grads' | 'batch norm', number>>>;
+}
+
+type LayerPart = 'forward' | 'input grad' | 'filter grad' | 'batch norm';
+type Sum = CallTime & { calls: number };
+const zero = (): Sum => ({ wallMs: 0, cpuMs: 0, calls: 0 });
+
+function addTo(e: Sum, t: CallTime & { calls?: number }, steps: number): void {
+  e.wallMs += t.wallMs / steps;
+  e.cpuMs += t.cpuMs / steps;
+  e.calls += (t.calls ?? 1) / steps;
+}
+
+function add(m: Map<string, Sum>, key: string, t: CallTime, steps: number): void {
+  const e = m.get(key) ?? zero();
+  m.set(key, e);
+  addTo(e, t, steps);
+}
+
+/** Per layer, ours (wall / CPU ms per step) beside PyTorch (wall), the convolutions' gradients together. */
+function printLayers(perLayer: Map<string, Record<LayerPart, Sum>>, torch: TorchProfile | null): void {
+  const f = (e: Sum) => (e.calls ? `${e.wallMs.toFixed(1)} / ${e.cpuMs.toFixed(1)}` : '-');
+  const t = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(1));
+  process.stdout.write(`\nper layer, ms per step (ours: wall / CPU; PyTorch: wall)     calls  forward ours  PyTorch   input grad ours  filter grad ours  grads PyTorch\n`);
+  for (const [layer, p] of perLayer) {
+    const tl = torch?.layers[layer];
+    const calls = Math.max(p.forward.calls, p['batch norm'].calls);
+    if (layer.startsWith('batch norm')) {
+      process.stdout.write(`${layer.padEnd(58)}  ${calls.toFixed(0).padStart(5)}  ${f(p['batch norm']).padStart(12)}  ${t(tl?.['batch norm']).padStart(7)}   (forward and backward)\n`);
+    } else {
+      process.stdout.write(`${layer.padEnd(58)}  ${calls.toFixed(0).padStart(5)}  ${f(p.forward).padStart(12)}  ${t(tl?.forward).padStart(7)}  ${f(p['input grad']).padStart(16)}  ${f(p['filter grad']).padStart(16)}  ${t(tl?.grads).padStart(13)}\n`);
+    }
+  }
 }
 
 /** A forward convolution of the step: [n, h, w, ci, co, k, stride] (padding (k - 1) / 2, as layers.ts). */
@@ -64,7 +104,8 @@ async function convMs([n, h, w, ci, co, k, stride]: ConvSpec, reps = 5): Promise
     for (let r = 0; r < reps + 2; r++) {
       const c0 = process.cpuUsage();
       const y = tf.conv2d(x, f, stride, (k - 1) / 2);
-      await y.data();
+      // CPU backends compute the output before returning; reading it back would time an 8 MB copy too
+      if (tf.getBackend() === 'webgpu') await y.data();
       const c = process.cpuUsage(c0);
       y.dispose();
       if (r >= 2) best = Math.min(best, (c.user + c.system) / 1000);
@@ -107,7 +148,8 @@ async function main(): Promise<void> {
   const opt = new Sgd(model.params, { momentum: SGD.momentum, weightDecay: SGD.weightDecay });
   const [data] = syntheticBatches(root.fork(), batch, shape);
   const classCounts = new Array<number>(CLASSES).fill(batch);
-  const perKernel = new Map<string, { ms: number; calls: number }>();
+  const perKernel = new Map<string, Sum>();
+  const perLayer = new Map<string, Record<LayerPart, Sum>>();
   const convs = new Map<string, ConvSpec>();
   let wallMs = 0;
   let cpuMs = 0;
@@ -120,19 +162,24 @@ async function main(): Promise<void> {
     wallMs = (performance.now() - t0) / steps;
     cpuMs = (cu.user + cu.system) / 1000 / steps;
     for (let i = 0; i < steps; i++) {
-      const info = await tf.profile(async () => void (await trainStep(model, opt, data, classCounts)));
-      for (const k of info.kernels) {
-        const ms = await k.kernelTimeMs;
-        const e = perKernel.get(k.name) ?? { ms: 0, calls: 0 };
-        e.ms += typeof ms === 'number' ? ms / steps : 0;
-        e.calls += 1 / steps;
-        perKernel.set(k.name, e);
+      const timer = selfTimer(tf.backend());
+      const info = await tf.profile(async () => void (await trainStep(model, opt, data, classCounts))).finally(timer.restore);
+      if (timer.times.length !== info.kernels.length) throw new Error(`profile: ${info.kernels.length} kernels but ${timer.times.length} timings`);
+      info.kernels.forEach((k, j) => {
+        const t = timer.times[j];
+        add(perKernel, k.name, t, steps);
+        const l = layerOf(k.name, k.inputShapes, k.outputShapes);
+        if (l) {
+          const row = perLayer.get(l.layer) ?? { forward: zero(), 'input grad': zero(), 'filter grad': zero(), 'batch norm': zero() };
+          perLayer.set(l.layer, row);
+          addTo(row[l.part], t, steps);
+        }
         if (k.name === tf.Conv2D && k.inputShapes.length >= 2 && k.outputShapes.length >= 1) {
-          const [[n, h, w, ci], [kh, , , co], [, oh]] = [k.inputShapes[0], k.inputShapes[1], k.outputShapes[0]];
+          const [[n, h, w, ci], [kh, , , co], [, oh]] = [k.inputShapes[0]!, k.inputShapes[1]!, k.outputShapes[0]];
           const spec: ConvSpec = [n, h, w, ci, co, kh, Math.round(h / oh)];
           convs.set(spec.join(), spec);
         }
-      }
+      });
     }
   } finally {
     opt.dispose();
@@ -142,13 +189,14 @@ async function main(): Promise<void> {
   const oursConv: number[] = [];
   for (const spec of convSpecs) oursConv.push(await convMs(spec));
 
-  const total = [...perKernel.values()].reduce((a, e) => a + e.ms, 0);
-  const ours: Record<Group, number> = { conv_forward: 0, conv_grad: 0, other: 0 };
-  for (const [name, e] of perKernel) ours[groupOf(name)] += e.ms;
-  process.stdout.write(`${kind} ${values.shape} batch ${batch}, ${report.detail}: step ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU; profiled kernels ${total.toFixed(0)} ms\n\n`);
-  process.stdout.write('ms/step  calls  share  kernel\n');
-  for (const [name, e] of [...perKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) {
-    process.stdout.write(`${e.ms.toFixed(1).padStart(7)}  ${e.calls.toFixed(0).padStart(5)}  ${((100 * e.ms) / total).toFixed(0).padStart(4)}%  ${name}\n`);
+  const total = [...perKernel.values()].reduce((a, e) => a + e.wallMs, 0);
+  const totalCpu = [...perKernel.values()].reduce((a, e) => a + e.cpuMs, 0);
+  const ours: Record<Group, Sum> = { conv_forward: zero(), conv_grad: zero(), other: zero() };
+  for (const [name, e] of perKernel) addTo(ours[groupOf(name)], e, 1);
+  process.stdout.write(`${kind} ${values.shape} batch ${batch}, ${report.detail}: step ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU; profiled kernels ${total.toFixed(0)} ms wall, ${totalCpu.toFixed(0)} ms CPU; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n\n`);
+  process.stdout.write('wall ms  CPU ms  calls  share  kernel (each call\'s own time, per step)\n');
+  for (const [name, e] of [...perKernel].sort((a, b) => b[1].cpuMs - a[1].cpuMs).slice(0, top)) {
+    process.stdout.write(`${e.wallMs.toFixed(1).padStart(7)}  ${e.cpuMs.toFixed(1).padStart(6)}  ${e.calls.toFixed(0).padStart(5)}  ${((100 * e.cpuMs) / totalCpu).toFixed(0).padStart(4)}%  ${name}\n`);
   }
 
   let torch: TorchProfile | null = null;
@@ -160,15 +208,16 @@ async function main(): Promise<void> {
     else process.stderr.write(`torch profile failed (exit ${r.status ?? r.signal})\n`);
   } else if (!values['no-torch']) process.stderr.write('PyTorch not found (python3 cannot import torch; set DIVE_BENCH_PYTHON): ours only\n');
 
-  process.stdout.write(`\ngroup                   ours ms  ${torch ? `PyTorch ${torch.torch} ms  ours / PyTorch time` : ''}\n`);
+  process.stdout.write(`\ngroup                   ours wall ms  ours CPU ms  ${torch ? `PyTorch ${torch.torch} ms  ours / PyTorch (wall)` : ''}\n`);
   for (const g of GROUPS) {
     const t = torch?.groups_ms[g];
-    process.stdout.write(`${GROUP_TEXT[g].padEnd(22)}  ${ours[g].toFixed(0).padStart(7)}  ${t === undefined ? '' : `${t.toFixed(0).padStart(10)}  ${(ours[g] / t).toFixed(2).padStart(19)}`}\n`);
+    process.stdout.write(`${GROUP_TEXT[g].padEnd(22)}  ${ours[g].wallMs.toFixed(0).padStart(12)}  ${ours[g].cpuMs.toFixed(0).padStart(11)}  ${t === undefined ? '' : `${t.toFixed(0).padStart(10)}  ${(ours[g].wallMs / t).toFixed(2).padStart(21)}`}\n`);
   }
   if (torch) {
-    process.stdout.write(`${'step (wall)'.padEnd(22)}  ${wallMs.toFixed(0).padStart(7)}  ${torch.step_ms.toFixed(0).padStart(10)}  ${(wallMs / torch.step_ms).toFixed(2).padStart(19)}\n`);
-    process.stdout.write(`${'step (CPU time)'.padEnd(22)}  ${cpuMs.toFixed(0).padStart(7)}  ${torch.cpu_ms.toFixed(0).padStart(10)}  ${(cpuMs / torch.cpu_ms).toFixed(2).padStart(19)}\n`);
+    process.stdout.write(`${'step (wall)'.padEnd(22)}  ${wallMs.toFixed(0).padStart(12)}  ${''.padStart(11)}  ${torch.step_ms.toFixed(0).padStart(10)}  ${(wallMs / torch.step_ms).toFixed(2).padStart(21)}\n`);
+    process.stdout.write(`${'step (CPU time)'.padEnd(22)}  ${''.padStart(12)}  ${cpuMs.toFixed(0).padStart(11)}  ${torch.cpu_ms.toFixed(0).padStart(10)}  ${(cpuMs / torch.cpu_ms).toFixed(2).padStart(21)}\n`);
   }
+  printLayers(perLayer, torch);
   printConvs(convSpecs, oursConv, torch);
 }
 

@@ -15,6 +15,7 @@ Run: python3 test/bench/torch_bench.py --model cnn --shape 28x28x1 --batch 128 \
 """
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -150,6 +151,7 @@ def measure(args, shape, threads):
     for i in range(args.warmup):
         train_step(i)
     train_s, train_cpu_s = best_of(train_run)
+    load = os.getloadavg()[0]
 
     model.eval()
     with torch.no_grad():
@@ -173,6 +175,7 @@ def measure(args, shape, threads):
         "train_cpu_ips": n / train_cpu_s,
         "infer_ips": n / infer_s,
         "peak_rss_mb": peak_rss_mb(),
+        "load": load,
     }
 
 

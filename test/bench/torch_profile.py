@@ -1,7 +1,9 @@
 """PyTorch side of step-profile.ts: where one training step's time goes, per operator group.
 The same model, batch, input shape and SGD step as torch_bench.py (whose build() it uses), run
 under torch.autograd.profiler after a warm-up; each operator's self CPU time is put in one group:
-convolution forward, convolution gradients, or everything else. Prints one JSON line.
+convolution forward, convolution gradients, or everything else, and per layer (each convolution's
+forward pass and gradients, each batch norm, by shape, named as step-profile-timer.ts names ours).
+Prints one JSON line.
 
 Run: python3 test/bench/torch_profile.py --model resnet8 --shape 32x32x3 --batch 128 --threads 1
 """
@@ -24,6 +26,47 @@ def group(name):
     if "conv" in name:  # aten::conv2d, aten::convolution, aten::_convolution, aten::mkldnn_convolution
         return "conv_forward"
     return "other"
+
+
+def conv_strides(model, x):
+    """(input shape, weight shape) -> stride of every convolution, from one forward pass."""
+    strides = {}
+
+    def hook(module, inputs, _output):
+        strides[(tuple(inputs[0].shape), tuple(module.weight.shape))] = module.stride[0]
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return strides
+
+
+def layers_of(events, strides, steps):
+    """Self time per layer and part from key_averages(group_by_input_shape=True)."""
+    layers = {}
+
+    def conv_name(x, wshape):
+        n, c, h, w = x
+        co, _, k, _ = wshape
+        return f"conv {n}x{h}x{w}x{c} -> {co}, {k}x{k}/{strides.get((tuple(x), tuple(wshape)), '?')}"
+
+    def put(name, part, ms):
+        layers.setdefault(name, {})
+        layers[name][part] = layers[name].get(part, 0.0) + ms
+
+    for e in events:
+        shapes = e.input_shapes
+        ms = e.self_cpu_time_total / 1000 / steps
+        if e.key == "aten::mkldnn_convolution" and len(shapes) >= 2:
+            put(conv_name(shapes[0], shapes[1]), "forward", ms)
+        elif e.key == "aten::convolution_backward" and len(shapes) >= 3:
+            put(conv_name(shapes[1], shapes[2]), "grads", ms)
+        elif e.key in ("aten::native_batch_norm", "aten::native_batch_norm_backward") and shapes and len(shapes[0]) == 4:
+            n, c, h, w = shapes[0]
+            put(f"batch norm {n}x{h}x{w}x{c}", "batch norm", ms)
+    return layers
 
 
 def conv_ms(n, h, w, ci, co, k, stride, reps=5):
@@ -76,14 +119,16 @@ def main():
         step()
     wall = (time.perf_counter() - t0) / args.steps
     cpu = (time.process_time() - c0) / args.steps
-    with torch.autograd.profiler.profile() as prof:
+    strides = conv_strides(model, x)
+    with torch.autograd.profiler.profile(record_shapes=True) as prof:
         for _ in range(args.steps):
             step()
     groups = {"conv_forward": 0.0, "conv_grad": 0.0, "other": 0.0}
     for e in prof.key_averages():
         groups[group(e.key)] += e.self_cpu_time_total / 1000 / args.steps
+    layers = layers_of(prof.key_averages(group_by_input_shape=True), strides, args.steps)
     convs = [conv_ms(*spec) for spec in json.loads(args.convs)]
-    print(json.dumps({"torch": torch.__version__, "threads": args.threads, "step_ms": wall * 1000, "cpu_ms": cpu * 1000, "groups_ms": groups, "conv_ms": convs}))
+    print(json.dumps({"torch": torch.__version__, "threads": args.threads, "step_ms": wall * 1000, "cpu_ms": cpu * 1000, "groups_ms": groups, "conv_ms": convs, "layers": layers}))
 
 
 if __name__ == "__main__":

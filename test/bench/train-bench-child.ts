@@ -4,6 +4,7 @@
 // Run: node --import tsx test/bench/train-bench-child.ts --model M --shape HxWxC --batch B
 //        --backend NAME [--threads N] --steps S --warmup W --repeat R
 // It prints one line, TRAIN-BENCH {json}.
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../../src-main/core/domain/errors';
@@ -54,6 +55,7 @@ async function measure(kind: ModelKind, shapeText: string, batch: number, backen
         if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at step ${i + 1}`);
       }
     });
+    const load = os.loadavg()[0];
     for (let i = 0; i < Math.max(warmup, 1); i++) await inferStep(model, data[i % DISTINCT]);
     const inferSec = await bestOf(repeat, async () => {
       for (let i = 0; i < steps; i++) await inferStep(model, data[i % DISTINCT]);
@@ -76,6 +78,7 @@ async function measure(kind: ModelKind, shapeText: string, batch: number, backen
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       tensorsStart,
       tensorsEnd: tf.memory().numTensors,
+      load,
     };
   } finally {
     opt.dispose();

@@ -16,6 +16,7 @@ export function combine(o: Ours, t: TorchLine[]): Row {
           inferIpsDefault: def.infer_ips,
           inferIpsSame: same?.infer_ips ?? null,
           peakRssMb: Math.max(...t.map((l) => l.peak_rss_mb)),
+          loadSame: same?.load ?? null,
         }
       : null,
     ratioDefault: def ? o.trainIps / def.train_ips : null,
@@ -27,7 +28,8 @@ export function combine(o: Ours, t: TorchLine[]): Row {
 export function table(rows: Row[]): string {
   const f0 = (n: number | null | undefined) => (n == null ? '-' : n.toFixed(0));
   const f2 = (n: number | null | undefined) => (n == null ? '-' : n.toFixed(2));
-  const head = ['model', 'shape', 'batch', 'backend', 'thr', 'train img/s', 'infer img/s', 'peak RSS MB', 'tensors', 'torch@def (thr)', 'torch@same', 'ratio def', 'ratio same', 'CPU img/s', 'torch CPU img/s', 'ratio CPU'];
+  const f1 = (n: number | null | undefined) => (n == null ? '-' : n.toFixed(1));
+  const head = ['model', 'shape', 'batch', 'backend', 'thr', 'train img/s', 'infer img/s', 'peak RSS MB', 'tensors', 'torch@def (thr)', 'torch@same', 'ratio def', 'ratio same', 'CPU img/s', 'torch CPU img/s', 'ratio CPU', 'load ours / torch'];
   const body = rows.map((r) => [
     r.model,
     r.shape,
@@ -45,6 +47,7 @@ export function table(rows: Row[]): string {
     f0(r.trainCpuIps),
     f0(r.torch?.trainCpuIpsSame),
     f2(r.ratioCpu),
+    `${f1(r.load)} / ${f1(r.torch?.loadSame)}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

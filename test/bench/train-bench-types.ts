@@ -27,6 +27,8 @@ export interface Ours {
   peakRssMb: number;
   tensorsStart: number;
   tensorsEnd: number;
+  /** the 1-minute load average when the timed runs ended (how busy the machine was) */
+  load: number;
 }
 
 export interface TorchLine {
@@ -41,10 +43,12 @@ export interface TorchLine {
   train_cpu_ips: number;
   infer_ips: number;
   peak_rss_mb: number;
+  /** the 1-minute load average when the timed training runs ended */
+  load: number;
 }
 
 export interface Row extends Ours {
-  torch: { version: string; defaultThreads: number; trainIpsDefault: number; trainIpsSame: number | null; trainCpuIpsSame: number | null; inferIpsDefault: number; inferIpsSame: number | null; peakRssMb: number } | null;
+  torch: { version: string; defaultThreads: number; trainIpsDefault: number; trainIpsSame: number | null; trainCpuIpsSame: number | null; inferIpsDefault: number; inferIpsSame: number | null; peakRssMb: number; loadSame: number | null } | null;
   /** ours / torch train img/s at torch's default thread count and at our thread count */
   ratioDefault: number | null;
   ratioSame: number | null;

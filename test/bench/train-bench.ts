@@ -3,6 +3,8 @@
 // Run: npm run bench:train -- [--model cnn|resnet8|resnet20|resnet32|all] [--batch 128]
 //        [--shape 28x28x1|32x32x3|all] [--backend wasm,cpu] [--threads 1,all] [--steps S]
 //        [--warmup W] [--repeat R] [--json] [--no-torch] [--no-gpu] [--timeout SEC]
+// The paper's network at one thread and at all (about 5 minutes on 2 cores):
+//        npm run bench:train -- --model resnet32 --shape all --threads 1,all
 //
 // --threads is a list: each count (or 'all', the logical cores) is measured for ours and for
 // PyTorch (torch.set_num_threads) side by side; the default is 1 and all cores.
@@ -23,6 +25,7 @@
 // What is timed is described in train-bench-child.ts. Files: train-bench-args.ts (options),
 // train-bench-child.ts (one measurement), train-bench-runners.ts (starting ours and PyTorch),
 // train-bench-table.ts (rows and table), gpu-probe.ts and gpu-bench.ts (GPUs).
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { UserError } from '../../src-main/core/domain/errors';
 import { BACKENDS, type ModelKind } from '../../src-main/core/domain/run-config';
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${table(rows)}\n`);
   process.stdout.write('ratio = ours / PyTorch training img/s, at PyTorch\'s default thread count and at ours (thr);\n');
   process.stdout.write('CPU img/s = training images per second of process CPU time (all threads), ratio CPU = ours / PyTorch at ours (thr): steadier than wall time when other work shares the cores\n');
+  process.stdout.write(`load = the 1-minute load average as each side's timed training ended (${os.availableParallelism()} logical cores here): above the core count, other work shared them\n`);
   if (gpus) {
     process.stdout.write(`\n${describeGpus(gpus).join('\n')}\n`);
     if (gpuRows.length) process.stdout.write(`${table(gpuRows)}\nratio same = ours / PyTorch on its GPU (${gpus.torch.ok ? gpus.torch.device : 'none'})\n`);

@@ -88,8 +88,12 @@ const fits = async () => {
 const rowsInPage = (table: string) => page.locator(`[data-testid=${table}] [role=row][data-class]`).count();
 
 test('1,000 classes: natural split as a sorted curve, virtual per-class table, largest confusions, post-hoc sweep, stage-1 picker', { timeout: 300_000 }, async () => {
+  // the saved split's page draws the sorted curve; "Edit as a new split" opens the builder as a natural split
   await go('#/splits/in1k-natural');
   await page.getByTestId('count-curve').waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId('view-histogram').getAttribute('data-classes'), '1000');
+  await page.getByTestId('edit-as-new').click();
+  await page.getByTestId('split-histogram').locator('[data-testid=count-curve]').waitFor({ timeout: 30_000 });
   assert.equal(await page.getByTestId('split-histogram').getAttribute('data-classes'), '1000');
   assert.equal(await page.getByTestId('natural-split').isChecked(), true);
   assert.equal(await page.getByTestId('ratio-input').isDisabled(), true);

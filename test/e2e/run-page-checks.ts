@@ -80,6 +80,9 @@ export async function modelDownloadChecks(page: Page, served: Served): Promise<v
   const exported = JSON.parse(readFileSync(join(out, 'student', 'run.json'), 'utf8')) as RunInfo;
   const stored = (await api<RunInfo>(served, 'getRun', { name: 'student' })).body.result!;
   assert.deepEqual(exported.metrics, stored.metrics);
+  // the tags and note typed on the run page travel with the model
+  assert.ok(stored.tags.length > 0 && stored.note !== '', 'the walk tagged the run before exporting it');
+  assert.deepEqual({ tags: exported.tags, note: exported.note }, { tags: stored.tags, note: stored.note });
   // the link works once
   assert.equal((await fetch(got.url())).status, 404);
 }

@@ -65,3 +65,10 @@ export async function api<T>(s: Served, name: string, args: unknown, token: stri
   const res = await fetch(`${s.origin}/api/${name}`, { method: 'POST', headers, body: JSON.stringify(args ?? {}) });
   return { status: res.status, body: (await res.json()) as { ok: boolean; result?: T; error?: string } };
 }
+
+/** A call that must succeed: its result (the test fails with the core's line otherwise). */
+export async function ok<T>(s: Served, name: string, args: unknown): Promise<T> {
+  const r = await api<T>(s, name, args);
+  if (r.status !== 200 || !r.body.ok) throw new Error(`${name}: ${r.body.error ?? r.status}`);
+  return r.body.result!;
+}

@@ -325,7 +325,7 @@ test('the workbench end to end in the browser', { timeout: 480_000 }, async (t) 
     assert.match((await page.getByTestId('backend-plan').textContent())!, /will train on wasm: asked for in the form/);
     await page.getByTestId('probe-backends').click();
     await page.getByTestId('estimate').waitFor({ timeout: 90_000 });
-    assert.match((await page.getByTestId('estimate').textContent())!, /Estimated training time: .+ \(1 epoch × 1,236 images at \d+ img\/s measured just now/);
+    assert.match((await page.getByTestId('estimate').textContent())!, /Estimated time: .+: training .+, evaluation .+, start-up .+ \(\d[\d,]* img\/s training, \d[\d,]* img\/s evaluation, measured just now\)/);
     await page.getByTestId('mode-study').click();
     // errors sit next to their field, in the form's words
     await page.getByTestId('study-method-dive').uncheck();
@@ -458,16 +458,20 @@ test('the workbench end to end in the browser', { timeout: 480_000 }, async (t) 
         await toast.waitFor({ state: 'detached', timeout: 8_000 });
       }
     }
-    // an error stays until closed or 12 s, is an alert, and reads in the UI's words: deleting the
-    // teacher of a student is refused, and the toast does not tell the user to add --cascade
+    // an error stays until closed or 12 s, is an alert, and reads in the UI's words: a delete's Undo
+    // refused because a new run took the name meanwhile, without the command line's --rename
     await page.setViewportSize({ width: 1024, height: 700 });
     await page.evaluate(`location.hash = '#/runs'`);
-    page.once('dialog', (d) => void d.accept());
-    await page.getByRole('button', { name: 'delete teacher', exact: true }).click();
+    await page.getByRole('button', { name: 'delete to-cancel', exact: true }).click();
+    await page.getByTestId('delete-confirm').click();
+    const undo = page.locator('[data-testid=toasts] .toast', { hasText: 'Moved run to-cancel to the trash.' });
+    await undo.waitFor();
+    assert.equal((await api(served, 'train', { split: 'fm-lt100', name: 'to-cancel', config: { method: 'ce', model: 'mlp', epochs: 1, backend: 'wasm' } })).status, 200);
+    await undo.getByTestId('toast-action').click();
     const refused = page.locator('[data-testid=toasts] .toast.error');
     await refused.waitFor();
     assert.equal(await refused.getAttribute('role'), 'alert');
-    assert.equal((await refused.locator('span').textContent())!.trim(), 'run "teacher" is the teacher of "student", distilled from it; delete that run first');
+    assert.match((await refused.locator('span').textContent())!.trim(), /^cannot restore trash entry \d+ \(run "to-cancel"\): a new run is named "to-cancel"$/);
     assert.deepEqual(await controlsUnderToasts(), []);
     await page.screenshot({ path: join(ARTIFACTS, '11-toast-error-1024.png') });
     await page.waitForTimeout(4_500);

@@ -102,7 +102,8 @@ describe('decoupled and post-hoc baselines through the CLI', () => {
     assert.equal(dive(db, ['study', 'create', 'q', '--split', 'nat', '--methods', 'ce', '--seeds', '1', '--model', 'mlp', '--epochs', '1']).code, 0);
     assert.equal(dive(db, ['study', 'run', 'q', '--queue-only']).code, 0);
     refused(['train', '--split', 'nat', '--method', 'lws', '--from', 'q-ce-s1'], /^dive: --from q-ce-s1: the run is queued; lws starts from a completed run/);
-    assert.equal(dive(db, ['delete', 'study', 'q']).code, 0);
+    // a study with runs goes to the trash with them only when asked (issue 22)
+    assert.equal(dive(db, ['delete', 'study', 'q', '--cascade']).code, 0);
   });
 
   it('runs a study of the stage-2 methods with a stage-1 CE run per seed, compared by seed', () => {

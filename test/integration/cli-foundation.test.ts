@@ -68,10 +68,15 @@ describe('dive CLI on the real Fashion-MNIST', () => {
     assert.match(missing.stderr, /no dataset named "nope"/);
   });
 
-  it('deletes a split and then the dataset with its files', () => {
+  it('deletes a split and then the dataset into the trash; emptying it removes the files', () => {
     assert.equal(dive(db, ['delete', 'split', 'fm-lt100']).code, 0);
     assert.deepEqual(dive(db, ['splits', '--json']).json(), []);
     assert.equal(dive(db, ['delete', 'dataset', 'fashion-mnist']).code, 0);
+    assert.equal(readdirSync(join(t.dir, 'data', 'datasets')).length, 1, 'kept while in the trash');
+    // emptying the dataset's entry takes the split's entry with it (the split's rows depend on the dataset's)
+    const empty = dive(db, ['trash', 'empty', 'fashion-mnist']);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.match(empty.stdout, /^removed 2 trash entries for good \(\d+\.\d MB\), with 1 \(split fm-lt100\), which depended on what was removed\n$/);
     assert.deepEqual(readdirSync(join(t.dir, 'data', 'datasets')), []);
   });
 });

@@ -72,6 +72,27 @@ describe('studies and the queue through the CLI', () => {
     assert.match(third.stderr, /study st: 0 run\(s\) to train/);
     const shown = dive(db, ['study', 'show', 'st']);
     assert.match(shown.stdout, /dive - ce\s+2\s+[+-]\d+\.\d\d \[[+-]\d+\.\d\d, [+-]\d+\.\d\d\]/);
+    // two seeds: the reader is warned, in the text and in --json
+    assert.match(shown.stdout, /^warning: n < 3: dive - ce pairs 2 seeds: a 95% interval from 2 seeds is ±12\.7 standard errors wide/m);
+    assert.match(d.warnings[0], /^n < 3: dive - ce pairs 2 seeds/);
+    assert.equal(c.diff.top1.pHolm, c.diff.top1.p, 'one comparison: Holm leaves p as it is');
+    // the paper table in three formats, from the same numbers as --json
+    const md = dive(db, ['study', 'show', 'st', '--format', 'markdown']);
+    assert.equal(md.code, 0, md.stderr);
+    const pts = (x: number) => (100 * x).toFixed(2);
+    const ce = d.summary[1].metrics.top1;
+    assert.match(md.stdout, new RegExp(`^\\| ce \\| 2 \\| ${pts(ce.mean!)} ± ${pts(ce.std!)} \\|`, 'm'));
+    assert.match(md.stdout, /^\| Method \| n \| Top-1 \| Many \| Medium \| Few \| Δ top-1 vs ce \| p \|$/m);
+    assert.match(md.stdout, /Holm-adjusted across the 1 comparison\./);
+    assert.match(md.stdout, /^> Warning: n < 3/m);
+    const tex = dive(db, ['study', 'show', 'st', '--format', 'latex']);
+    assert.match(tex.stdout, /\\begin\{tabular\}\{lrrrrrrr\}\n\\toprule\n/);
+    const csv = dive(db, ['study', 'show', 'st', '--format', 'csv']).stdout.split('\r\n');
+    assert.equal(csv.length, 5, 'header, three groups and the final line end');
+    assert.equal(csv[3].split(',')[4], pts(d.summary[2].metrics.top1.mean!).replace(/0+$/, '').replace(/\.$/, ''));
+    const bad = dive(db, ['study', 'show', 'st', '--format', 'pdf']);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr, 'dive: --format pdf: use text, csv, latex, markdown\n');
     const stats = dive(db, ['compare', '--stats', 'st-ce-s1', 'st-ce-s2', 'st-dive-s1', 'st-dive-s2', '--json']);
     assert.equal(stats.code, 0, stats.stderr);
     assert.deepEqual((stats.json() as { comparisons: { diff: { top1: { mean: number } } }[] }).comparisons[0].diff.top1.mean, c.diff.top1.mean);
@@ -100,7 +121,10 @@ describe('studies and the queue through the CLI', () => {
     const seeds = dive(db, ['study', 'create', 'x', '--split', 'lt', '--methods', 'kd', '--seeds', '1,100', '--shared-teacher']);
     assert.equal(seeds.code, 1);
     assert.match(seeds.stderr, /^dive: teacher seed 100 is also a student seed/);
-    const del = dive(db, ['delete', 'study', 'st']);
+    const refused = dive(db, ['delete', 'study', 'st']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^dive: deleting study "st" would also take \d+ runs \("st-/);
+    const del = dive(db, ['delete', 'study', 'st', '--cascade']);
     assert.equal(del.code, 0, del.stderr);
     const left = (dive(db, ['runs', '--json']).json() as RunSummary[]).map((r) => r.name);
     assert.deepEqual(left, ['w-ce-s1', 'w-bsce-s1']);

@@ -1,6 +1,7 @@
-// Nothing lost, nothing leaked (issue 13, items 1 and 3): the real CLI is SIGKILLed at the worst
-// step of an import and of a delete (DIVE_KILL_AT), then the next command finds files and rows in
-// agreement, and `dive doctor` checks every row against its file and every file against a row.
+// Nothing lost, nothing leaked (issue 13, items 1 and 3; issue 22's trash): the real CLI is
+// SIGKILLed at the worst step of an import, a delete, a restore and an emptying of the trash
+// (DIVE_KILL_AT), then the next command finds files and rows in agreement, and `dive doctor`
+// checks every row against its file and every file against a row.
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,13 +41,41 @@ describe('crash recovery through the CLI', () => {
     assert.deepEqual(ls('trash'), []);
   });
 
-  it('a delete killed before its commit keeps the dataset and its files', () => {
+  it('a delete killed half-way through moving rows into the trash leaves the dataset where it was', () => {
     assert.equal(dive(db, importArgs('b')).code, 0);
-    const folder = ls('datasets');
-    const r = dive(db, ['delete', 'dataset', 'b'], { DIVE_KILL_AT: 'delete-before-commit' });
+    const r = dive(db, ['delete', 'dataset', 'b'], { DIVE_KILL_AT: 'trash-move-before-commit' });
     assert.equal(r.code, -1);
     assert.deepEqual(rows('SELECT name FROM datasets'), ['b']);
-    assert.deepEqual(ls('datasets'), [], 'the folder sits in the trash');
+    assert.deepEqual(rows('SELECT COUNT(*) FROM trash'), [0]);
+    const doc = dive(db, ['doctor', '--json']);
+    assert.equal(doc.code, 0, doc.stdout + doc.stderr);
+    assert.deepEqual((doc.json() as { problems: unknown[] }).problems, []);
+  });
+
+  it('a restore killed half-way leaves the entry whole in the trash; run again, it restores', () => {
+    const folder = ls('datasets');
+    assert.equal(dive(db, ['delete', 'dataset', 'b']).code, 0);
+    assert.deepEqual(rows('SELECT name FROM datasets WHERE trash_id IS NULL'), []);
+    assert.deepEqual(ls('datasets'), folder, 'a delete moves no file');
+    const r = dive(db, ['trash', 'restore', 'b'], { DIVE_KILL_AT: 'trash-restore-mid' });
+    assert.equal(r.code, -1);
+    assert.deepEqual(rows('SELECT trashed_name FROM datasets WHERE trash_id IS NOT NULL'), ['b']);
+    assert.deepEqual(rows('SELECT name FROM trash'), ['b']);
+    const doc = dive(db, ['doctor', '--json']);
+    assert.equal(doc.code, 0, doc.stdout + doc.stderr);
+    assert.deepEqual((doc.json() as { problems: unknown[]; trash: { entries: number } }).trash.entries, 1);
+    assert.equal(dive(db, ['trash', 'restore', 'b']).code, 0);
+    assert.deepEqual(rows('SELECT name FROM datasets'), ['b']);
+    assert.deepEqual(rows('SELECT COUNT(*) FROM trash'), [0]);
+  });
+
+  it('an emptying killed before its commit keeps the entry and its files (moved back at the next open)', () => {
+    const folder = ls('datasets');
+    assert.equal(dive(db, ['delete', 'dataset', 'b']).code, 0);
+    const r = dive(db, ['trash', 'empty'], { DIVE_KILL_AT: 'trash-empty-before-commit' });
+    assert.equal(r.code, -1);
+    assert.deepEqual(rows('SELECT trashed_name FROM datasets'), ['b']);
+    assert.deepEqual(ls('datasets'), [], 'the folder waits in data/trash');
     const doc = dive(db, ['doctor', '--json']);
     assert.equal(doc.code, 0, doc.stdout + doc.stderr);
     const report = doc.json() as { blobsChecked: number; problems: { kind: string }[] };
@@ -54,12 +83,14 @@ describe('crash recovery through the CLI', () => {
     assert.deepEqual(report.problems.map((p) => p.kind), ['recovered-at-open']);
     assert.deepEqual(ls('datasets'), folder);
     assert.deepEqual(ls('trash'), []);
+    assert.deepEqual((dive(db, ['trash', 'list', '--json']).json() as { name: string }[]).map((e) => e.name), ['b']);
   });
 
-  it('a delete killed after its commit leaves only trash, emptied at the next open', () => {
-    const r = dive(db, ['delete', 'dataset', 'b'], { DIVE_KILL_AT: 'delete-after-commit' });
+  it('an emptying killed after its commit leaves only folders in data/trash, removed at the next open', () => {
+    const r = dive(db, ['trash', 'empty'], { DIVE_KILL_AT: 'trash-empty-after-commit' });
     assert.equal(r.code, -1);
     assert.deepEqual(rows('SELECT name FROM datasets'), []);
+    assert.deepEqual(rows('SELECT COUNT(*) FROM trash'), [0]);
     assert.equal(ls('trash').length, 1);
     assert.equal(dive(db, ['datasets']).code, 0);
     assert.deepEqual(ls('trash'), []);

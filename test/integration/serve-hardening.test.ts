@@ -1,7 +1,7 @@
 // Web mode under attack (issue 13, items 9 and 10): imports read only below --data-root, errors
-// never quote file contents, oversized bodies get 413, deep JSON gets 400, the token is accepted in
-// the URL only on the event stream, and a slow event-stream reader does not make the server buffer
-// without bound.
+// never quote file contents, oversized bodies get 413, deep JSON gets 400, the token is never
+// taken from a URL (the event stream included: the browser's session cookie replaces it), and a
+// slow event-stream reader does not make the server buffer without bound.
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -89,20 +89,21 @@ describe('dive serve hardening', () => {
     assert.equal(jsonDepth('{"a": [1, {"b": "[[[["}]}'), 3);
   });
 
-  it('accepts ?token= only on the event stream', async () => {
+  it('never takes the token from a URL, the event stream included', async () => {
     const viaQuery = await post(s.port, `/api/listDatasets?token=${s.token}`, '', '');
     assert.equal(viaQuery.status, 401);
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: s.port, path: `/api/events?token=${s.token}` }, (res) => {
-        resolve(res.statusCode ?? 0);
-        res.destroy();
+    const status = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: s.port, path, headers }, (res) => {
+          resolve(res.statusCode ?? 0);
+          res.destroy();
+        });
+        req.on('error', reject);
+        req.end();
       });
-      req.on('error', reject);
-      req.end();
-    });
-    assert.equal(status, 200);
+    assert.equal(await status(`/api/events?token=${s.token}`), 401);
+    assert.equal(await status('/api/events', { Authorization: `Bearer ${s.token}` }), 200);
   });
-
 });
 
 describe('dive serve event streams', () => {
@@ -122,7 +123,7 @@ describe('dive serve event streams', () => {
     try {
       const sock = connect(s.port, '127.0.0.1');
       await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
-      sock.write(`GET /api/events?token=${s.token} HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\n\r\n`);
+      sock.write(`GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nAuthorization: Bearer ${s.token}\r\n\r\n`);
       sock.pause(); // never reads
       for (let i = 0; i < 50 && listeners.size === 0; i++) await new Promise((r) => setTimeout(r, 20));
       assert.equal(listeners.size, 1);

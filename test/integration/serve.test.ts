@@ -13,26 +13,8 @@ import type { ApiEvent } from '../../src-main/core/domain/contract';
 import { checkBindHost, startServer, type RunningServer } from '../../src-main/server/server';
 import { allowedHosts, isLoopback } from '../../src-main/server/security';
 import { DIVE } from '../helpers/cli';
+import { http } from '../helpers/http';
 import { tempStore, writeIdxDataset, type TempStore } from '../helpers/fixtures';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function http(port: number, path: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers: o.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(o.body);
-  });
-}
 
 describe('dive serve (in process)', () => {
   let t: TempStore;
@@ -64,7 +46,7 @@ describe('dive serve (in process)', () => {
 
   it('prints an address on loopback that carries the token', () => {
     assert.equal(s.host, '127.0.0.1');
-    assert.equal(s.url, `http://127.0.0.1:${s.port}/#token=${s.token}`);
+    assert.equal(s.url, `http://127.0.0.1:${s.port}/?token=${s.token}`);
     assert.match(s.token, /^[\w-]{43}$/, '32 random bytes, base64url');
   });
 
@@ -121,7 +103,7 @@ describe('dive serve (in process)', () => {
   it('streams events as server-sent events', async () => {
     const got: ApiEvent[] = [];
     let raw = '';
-    const stream = request({ host: '127.0.0.1', port: s.port, path: `/api/events?token=${s.token}` });
+    const stream = request({ host: '127.0.0.1', port: s.port, path: '/api/events', headers: { Authorization: `Bearer ${s.token}` } });
     const opened = new Promise<void>((resolve) =>
       stream.on('response', (res) => {
         assert.equal(res.statusCode, 200);
@@ -205,7 +187,7 @@ describe('dive serve (command line)', () => {
         child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
       });
       const info = JSON.parse(first) as { url: string; port: number; token: string; dataRoots: string[] };
-      assert.equal(info.url, `http://127.0.0.1:${info.port}/#token=${info.token}`);
+      assert.equal(info.url, `http://127.0.0.1:${info.port}/?token=${info.token}`);
       assert.deepEqual(info.dataRoots, [t.dir]);
       const api = async (name: string, args: unknown) => {
         const r = await http(info.port, `/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${info.token}` }, body: JSON.stringify(args) });

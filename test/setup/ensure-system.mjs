@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Run by `npm test` first (the "pretest" script): the tests need things npm cannot install,
 // Chromium for the browser end-to-end tests (its SwiftShader Vulkan driver, with Debian's Vulkan
-// loader libvulkan1, for the webgpu tests) and Debian's Fashion-MNIST for the integration tests
-// on real data. Where they are missing, as root on a machine with apt-get, this installs the
+// loader libvulkan1, for the webgpu tests), Debian's Fashion-MNIST for the integration tests
+// on real data, and PyTorch and ONNX (python3-torch, python3-onnx) to load the exports. Where they are missing, as root on a machine with apt-get, this installs the
 // Debian packages; otherwise it stops at once with one line giving the command to run. No test
 // skips for want of them: they fail, so a green run means everything was tested.
 import { spawnSync } from 'node:child_process';
@@ -35,6 +35,9 @@ function missing() {
   }
   // the webgpu tests run Chromium's SwiftShader Vulkan driver through the Vulkan loader
   if (dpkgKnows() && !dpkgInstalled('libvulkan1')) out.push({ pkg: 'libvulkan1', what: 'the Vulkan loader (libvulkan1)' });
+  // the exports' PyTorch and ONNX checks (test/integration/weights-travel.test.ts) load them as a user would
+  if (dpkgKnows() && !dpkgInstalled('python3-torch')) out.push({ pkg: 'python3-torch', what: 'PyTorch (python3-torch)' });
+  if (dpkgKnows() && !dpkgInstalled('python3-onnx')) out.push({ pkg: 'python3-onnx', what: 'the ONNX checker (python3-onnx)' });
   return out;
 }
 

@@ -2,7 +2,9 @@
 // (threaded build, the kernels split over worker threads): batch norm in training on the wasm
 // backend's fused kernels (wasm-kernels/batch-norm.ts, bn_* in native/conv-kernels.c) against a
 // plain composite of tf.moments on the cpu backend: output, batch statistics and the three
-// gradients, max |wasm - cpu| / max |cpu| < 1e-4.
+// gradients, max |wasm - cpu| / max |cpu| < 1e-4, a second run equal to the first to the bit (the
+// same thread count); and with the ReLU (and a residual added before
+// it) fused in, against relu(composite + residual), the residual's gradient too.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -69,6 +71,7 @@ export function batchNormSuite(): void {
       assert.ok(await tf.setBackend('wasm'));
       assert.ok(fusedBatchNormApplies(tf.zeros(shape)));
       const ours = run(fused, x, shape, gamma, beta, dy);
+      assert.deepEqual(run(fused, x, shape, gamma, beta, dy), ours, 'a second run at the same thread count differs');
       assert.ok(await tf.setBackend('cpu'));
       const ref = run(composite, x, shape, gamma, beta, dy);
       for (const k of ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'] as const) {
@@ -82,5 +85,51 @@ export function batchNormSuite(): void {
       }
     });
   }
+  });
+}
+
+/** relu(bn(x) + r) and the gradients of sum(out * dy) for x, gamma, beta and r, on the current backend. */
+function runActivated(bn: (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D, r: tf.Tensor | null) => tf.Tensor, x: Float32Array, shape: number[],
+  gamma: Float32Array, beta: Float32Array, r: Float32Array | null, dy: Float32Array): Float32Array[] {
+  return tf.tidy(() => {
+    const dyT = tf.tensor(dy, shape);
+    const inputs = [tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta), ...(r ? [tf.tensor(r, shape)] : [])];
+    const f = (...t: tf.Tensor[]) => tf.sum(tf.mul(bn(t[0], t[1] as tf.Tensor1D, t[2] as tf.Tensor1D, t[3] ?? null), dyT));
+    const out = bn(inputs[0], inputs[1] as tf.Tensor1D, inputs[2] as tf.Tensor1D, inputs[3] ?? null);
+    return [out, ...tf.grads(f)(inputs)].map((t) => Float32Array.from(t.dataSync()));
+  });
+}
+
+export function activationSuite(): void {
+  describe('fused batch norm with its ReLU (and a residual before it) on wasm against the cpu composite', () => {
+    const noStats = () => undefined;
+    for (const [i, shape] of [[3, 5, 7, 8], [2, 4, 4, 32]].entries()) {
+      for (const withResidual of [false, true]) {
+        test(`[${shape}]${withResidual ? ', residual' : ''}: relu(bn(x)${withResidual ? ' + r' : ''}) and its gradients equal the cpu composite`, async () => {
+          const rng = new Rng(1300 + 2 * i + (withResidual ? 1 : 0));
+          const c = shape[shape.length - 1];
+          const size = shape.reduce((a, b) => a * b, 1);
+          const x = Float32Array.from({ length: size }, (_, k) => rng.normal() * (1 + (k % c)) + 5 - (k % c));
+          const gamma = Float32Array.from({ length: c }, () => 1 + 0.5 * rng.normal());
+          const beta = Float32Array.from({ length: c }, () => rng.normal());
+          const r = withResidual ? Float32Array.from({ length: size }, () => rng.normal()) : null;
+          const dy = Float32Array.from({ length: size }, () => rng.normal());
+          assert.ok(await tf.setBackend('wasm'));
+          const ours = runActivated((xi, g, b, ri) => fusedBnTrainOp(xi, g, b, EPS, noStats, { relu: true, residual: ri ?? undefined }), x, shape, gamma, beta, r, dy);
+          const again = runActivated((xi, g, b, ri) => fusedBnTrainOp(xi, g, b, EPS, noStats, { relu: true, residual: ri ?? undefined }), x, shape, gamma, beta, r, dy);
+          assert.deepEqual(again, ours, 'a second run at the same thread count differs');
+          assert.ok(await tf.setBackend('cpu'));
+          const ref = runActivated((xi, g, b, ri) => tf.relu(ri ? tf.add(composite(xi, g, b, noStats), ri) : composite(xi, g, b, noStats)), x, shape, gamma, beta, r, dy);
+          assert.equal(ours.length, withResidual ? 5 : 4);
+          // the ReLU zeroes part of the output, not all of it
+          const zeros = ref[0].filter((v) => v === 0).length;
+          assert.ok(zeros > size / 10 && zeros < size - size / 10, `${zeros} of ${size} outputs are zero`);
+          for (const [k, name] of ['out', 'dx', 'dgamma', 'dbeta', 'dresidual'].slice(0, ours.length).entries()) {
+            const e = relErrNonZero(ours[k], ref[k]);
+            assert.ok(e < TOL, `${name}: relative error ${e}`);
+          }
+        });
+      }
+    }
   });
 }

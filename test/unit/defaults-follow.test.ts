@@ -7,9 +7,10 @@ import { buildProgram } from '../../src-main/cli/main';
 import { DEFAULT_METHOD_PARAMS } from '../../src-main/core/domain/method';
 import { RUN_DEFAULTS, RunConfigSchema } from '../../src-main/core/domain/run-config';
 import { withShortRunDefaults } from '../../src-main/core/domain/short-run';
+import { FORM_START } from '../../src-main/core/domain/form-start';
 import { defaultForm, defaultMilestones, presetFor } from '../../src-renderer/lib/train-form';
 
-const saved = { defaults: structuredClone(RUN_DEFAULTS), params: { ...DEFAULT_METHOD_PARAMS } };
+const saved = { defaults: structuredClone(RUN_DEFAULTS), params: { ...DEFAULT_METHOD_PARAMS }, form: { ...FORM_START } };
 
 function trainHelp(): string {
   const train = buildProgram().commands.find((c) => c.name() === 'train');
@@ -21,11 +22,14 @@ beforeEach(() => {
   // the changes a maintainer would make in domain/run-config.ts and domain/method.ts
   Object.assign(RUN_DEFAULTS, { epochs: 37, lr: 0.05, model: 'cnn', milestoneFractions: [0.5] });
   DEFAULT_METHOD_PARAMS.alpha = 0.25;
+  // and the Train form's quick start (domain/form-start.ts)
+  Object.assign(FORM_START, { epochs: 12, model: 'mlp' });
 });
 
 function restore(): void {
   Object.assign(RUN_DEFAULTS, saved.defaults);
   Object.assign(DEFAULT_METHOD_PARAMS, saved.params);
+  Object.assign(FORM_START, saved.form);
 }
 afterEach(restore);
 
@@ -46,12 +50,13 @@ test("the CLI's help shows the changed defaults", () => {
 
 test("the renderer's form starts from the changed defaults", () => {
   const f = defaultForm('s');
-  assert.deepEqual([f.epochs, f.model], [37, 'cnn']);
+  // its model and epochs are the quick start's, the rest the core's
+  assert.deepEqual([f.epochs, f.model, f.momentum], [12, 'mlp', RUN_DEFAULTS.momentum]);
   // batch and lr start blank; the rule that fills them scales the changed defaults (0.05 per 128)
   assert.equal(f.lr, undefined);
   assert.deepEqual(withShortRunDefaults({ batchSize: 64 }, 10_000), { batchSize: 64, lr: 0.025 });
   assert.equal(presetFor('dive').alpha, 0.25);
-  assert.deepEqual(defaultMilestones(f.epochs), [19]);
+  assert.deepEqual(defaultMilestones(f.epochs), [6], 'round(12 * 0.5), the changed milestone fraction');
 });
 
 test('with the defaults put back, the doors show them again', () => {

@@ -147,10 +147,12 @@ describe('cellImages', () => {
     await d.call('cancelRun', { name: 'long' });
   });
 
-  it('the stored predictions go with their run', async () => {
+  it('the stored predictions go with their run when the trash is emptied', async () => {
     const count = () => (t.store.db.prepare('SELECT COUNT(*) AS n FROM run_predictions').get() as { n: number }).n;
     assert.equal(count(), 1);
-    await d.call('deleteRun', { name: 'tiny' });
+    const { trashId } = await d.call('deleteRun', { name: 'tiny' });
+    assert.equal(count(), 1, 'kept while in the trash');
+    await d.call('emptyTrash', { ids: [trashId] });
     assert.equal(count(), 0);
   });
 });

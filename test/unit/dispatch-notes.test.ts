@@ -46,6 +46,9 @@ describe('tags and notes through the dispatcher', () => {
     assert.deepEqual(all.runs.r1.tags, ['baseline', 'lr-sweep']);
     assert.equal(all.studies.st.note, 'for the paper');
     assert.deepEqual(all.studies.st.tags, []);
+    // the run itself carries them: `dive run --json` prints getRun, an export writes it as run.json
+    const r = await d.call('getRun', { name: 'r1' });
+    assert.deepEqual({ tags: r.tags, note: r.note }, { tags: ['baseline', 'lr-sweep'], note: 'too short to tell' });
   });
 
   it('changes only what the call names, and a run left with neither is dropped from the list', async () => {
@@ -53,6 +56,8 @@ describe('tags and notes through the dispatcher', () => {
     assert.equal(kept.note, 'too short to tell', 'the note stays when only the tags change');
     await d.call('annotate', { run: 'r1', note: '' });
     assert.equal((await d.call('listNotes', undefined)).runs.r1, undefined);
+    const r = await d.call('getRun', { name: 'r1' });
+    assert.deepEqual({ tags: r.tags, note: r.note }, { tags: [], note: '' });
   });
 
   it('refuses a missing target, both targets, and a tag with a comma, in one line', async () => {
@@ -69,10 +74,14 @@ describe('tags and notes through the dispatcher', () => {
     assert.match(await msg({ run: 'r1', tags: ['a,b'] }), /tags.0: a tag holds no comma/);
   });
 
-  it('a deleted run takes its note with it', async () => {
+  it('a deleted run takes its note into the trash, and a restore brings it back', async () => {
     await d.call('annotate', { run: 'r1', note: 'gone soon' });
     await d.call('cancelRun', { name: 'r1' });
-    await d.call('deleteRun', { name: 'r1' });
+    const plan = await d.call('planDelete', { kind: 'run', name: 'r1' });
+    assert.equal(plan.notes, 1);
+    const { trashId } = await d.call('deleteRun', { name: 'r1' });
     assert.equal((await d.call('listNotes', undefined)).runs.r1, undefined);
+    await d.call('restoreTrash', { id: trashId });
+    assert.equal((await d.call('listNotes', undefined)).runs.r1?.note, 'gone soon');
   });
 });

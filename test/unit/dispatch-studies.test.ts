@@ -98,7 +98,10 @@ describe('queue and studies through the dispatcher', () => {
     assert.deepEqual(stats.classNames, done.classNames, 'compare --stats names the classes as study show does');
     const list = (await d.call('listStudies', undefined)) as Results['listStudies'];
     assert.deepEqual(list.map((s) => [s.name, s.completed, s.planned]), [['st', 5, 5]]);
-    await d.call('deleteStudy', { name: 'st' });
+    await assert.rejects(d.call('deleteStudy', { name: 'st' }), /deleting study "st" would also take 5 runs \("st-teacher-s100", "st-ce-s1", "st-ce-s2", "st-kd-s1", "st-kd-s2"\)/);
+    const gone = await d.call('deleteStudy', { name: 'st', cascade: true });
+    assert.equal(gone.deletedRuns.length, 5);
     assert.deepEqual(await d.call('listRuns', undefined), []);
+    assert.deepEqual(await d.call('listStudies', undefined), []);
   });
 });

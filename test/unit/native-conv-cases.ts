@@ -1,6 +1,9 @@
 // Shared by native-conv.test.ts (single-threaded wasm build) and native-conv-threads.test.ts (the
 // threaded build, kernels split over worker threads): our conv kernels, each build and the
-// XNNPACK-only paths, against the cpu backend on edge shapes, max |wasm - cpu| / max |cpu| < 1e-4.
+// XNNPACK-only paths, against the cpu backend on edge shapes, max |wasm - cpu| / max |cpu| < 1e-4,
+// and reproducible: a second run on the same backend (the same thread count) equals the first to
+// the bit. 3x3 stride-1 convolutions run Winograd's F(4x4, 3x3) (winograd.ts) unless it is turned
+// off: both are checked.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,6 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { Rng } from '../../src-main/core/rng';
 import { relErr } from '../helpers/rel-err';
 import { setNativeConvMode, type NativeConvMode } from '../../src-main/core/train/wasm-kernels/native-conv';
+import { setWinograd } from '../../src-main/core/train/wasm-kernels/winograd';
 
 const TOL = 1e-4;
 
@@ -35,6 +39,8 @@ async function kernelOn(backend: string, name: string, inputs: Record<string, Ar
 
 async function sameOnBoth(name: string, inputs: Record<string, Arr>, attrs: object, what: string): Promise<void> {
   const w = await kernelOn('wasm', name, inputs, attrs);
+  const again = await kernelOn('wasm', name, inputs, attrs);
+  assert.deepEqual(again.data, w.data, `${what}: a second run at the same thread count differs`);
   const c = await kernelOn('cpu', name, inputs, attrs);
   assert.deepEqual(w.shape, c.shape, `${what}: shape`);
   const e = relErr(w.data, c.data);
@@ -57,15 +63,39 @@ const CASES: { x: number[]; f: number[]; s: number; pad: Pad }[] = [
   { x: [1, 11, 10, 1], f: [5, 5, 1, 8], s: 3, pad: 2 },
   { x: [2, 8, 8, 3], f: [3, 3, 3, 8], s: 2, pad: [[0, 0], [1, 0], [0, 1], [0, 0]] },
   { x: [2, 8, 8, 4], f: [3, 3, 4, 12], s: 1, pad: 'same' },
+  // Winograd's edges: odd sizes (a last tile half outside), more tiles than one block (10 x 9 > 64),
+  // no padding, asymmetric padding (the input gradient's then 0 and 2), a 1x1 image, 4 input channels
+  { x: [2, 7, 9, 8], f: [3, 3, 8, 16], s: 1, pad: 'same' },
+  { x: [1, 20, 18, 4], f: [3, 3, 4, 8], s: 1, pad: 1 },
+  { x: [2, 6, 5, 8], f: [3, 3, 8, 8], s: 1, pad: 'valid' },
+  { x: [2, 5, 6, 8], f: [3, 3, 8, 16], s: 1, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
+  { x: [3, 1, 1, 8], f: [3, 3, 8, 8], s: 1, pad: 1 },
+  // the direct input gradient (input channels a multiple of 8, not Winograd's): stride 2 with odd
+  // sizes and asymmetric padding, a 1x1 filter under stride 2 (phases no tap reaches), 5x5 stride 3
+  { x: [3, 9, 7, 8], f: [3, 3, 8, 16], s: 2, pad: 'same' },
+  { x: [2, 10, 10, 16], f: [3, 3, 16, 8], s: 2, pad: 1 },
+  { x: [2, 8, 8, 8], f: [3, 3, 8, 8], s: 2, pad: [[0, 0], [1, 0], [0, 1], [0, 0]] },
+  { x: [2, 7, 7, 8], f: [1, 1, 8, 16], s: 2, pad: 'valid' },
+  { x: [1, 11, 10, 8], f: [5, 5, 8, 8], s: 3, pad: 2 },
+  { x: [2, 6, 5, 8], f: [1, 1, 8, 8], s: 1, pad: 0 },
+];
+
+const MODES: { mode: NativeConvMode; winograd: boolean }[] = [
+  { mode: 'relaxed', winograd: true },
+  { mode: 'relaxed', winograd: false },
+  { mode: 'simd', winograd: true },
+  { mode: 'simd', winograd: false },
+  { mode: 'off', winograd: false },
 ];
 
 /** The kernel comparisons, under every mode. */
 export function kernelSuites(): void {
-for (const mode of ['relaxed', 'simd', 'off'] satisfies NativeConvMode[]) {
-  describe(`kernels with mode '${mode}'`, () => {
+for (const { mode, winograd } of MODES) {
+  describe(`kernels with mode '${mode}'${mode === 'off' ? '' : winograd ? ', Winograd' : ', direct only'}`, () => {
     for (const [i, c] of CASES.entries()) {
       test(`x [${c.x}] filter [${c.f}] stride ${c.s} pad ${JSON.stringify(c.pad)}: Conv2D, its filter and input gradients`, async () => {
         setNativeConvMode(mode);
+        setWinograd(winograd);
         try {
           const rng = new Rng(700 + i);
           const x = randn(rng, c.x);
@@ -78,6 +108,7 @@ for (const mode of ['relaxed', 'simd', 'off'] satisfies NativeConvMode[]) {
           await sameOnBoth(tf.Conv2DBackpropInput, { dy, filter }, { ...common, inputShape: c.x }, 'dx');
         } finally {
           setNativeConvMode('auto');
+          setWinograd(true);
         }
       });
     }

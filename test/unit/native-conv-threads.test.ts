@@ -11,7 +11,7 @@ import { selectBackend } from '../../src-main/core/train/backend';
 import { CONV_KERNELS_SIMD_SHARED } from '../../src-main/core/train/wasm-kernels/native-conv-binary';
 import { nativeConv } from '../../src-main/core/train/wasm-kernels/native-conv';
 import { imageRange, NativePool } from '../../src-main/core/train/wasm-kernels/native-pool';
-import { batchNormSuite } from './batch-norm-cases';
+import { activationSuite, batchNormSuite } from './batch-norm-cases';
 import { kernelSuites } from './native-conv-cases';
 
 // the threaded build needs two logical cores (the loader never starts more threads than cores)
@@ -60,7 +60,39 @@ describe('pool', () => {
     assert.deepEqual(heap.slice(y3, y3 + yLen), heap.slice(y1, y1 + yLen));
     assert.ok(heap.slice(y1, y1 + yLen).some((v) => Math.abs(v) > 1));
   });
+
+  test('a Winograd forward convolution split over 3 threads equals the same on 1 thread, bit for bit', async () => {
+    const module = new WebAssembly.Module(Buffer.from(CONV_KERNELS_SIMD_SHARED, 'base64'));
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
+    const pool = await NativePool.start(module, memory, 3);
+    const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+    const fn = (name: string) => {
+      const f = exports[name];
+      assert.ok(typeof f === 'function');
+      return f as (...a: number[]) => number;
+    };
+    const heap = new Float32Array(memory.buffer);
+    const rng = new Rng(901);
+    // x [5, 7, 6, 8] (odd height: a half tile) at float 16, filter [3, 3, 8, 16], its transform, two outputs, 3 scratches
+    const [n, h, w, ci, co] = [5, 7, 6, 8, 16];
+    const xLen = n * h * w * ci;
+    const fLen = 9 * ci * co;
+    const yLen = n * h * w * co;
+    const x = 16;
+    for (let i = x; i < x + xLen + fLen; i++) heap[i] = rng.normal();
+    const u = x + xLen + fLen;
+    const uLen = fn('wino_filter_floats')(ci, co);
+    const [y1, y3, scratch] = [u + uLen, u + uLen + yLen, u + uLen + 2 * yLen];
+    const perThread = fn('wino_forward_scratch')(ci, h, w, co);
+    fn('wino_filter')(4 * (x + xLen), 4 * u, ci, co, 0);
+    const args = (y: number, t: number, threads: number) => [4 * x, 4 * u, 4 * y, 4 * (scratch + t * perThread), ...imageRange(n, threads, t), h, w, ci, h, w, co, 1, 1];
+    fn('wino_forward')(...args(y1, 0, 1));
+    pool.run('wino_forward', fn('wino_forward'), (t) => args(y3, t, 3));
+    assert.deepEqual(heap.slice(y3, y3 + yLen), heap.slice(y1, y1 + yLen));
+    assert.ok(heap.slice(y1, y1 + yLen).some((v) => Math.abs(v) > 1));
+  });
 });
 
 kernelSuites();
 batchNormSuite();
+activationSuite();

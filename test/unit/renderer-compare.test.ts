@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompareRow } from '../../src-main/core/domain/contract';
-import { comparisonCsv, comparisonJson, curve, groupBars, normaliseRows, perClassPoints } from '../../src-renderer/lib/compare';
+import { curve, groupBars, normaliseRows, perClassPoints } from '../../src-renderer/lib/compare';
+import { comparisonCsv, comparisonJson } from '../../src-renderer/lib/compare-export';
 import { diffConfigs, flatten } from '../../src-renderer/lib/config-diff';
 import { config, metrics, run, split } from './renderer-fixtures';
 

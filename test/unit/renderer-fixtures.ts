@@ -10,8 +10,8 @@ export function run(over: Partial<RunInfo> & { name: string }): RunInfo {
   return {
     id: 1, status: 'completed', error: null, method: 'ce', model: 'mlp', split: 's', splitId: 1, dataset: 'd', teacher: null,
     config: cfg, seed: cfg.seed, epochsTotal: cfg.epochs,
-    hyper: { lr: cfg.lr, batchSize: cfg.batchSize, tau: cfg.params.tau, power: cfg.params.power, alpha: cfg.params.alpha }, backend: 'wasm', backendReport: null, epochsDone: 2, epochs: [], metrics: null, warnings: [], teacherInfo: null, study: null,
-    imagesPerSecond: null, createdAt: '2026-01-01T00:00:00Z', startedAt: null, finishedAt: null,
+    hyper: { lr: cfg.lr, batchSize: cfg.batchSize, tau: cfg.params.tau, power: cfg.params.power, alpha: cfg.params.alpha }, backend: 'wasm', backendReport: null, epochsDone: 2, epochs: [], metrics: null, valAcc: null, warnings: [], teacherInfo: null, study: null,
+    imagesPerSecond: null, createdAt: '2026-01-01T00:00:00Z', startedAt: null, finishedAt: null, tags: [], note: '', origin: null,
     ...over,
   };
 }

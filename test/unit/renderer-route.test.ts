@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { formatRoute, parseRoute, stripToken } from '../../src-renderer/lib/route';
 
 test('every address parses back to the route it was made from', () => {
-  for (const hash of ['#/datasets', '#/datasets/fashion-mnist', '#/splits/fm-lt100', '#/train', '#/runs', '#/runs/dive-mlp%20a', '#/queue', '#/studies', '#/studies/s1', '#/compare?runs=a,b,c', '#/compare']) {
+  for (const hash of ['#/datasets', '#/datasets/fashion-mnist', '#/splits/fm-lt100', '#/train', '#/runs', '#/runs/dive-mlp%20a', '#/queue', '#/studies', '#/studies/s1', '#/compare?runs=a,b,c', '#/compare', '#/trash']) {
     assert.equal(formatRoute(parseRoute(hash)), hash, hash);
   }
 });

@@ -33,16 +33,26 @@ describe('run warnings', () => {
   });
 
   test("teacher checks: not bsce, another split, cosine head, chance", () => {
-    const t = { name: 't', method: 'ce', splitId: 2, splitName: 'other', normHead: true, top1: 0.1, numClasses: 10 };
-    const w = teacherWarnings(t, { method: 'dive', splitId: 1, splitName: 'lt' });
+    const t = { name: 't', method: 'ce', splitId: 2, splitName: 'other', normHead: true, top1: 0.1, numClasses: 10, seed: 0 };
+    const w = teacherWarnings(t, { method: 'dive', splitId: 1, splitName: 'lt', seed: 1 });
     assert.equal(w.length, 4);
     assert.match(w[0], /^teacher "t" was trained with ce, not Balanced Softmax/);
     assert.match(w[1], /^teacher "t" was trained on split "other", not "lt"/);
     assert.match(w[2], /cosine classifier/);
     assert.match(w[3], /^teacher "t" ended at chance level/);
-    assert.deepEqual(teacherWarnings({ ...t, method: 'bsce', splitId: 1, normHead: false, top1: 0.7 }, { method: 'dive', splitId: 1, splitName: 'lt' }), []);
+    assert.deepEqual(teacherWarnings({ ...t, method: 'bsce', splitId: 1, normHead: false, top1: 0.7 }, { method: 'dive', splitId: 1, splitName: 'lt', seed: 1 }), []);
     // kd does not assume a BSCE teacher
-    assert.deepEqual(teacherWarnings({ ...t, splitId: 1, normHead: false, top1: 0.7 }, { method: 'kd', splitId: 1, splitName: 'lt' }), []);
+    assert.deepEqual(teacherWarnings({ ...t, splitId: 1, normHead: false, top1: 0.7 }, { method: 'kd', splitId: 1, splitName: 'lt', seed: 1 }), []);
+  });
+
+  test("a student on its teacher's seed is warned: it re-learns its teacher", () => {
+    const t = { name: 'T', method: 'bsce', splitId: 1, splitName: 'lt', normHead: false, top1: 0.7, numClasses: 10, seed: 4 };
+    for (const method of ['kd', 'dive'] as const) {
+      assert.deepEqual(teacherWarnings(t, { method, splitId: 1, splitName: 'lt', seed: 4 }), [
+        'the student\'s seed 4 is its teacher "T"\'s seed: it starts from the teacher\'s initial weights and sees its batches in the same order, so it re-learns its teacher; use another seed (e.g. 5)',
+      ]);
+      assert.deepEqual(teacherWarnings(t, { method, splitId: 1, splitName: 'lt', seed: 5 }), []);
+    }
   });
 });
 

@@ -63,9 +63,7 @@ it('checks teachers: required for kd / dive, completed, and on the same dataset'
   assert.throws(() => createRun({ split: 's', teacher: 'T', config: { method: 'ce' } }), /does not use a teacher/);
   const student = createRun({ split: 's', teacher: 'T', config: { method: 'dive', epochs: 2 } });
   assert.equal(student.teacher, 'T');
-  assert.throws(() => svc.deleteRun('T'), /still active: "dive-resnet32-s" \(queued\)/);
-  store.db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id = ?`).run(student.id);
-  assert.throws(() => svc.deleteRun('T'), /teacher of "dive-resnet32-s"/);
+  assert.throws(() => svc.deleteRun('T'), /deleting run "T" would also take run distilled from it \("dive-resnet32-s"\)/);
 });
 
 it('marks runs of dead workers and long-silent running runs without a worker interrupted, and leaves live and queued ones alone', () => {
@@ -99,7 +97,7 @@ it('cancels queued runs at once and running ones through the worker; resumes onl
   void q;
 });
 
-it('deleting a split removes its runs, their blobs and their files', () => {
+it('emptying the trash of a deleted split removes its runs, their blobs and their files', () => {
   const r = createRun({ split: 's', name: 'r', config: { method: 'ce', epochs: 3 } });
   markStarted(store, r.id, REPORT, process.pid);
   const dir = runDir(store, r.id);
@@ -107,9 +105,11 @@ it('deleting a split removes its runs, their blobs and their files', () => {
   writeFileSync(`${dir}/checkpoint.bin`, 'x');
   recordEpoch(store, r.id, { epoch: 1, loss: 1, lr: 0.1, trainAcc: 0.5, testAcc: 0.4, seconds: 1, imagesPerSec: 10 }, { path: `${dir}/checkpoint.bin`, bytes: 1, sha256: 'ab' });
   assert.equal(getRun(store, 'r').epochs.length, 1);
-  assert.throws(() => svc.deleteSplit('s'), /split "s" has a run depending on it that is still active: "r" \(running\); cancel it first/);
+  assert.throws(() => svc.deleteSplit('s', { cascade: true }), /split "s" has a run depending on it that is still running: "r"; cancel it first/);
   store.db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id = ?`).run(r.id);
-  svc.deleteSplit('s');
+  const d = svc.deleteSplit('s', { cascade: true });
+  assert.equal(existsSync(dir), true, 'files stay while in the trash');
+  svc.emptyTrash([d.trashId]);
   assert.equal(existsSync(dir), false);
   assert.equal(store.db.prepare('SELECT COUNT(*) FROM runs').pluck().get(), 0);
   assert.equal(store.db.prepare(`SELECT COUNT(*) FROM blobs WHERE kind = 'checkpoint'`).pluck().get(), 0);
@@ -118,7 +118,7 @@ it('deleting a split removes its runs, their blobs and their files', () => {
 it('a student keeps its teacher and its distillation settings; a teacher off the recipe is warned about', () => {
   const teacher = createRun({ split: 's', name: 'T', config: { method: 'ce', model: 'mlp', epochs: 2 } });
   store.db.prepare(`UPDATE runs SET status = 'completed', metrics = ? WHERE id = ?`).run(JSON.stringify({ top1: 0.8, many: null, medium: null, few: null, ece: 0, perClass: [] }), teacher.id);
-  const student = createRun({ split: 's', name: 'S', teacher: 'T', config: { method: 'dive', epochs: 2, params: { tau: 6 } } });
+  const student = createRun({ split: 's', name: 'S', teacher: 'T', config: { method: 'dive', epochs: 2, seed: 1, params: { tau: 6 } } });
   assert.deepEqual(student.teacherInfo, { name: 'T', method: 'ce', model: 'mlp', split: 's', top1: 0.8, normHead: false, tau: 6, power: 0.5, alpha: 0.5 });
   assert.equal(student.warnings.length, 1);
   assert.match(student.warnings[0], /^teacher "T" was trained with ce, not Balanced Softmax/);
@@ -175,6 +175,6 @@ it('deleting a run removes its blob rows with it', () => {
   const checkpoints = () => store.db.prepare(`SELECT COUNT(*) FROM blobs WHERE kind = 'checkpoint'`).pluck().get();
   assert.equal(checkpoints(), 1);
   store.db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id = ?`).run(r.id);
-  svc.deleteRun('gone');
+  svc.emptyTrash([svc.deleteRun('gone').trashId]);
   assert.equal(checkpoints(), 0);
 });

@@ -3,7 +3,7 @@
 // scipy.special.betainc / gammaln); the test does not need scipy.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { incompleteBeta, logGamma, mean, pairedT, sampleStd, spread, tQuantile, tTwoSidedP } from '../../src-main/core/eval/seed-stats';
+import { incompleteBeta, logGamma, mean, pairedT, sampleStd, spread, tQuantile, tTwoSidedP, welchDifference } from '../../src-main/core/eval/seed-stats';
 
 const close = (a: number | null, b: number, tol = 1e-9) => assert.ok(a != null && Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);
 
@@ -72,4 +72,22 @@ it('pairs with a missing side are dropped; one pair has no interval; equal diffe
   const same = pairedT([2, 3, 4], [1, 2, 3]);
   assert.deepEqual([same.lo, same.hi, same.p], [1, 1, 0]);
   assert.throws(() => pairedT([1], [1, 2]), /1 values against 2/);
+});
+
+it("Welch's interval for independent samples, and pooled over cells", () => {
+  // a = 1, 2, 3 (mean 2, var 1), b = 4, 6 (mean 5, var 2): d = -3, se^2 = 1/3 + 2/2 = 4/3,
+  // df = (4/3)^2 / ((1/3)^2 / 2 + 1^2 / 1) = 32/19; interval from scipy.stats.ttest_ind(equal_var=False)
+  const w = welchDifference([{ a: [1, 2, 3], b: [4, 6] }])!;
+  close(w.mean, -3);
+  close(w.se, Math.sqrt(4 / 3));
+  close(w.df, 32 / 19);
+  close(w.lo, -8.976997448258373, 1e-7);
+  close(w.hi, 2.9769974482583734, 1e-7);
+  // two identical cells: the same mean difference, se / sqrt(2), df doubled to 2 * 32/19... by the formula:
+  // total = 2 * 4/3, se = sqrt(8/3) / 2, df = (8/3)^2 / (2 * (1/18 + 1)) = 64/9 / (19/9) = 64/19
+  const p = welchDifference([{ a: [1, 2, 3], b: [4, 6] }, { a: [1, 2, 3], b: [4, 6] }])!;
+  close(p.mean, -3);
+  close(p.se, Math.sqrt(8 / 3) / 2);
+  close(p.df, 64 / 19);
+  assert.equal(welchDifference([{ a: [1], b: [2, 3] }]), null);
 });

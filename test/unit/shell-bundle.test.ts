@@ -4,29 +4,15 @@
 // "utility process", blocks navigation, and quits cleanly. The preload bundle exposes only `dive`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import type { ApiEvent } from '../../src-main/core/domain/contract';
 import { createDispatcher } from '../../src-main/core/app/dispatch';
 import type { RunInfo, VirtualExamplesInfo } from '../../src-main/core/domain/types';
-import type { WorkerMessage, WorkerSpawner } from '../../src-main/core/app/runner';
+import { bundleSpawner } from '../helpers/bundle-spawner';
 import { tempDir, tempStore, writeIdxDataset } from '../helpers/fixtures';
-
-/** Forks the bundled worker (plain Node, no tsx), as Electron's utility process would run it. */
-function bundleSpawner(worker: string): WorkerSpawner {
-  return (job) => {
-    const child = fork(worker, [], { env: { ...process.env, DIVE_WORKER_JOB: JSON.stringify(job) }, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    return {
-      pid: child.pid,
-      onMessage: (fn) => child.on('message', (m) => fn(m as WorkerMessage)),
-      onExit: (fn) => child.once('exit', fn),
-      onError: (fn) => child.on('error', fn),
-      kill: () => child.kill('SIGKILL'),
-    };
-  };
-}
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -35,7 +21,7 @@ describe('Electron bundles', () => {
   const app = join(dir, 'app');
   let built: { main: string; preload: string; worker: string };
   before(async () => {
-    const buildScript = join(ROOT, 'src-main', 'shell', 'build.mjs');
+    const buildScript = join(ROOT, 'src-main', 'build', 'bundles.mjs');
     const { buildMain } = (await import(buildScript)) as { buildMain: (out: string) => Promise<typeof built> };
     built = await buildMain(join(app, 'out'));
     // the packaged layout: package.json, db/, out/ and node_modules/ side by side

@@ -1,6 +1,6 @@
 // Natural splits (issue 25, item 1): the training set as it is, for datasets that are long-tailed
 // already (ImageNet-LT, iNaturalist). Counts, ratio, order and groups by hand; the refusals of the
-// parameters a natural split has no use for; the store keeping every image; and migration 010,
+// parameters a natural split has no use for; the store keeping every image; and migration 014,
 // which rebuilds the splits table to let 'natural' in, leaving every referencing row in place.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,12 +90,13 @@ test('the store keeps every training image of a natural split', () => {
   }
 });
 
-test('migration 010 lets natural splits in and leaves the rows that reference splits in place', () => {
+test('migration 014 lets natural splits in and leaves the rows that reference splits, and the trash columns, in place', () => {
   const path = join(root, 'old', 'dive.sqlite');
   mkdirSync(join(root, 'old'));
   const all = loadMigrations();
-  const v010 = all.findIndex((m) => m.name.startsWith('010_'));
-  assert.ok(v010 > 0, 'migration 010 is shipped');
+  const v010 = all.findIndex((m) => m.name.endsWith('_natural_splits_sparse_confusion.sql'));
+  assert.ok(v010 > 0, 'the natural-splits migration is shipped');
+  assert.ok(all.slice(0, v010).some((m) => m.name.endsWith('_trash.sql')), 'it comes after the trash, whose columns it must keep');
   const raw = new Database(path);
   raw.pragma('foreign_keys = ON');
   migrate(raw, all.slice(0, v010));
@@ -104,7 +105,10 @@ test('migration 010 lets natural splits in and leaves the rows that reference sp
       VALUES (7, 's', 1, 'exp', 10, 5, 0, 'label', '[0,1]', 100, 20, 6, '{}');
     INSERT INTO split_classes VALUES (7, 0, 5, 'few'), (7, 1, 1, 'few');
     INSERT INTO runs (id, name, split_id, method, model, config, status) VALUES (3, 'r', 7, 'ce', 'mlp', '{}', 'completed');
-    INSERT INTO studies (id, name, split_id, spec) VALUES (2, 'st', 7, '{}');`);
+    INSERT INTO studies (id, name, split_id, spec) VALUES (2, 'st', 7, '{}');
+    INSERT INTO trash (id, kind, name) VALUES (4, 'split', 'gone');
+    INSERT INTO splits (id, name, dataset_id, profile, ratio, n_max, seed, class_order, order_json, many_threshold, few_threshold, total, stats, trash_id, trashed_name)
+      VALUES (8, ' [trash #4] gone', 1, 'step', 2, 5, 0, 'label', '[0,1]', 100, 20, 6, '{}', 4, 'gone');`);
   assert.throws(() => raw.prepare(`INSERT INTO splits (name, dataset_id, profile, ratio, n_max, seed, class_order, order_json, many_threshold, few_threshold, total, stats) VALUES ('n', 1, 'natural', 1, 1, 0, 'label', '[]', 1, 1, 1, '{}')`).run(), /CHECK constraint failed/);
   raw.close();
 
@@ -112,11 +116,16 @@ test('migration 010 lets natural splits in and leaves the rows that reference sp
   try {
     assert.equal(db.pragma('user_version', { simple: true }), all.length);
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are on again after the rebuild');
-    assert.deepEqual(db.prepare('SELECT id, name, profile, ratio FROM splits').all(), [{ id: 7, name: 's', profile: 'exp', ratio: 10 }]);
+    assert.deepEqual(db.prepare('SELECT id, name, profile, ratio, trash_id, trashed_name FROM splits ORDER BY id').all(), [
+      { id: 7, name: 's', profile: 'exp', ratio: 10, trash_id: null, trashed_name: null },
+      { id: 8, name: ' [trash #4] gone', profile: 'step', ratio: 2, trash_id: 4, trashed_name: 'gone' },
+    ]);
     assert.equal(db.prepare('SELECT split_id FROM runs WHERE id = 3').pluck().get(), 7);
     assert.equal(db.prepare('SELECT COUNT(*) FROM split_classes WHERE split_id = 7').pluck().get(), 2);
     db.prepare(`INSERT INTO splits (name, dataset_id, profile, ratio, n_max, seed, class_order, order_json, many_threshold, few_threshold, total, stats) VALUES ('n', 1, 'natural', 1, 1, 0, 'label', '[]', 1, 1, 1, '{}')`).run();
     assert.ok(db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'splits_dataset'").get(), 'the index is rebuilt');
+    assert.match(String(db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'splits_trash'").pluck().get()), /WHERE trash_id IS NOT NULL/, 'the trash\'s partial index is rebuilt');
+    assert.throws(() => db.prepare('UPDATE splits SET trash_id = 99 WHERE id = 7').run(), /FOREIGN KEY/, 'trash_id still references the trash');
     // the references still cascade: deleting the split takes its run, study and classes
     db.prepare('DELETE FROM splits WHERE id = 7').run();
     assert.equal(db.prepare('SELECT COUNT(*) FROM runs').pluck().get(), 0);

@@ -10,7 +10,8 @@ import { Rng } from '../../src-main/core/rng';
 import { sampleSplit } from '../../src-main/core/splits/sample';
 import { classStats } from '../../src-main/core/splits/stats';
 import { commitDataset, datasetPart } from '../../src-main/core/store/datasets';
-import { deleteDataset, deleteSplit } from '../../src-main/core/store/deletes';
+import { trashObject } from '../../src-main/core/store/deletes';
+import { emptyTrashEntries } from '../../src-main/core/store/trash-empty';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { createSplit, getSplit, listSplits, previewSplit, splitIndices } from '../../src-main/core/store/splits';
 import { openStore, type Store } from '../../src-main/core/store/store';
@@ -157,21 +158,25 @@ test('errors leave the split tables unchanged', () => {
   assert.deepEqual(splitTables(store), before);
 });
 
-test('deleteSplit removes the split with its rows and returns it', () => {
+test('deleting a split moves it to the trash; emptying the trash removes it with its rows', () => {
   const s = getSplit(store, 'again');
-  assert.deepEqual(deleteSplit(store, 'again'), { ...s, deletedRuns: [] });
+  const d = trashObject(store, 'split', 'again');
+  assert.deepEqual(d, { trashId: d.trashId, deletedRuns: [], deletedSplits: [], deletedStudies: [] });
   userError(() => getSplit(store, 'again'), /no split named "again"/);
-  for (const t of ['split_classes', 'split_samples']) {
-    assert.equal((store.db.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE split_id = ?`).get(s.id) as { n: number }).n, 0, t);
-  }
-  userError(() => deleteSplit(store, 'again'), /no split named "again"/);
   assert.ok(listSplits(store).every((x) => x.name !== 'again'));
+  const count = (t: string) => (store.db.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE split_id = ?`).get(s.id) as { n: number }).n;
+  assert.equal(count('split_samples'), 1, 'kept while in the trash');
+  userError(() => trashObject(store, 'split', 'again'), /no split named "again"/);
+  emptyTrashEntries(store, [d.trashId]);
+  for (const t of ['split_classes', 'split_samples']) assert.equal(count(t), 0, t);
 });
 
 test('deleting a dataset deletes its splits and its parts\' blob rows', () => {
   const blobs = () => store.db.prepare('SELECT COUNT(*) FROM blobs').pluck().get() as number;
   const before = blobs();
-  deleteDataset(store, 'toy2');
+  const d = trashObject(store, 'dataset', 'toy2', { cascade: true });
+  assert.equal(blobs(), before, 'kept while in the trash');
+  emptyTrashEntries(store, [d.trashId]);
   assert.equal(blobs(), before - 2, 'the train and test pixel blobs');
   assert.deepEqual(listSplits(store).map((x) => x.name), ['toy-lt', 'seed8']);
   assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM split_samples').get() as { n: number }).n, 2);

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { studyStatistics, type RunResult } from '../../src-main/core/eval/study-stats';
+import { holm } from '../../src-main/core/eval/holm';
 
 const r = (name: string, method: string, seed: number, top1: number | null, perClass: number[] = [0, 0, 0], extra: Partial<RunResult> = {}): RunResult => ({
   name, role: 'student', method, params: {}, seed, teacher: null,
@@ -40,6 +41,10 @@ it('summarises groups and pairs each method with each baseline by seed', () => {
   assert.ok(Math.abs(d.hi! - (0.03 + 0.127062047)) < 1e-8);
   assert.ok(Math.abs(d.p! - (1 - (2 / Math.PI) * Math.atan(3))) < 1e-9);
   assert.equal(c.diff.medium.n, 0, 'an empty shot group has no pairs');
+  // each metric's p-values are adjusted together, across the three comparisons
+  assert.deepEqual(s.comparisons.map((x) => x.diff.top1.pHolm), holm(s.comparisons.map((x) => x.diff.top1.p)));
+  assert.match(s.warnings[0], /^n < 3: ce - bsce pairs 2 seeds, dive tau=3 - bsce pairs 2 seeds, dive tau=3 - ce pairs 2 seeds: a 95% interval from 2 seeds is ±12\.7 standard errors wide/);
+  assert.equal(s.warnings[1], 'not complete: dive tau=3 2 of 3 runs; the figures use the completed runs only');
 
   const vsBsce = s.perClass.find((p) => p.group === 'dive tau=3' && p.against === 'bsce')!;
   // classes by count 10, 5, 1: class 1 deltas (0.8-0.7, 0.8-0.7) = 0.1; class 2 (0.3, 0.2) = 0.25; class 0 (-0.1, 0) = -0.05

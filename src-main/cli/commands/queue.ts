@@ -47,17 +47,16 @@ export function registerQueueCommands(program: Command): void {
     );
   queue
     .command('remove <run>')
-    .description('delete a queued (or cancelled) run that has not started training')
+    .description('take a queued (or cancelled) run that has not started training off the queue, into the trash')
     .action((name: string, _o, cmd: Command) =>
       withDispatcher(cmd, async (d) => {
         const r = await d.call('getRun', { name });
         if (r.epochsDone > 0 || (r.status !== 'queued' && r.status !== 'cancelled')) {
           throw new UserError(`run "${r.name}" is ${r.status} with ${r.epochsDone} epoch(s) trained; use \`dive delete run ${r.name}\` for a run that has results`);
         }
-        // off the queue first: a delete refuses a queued run
-        if (r.status === 'queued') await d.call('cancelRun', { name });
+        // a delete takes a queued run off the queue (cancelled) and keeps it in the trash
         const out = await d.call('deleteRun', { name });
-        emit(globals(cmd), out, () => `removed ${out.name} from the queue`);
+        emit(globals(cmd), out, () => `removed ${out.name} from the queue (trash entry ${out.trashId}; \`dive trash restore ${out.trashId}\` brings it back)`);
       }, { slots: 0 }),
     );
 

@@ -3,7 +3,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultCacheDir } from '../../core/app/blob-cache';
-import { runRemoteWorker } from '../../core/app/remote-worker';
 import { UserError } from '../../core/domain/errors';
 import { emit, table } from '../output';
 import { globals, withDispatcher } from '../options';
@@ -58,6 +57,8 @@ export async function remoteWorkerCommand(o: RemoteWorkerFlags, cmd: Command): P
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    // imported here, not at the top: it loads TF.js, which no other command should pay for at start
+    const { runRemoteWorker } = await import('../../core/app/remote-worker');
     const ended = await runRemoteWorker({
       server: o.server,
       token,

@@ -19,11 +19,14 @@ export function describeRun(r: RunInfo): string {
   if (m) {
     lines.push(`top-1 ${pct(m.top1)}%  many ${pct(m.many)}%  medium ${pct(m.medium)}%  few ${pct(m.few)}%  ECE ${fmt(m.ece)}`);
   }
+  if (r.origin) lines.push(r.origin.kind === 'imported' ? `imported from ${r.origin.file} (sha256 ${r.origin.sha256.slice(0, 12)}) on ${r.origin.at.slice(0, 10)}; evaluated here` : `initialised from ${r.origin.file}${r.origin.resetHead ? ', classifier reset' : ''}`);
   const t = r.teacherInfo;
   if (t && SOURCE_METHODS.includes(r.config.method)) lines.push(`stage 1: ${t.name} (${t.method} ${t.model} on ${t.split}, top-1 ${pct(t.top1)}%)`);
   else if (t) lines.push(`distilled from ${t.name} (${t.method} ${t.model} on ${t.split}, top-1 ${pct(t.top1)}%) with T=${t.tau} p=${t.power} alpha=${t.alpha}`);
   if (m?.posthoc) lines.push('', describePosthoc(m.posthoc));
   for (const w of r.warnings) lines.push(`warning: ${w}`);
+  if (r.tags.length) lines.push(`tags: ${r.tags.join(', ')}`);
+  if (r.note) lines.push(`note: ${r.note}`);
   return lines.join('\n');
 }
 
@@ -141,15 +144,5 @@ export function registerRunCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('export <run>')
-    .description('write the trained model (TF.js weights manifest) and a JSON of config and metrics')
-    .requiredOption('--dir <dir>', 'an empty or new folder')
-    .action((name: string, o, cmd: Command) =>
-      withDispatcher(cmd, async (d) => {
-        const out = await d.call('exportRun', { run: name, dir: o.dir });
-        emit(globals(cmd), out, () => `wrote ${out.files.join(', ')} to ${out.dir}`);
-      }),
-    );
 
 }

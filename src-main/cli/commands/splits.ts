@@ -1,5 +1,7 @@
-import type { Command } from 'commander';
-import { DEFAULT_THRESHOLDS, SplitParamsSchema } from '../../core/domain/split-schema';
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { DEFAULT_THRESHOLDS, SPLIT_EXPORT_FORMATS, SplitParamsSchema, type SplitExportFormat } from '../../core/domain/split-schema';
 import { CLASS_ORDERS, PROFILES, type SplitInfo } from '../../core/domain/types';
 import { UserError } from '../../core/domain/errors';
 import { emit, fmt, table } from '../output';
@@ -31,22 +33,40 @@ export function splitLine(s: Pick<SplitInfo, 'profile' | 'ratio' | 'maxPerClass'
   return `${s.profile} profile, rho ${s.ratio}, n_max ${s.maxPerClass}, seed ${s.seed}`;
 }
 
+/** Writes `text` to `file` through a temporary file beside it, so a kill leaves the old file or the new one. */
+function writeAtomically(file: string, text: string): void {
+  const dir = dirname(file);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--out ${file}: folder ${dir} does not exist`);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UserError(`--out ${file} is a folder; give a file name`);
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
 export function registerSplitCommands(program: Command): void {
-  program
+  const split = program
     .command('split')
-    .description('build a long-tailed training split (counts follow the LDAM-DRW convention), or take the training set as it is (--profile natural)')
-    .requiredOption('--dataset <name>')
+    .description('build a long-tailed training split (counts follow the LDAM-DRW convention), or take the training set as it is (--profile natural); `dive split export NAME` writes a saved one')
+    // required, but checked in the action: commander would also demand them of `split export`
+    .option('--dataset <name>', '(required)')
     .option('--name <name>', 'split name (required unless --preview)')
     .option('--profile <p>', `${PROFILES.join(', ')} (default ${SplitParamsSchema.shape.profile.parse(undefined)}); natural: every training image, the dataset's own counts (ImageNet-LT, iNaturalist)`)
-    .option('--ratio <rho>', 'imbalance ratio n_max / n_min, >= 1 (exp and step; a natural split has its own)', number)
+    .option('--ratio <rho>', '(required for exp and step; a natural split has its own) imbalance ratio n_max / n_min, >= 1', number)
     .option('--max-per-class <n>', 'n_max (exp and step; default: the smallest class count of the training set)', integer)
     .option('--seed <n>', `sampling seed (default ${SplitParamsSchema.shape.seed.parse(undefined)})`, integer)
     .option('--class-order <order>', `${CLASS_ORDERS.join(' or ')} (default ${SplitParamsSchema.shape.classOrder.parse(undefined)})`)
     .option('--many <t>', `many-shot: more than t training images (default ${DEFAULT_THRESHOLDS.many})`, integer)
     .option('--few <t>', `few-shot: fewer than t training images (default ${DEFAULT_THRESHOLDS.few})`, integer)
     .option('--preview', 'print counts and statistics without saving')
-    .action((o, cmd: Command) =>
-      withDispatcher(cmd, async (dispatcher) => {
+    .action((o, cmd: Command) => {
+      if (o.dataset === undefined) cmd.error("error: required option '--dataset <name>' not specified", { exitCode: 2 });
+      if (o.ratio === undefined && o.profile !== 'natural') cmd.error("error: required option '--ratio <rho>' not specified", { exitCode: 2 });
+      return withDispatcher(cmd, async (dispatcher) => {
         const req = {
           dataset: o.dataset, name: o.name ?? (o.preview ? 'preview' : undefined), profile: o.profile, ratio: o.ratio,
           maxPerClass: o.maxPerClass, seed: o.seed, classOrder: o.classOrder, many: o.many, few: o.few,
@@ -59,6 +79,26 @@ export function registerSplitCommands(program: Command): void {
           const s = await dispatcher.call('createSplit', req);
           emit(globals(cmd), s, () => `split ${s.name} of ${s.dataset}: ${splitLine(s)}\n${describeCounts(s, names)}`);
         }
+      });
+    });
+
+  split
+    .command('export <name>')
+    .description('write a saved split: json {name, dataset, counts, classNames, indices} (indices: 0-based into the dataset\'s training part), csv (class counts), or list ("path label" per image; folder, list and iNaturalist datasets)')
+    .addOption(new Option('--format <f>', 'what to write').choices([...SPLIT_EXPORT_FORMATS]).makeOptionMandatory())
+    .option('--out <file>', 'write to this file (replaced whole, never half-written); default: stdout')
+    .action((name: string, o: { format: SplitExportFormat; out?: string }, cmd: Command) =>
+      withDispatcher(cmd, async (dispatcher) => {
+        const x = await dispatcher.call('exportSplit', { name, format: o.format });
+        if (o.out === undefined) {
+          // the file's text as is (with --json: the export with its text, one document)
+          if (globals(cmd).json) emit(globals(cmd), x, () => '');
+          else process.stdout.write(x.text);
+          return;
+        }
+        const file = resolve(o.out);
+        writeAtomically(file, x.text);
+        emit(globals(cmd), { split: x.split, format: x.format, file, bytes: Buffer.byteLength(x.text) }, () => `wrote ${x.format} of split ${x.split} to ${file}`);
       }),
     );
 
@@ -77,28 +117,6 @@ export function registerSplitCommands(program: Command): void {
               )
             : 'no splits yet: try `dive split --dataset NAME --name NAME --ratio 100` (or --profile natural)',
         );
-      }),
-    );
-
-  program
-    .command('delete <kind> <name>')
-    .description('delete a dataset, split, run or study (with the runs built on it) and its files')
-    .option('--cascade', 'also delete students on other splits distilled from its runs (they are listed)')
-    .action((kind: string, name: string, o: { cascade?: boolean }, cmd: Command) =>
-      withDispatcher(cmd, async (dispatcher) => {
-        const args = { cascade: o.cascade };
-        const del: Record<string, (n: string) => Promise<{ deletedRuns: string[] }>> = {
-          dataset: (n) => dispatcher.call('deleteDataset', { name: n, ...args }),
-          split: (n) => dispatcher.call('deleteSplit', { name: n, ...args }),
-          run: (n) => dispatcher.call('deleteRun', { name: n, ...args }),
-          // a study's own runs go with it (students before teachers)
-          study: async (n) => ({ deletedRuns: (await dispatcher.call('deleteStudy', { name: n })).runs.map((r) => r.run) }),
-        };
-        const fn = del[kind];
-        if (!fn) throw new UserError(`unknown kind "${kind}": use dataset, split, run or study`);
-        const out = await fn(name);
-        const also = out.deletedRuns.length ? ` and ${out.deletedRuns.length === 1 ? 'run' : 'runs'} ${out.deletedRuns.join(', ')}` : '';
-        emit(globals(cmd), out, () => `deleted ${kind} ${name}${also}`);
       }),
     );
 }

@@ -6,6 +6,7 @@ import { RECIPES } from '../../core/domain/run-requests';
 import type { StudyRequest } from '../../core/domain/study-plan';
 import type { StudyDetail } from '../../core/domain/study-types';
 import { UserError } from '../../core/domain/errors';
+import { EXPORT_FORMATS, formatStudy } from '../../core/domain/study-export';
 import { BACKENDS, RUN_DEFAULTS } from '../../core/domain/run-config';
 import type { Dispatcher } from '../../core/app/dispatch';
 import { emit, table } from '../output';
@@ -143,12 +144,20 @@ export function registerStudyCommands(program: Command): void {
 
   study
     .command('show <name>')
-    .description('runs, per-method mean ± std, paired comparisons with 95% intervals and p-values, per-class deltas')
-    .action((name: string, _o, cmd: Command) =>
+    .description('runs, per-method mean ± std, paired comparisons with 95% intervals and p-values (raw and Holm-adjusted), per-class deltas, warnings')
+    .option('--format <f>', `text (default), or the table for a paper: ${EXPORT_FORMATS.join(', ')} (methods as rows, mean ± std, differences to each baseline with interval and p)`)
+    .action((name: string, o: { format?: string }, cmd: Command) =>
       withDispatcher(cmd, async (d) => {
+        const format = o.format === undefined || o.format === 'text' ? null : EXPORT_FORMATS.find((f) => f === o.format);
+        if (format === undefined) throw new UserError(`--format ${o.format}: use text, ${EXPORT_FORMATS.join(', ')}`);
         const shown = await d.call('getStudy', { name });
+        if (format) {
+          if (globals(cmd).json) throw new UserError('--format and --json: choose one');
+          process.stdout.write(formatStudy(shown, format));
+          return;
+        }
         emit(globals(cmd), shown, () => describeStudy(shown));
-      }),
+      }, { slots: 0 }),
     );
 
   program

@@ -73,12 +73,15 @@ export function registerTrainCommands(program: Command): void {
       .requiredOption('--method <m>', METHODS.join(', '))
       .option('--teacher <run>', `completed teacher run (${TEACHER_METHODS.join(', ')})`)
       .option('--from <run>', `completed stage-1 run of the same split (${SOURCE_METHODS.join(', ')}): its backbone is kept (crt ${METHOD_RUN_DEFAULTS.crt?.epochs} and lws ${METHOD_RUN_DEFAULTS.lws?.epochs} epochs by default; tau-norm and logit-adjust train none)`)
-      .option('--name <name>', 'run name (default method-model-split)'),
+      .option('--name <name>', 'run name (default method-model-split)')
+      .option('--init-weights <file>', 'start from a safetensors file (PyTorch state_dict names, as `dive export --format safetensors` writes) instead of the seeded init')
+      .option('--reset-head', 'with --init-weights: a classifier of another class count is left fresh (trained from the seeded init)')
+      .option('--init-from <run>', 'start from a completed run\'s weights (same dataset and model)'),
   ).action((o, cmd: Command) =>
     withDispatcher(cmd, async (d) => {
       const stop = printTraining(d);
       try {
-        const started = await d.call('train', { split: o.split, name: o.name, teacher: o.teacher, from: o.from, config: configFromOptions(o) });
+        const started = await d.call('train', { split: o.split, name: o.name, teacher: o.teacher, from: o.from, config: configFromOptions(o), initWeights: o.initWeights, initFrom: o.initFrom, resetHead: o.resetHead });
         const run = await follow(d, started.name);
         emit(globals(cmd), run, () => describeRun(run));
       } finally {

@@ -5,11 +5,14 @@
 // examples and backend probes run in a worker under the window or the server, so their event loop
 // stays responsive; the CLI has nothing else to serve and runs them in-process ('in-process' tasks).
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import { findFashionMnist } from '../data/fashion-mnist';
-import { defaultReadRoots } from '../data/read-roots';
+import { defaultReadRoots, ReadRoots } from '../data/read-roots';
 import { downloadOffers } from '../data/download-offers';
-import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type FrontDoor, type ParsedArgs, type Results } from '../domain/contract';
+import { CALLS, type ApiEvent, type AppInfo, type Args, type CallName, type ChangedWhat, type FrontDoor, type ParsedArgs, type PredictResult, type Results } from '../domain/contract';
 import { UserError, withPathPrefix } from '../domain/errors';
 import { paperStudyRequest, type RecipeRequest } from '../domain/run-requests';
 import type { StudyDetail } from '../domain/study-types';
@@ -31,6 +34,7 @@ import { startQueueRunner } from './queue-runner';
 import { forkSpawner, runTask, type RunningTask, type WorkerSpawner } from './runner';
 import { createService } from './service';
 import { runStatistics } from './study-service';
+import { exportSplit } from './split-export';
 
 /** the folders web-mode imports may read by default (`dive serve --data-root` replaces them) */
 export { defaultReadRoots };
@@ -105,7 +109,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       }
     }
   };
-  const changed = (...what: ('datasets' | 'splits' | 'runs')[]) => what.forEach((w) => emit({ type: 'changed', what: w }));
+  const changed = (...what: ChangedWhat[]) => what.forEach((w) => emit({ type: 'changed', what: w }));
 
   // wakes runEnded whenever a run of this executor ends (and at close)
   let ended: (() => void)[] = [];
@@ -171,9 +175,10 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       changed('datasets');
       return out;
     },
+    planDelete: (a) => svc.planDelete(a.kind, a.name),
     deleteDataset: (a) => {
       const out = svc.deleteDataset(a.name, { cascade: a.cascade });
-      changed('datasets', 'splits', 'runs');
+      changed('datasets', 'splits', 'runs', 'trash');
       return out;
     },
     datasetSamples: (a) => datasetSamples(store, a.name, a.perClass, a.classes),
@@ -185,13 +190,14 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     },
     listSplits: (a) => svc.listSplits(a?.dataset),
     getSplit: (a) => svc.getSplit(a.name),
+    exportSplit: (a) => exportSplit(store, a.name, a.format),
     deleteSplit: (a) => {
       const out = svc.deleteSplit(a.name, { cascade: a.cascade });
-      changed('splits', 'runs');
+      changed('splits', 'runs', 'trash');
       return out;
     },
     train: (a) => {
-      const run = svc.createRun(a);
+      const run = svc.createRun(a, { readRoots: opts.readRoots ? new ReadRoots(opts.readRoots) : undefined });
       // what the run was created with a warning about (its teacher) goes out like the worker's warnings
       for (const warning of run.warnings) emit({ type: 'warning', run: run.name, warning });
       return queued(run, [run.id]);
@@ -205,7 +211,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     getRun: (a) => svc.getRun(a.name, { cells: a.cells }),
     deleteRun: (a) => {
       const out = svc.deleteRun(a.name, { cascade: a.cascade });
-      changed('runs');
+      changed('runs', 'trash');
       return out;
     },
     compareRuns: (a) => svc.compareRuns(a.names),
@@ -217,7 +223,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     storedVirtualExamples: (a) => svc.storedVirtualExamples(a.name),
     virtualExampleSweep: async (a) => (inProcess ? await svc.virtualExampleSweep(a) : await task(runTask<VeSweep>(store, { kind: 've-sweep', ...a }, undefined, spawn))),
     exportRun: (a) => svc.exportRun(a),
-    prepareExport: async (a) => tickets.add(await prepareModelArchive(store, a.run, opts.exportTmp)),
+    prepareExport: async (a) => tickets.add(await prepareModelArchive(store, a.run, opts.exportTmp, a.format)),
     recipe: (a) => recipe(a),
     // a worker loads the backends, so the window's or server's process never holds one
     probeBackends: async (a) => (inProcess ? (await import('../train/probe')).probeBackends(a) : task(runTask<BackendsProbe>(store, { kind: 'backends', options: a }, undefined, spawn))),
@@ -239,8 +245,19 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     revokeWorkerToken: (a) => revokeWorkerToken(store, a.name),
     listStudies: () => svc.listStudies(),
     deleteStudy: (a) => {
-      const out = svc.deleteStudy(a.name);
-      changed('runs');
+      const out = svc.deleteStudy(a.name, { cascade: a.cascade });
+      changed('runs', 'trash');
+      return out;
+    },
+    listTrash: () => svc.listTrash(),
+    restoreTrash: (a) => {
+      const out = svc.restoreTrash(a.id, a.rename);
+      changed('datasets', 'splits', 'runs', 'trash');
+      return out;
+    },
+    emptyTrash: (a) => {
+      const out = svc.emptyTrash(a?.ids);
+      changed('trash');
       return out;
     },
     runStatistics: (a) => runStatistics(store, a.names),
@@ -252,6 +269,32 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
       return out;
     },
     listNotes: () => listNotes(store),
+    predict: async (a) => {
+      const roots = opts.readRoots ? new ReadRoots(opts.readRoots) : undefined;
+      const { expandInputs, predictImages, uploadedInputs } = await import('./predict-service');
+      const { inputs, errors } = a.files ? expandInputs(a.files, roots) : { inputs: uploadedInputs(a.images ?? []), errors: [] };
+      if (inProcess) return predictImages(store, a.run, inputs, a.top, errors);
+      // a worker takes its job in an environment variable: uploaded bytes go through a private temporary folder
+      const dir = mkdtempSync(join(opts.exportTmp ?? tmpdir(), 'dive-predict-'));
+      try {
+        const files = inputs.map((input, i) => {
+          if (!('bytes' in input)) return input;
+          const path = join(dir, `image-${i}`);
+          writeFileSync(path, input.bytes, { mode: 0o600 });
+          return { path, name: input.name };
+        });
+        return await task(runTask<PredictResult>(store, { kind: 'predict', run: a.run, inputs: files, errors, top: a.top }, undefined, spawn));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    importRun: async (a) => {
+      const out = inProcess
+        ? await (await import('./run-import')).importRun(store, a, opts.readRoots ? new ReadRoots(opts.readRoots) : undefined)
+        : await task(runTask<RunInfo>(store, { kind: 'import-run', request: a, readRoots: opts.readRoots }, undefined, spawn));
+      changed('runs');
+      return out;
+    },
   };
 
   const runEnded = async (ref: string | number): Promise<RunInfo> => {

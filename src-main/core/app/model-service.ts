@@ -8,7 +8,7 @@ import { savePredictions, weightsSha256 } from '../store/predictions';
 import { getRun, runFilePath } from '../store/runs';
 import type { Store } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
-import { writeModelFiles } from './model-export';
+import { exportModel } from './model-export';
 import type { z } from 'zod';
 import type { SplitData } from '../train/data';
 
@@ -92,7 +92,7 @@ export function createModelService(store: Store) {
       }
     },
 
-    /** The model as a TF.js weights manifest plus run.json, in a new or empty folder (model-export.ts). */
-    exportRun: (r: z.output<typeof ExportRequestSchema>): Promise<ExportResult> => writeModelFiles(store, r.run, r.dir),
+    /** The model as a tfjs folder, an onnx file or a safetensors file (model-export.ts). */
+    exportRun: (r: z.output<typeof ExportRequestSchema>): Promise<ExportResult> => exportModel(store, r),
   };
 }

@@ -77,6 +77,7 @@ export function remoteWork(store: Store, opts: { leaseMs?: number } = {}): Remot
         epochsDone: r.epochs_done,
         checkpoint: r.epochs_done > 0 ? blobRef(r.checkpoint_blob) : null,
         teacher: teacher && teacherWeights ? { name: teacher.name, weights: teacherWeights } : null,
+        init: r.epochs_done > 0 ? null : blobRef(r.init_blob),
         data: {
           imageShape: ds.imageShape,
           numClasses: ds.numClasses,

@@ -10,7 +10,7 @@ import { parseRunConfig } from '../domain/run-config';
 import type { BackendReport, EpochRecord, RunStatus } from '../domain/types';
 import { ClaimAnswer, HeartbeatAnswer, frameUpload, type FileRef, type RunJob } from '../domain/worker-wire';
 import { selectBackend } from '../train/backend';
-import { decodeCheckpoint, encodeCheckpoint, encodeTensorFile, type WeightsMeta } from '../train/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, encodeTensorFile, readWeights, type WeightsMeta } from '../train/checkpoint';
 import { loadModel, virtualExamplesOf } from '../train/inference';
 import type { TrainData } from '../train/loop';
 import { runMethod } from '../train/run-method';
@@ -120,6 +120,7 @@ async function trainJob(client: WorkerClient, job: RunJob, o: RemoteWorkerOption
     o.log(`worker: run ${job.name} on ${backend.name}${resumedFrom ? `, resuming after epoch ${resumedFrom}` : ''} (${cfg.epochs} epochs)`);
     data = await loadData(client, job, o);
     const teacher = job.teacher ? loadModel(await fetchFile(client, o, job.teacher.weights, `teacher ${job.teacher.name}'s weights`)) : undefined;
+    const init = !resume && job.init ? readWeights(await fetchFile(client, o, job.init, 'initial weights')).weights : undefined;
 
     let cancelled = false;
     let lastBeat = Date.now();
@@ -127,6 +128,7 @@ async function trainJob(client: WorkerClient, job: RunJob, o: RemoteWorkerOption
     const beatEvery = Math.max(1000, job.leaseMs / 4);
     const result = await runMethod({
       config: cfg,
+      init,
       data,
       from: teacher,
       teacherNormalization: teacher ? { mean: teacher.meta.mean, std: teacher.meta.std } : undefined,
@@ -156,7 +158,7 @@ async function trainJob(client: WorkerClient, job: RunJob, o: RemoteWorkerOption
       o.log(`worker: run ${job.name} ${status}`);
       return { name: job.name, status: cancelled ? 'cancelled' : 'queued', resumedFrom };
     }
-    const meta: WeightsMeta = { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization };
+    const meta: WeightsMeta = { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization, steps: result.steps };
     const weights = Buffer.concat(encodeTensorFile<WeightsMeta>({ kind: 'weights', meta, groups: { weights: result.weights } }));
     const n = result.trainCounts.reduce((a, b) => a + b, 0);
     const seconds = result.records.reduce((s, r) => s + n / r.imagesPerSec, 0);

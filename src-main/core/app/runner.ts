@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Progress, RunInfo, TrainEvent } from '../domain/types';
 import { getRun, markEnded, requestCancel, runRow } from '../store/runs';
@@ -6,9 +7,18 @@ import type { Store } from '../store/store';
 import type { StorePaths } from '../paths';
 import { UserError, type Problem } from '../domain/errors';
 import type { ImportRequest } from '../domain/import-schema';
-import type { ProbeOptions } from '../domain/run-requests';
+import type { ImportRunRequest, ProbeOptions } from '../domain/run-requests';
+import type { Prediction } from '../domain/contract';
 
-export const WORKER_ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
+/**
+ * The worker process's entry. Run from a build, this module is part of a file one folder below out/
+ * (import.meta.filename names that file; the build rewrites only import.meta.url), and the compiled
+ * worker is out/worker/index.mjs; run from its TypeScript source (tsx: the tests), it is
+ * worker-entry.mjs, which runs worker.ts through tsx.
+ */
+export const WORKER_ENTRY = import.meta.filename.endsWith('.ts')
+  ? fileURLToPath(new URL('./worker-entry.mjs', import.meta.url))
+  : join(import.meta.dirname, '..', 'worker', 'index.mjs');
 
 /** One job of a worker process: train a run, or a one-shot task that needs TF.js or heavy I/O. */
 export type WorkerTask =
@@ -22,7 +32,11 @@ export type WorkerTask =
   /** a dataset import (validated at the dispatcher; the importer parses it again, which is idempotent) */
   | { kind: 'import'; request: ImportRequest; readRoots?: string[] }
   /** `dive backends` / probeBackends: every compute rung probed and timed (validated at the dispatcher) */
-  | { kind: 'backends'; options: ProbeOptions };
+  | { kind: 'backends'; options: ProbeOptions }
+  /** a completed run's predictions for image files (uploads written to a temporary folder first) */
+  | { kind: 'predict'; run: string; inputs: { path: string; name?: string }[]; errors: Prediction[]; top: number }
+  /** dive import-run (validated at the dispatcher) */
+  | { kind: 'import-run'; request: ImportRunRequest; readRoots?: string[] };
 
 /** What the parent tells a worker; the worker opens its own connection to the same database. */
 export type WorkerJob = StorePaths & WorkerTask;

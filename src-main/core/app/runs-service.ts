@@ -3,10 +3,11 @@ import { fieldError, isUserError, UserError, withPathPrefix } from '../domain/er
 import { BACKENDS, fromSource, parseRunConfig, type RunConfig } from '../domain/run-config';
 import { LINEAR_HEAD_METHODS, SOURCE_METHODS, TEACHER_METHODS, type Method } from '../domain/method';
 import type { ParsedTrainRequest, RunFilterSchema } from '../domain/run-requests';
-import type { CompareRow, Deleted, RunInfo, RunSummary, SplitInfo, TeacherInfo, VirtualExamplesInfo } from '../domain/types';
-import { assertNameFree } from '../store/datasets';
+import type { CompareRow, RunInfo, RunSummary, SplitInfo, TeacherInfo, VirtualExamplesInfo } from '../domain/types';
+import { assertNameFree, getDataset } from '../store/datasets';
+import type { ReadRoots } from '../data/read-roots';
+import { resolveInitWeights, storeInitWeights } from './weights-in';
 import { getRun, insertRun, listRuns, requestCancel, requeueForResume, uniqueRunName } from '../store/runs';
-import { deleteRun, type DeleteOptions } from '../store/deletes';
 import { getSplit } from '../store/splits';
 import type { Store } from '../store/store';
 import { storedVirtualExamples } from '../store/virtual-examples';
@@ -42,8 +43,8 @@ export function teacherRecord(t: RunInfo, cfg: RunConfig, split: SplitInfo): { t
   const tCfg = t.config;
   const teacherInfo: TeacherInfo = { name: t.name, method: t.method, model: t.model, split: t.split, top1: t.metrics?.top1 ?? null, normHead: tCfg.normHead, tau: cfg.params.tau, power: cfg.params.power, alpha: cfg.params.alpha };
   const warnings = teacherWarnings(
-    { name: t.name, method: t.method, splitId: t.splitId, splitName: t.split, normHead: tCfg.normHead, top1: teacherInfo.top1, numClasses: split.counts.length },
-    { method: cfg.method, splitId: split.id, splitName: split.name },
+    { name: t.name, method: t.method, splitId: t.splitId, splitName: t.split, normHead: tCfg.normHead, top1: teacherInfo.top1, numClasses: split.counts.length, seed: tCfg.seed },
+    { method: cfg.method, splitId: split.id, splitName: split.name, seed: cfg.seed },
   );
   return { teacherInfo, warnings };
 }
@@ -90,7 +91,7 @@ export function stageOne(store: Store, from: string | undefined, method: Method,
 export function createRunService(store: Store) {
   // one immediate transaction: the split and teacher checked are still there when the row goes in
   // (a concurrent delete waits, or is refused because this run is queued)
-  const createRun = (r: ParsedTrainRequest): RunInfo => store.db.transaction((): RunInfo => {
+  const createRun = (r: ParsedTrainRequest, opts: { readRoots?: ReadRoots } = {}): RunInfo => store.db.transaction((): RunInfo => {
     const split = getSplit(store, r.split);
     // short runs on small splits get a smaller batch (and lr) unless the caller chose them: train/short-run.ts
     let cfg: RunConfig;
@@ -133,9 +134,17 @@ export function createRunService(store: Store) {
     } else if (r.from) {
       throw fieldError(`method ${cfg.method} does not start from a run; drop --from (${SOURCE_METHODS.join(', ')} do)`, ['from'], `${cfg.method} does not start from a run`);
     }
+    if ((r.initWeights || r.initFrom) && SOURCE_METHODS.includes(cfg.method)) {
+      throw fieldError(`method ${cfg.method} keeps its stage-1 run's weights (--from); drop --init-weights / --init-from`, [r.initWeights ? 'initWeights' : 'initFrom'], `${cfg.method} starts from its stage-1 run`);
+    }
+    if (r.resetHead && !r.initWeights) throw fieldError('--reset-head goes with --init-weights FILE', ['resetHead'], 'only with a weights file');
+    const init = r.initWeights || r.initFrom
+      ? resolveInitWeights(store, { file: r.initWeights, run: r.initFrom, resetHead: r.resetHead }, cfg, split.datasetId, split.counts.length, opts.readRoots)
+      : null;
     const name = r.name ?? uniqueRunName(store, `${cfg.method}-${cfg.model}-${split.name}`);
     assertNameFree(store, 'runs', name);
-    const id = insertRun(store, { name, splitId: split.id, teacherId, method: cfg.method, model: cfg.model, config: cfg, teacherInfo, warnings });
+    const id = insertRun(store, { name, splitId: split.id, teacherId, method: cfg.method, model: cfg.model, config: cfg, teacherInfo, warnings, origin: init?.origin });
+    if (init) storeInitWeights(store, id, cfg, getDataset(store, split.datasetId).imageShape, split.counts.length, init);
     return getRun(store, id);
   }).immediate();
 
@@ -146,8 +155,6 @@ export function createRunService(store: Store) {
     cancelRun: (name: string): RunInfo => requestCancel(store, name),
     listRuns: (filter: z.output<typeof RunFilterSchema> = {}): RunSummary[] => listRuns(store, filter),
     getRun: (name: string, opts: { cells?: boolean } = {}): RunInfo => getRun(store, name, opts),
-    /** refuses while a dependant run is active, or when students need it (unless cascade) */
-    deleteRun: (name: string, opts: DeleteOptions = {}): RunInfo & Deleted => deleteRun(store, name, opts),
     storedVirtualExamples: (name: string): VirtualExamplesInfo[] => {
       const run = getRun(store, name);
       const split = getSplit(store, run.splitId);

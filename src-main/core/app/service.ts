@@ -3,30 +3,28 @@
 import { importDataset } from '../data/import';
 import type { ImportRequest } from '../domain/import-schema';
 import type { SplitPreviewRequestInput, SplitRequestInput } from '../domain/split-schema';
-import type { DatasetInfo, Deleted, ProgressFn, SplitInfo, SplitPreview } from '../domain/types';
+import type { DatasetInfo, ProgressFn, SplitInfo, SplitPreview } from '../domain/types';
 import { getDataset, listDatasets } from '../store/datasets';
-import { deleteDataset, deleteSplit, type DeleteOptions } from '../store/deletes';
 import { createSplit, getSplit, listSplits, previewSplit } from '../store/splits';
 import type { Store } from '../store/store';
 import { createModelService } from './model-service';
 import { createRunService } from './runs-service';
 import { createStudyService } from './study-service';
+import { createTrashService } from './trash-service';
 
 export function createService(store: Store) {
   return {
     ...createRunService(store),
     ...createModelService(store),
     ...createStudyService(store),
+    ...createTrashService(store),
     listDatasets: (): DatasetInfo[] => listDatasets(store),
     getDataset: (name: string): DatasetInfo => getDataset(store, name),
     importDataset: (req: ImportRequest, progress?: ProgressFn, opts?: { readRoots?: string[] }): Promise<DatasetInfo> => importDataset(store, req, progress, opts),
-    /** refuses while a dependant run is active, or when students elsewhere need it (unless cascade) */
-    deleteDataset: (name: string, opts: DeleteOptions = {}): DatasetInfo & Deleted => deleteDataset(store, name, opts),
     previewSplit: (req: SplitPreviewRequestInput): SplitPreview => previewSplit(store, req),
     createSplit: (req: SplitRequestInput, progress?: ProgressFn): SplitInfo => createSplit(store, req, progress),
     listSplits: (dataset?: string): SplitInfo[] => listSplits(store, dataset),
     getSplit: (name: string): SplitInfo => getSplit(store, name),
-    deleteSplit: (name: string, opts: DeleteOptions = {}): SplitInfo & Deleted => deleteSplit(store, name, opts),
   };
 }
 

@@ -1,12 +1,13 @@
 // Studies: create one from a spec, queue what its plan still lacks (idempotently), show it with
 // its statistics, list and delete them. Execution is the queue's (queue-runner.ts).
 import { UserError } from '../domain/errors';
+import type { Deleted } from '../domain/trash-types';
 import { assertNameFree, getDataset } from '../store/datasets';
-import { getRun, insertRun, listRuns, requestCancel } from '../store/runs';
-import { deleteRun } from '../store/deletes';
+import { getRun, insertRun } from '../store/runs';
+import { trashObject, type DeleteOptions } from '../store/deletes';
 import { getSplit } from '../store/splits';
 import type { Store } from '../store/store';
-import { deleteStudyRow, insertStudy, insertStudyCell, listStudyRows, studyCells, studyRow, type StudyCellRow } from '../store/studies';
+import { insertStudy, insertStudyCell, listStudyRows, studyCells, studyRow, type StudyCellRow } from '../store/studies';
 import { studyStatistics, type RunResult } from '../eval/study-stats';
 import type { StudyDetail, StudyInfo, StudyListRow, RunStatistics } from '../domain/study-types';
 import { fromSource, parseRunConfig } from '../domain/run-config';
@@ -41,7 +42,7 @@ function describe(store: Store, name: string): StudyInfo {
 export function runResult(run: RunInfo, role: 'teacher' | 'student', params: Record<string, number>): RunResult {
   const m = run.status === 'completed' ? run.metrics : null;
   return {
-    name: run.name, role, method: run.method, params, seed: Number(run.config.seed ?? 0), teacher: run.teacher,
+    name: run.name, role, method: run.method, params, seed: Number(run.config.seed ?? 0), teacher: run.teacher, warnings: run.warnings,
     metrics: m ? { top1: m.top1, many: m.many, medium: m.medium, few: m.few, ece: m.ece, perClass: m.perClass } : null,
   };
 }
@@ -109,20 +110,9 @@ export function createStudyService(store: Store) {
       });
     },
 
-    /** Deletes the study and its runs (students before teachers); refuses, changing nothing, while one runs or a run outside the study uses one of its teachers. */
-    deleteStudy(name: string): StudyInfo {
-      const out = describe(store, name);
-      const row = studyRow(store, name);
-      const mine = new Set(out.runs.map((r) => r.run));
-      const running = out.runs.find((r) => r.status === 'running');
-      if (running) throw new UserError(`study "${name}" has a running run "${running.run}"; cancel it first (\`dive cancel ${running.run}\`)`, [{ path: [], message: `study "${name}" has a running run "${running.run}"; cancel it first` }]);
-      const outsider = listRuns(store, { split: out.split }).find((r) => r.teacher && mine.has(r.teacher) && !mine.has(r.name));
-      if (outsider) throw new UserError(`run "${outsider.name}" (not in study "${name}") distils from its teacher ${outsider.teacher}; delete it first`);
-      // a queued run is taken off the queue first (a delete refuses queued runs)
-      for (const r of out.runs) if (r.status === 'queued') requestCancel(store, r.run);
-      for (const r of [...out.runs].sort((a, b) => (a.role === b.role ? 0 : a.role === 'student' ? -1 : 1))) deleteRun(store, r.run);
-      deleteStudyRow(store, row.id);
-      return out;
+    /** Moves the study to the trash; with its runs (and students distilled from them) only with cascade (store/deletes.ts). */
+    deleteStudy(name: string, opts: DeleteOptions = {}): StudyInfo & Deleted {
+      return { ...describe(store, name), ...trashObject(store, 'study', name, opts) };
     },
   };
 }

@@ -8,7 +8,7 @@ import { addWarning, runFilePath, runRow, getRun, heartbeat, markCompleted, mark
 import { attachStore } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
 import { selectBackend } from '../train/backend';
-import { readCheckpoint, writeCheckpoint, writeWeights } from '../train/checkpoint';
+import { readCheckpoint, readWeights, writeCheckpoint, writeWeights } from '../train/checkpoint';
 import { parseRunConfig } from '../domain/run-config';
 import { loadSplitData, type SplitData } from '../train/data';
 import { loadModel, virtualExamplesOf } from '../train/inference';
@@ -66,6 +66,9 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     data = await loadSplitData(store, run.splitId);
     const teacherRow = run.teacher ? runRow(store, run.teacher) : null;
     const teacher = teacherRow ? loadModel(runFilePath(store, teacherRow.id, 'weights')!) : undefined;
+    // --init-weights: the tensors the run starts from (a resumed run has them in its checkpoint)
+    const initPath = resume ? null : runFilePath(store, run.id, 'init');
+    const init = initPath ? readWeights(initPath).weights : undefined;
     const dir = runDir(store, run.id);
     mkdirSync(dir, { recursive: true });
 
@@ -75,6 +78,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     const result = await runMethod({
       config: cfg,
       data,
+      init,
       // the teacher of kd / dive, or the stage-1 model of crt, lws, tau-norm and logit-adjust
       from: teacher,
       // the teacher sees the input as it was trained: its own split's normalisation
@@ -112,7 +116,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
       send({ type: 'finished', run: run.name, status: parentGone && !cancelled ? 'interrupted' : 'cancelled' });
       return;
     }
-    const weights = writeWeights(join(dir, 'weights.bin'), { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization }, result.weights);
+    const weights = writeWeights(join(dir, 'weights.bin'), { model: cfg.model, imageShape: data.imageShape, numClasses: data.numClasses, normHead: cfg.normHead, ...result.normalization, steps: result.steps }, result.weights);
     // training throughput (forward, backward, update), the evaluation passes left out
     const n = result.trainCounts.reduce((a, b) => a + b, 0);
     const seconds = result.records.reduce((s, r) => s + n / r.imagesPerSec, 0);
@@ -159,6 +163,12 @@ async function task(job: WorkerJob): Promise<void> {
           send({ type: 'progress', progress });
         }
       }, { readRoots: job.readRoots });
+    } else if (job.kind === 'predict') {
+      const { predictImages } = await import('./predict-service');
+      result = await predictImages(store, job.run, job.inputs, job.top, job.errors);
+    } else if (job.kind === 'import-run') {
+      const [{ importRun }, { ReadRoots }] = await Promise.all([import('./run-import'), import('../data/read-roots')]);
+      result = await importRun(store, job.request, job.readRoots ? new ReadRoots(job.readRoots) : undefined);
     } else if (job.kind === 'backends') {
       const { probeBackends } = await import('../train/probe');
       result = await probeBackends(job.options);

@@ -1,7 +1,7 @@
 // Image-folder import (torchvision ImageFolder / Create ML layout): one sub-folder per class,
 // images anywhere below it. Class names are the sub-folder names in code-point order.
 import { readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, join, relative, sep } from 'node:path';
 import type { ProgressFn } from '../domain/types';
 import type { FolderImport } from '../domain/import-schema';
 import { UserError } from '../domain/errors';
@@ -67,5 +67,7 @@ export async function decodeFolder(staging: Staging, req: FolderImport, progress
   }
   progress?.({ phase: 'scan', done: parts.train.length + parts.test.length, total: parts.train.length + parts.test.length });
   const decoded = await decodeImageParts(staging, parts, req.size, req.channels, progress, roots);
-  return { ...decoded, classNames: train.classNames };
+  // the training images' paths below the train folder, as ImageFolder would list them ("cat/1.jpg")
+  const trainPaths = { root: trainRoot, paths: parts.train.map((e) => relative(trainRoot, e.path).split(sep).join('/')) };
+  return { ...decoded, classNames: train.classNames, trainPaths };
 }

@@ -23,9 +23,15 @@ function decodeError(path: string, where: string | undefined, e: unknown): UserE
 }
 
 export async function decodeImage(path: string, size: number, channels: Channels, where?: string): Promise<Buffer> {
+  return decodeImageInput(path, path, size, channels, where);
+}
+
+/** decodeImage of a file's path or of its bytes (`dive predict`, the run page's "Try it"); `name` names it in messages. */
+export async function decodeImageInput(input: string | Buffer, name: string, size: number, channels: Channels, where?: string): Promise<Buffer> {
   const sharp = await loadSharp();
+  const path = name;
   try {
-    let img = sharp(path, { failOn: 'error' }).resize(size, size, { fit: 'cover', position: 'centre' }).removeAlpha();
+    let img = sharp(input, { failOn: 'error' }).resize(size, size, { fit: 'cover', position: 'centre' }).removeAlpha();
     img = channels === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
     const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.width !== size || info.height !== size || info.channels !== channels) {

@@ -79,5 +79,6 @@ export async function decodeInat(staging: Staging, req: InatImport, progress?: P
     });
   const parts = { train: entries(train, trainFile), test: entries(test, testFile) };
   const decoded = await decodeImageParts(staging, parts, req.size, req.channels, progress, roots);
-  return { ...decoded, classNames };
+  // the training images' file_name values, below the root
+  return { ...decoded, classNames, trainPaths: { root, paths: train.images.map((im) => im.file_name) } };
 }

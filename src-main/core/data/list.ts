@@ -77,5 +77,6 @@ export async function decodeList(staging: Staging, req: ListImport, progress?: P
     test: toEntries(test, root, testList, classNames.length, namesFile),
   };
   const decoded = await decodeImageParts(staging, parts, req.size, req.channels, progress, roots);
-  return { ...decoded, classNames };
+  // the training images' paths as the list file gave them, below the root
+  return { ...decoded, classNames, trainPaths: { root, paths: train.map((l) => l.path) } };
 }

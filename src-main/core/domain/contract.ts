@@ -7,12 +7,13 @@ import type { Problem } from './errors';
 import { Name } from './fields';
 import { AnnotateRequestSchema, type Annotation, type NotesIndex } from './notes';
 import { ImportRequestSchema } from './import-schema';
-import { ExportRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
-import { SplitPreviewRequestSchema, SplitRequestSchema } from './split-schema';
+import { EXPORT_FORMATS, ExportRequestSchema, ImportRunRequestSchema, PredictRequestSchema, ProbeBackendsRequestSchema, RecipeRequestSchema, RunFilterSchema, TrainRequestSchema, VeSweepRequestSchema, VirtualExamplesRequestSchema } from './run-requests';
+import { SPLIT_EXPORT_FORMATS, SplitPreviewRequestSchema, SplitRequestSchema, type SplitExport } from './split-schema';
 import { StudyRequestSchema } from './study-plan';
 import { WorkerTokenName, type WorkerTokenInfo } from './worker-wire';
 import type { QueueEntry, StudyDetail, StudyInfo, StudyListRow, RunStatistics } from './study-types';
-import type { BackendsProbe, CompareRow, DatasetInfo, Deleted, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VeSweep, VirtualExamplesInfo } from './types';
+import { TRASH_KINDS, type DeletePlan, type Deleted, type Emptied, type Restored, type TrashEntry } from './trash-types';
+import type { BackendsProbe, CompareRow, DatasetInfo, DoctorReport, Progress, RunInfo, RunSummary, SplitInfo, SplitPreview, TrainEvent, VeSweep, VirtualExamplesInfo } from './types';
 
 const None = z.strictObject({}).optional();
 
@@ -31,6 +32,9 @@ export const CALLS = {
   getDataset: z.strictObject({ name: Name }),
   /** progress arrives as `progress` events with `job` */
   importDataset: z.strictObject({ request: ImportRequestSchema, job: z.string().max(100).optional() }),
+  /** what deleting would take (splits, studies, runs, students elsewhere, notes), before anything happens */
+  planDelete: z.strictObject({ kind: z.enum(TRASH_KINDS), name: Name }),
+  /** moves it to the trash; one that takes more than itself needs `cascade` (the refusal names all of it) */
   deleteDataset: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
   /**
    * a few training images per class, uint8 HWC, for thumbnails; `classes` picks class indices
@@ -46,6 +50,8 @@ export const CALLS = {
   listSplits: z.strictObject({ dataset: Name.optional() }).optional(),
   getSplit: z.strictObject({ name: Name }),
   deleteSplit: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
+  /** a saved split as a file's text: json (counts, class names, indices into the training part), csv (class counts), list ("path label" lines) */
+  exportSplit: z.strictObject({ name: Name, format: z.enum(SPLIT_EXPORT_FORMATS) }),
   /** creates the run and starts its worker; events follow */
   train: TrainRequestSchema,
   resumeRun: z.strictObject({ name: Name }),
@@ -65,7 +71,7 @@ export const CALLS = {
    * the same export as one RUN-model.tar.gz for a download: answers a one-time id that
    * GET /api/download/ID (web) or the desktop window's download fetches within a minute
    */
-  prepareExport: z.strictObject({ run: Name }),
+  prepareExport: z.strictObject({ run: Name, format: z.enum(EXPORT_FORMATS).default('tfjs') }),
   /** the paper recipe as a study (an existing one is continued): trains its runs (events follow), then answers the study */
   recipe: RecipeRequestSchema,
   /** every compute backend probed now (train/probe.ts, in a worker), with a few timed steps of `model` */
@@ -88,7 +94,13 @@ export const CALLS = {
   revokeWorkerToken: z.strictObject({ name: WorkerTokenName }),
   getStudy: z.strictObject({ name: Name }),
   listStudies: None,
-  deleteStudy: z.strictObject({ name: Name }),
+  deleteStudy: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
+  /** every trash entry, newest first, with what it holds */
+  listTrash: None,
+  /** brings an entry back whole; `rename` gives names a new thing has taken a -restored suffix */
+  restoreTrash: z.strictObject({ id: z.number().int().min(1), rename: z.boolean().optional() }),
+  /** removes entries (all without `ids`) and their files for good, with the entries that depend on them */
+  emptyTrash: z.strictObject({ ids: z.array(z.number().int().min(1)).min(1).optional() }).optional(),
   /**
    * the test images of one confusion-matrix cell of a completed run (true class `actual`, predicted
    * class `predicted`), `limit` of them by index from `offset`; the first call computes the run's test predictions in a worker
@@ -107,6 +119,10 @@ export const CALLS = {
   annotate: AnnotateRequestSchema,
   /** every run's and study's tags and note, by name */
   listNotes: None,
+  /** a completed run's top classes for image files (paths on the core's machine) or images sent with the call */
+  predict: PredictRequestSchema,
+  /** registers a run trained elsewhere (a safetensors file) on a split, evaluated on its test set */
+  importRun: ImportRunRequestSchema,
 } as const;
 
 export type CallName = keyof typeof CALLS;
@@ -172,6 +188,7 @@ export interface Results {
   listSplits: SplitInfo[];
   getSplit: SplitInfo;
   deleteSplit: SplitInfo & Deleted;
+  exportSplit: SplitExport;
   train: RunInfo;
   resumeRun: RunInfo;
   cancelRun: RunInfo;
@@ -197,16 +214,39 @@ export interface Results {
   revokeWorkerToken: WorkerTokenInfo;
   getStudy: StudyDetail;
   listStudies: StudyListRow[];
-  deleteStudy: StudyInfo;
+  deleteStudy: StudyInfo & Deleted;
+  planDelete: DeletePlan;
+  listTrash: TrashEntry[];
+  restoreTrash: Restored;
+  emptyTrash: Emptied;
   runStatistics: RunStatistics;
   cellImages: CellImages;
   annotate: Annotation;
   listNotes: NotesIndex;
+  predict: PredictResult;
+  importRun: RunInfo;
+}
+
+/** One image's answer from predict: its top classes, or the one line saying why it has none. */
+export interface Prediction {
+  file: string;
+  top?: { class: number; label: string; p: number }[];
+  error?: string;
+}
+
+export interface PredictResult {
+  run: string;
+  /** the [H, W, C] every image was resized to */
+  imageShape: [number, number, number];
+  predictions: Prediction[];
 }
 
 export interface ExportResult {
   dir: string;
   files: string[];
+  /** the export's format, and for a one-file format the file written */
+  format?: 'tfjs' | 'onnx' | 'safetensors';
+  path?: string;
 }
 
 /** A file built for one download (prepareExport): fetch it by id, once, before it expires. */
@@ -229,7 +269,10 @@ export type Args<K extends CallName> = z.input<(typeof CALLS)[K]>;
 export type ParsedArgs<K extends CallName> = z.output<(typeof CALLS)[K]>;
 
 /** Pushed from the core to every connected renderer. */
-export type ApiEvent = TrainEvent | ({ type: 'progress'; job: string } & Progress) | { type: 'changed'; what: 'datasets' | 'splits' | 'runs' };
+export type ApiEvent = TrainEvent | ({ type: 'progress'; job: string } & Progress) | { type: 'changed'; what: ChangedWhat };
+
+/** What a `changed` event says was changed (the renderer refetches that list). */
+export type ChangedWhat = 'datasets' | 'splits' | 'runs' | 'trash';
 
 /** The typed surface the renderer sees, whatever the transport. */
 export interface DiveApi {

@@ -1,5 +1,6 @@
 import { formatIssues, isSchemaError, isUserError, issueProblems, type Problem } from './errors';
 import { describeFsError, describeSqliteError } from './fs-errors';
+import { describeInstallError } from './install-errors';
 
 /**
  * One line a person can act on: user errors as they are, schema errors naming each field, file-system
@@ -7,7 +8,7 @@ import { describeFsError, describeSqliteError } from './fs-errors';
  */
 export function describeError(e: unknown, dbPath?: string): string {
   if (isUserError(e)) return e.message;
-  const known = describeFsError(e) ?? describeSqliteError(e, dbPath);
+  const known = describeFsError(e) ?? describeSqliteError(e, dbPath) ?? describeInstallError(e);
   if (known) return known;
   if (isSchemaError(e)) return formatIssues(e.issues);
   if (e instanceof RangeError && /call stack/.test(e.message)) return 'input is nested too deeply';

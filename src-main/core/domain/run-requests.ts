@@ -5,6 +5,7 @@ import { Name, NewName } from './fields';
 import { BACKENDS, MODELS, RUN_DEFAULTS, RunConfigSchema, type ImageShape, type ModelKind } from './run-config';
 import type { StudyRequest } from './study-plan';
 import { RUN_STATUSES } from './types';
+import { METHODS } from './method';
 
 /**
  * A run's config as the caller gave it, validated whole against RunConfigSchema but handed on
@@ -27,6 +28,12 @@ export const TrainRequestSchema = z.strictObject({
   from: Name.optional(),
   /** method is required, everything else has the paper's defaults */
   config: TrainConfig,
+  /** a safetensors file (PyTorch state_dict names, docs/pytorch/models.py) the run starts from */
+  initWeights: z.string().min(1, 'must not be empty').optional(),
+  /** a completed run on the same dataset whose weights the run starts from */
+  initFrom: Name.optional(),
+  /** with initWeights: a classifier of another class count is left fresh (trained from the seeded init) */
+  resetHead: z.boolean().optional(),
 });
 export type TrainRequest = z.input<typeof TrainRequestSchema>;
 export type ParsedTrainRequest = z.output<typeof TrainRequestSchema>;
@@ -50,7 +57,65 @@ export const VeSweepRequestSchema = z.strictObject({
   taus: z.array(z.number().gt(0, 'must be > 0')).min(1).max(100).optional(),
 });
 
-export const ExportRequestSchema = z.strictObject({ run: Name, dir: z.string().min(1, 'must not be empty') });
+/**
+ * How a trained model leaves the workbench: `tfjs` a folder (model.json manifest, weights.bin,
+ * run.json), `onnx` one .onnx file (normalisation inside the graph, softmax output), `safetensors`
+ * the PyTorch state_dict of docs/pytorch/models.py.
+ */
+export const EXPORT_FORMATS = ['tfjs', 'onnx', 'safetensors'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** the file name ending of each one-file format */
+export const EXPORT_EXTENSIONS: Record<Exclude<ExportFormat, 'tfjs'>, string> = { onnx: '.onnx', safetensors: '.safetensors' };
+
+export const ExportRequestSchema = z
+  .strictObject({
+    run: Name,
+    format: z.enum(EXPORT_FORMATS).default('tfjs'),
+    /** tfjs: a new or empty folder (the older name of `out`) */
+    dir: z.string().min(1, 'must not be empty').optional(),
+    /** tfjs: a new or empty folder; onnx, safetensors: a file that does not exist yet */
+    out: z.string().min(1, 'must not be empty').optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.dir !== undefined && r.out !== undefined) ctx.addIssue({ code: 'custom', path: ['dir'], message: 'give the folder once: dir or out' });
+    else if (r.dir === undefined && r.out === undefined) ctx.addIssue({ code: 'custom', path: ['dir'], message: 'say where to write the export: dir (a folder) or out (a folder for tfjs, a file for onnx and safetensors)' });
+    else if (r.dir !== undefined && r.format !== 'tfjs') ctx.addIssue({ code: 'custom', path: ['dir'], message: `a ${r.format} export is one file: give out` });
+  });
+
+/** dive import-run: a run trained elsewhere, registered on a split and evaluated on its test set. */
+export const ImportRunRequestSchema = z.strictObject({
+  /** a safetensors file on the core's machine (PyTorch state_dict names, docs/pytorch/models.py) */
+  file: z.string().min(1, 'must not be empty'),
+  split: Name,
+  name: NewName,
+  /** the loss it was trained with (a DiVE teacher should be bsce) */
+  method: z.enum(METHODS).default('bsce'),
+});
+export type ImportRunRequest = z.output<typeof ImportRunRequestSchema>;
+
+/** The most images one predict call sends (the run page sends one per call) and the largest, decoded from base64. */
+export const PREDICT_LIMITS = { images: 16, bytes: 2 * 1024 * 1024 };
+
+export const PredictRequestSchema = z
+  .strictObject({
+    run: Name,
+    /** image files or folders of them on the core's machine (dive predict) */
+    files: z.array(z.string().min(1, 'must not be empty')).min(1).max(100_000).optional(),
+    /** images sent with the call (the run page's "Try it"), their bytes in base64 */
+    images: z
+      .array(z.strictObject({
+        name: z.string().min(1).max(255),
+        data: z.string().max(Math.ceil(PREDICT_LIMITS.bytes / 3) * 4, `an image over ${PREDICT_LIMITS.bytes / 1024 / 1024} MiB: shrink it first`),
+      }))
+      .min(1)
+      .max(PREDICT_LIMITS.images, `at most ${PREDICT_LIMITS.images} images a call`)
+      .optional(),
+    /** classes per image, most probable first */
+    top: z.number().int().min(1).max(1000).default(5),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.files === !r.images) ctx.addIssue({ code: 'custom', path: ['files'], message: 'give image files or images, one of the two' });
+  });
 
 export const RECIPES = ['paper'] as const;
 

@@ -92,3 +92,16 @@ export function parseSplitPreviewRequest(input: unknown): SplitPreviewRequest {
   checkProfile(p, 'split request');
   return p;
 }
+
+/** What `dive split export` and the split page's downloads write (splits/export-format.ts). */
+export const SPLIT_EXPORT_FORMATS = ['json', 'csv', 'list'] as const;
+export type SplitExportFormat = (typeof SPLIT_EXPORT_FORMATS)[number];
+
+/** A split written out: the text of the file and what to call it. */
+export interface SplitExport {
+  split: string;
+  format: SplitExportFormat;
+  filename: string;
+  contentType: string;
+  text: string;
+}

@@ -22,6 +22,11 @@ export interface PairedDifference {
   hi: number | null;
   /** two-sided p-value of the paired t test (H0: mean difference 0); null below two pairs */
   p: number | null;
+  /**
+   * p Holm-adjusted across the comparisons of this metric shown together (a study's, or
+   * `compare --stats`'s); set by studyStatistics, absent on a lone pairedT
+   */
+  pHolm?: number | null;
   /** how lo, hi and p were computed */
   method: 'paired-t';
 }
@@ -76,6 +81,8 @@ export interface StudyStatistics {
   summary: SummaryRow[];
   comparisons: Comparison[];
   perClass: PerClassDeltas[];
+  /** what a reader must know before believing the table: n < 3, runs not completed, runs with warnings */
+  warnings: string[];
 }
 
 /** `dive compare --stats`: the statistics of named runs of one split, with its class names. */

@@ -145,6 +145,11 @@ export interface RungProbe {
   timedSteps?: number;
   /** the only timed step was the first (the backend spent the time budget on it) */
   includesWarmup?: boolean;
+  /** seconds to load the backend, and to build the model and run its first (untimed) step: once per run */
+  loadSeconds?: number;
+  warmupSeconds?: number;
+  /** evaluation (forward only) images per second, batches of 256: the test and validation passes, a teacher's forward */
+  evalImagesPerSec?: number;
 }
 
 export interface BackendsProbe {
@@ -155,6 +160,8 @@ export interface BackendsProbe {
   imageShape: ImageShape;
   batchSize: number;
   rungs: RungProbe[];
+  /** seconds the probing process had been running when it began (a worker's start: a run pays it too) */
+  startSeconds?: number;
 }
 
 export interface EpochRecord {
@@ -165,6 +172,11 @@ export interface EpochRecord {
   trainAcc: number;
   /** test top-1; null on epochs not evaluated (see RunConfig.evalEvery) */
   testAcc: number | null;
+  /**
+   * test images behind testAcc: the whole test set, or a short run's fixed sample before its last
+   * epoch (domain/eval-plan.ts); null when not evaluated, absent for runs recorded before it was kept
+   */
+  testImages?: number | null;
   /** balanced accuracy on the validation holdout (RunConfig.valFraction); null when none or not evaluated */
   valAcc?: number | null;
   seconds: number;
@@ -238,12 +250,36 @@ export interface RunSummary {
   epochsDone: number;
   /** the last epoch's top-1, shot groups and ECE (no epoch is chosen on the test set); null until completed */
   metrics: RunMetricsSummary | null;
+  /**
+   * balanced accuracy on the run's validation holdout (config.valFraction) at its last epoch; null
+   * without a holdout. What a teacher is chosen by, never the test accuracy (domain/teacher-choice.ts)
+   */
+  valAcc: number | null;
   /** what a careful reviewer would want to know about this run (also on the CLI's stderr) */
   warnings: string[];
   imagesPerSecond: number | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** where its weights came from when not (only) from training here: import-run, --init-weights; null otherwise */
+  origin: RunOrigin | null;
+}
+
+/**
+ * Weights from outside the workbench. `imported`: a run trained elsewhere (dive import-run), its
+ * weights evaluated here on import; `initialised`: a run that trained here from a file's weights
+ * (--init-weights, its classifier fresh with --reset-head).
+ */
+export interface RunOrigin {
+  kind: 'imported' | 'initialised';
+  /** the file's name (no folder: a path would say where the user keeps things) */
+  file: string;
+  sha256: string;
+  at: string;
+  /** initialised: the classifier was left fresh (another class count) */
+  resetHead?: boolean;
+  /** what the file says of itself (its metadata's run, e.g. the workbench run or "PyTorch 2.3") */
+  source?: Record<string, unknown> | null;
 }
 
 /** What a student records of its teacher and of how it was distilled. */
@@ -270,6 +306,9 @@ export interface RunInfo extends RunSummary {
   teacherInfo: TeacherInfo | null;
   backendReport: BackendReport | null;
   epochs: EpochRecord[];
+  /** the run's tags and note (annotate), so `dive run --json` and an exported run.json carry them */
+  tags: string[];
+  note: string;
 }
 
 export interface VirtualExamplesInfo {
@@ -333,14 +372,10 @@ export interface CompareRow {
   ece: number | null;
 }
 
-/** What a delete removed besides the object itself: runs, by name. */
-export interface Deleted {
-  deletedRuns: string[];
-}
 
 /** `dive doctor`: every data file against its row, every file against a row. */
 export interface DoctorProblem {
-  /** missing-file | corrupt-file | orphan | stray-file | trash | staging | stale-run | database | recovered-at-open */
+  /** missing-file | corrupt-file | orphan | stray-file | trash | trash-entry | staging | stale-run | database | recovered-at-open */
   kind: string;
   /** the file or folder concerned, absolute (or the database) */
   path: string;
@@ -355,6 +390,8 @@ export interface DoctorReport {
   blobsChecked: number;
   bytesChecked: number;
   problems: DoctorProblem[];
+  /** what the user's trash holds (`dive trash list`): entries, and bytes of their data files */
+  trash: { entries: number; bytes: number };
   /** problems left for the user to resolve */
   unresolved: number;
 }

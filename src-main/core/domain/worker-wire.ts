@@ -27,6 +27,8 @@ export const RunJob = z.strictObject({
   epochsDone: z.number().int().nonnegative(),
   checkpoint: FileRef.nullable(),
   teacher: z.strictObject({ name: z.string(), weights: FileRef }).nullable(),
+  /** the initial weights of a run started with --init-weights (absent from older stores' answers) */
+  init: FileRef.nullable().optional(),
   data: z.strictObject({
     imageShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
     numClasses: z.number().int(),
@@ -67,6 +69,7 @@ export const EpochBody = LeaseBody.extend({
     lr: z.number(),
     trainAcc: z.number(),
     testAcc: z.number().nullable(),
+    testImages: z.number().int().positive().nullable().optional(),
     valAcc: z.number().nullable().optional(),
     seconds: z.number(),
     imagesPerSec: z.number(),

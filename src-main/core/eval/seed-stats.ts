@@ -133,3 +133,37 @@ export function pairedT(a: readonly (number | null)[], b: readonly (number | nul
   const q = tQuantile(1 - (1 - level) / 2, n - 1);
   return { n, mean: m, std: s, lo: m - q * se, hi: m + q * se, p: tTwoSidedP(m / se, n - 1), method: 'paired-t' };
 }
+
+/** A difference of independent means with its Welch interval (welchDifference). */
+export interface WelchDifference {
+  mean: number;
+  /** standard error of the difference */
+  se: number;
+  /** Welch–Satterthwaite degrees of freedom */
+  df: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * mean(a) - mean(b) of two independent samples (seeds of two engines share nothing), or with
+ * several cells the average of their differences, d = (1/k) sum_i (mean(a_i) - mean(b_i)), with
+ * Welch's t interval: var(d) = (1/k^2) sum_i (s_ai^2 / n_ai + s_bi^2 / n_bi), degrees of freedom
+ * by Welch–Satterthwaite over every variance term. Each sample needs two values; null otherwise.
+ */
+export function welchDifference(cells: readonly { a: readonly number[]; b: readonly number[] }[], level = 0.95): WelchDifference | null {
+  if (!cells.length || cells.some((c) => c.a.length < 2 || c.b.length < 2)) return null;
+  const k = cells.length;
+  let d = 0;
+  const terms: { v: number; n: number }[] = [];
+  for (const c of cells) {
+    d += (mean(c.a) - mean(c.b)) / k;
+    terms.push({ v: sampleStd(c.a)! ** 2 / c.a.length, n: c.a.length }, { v: sampleStd(c.b)! ** 2 / c.b.length, n: c.b.length });
+  }
+  const total = terms.reduce((s, t) => s + t.v, 0);
+  const se = Math.sqrt(total) / k;
+  if (se === 0) return { mean: d, se: 0, df: Infinity, lo: d, hi: d };
+  const df = total ** 2 / terms.reduce((s, t) => s + t.v ** 2 / (t.n - 1), 0);
+  const q = tQuantile(1 - (1 - level) / 2, df);
+  return { mean: d, se, df, lo: d - q * se, hi: d + q * se };
+}

@@ -1,7 +1,9 @@
 // Summaries and paired comparisons of runs grouped by method (and grid values) over seeds: what
 // `dive study show` and `dive compare --stats` print. Pure: runs in, numbers out.
 import { COMPARED_METRICS, SUMMARY_METRICS, type ClassDelta, type ComparedMetric, type PairedDifference, type Spread, type SummaryMetric, type PerClassDeltas, type StudyStatistics, type SummaryRow, type Comparison } from '../domain/study-types';
+import { holm } from './holm';
 import { pairedT, spread } from './seed-stats';
+import { studyWarnings } from './study-warnings';
 
 export type { StudyStatistics };
 
@@ -18,6 +20,8 @@ export interface RunResult {
   seed: number;
   /** the run name of its teacher, if any */
   teacher: string | null;
+  /** what the run itself was warned about (chance level, a teacher off the recipe) */
+  warnings?: readonly string[];
   /** null while it has not completed */
   metrics: { top1: number; many: number | null; medium: number | null; few: number | null; ece: number; perClass: (number | null)[] } | null;
 }
@@ -103,5 +107,10 @@ export function studyStatistics(runs: readonly RunResult[], counts: readonly num
       perClass.push({ group, against: 'teacher', classes: classDeltas(pairs, counts) });
     }
   }
-  return { summary, comparisons, perClass };
+  // each metric's p-values are one family: Holm across the comparisons shown together
+  for (const m of COMPARED_METRICS) {
+    const adjusted = holm(comparisons.map((c) => c.diff[m].p));
+    comparisons.forEach((c, i) => (c.diff[m].pHolm = adjusted[i]));
+  }
+  return { summary, comparisons, perClass, warnings: studyWarnings(summary, comparisons, runs.map((r) => ({ name: r.name, warnings: r.warnings ?? [] }))) };
 }

@@ -1,4 +1,4 @@
-// A run's confusion matrix on disk: its non-zero cells in their own row (db/010), Int32 triples
+// A run's confusion matrix on disk: its non-zero cells in their own row (db/014), Int32 triples
 // (true, predicted, count) with a SHA-256 checked on read, so the size grows with the test set,
 // never with classes squared; the metrics JSON keeps the rest. What getRun answers with is the
 // full matrix up to CLASS_MATRIX_MAX classes, above it per-class precision and the largest

@@ -28,6 +28,14 @@ export interface ImportedDataset {
   test: DecodedPart;
   /** the class names were declared by the user, who accepts classes without training images */
   allowEmptyClasses?: boolean;
+  /** image-file datasets: each training image's path relative to `root`, in training-part order */
+  trainPaths?: TrainPaths;
+}
+
+export interface TrainPaths {
+  /** absolute image root at import time */
+  root: string;
+  paths: string[];
 }
 
 export function countsOf(labels: ArrayLike<number>, numClasses: number): number[] {
@@ -91,6 +99,10 @@ export function commitDataset(store: Store, name: string, staging: Staging, d: I
           db.prepare('INSERT INTO dataset_parts (dataset_id, part, count, pixels_blob, labels) VALUES (?, ?, ?, ?, ?)').run(
             datasetId, part, p.labels.length, Number(blob.lastInsertRowid), int32ToBlob(p.labels),
           );
+        }
+        if (d.trainPaths) {
+          if (d.trainPaths.paths.length !== d.train.labels.length) throw new Error(`${d.trainPaths.paths.length} training paths for ${d.train.labels.length} images`);
+          db.prepare('INSERT INTO dataset_paths (dataset_id, root, paths) VALUES (?, ?, ?)').run(datasetId, d.trainPaths.root, JSON.stringify(d.trainPaths.paths));
         }
         const insClass = db.prepare('INSERT INTO classes (dataset_id, idx, name, train_count, test_count) VALUES (?, ?, ?, ?, ?)');
         d.classNames.forEach((n, i) => insClass.run(datasetId, i, n, trainCounts[i], testCounts[i]));
@@ -172,7 +184,7 @@ export function getDataset(store: Store, ref: string | number): DatasetInfo {
 }
 
 export function listDatasets(store: Store): DatasetInfo[] {
-  const ids = store.db.prepare('SELECT id FROM datasets ORDER BY id').all() as { id: number }[];
+  const ids = store.db.prepare('SELECT id FROM datasets WHERE trash_id IS NULL ORDER BY id').all() as { id: number }[];
   return ids.map((r) => getDataset(store, r.id));
 }
 
@@ -205,3 +217,12 @@ export async function verifyFile(path: string, sha256: string): Promise<void> {
   if (got !== sha256) throw new UserError(`data file ${path} is corrupt (checksum ${got.slice(0, 12)}… expected ${sha256.slice(0, 12)}…); re-import the dataset`);
 }
 
+
+/** The training images' paths of an image-file dataset (db/011_dataset_paths.sql); null for array datasets and older imports. */
+export function datasetTrainPaths(store: Store, datasetId: number): TrainPaths | null {
+  const row = store.db.prepare('SELECT root, paths FROM dataset_paths WHERE dataset_id = ?').get(datasetId) as { root: string; paths: string } | undefined;
+  if (!row) return null;
+  const paths: unknown = JSON.parse(row.paths);
+  if (!Array.isArray(paths) || !paths.every((p): p is string => typeof p === 'string')) throw new UserError(`the stored image paths of dataset ${datasetId} are damaged; re-import the dataset`);
+  return { root: row.root, paths };
+}

@@ -1,171 +1,109 @@
-// Deleting a dataset, split or run with everything that depends on it. One immediate transaction
-// checks the dependants, deletes the rows and moves the folders into the trash, so no run can be
-// queued against the object half-way, and rows and files go together or not at all (trash.ts).
+// Deleting a dataset, split, run or study: everything it takes goes into one trash entry, in one
+// immediate transaction (so no run can be queued against it half-way). Nothing is removed: rows
+// keep their ids, children and files, and give up their names (db/013_trash.sql); `dive trash
+// restore` brings the entry back, `dive trash empty` removes it for good (trash-empty.ts).
 //
-// Dependants of an object: its own runs (a dataset's splits' runs, a split's runs, the run itself)
-// and, transitively, every student distilled from one of them (which may live on another split).
-// - any dependant queued or running: refused, naming them (cancel them first);
-// - students outside the object: refused, naming them, unless `cascade` (they are deleted too,
-//   and listed in the result);
-// - the object's own runs go with it, as they always did.
-// Blob rows are never deleted here: they go with their owner's row (a run, a dataset part) by the
-// triggers of db/003_blob_owners.sql, in the same transaction.
-import type { DatasetInfo, Deleted, RunInfo, SplitInfo } from '../domain/types';
+// A delete that would take more than the thing named (a split's runs and studies, a dataset's
+// splits, a study's runs, students distilled from a run taken, wherever they live, with their tags
+// and notes) is refused, naming all of it, unless `cascade` asks for it. A running run among them
+// always refuses it (cancel it first); a queued one is taken off the queue (cancelled).
+import type { DeletePlan, Deleted, TrashKind } from '../domain/trash-types';
 import { UserError } from '../domain/errors';
 import { killPoint } from '../kill-point';
-import { getDataset } from './datasets';
-import { getRun, runRow } from './runs';
-import { getSplit } from './splits';
 import type { Store } from './handle';
-import { emptyTrash, moveToTrash, restoreFromTrash } from './trash';
+import { liveId, planOf, runsLeavingStudies, takenBy, type Taken } from './trash-plan';
 
 export interface DeleteOptions {
-  /** also delete students (on other splits) distilled from the object's runs */
+  /** also take what the thing named holds or teaches (everything is listed in the refusal without it) */
   cascade?: boolean;
 }
 
-export type { Deleted };
+export type { Deleted, DeletePlan };
 
-interface RunLite {
-  id: number;
-  name: string;
-  status: string;
-  dir: string | null;
-}
+const quoted = (xs: readonly string[]) => xs.map((x) => `"${x}"`).join(', ');
+const some = (n: number, one: string, many: string) => `${n === 1 ? one : many}`;
 
-const RUN_COLS = 'r.id, r.name, r.status, r.dir';
-
-function ownRuns(store: Store, where: { dataset?: number; split?: number; run?: number }): RunLite[] {
-  return store.db
-    .prepare(
-      `SELECT ${RUN_COLS} FROM runs r JOIN splits s ON s.id = r.split_id
-       WHERE s.dataset_id = @dataset OR s.id = @split OR r.id = @run ORDER BY r.id`,
-    )
-    .all({ dataset: where.dataset ?? null, split: where.split ?? null, run: where.run ?? null }) as RunLite[];
-}
-
-/** The runs plus every run distilled (directly or through other students) from one of them. */
-function withStudents(store: Store, runs: RunLite[]): RunLite[] {
-  const all = new Map(runs.map((r) => [r.id, r]));
-  const students = store.db.prepare(`SELECT ${RUN_COLS} FROM runs r WHERE r.teacher_id = ?`);
-  const queue = [...runs];
-  while (queue.length) {
-    for (const s of students.all(queue.pop()!.id) as RunLite[]) {
-      if (!all.has(s.id)) {
-        all.set(s.id, s);
-        queue.push(s);
-      }
-    }
+/** "split "s2", study "lt100" and 3 runs ("a", "b", "c"), 1 of them a student on another split ("c")": what a delete takes besides the thing named. */
+export function takenWords(p: DeletePlan): string {
+  const splits = p.splits.filter((s) => !(p.kind === 'split' && s === p.name));
+  const studies = p.studies.filter((s) => !(p.kind === 'study' && s === p.name));
+  const runs = p.runs.filter((r) => !(p.kind === 'run' && r.name === p.name));
+  const parts: string[] = [];
+  if (splits.length) parts.push(`${some(splits.length, 'split', `${splits.length} splits`)} ${quoted(splits)}`);
+  if (studies.length) parts.push(`${some(studies.length, 'study', `${studies.length} studies`)} ${quoted(studies)}`);
+  if (runs.length) {
+    const students = runs.filter((r) => r.student);
+    const what = p.kind === 'run' ? `${some(runs.length, 'run', `${runs.length} runs`)} distilled from it (${quoted(runs.map((r) => r.name))})` : `${some(runs.length, 'run', `${runs.length} runs`)} (${quoted(runs.map((r) => r.name))})`;
+    const elsewhere = p.kind !== 'run' && students.length ? `, ${students.length} of them ${some(students.length, 'a student', 'students')} distilled from its runs (${quoted(students.map((r) => r.name))})` : '';
+    parts.push(what + elsewhere);
   }
-  return [...all.values()];
+  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0] ?? 'nothing else';
+  return p.notes ? `${list}, with the tags and notes of ${p.notes}` : list;
 }
 
-const names = (rs: RunLite[]) => rs.map((r) => `"${r.name}"`).join(', ');
-
-/** The runs a delete takes with it; throws, naming them, when it must not go ahead. */
-function planRuns(store: Store, what: string, own: RunLite[], opts: DeleteOptions): RunLite[] {
-  const all = withStudents(store, own);
-  const busy = all.filter((r) => r.status === 'queued' || r.status === 'running');
-  if (busy.length) {
-    const list = busy.map((r) => `"${r.name}" (${r.status})`).join(', ');
-    const first = `${what} has ${busy.length === 1 ? 'a run' : 'runs'} depending on it that ${busy.length === 1 ? 'is' : 'are'} still active: ${list}; cancel ${busy.length === 1 ? 'it' : 'them'} first`;
-    throw new UserError(`${first} (\`dive cancel NAME\`)`, [{ path: [], message: first }]);
+/** Throws the refusal when the delete must not go ahead: a running run, or more than the thing named without cascade. */
+function check(p: DeletePlan, opts: DeleteOptions): void {
+  const what = `${p.kind} "${p.name}"`;
+  if (p.running.length) {
+    const self = p.kind === 'run' && p.running.includes(p.name);
+    const line = self ? `${what} is running; cancel it first` : `${what} has ${p.running.length === 1 ? 'a run' : 'runs'} depending on it that ${p.running.length === 1 ? 'is' : 'are'} still running: ${quoted(p.running)}; cancel ${p.running.length === 1 ? 'it' : 'them'} first`;
+    throw new UserError(`${line} (\`dive cancel NAME\`)`, [{ path: [], message: line }]);
   }
-  const ownIds = new Set(own.map((r) => r.id));
-  const outside = all.filter((r) => !ownIds.has(r.id));
-  if (outside.length && !opts.cascade) {
-    const role = what.startsWith('run ') ? 'is the teacher of' : 'holds the teacher of';
-    const them = outside.length === 1 ? 'that run' : 'those runs';
-    throw new UserError(`${what} ${role} ${names(outside)}, distilled from it; delete ${them} first, or add --cascade to delete ${outside.length === 1 ? 'it' : 'them'} too`, [
-      { path: [], message: `${what} ${role} ${names(outside)}, distilled from it; delete ${them} first` },
+  if (p.needsCascade && !opts.cascade) {
+    const taken = takenWords(p);
+    throw new UserError(`deleting ${what} would also take ${taken}; add --cascade to move it all to the trash (\`dive trash restore\` brings it back), or delete them first`, [
+      { path: ['cascade'], message: `deleting ${what} would also take ${taken}` },
     ]);
   }
-  return all;
 }
 
-interface Plan<T> {
-  runs: RunLite[];
-  /** folders of the object itself, relative to the data directory */
-  dirs: string[];
-  deleteRows(): void;
-  result: T;
-}
+const json = (xs: readonly number[]) => JSON.stringify(xs);
 
-/**
- * Plans and carries out a delete in one immediate transaction (so the dependants cannot change
- * between the check and the delete): the runs' rows (their blob rows follow by trigger), the object's
- * rows (its parts' blob rows likewise), and its folders,
- * which go to the trash before COMMIT and are removed after it. On any failure the rows stay and
- * the folders are moved back.
- */
-function deleteTogether<T>(store: Store, plan: () => Plan<T>): T {
+/** Moves the rows of `t` into a new trash entry, giving up their names; returns its id. */
+function moveRows(store: Store, t: Taken): number {
   const db = store.db;
-  const moved: string[] = [];
-  let result: T;
-  try {
-    result = db
-      .transaction(() => {
-        const p = plan();
-        const delRun = db.prepare('DELETE FROM runs WHERE id = ?');
-        // teacher_id is SET NULL, so run order is free; each run's blob rows go by trigger
-        for (const r of p.runs) delRun.run(r.id);
-        p.deleteRows();
-        for (const rel of [...p.runs.flatMap((r) => (r.dir ? [r.dir] : [])), ...p.dirs]) if (moveToTrash(store.dataDir, rel)) moved.push(rel);
-        killPoint('delete-before-commit');
-        return p.result;
-      })
-      .immediate();
-  } catch (e) {
-    for (const rel of moved.reverse()) {
-      try {
-        restoreFromTrash(store.dataDir, rel);
-      } catch {
-        // the next open restores it: its rows are still there
-      }
-    }
-    throw e;
+  const entry = Number(db.prepare('INSERT INTO trash (kind, name) VALUES (?, ?)').run(t.root.kind, t.root.name).lastInsertRowid);
+  const runIds = t.runs.map((r) => r.id);
+  // queued runs leave the queue: cancelled now, so no executor claims a run in the trash
+  db.prepare(`UPDATE runs SET status = 'cancelled', error = 'moved to the trash while queued', worker_pid = NULL, claimed_by = NULL, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+              WHERE status = 'queued' AND id IN (SELECT value FROM json_each(?))`).run(json(runIds));
+  // a study that stays keeps its cell free for `study run`; the cell waits for a restore
+  const ins = db.prepare('INSERT INTO trash_cells (run_id, trash_id, study_id, cell) VALUES (?, ?, ?, ?)');
+  for (const l of runsLeavingStudies(store, t)) {
+    ins.run(l.runId, entry, l.studyId, l.cell);
+    db.prepare('DELETE FROM study_runs WHERE run_id = ?').run(l.runId);
   }
-  killPoint('delete-after-commit');
-  emptyTrash(store.dataDir, moved);
-  return result;
+  const move = (table: string, xs: readonly number[]) =>
+    db.prepare(`UPDATE ${table} SET trash_id = ?, trashed_name = name, name = ' [trash #' || id || '] ' || name WHERE id IN (SELECT value FROM json_each(?)) AND trash_id IS NULL`).run(entry, json(xs));
+  move('runs', runIds);
+  // a kill here (DIVE_KILL_AT) checks that half a move is rolled back with the rest
+  killPoint('trash-move-mid');
+  move('studies', t.studies);
+  move('splits', t.splits);
+  move('datasets', t.datasets);
+  return entry;
 }
 
-export function deleteDataset(store: Store, ref: string | number, opts: DeleteOptions = {}): DatasetInfo & Deleted {
-  return deleteTogether(store, () => {
-    const info = getDataset(store, ref);
-    const runs = planRuns(store, `dataset "${info.name}"`, ownRuns(store, { dataset: info.id }), opts);
-    const dir = store.db.prepare('SELECT dir FROM datasets WHERE id = ?').pluck().get(info.id) as string;
-    return {
-      runs,
-      dirs: [dir],
-      // its parts go by foreign-key cascade, their pixel blob rows by trigger
-      deleteRows: () => store.db.prepare('DELETE FROM datasets WHERE id = ?').run(info.id),
-      result: { ...info, deletedRuns: runs.map((r) => r.name) },
-    };
-  });
+/** What deleting would take, for a dialog to list before anything happens. */
+export function planDelete(store: Store, kind: TrashKind, name: string): DeletePlan {
+  return planOf(store, takenBy(store, kind, liveId(store, kind, name), name));
 }
 
-export function deleteSplit(store: Store, ref: string | number, opts: DeleteOptions = {}): SplitInfo & Deleted {
-  return deleteTogether(store, () => {
-    const info = getSplit(store, ref);
-    const runs = planRuns(store, `split "${info.name}"`, ownRuns(store, { split: info.id }), opts);
-    return {
-      runs,
-      dirs: [],
-      deleteRows: () => store.db.prepare('DELETE FROM splits WHERE id = ?').run(info.id),
-      result: { ...info, deletedRuns: runs.map((r) => r.name) },
-    };
-  });
-}
-
-export function deleteRun(store: Store, ref: string, opts: DeleteOptions = {}): RunInfo & Deleted {
-  return deleteTogether(store, () => {
-    const info = getRun(store, ref);
-    const r = runRow(store, ref);
-    if (r.status === 'running' || r.status === 'queued') {
-      throw new UserError(`run "${r.name}" is ${r.status}; cancel it first (\`dive cancel ${r.name}\`)`, [{ path: [], message: `run "${r.name}" is ${r.status}; cancel it first` }]);
-    }
-    const runs = planRuns(store, `run "${r.name}"`, ownRuns(store, { run: r.id }), opts);
-    return { runs, dirs: [], deleteRows: () => undefined, result: { ...info, deletedRuns: runs.filter((x) => x.id !== r.id).map((x) => x.name) } };
-  });
+/** Moves the thing named, and what it takes, into one trash entry; refuses (changing nothing) as check() says. */
+export function trashObject(store: Store, kind: TrashKind, name: string, opts: DeleteOptions = {}): Deleted {
+  return store.db
+    .transaction((): Deleted => {
+      const t = takenBy(store, kind, liveId(store, kind, name), name);
+      const p = planOf(store, t);
+      check(p, opts);
+      const trashId = moveRows(store, t);
+      killPoint('trash-move-before-commit');
+      return {
+        trashId,
+        deletedRuns: p.runs.map((r) => r.name).filter((n) => !(kind === 'run' && n === name)),
+        deletedSplits: p.splits.filter((n) => !(kind === 'split' && n === name)),
+        deletedStudies: p.studies.filter((n) => !(kind === 'study' && n === name)),
+      };
+    })
+    .immediate();
 }

@@ -12,7 +12,8 @@ import { recoverFiles, referencedDirs, storeFolders } from './recovery';
 import { markInterrupted } from './runs';
 import type { DoctorProblem, DoctorReport } from '../domain/types';
 import type { Store } from './handle';
-import { emptyTrash, TRASH_DIR } from './trash';
+import { removeTrashFolders, TRASH_DIR } from './trash';
+import { trashProblems, trashSummary } from './doctor-trash';
 
 export type { DoctorProblem, DoctorReport };
 
@@ -33,11 +34,12 @@ async function sha256Of(path: string): Promise<string> {
 
 /** Who to blame in a message: the dataset or run that owns a blob. */
 const OWNER_SQL = `SELECT b.id, b.path, b.bytes, b.sha256, b.kind,
-  COALESCE((SELECT 'dataset "' || d.name || '"' FROM dataset_parts p JOIN datasets d ON d.id = p.dataset_id WHERE p.pixels_blob = b.id),
-           (SELECT 'run "' || r.name || '"' FROM runs r WHERE r.checkpoint_blob = b.id OR r.weights_blob = b.id)) AS owner
+  COALESCE((SELECT 'dataset "' || COALESCE(d.trashed_name, d.name) || '"' || IIF(d.trash_id IS NULL, '', ' (in the trash)') FROM dataset_parts p JOIN datasets d ON d.id = p.dataset_id WHERE p.pixels_blob = b.id),
+           (SELECT 'run "' || COALESCE(r.trashed_name, r.name) || '"' || IIF(r.trash_id IS NULL, '', ' (in the trash)') FROM runs r WHERE r.checkpoint_blob = b.id OR r.weights_blob = b.id OR r.init_blob = b.id)) AS owner
   FROM blobs b ORDER BY b.id`;
 
 function remedy(b: BlobRow): string {
+  if (b.owner?.endsWith('(in the trash)')) return 'it is in the trash: `dive trash empty` removes it, or restore it and re-import or retrain it';
   if (b.owner?.startsWith('dataset')) return `delete and re-import ${b.owner}`;
   if (b.owner?.startsWith('run')) return `delete ${b.owner} and train it again`;
   return 'nothing uses it; `dive doctor --fix` removes its row';
@@ -93,7 +95,7 @@ export async function runDoctor(store: Store, opts: { fix?: boolean } = {}): Pro
 
   // folders and files against rows
   const referenced = referencedDirs(store);
-  const datasetDirs = store.db.prepare('SELECT name, dir FROM datasets').all() as { name: string; dir: string }[];
+  const datasetDirs = store.db.prepare('SELECT COALESCE(trashed_name, name) AS name, dir FROM datasets').all() as { name: string; dir: string }[];
   for (const d of datasetDirs) if (!existsSync(join(store.dataDir, d.dir))) add('missing-file', join(store.dataDir, d.dir), `folder of dataset "${d.name}" is missing; delete and re-import it`);
   const orphans = storeFolders(store.dataDir).filter((rel) => !referenced.has(rel));
   for (const rel of orphans) add('orphan', join(store.dataDir, rel), 'folder that no dataset or run names (left by a crash)', fix);
@@ -109,16 +111,17 @@ export async function runDoctor(store: Store, opts: { fix?: boolean } = {}): Pro
     }
   }
   const trash = join(store.dataDir, TRASH_DIR);
-  if (existsSync(trash)) for (const n of readdirSync(trash)) add('trash', join(trash, n), 'left by a delete that could not finish removing it', fix);
+  if (existsSync(trash)) for (const n of readdirSync(trash)) add('trash', join(trash, n), 'left by an emptying of the trash that could not finish removing it (the trash itself, `dive trash list`, is not touched)', fix);
   for (const n of existsSync(store.dataDir) ? readdirSync(store.dataDir) : []) {
     if (n.startsWith(STAGING_PREFIX)) add('staging', join(store.dataDir, n), 'staging folder of an import (removed once its process is gone)', fix);
   }
+  problems.push(...trashProblems(store, fix));
   const stale = store.db.prepare(`SELECT name, worker_pid FROM runs WHERE status = 'running'`).all() as { name: string; worker_pid: number | null }[];
 
   if (fix) {
     recoverFiles(store);
     for (const f of stray) rmSync(f, { recursive: true, force: true });
-    emptyTrash(store.dataDir);
+    removeTrashFolders(store.dataDir);
     sweepStaging(store.dataDir);
     markInterrupted(store);
   }
@@ -135,6 +138,7 @@ export async function runDoctor(store: Store, opts: { fix?: boolean } = {}): Pro
     blobsChecked: blobs.length,
     bytesChecked,
     problems,
+    trash: trashSummary(store),
     unresolved: problems.filter((p) => !p.fixed && p.kind !== 'staging').length,
   };
 }

@@ -1,7 +1,7 @@
 // Every SQL statement on tags and notes (db/007_tags_notes.sql): set a run's or study's, list all.
 import type { Annotation, AnnotateRequest, NotesIndex } from '../domain/notes';
 import { UserError } from '../domain/errors';
-import type { Store } from './store';
+import type { Store } from './handle';
 
 interface NoteRow {
   name: string;
@@ -47,9 +47,15 @@ export function annotate(store: Store, a: AnnotateRequest): Annotation {
   })();
 }
 
+/** One run's tags and note (none: empty). */
+export function runAnnotation(store: Store, runId: number): { tags: string[]; note: string } {
+  const row = store.db.prepare('SELECT tags, note FROM run_notes WHERE run_id = ?').get(runId) as { tags: string; note: string } | undefined;
+  return { tags: parseTags(row?.tags ?? '[]'), note: row?.note ?? '' };
+}
+
 /** Every run's and study's tags and note, by name: two small queries. */
 export function listNotes(store: Store): NotesIndex {
-  const runs = store.db.prepare(`SELECT r.name, n.tags, n.note, n.updated_at FROM run_notes n JOIN runs r ON r.id = n.run_id`).all() as NoteRow[];
-  const studies = store.db.prepare(`SELECT s.name, n.tags, n.note, n.updated_at FROM study_notes n JOIN studies s ON s.id = n.study_id`).all() as NoteRow[];
+  const runs = store.db.prepare(`SELECT r.name, n.tags, n.note, n.updated_at FROM run_notes n JOIN runs r ON r.id = n.run_id WHERE r.trash_id IS NULL`).all() as NoteRow[];
+  const studies = store.db.prepare(`SELECT s.name, n.tags, n.note, n.updated_at FROM study_notes n JOIN studies s ON s.id = n.study_id WHERE s.trash_id IS NULL`).all() as NoteRow[];
   return { runs: Object.fromEntries(runs.map((r) => [r.name, annotation(r)])), studies: Object.fromEntries(studies.map((r) => [r.name, annotation(r)])) };
 }

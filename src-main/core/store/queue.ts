@@ -145,7 +145,7 @@ export function setPriority(store: Store, ref: string, priority: number): void {
  */
 export function requeueInterrupted(store: Store): number[] {
   return store.db.transaction(() => {
-    const ids = store.db.prepare(`SELECT id FROM runs WHERE status = 'interrupted' ORDER BY id`).pluck().all() as number[];
+    const ids = store.db.prepare(`SELECT id FROM runs WHERE status = 'interrupted' AND trash_id IS NULL ORDER BY id`).pluck().all() as number[];
     const up = store.db.prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, cancel_requested = 0, claimed_by = NULL, heartbeat_at = ? WHERE id = ?`);
     for (const id of ids) up.run(Date.now(), id);
     return ids;

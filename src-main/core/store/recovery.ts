@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Recovery, Store } from './handle';
-import { emptyTrash, moveToTrash, originOf, TRASH_DIR } from './trash';
+import { removeTrashFolders, moveToTrash, originOf, TRASH_DIR } from './trash';
 
 /** The top-level folders of the data directory that hold one store folder per row. */
 export const STORE_FOLDERS = ['datasets', 'runs'] as const;
@@ -52,7 +52,7 @@ export function recoverFiles(store: Store, removeOrphans = true): Recovery {
       }
     })
     .immediate();
-  if (removeOrphans) emptyTrash(store.dataDir);
+  if (removeOrphans) removeTrashFolders(store.dataDir);
   return out;
 }
 

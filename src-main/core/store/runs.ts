@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunStatus, RunSummary, TeacherInfo } from '../domain/types';
+import type { BackendReport, EpochRecord, RunInfo, RunMetrics, RunOrigin, RunStatus, RunSummary, TeacherInfo } from '../domain/types';
 import { UserError } from '../domain/errors';
 import type { WrittenFile } from './files';
 import type { Store } from './handle';
 import { processAlive } from '../process';
 import { answerConfusion, saveConfusion, splitConfusion } from './confusion';
 import { parseRunConfig, RUN_DEFAULTS, type RunConfig } from '../domain/run-config';
+import { runAnnotation } from './notes';
 
 interface RunRow {
   id: number;
@@ -26,6 +27,8 @@ interface RunRow {
   images_per_second: number | null;
   checkpoint_blob: number | null;
   weights_blob: number | null;
+  init_blob: number | null;
+  origin: string | null;
   metrics: string | null;
   warnings: string;
   teacher_info: string | null;
@@ -64,26 +67,28 @@ export function runRow(store: Store, ref: string | number): RunRow {
 const SELECT_SUMMARIES = `SELECT r.id, r.name, r.status, r.error, r.method, r.model, s.name, r.split_id, d.name,
     COALESCE(t.name, r.teacher_name), st.name, r.seed, r.epochs, r.backend, r.epochs_done,
     r.top1, r.many, r.medium, r.few, r.ece, r.warnings, r.images_per_second, r.created_at, r.started_at, r.finished_at,
-    r.lr, r.batch_size, r.tau, r.power, r.alpha
-  FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id
-  LEFT JOIN study_runs sr ON sr.run_id = r.id LEFT JOIN studies st ON st.id = sr.study_id`;
+    r.lr, r.batch_size, r.tau, r.power, r.alpha, r.origin,
+    (SELECT e.val_acc FROM run_epochs e WHERE e.run_id = r.id AND e.epoch = r.epochs_done)
+  FROM runs r JOIN splits s ON s.id = r.split_id JOIN datasets d ON d.id = s.dataset_id LEFT JOIN runs t ON t.id = r.teacher_id AND t.trash_id IS NULL
+  LEFT JOIN study_runs sr ON sr.run_id = r.id LEFT JOIN studies st ON st.id = sr.study_id AND st.trash_id IS NULL`;
 
 type SummaryTuple = [
   id: number, name: string, status: RunStatus, error: string | null, method: string, model: string, split: string, splitId: number, dataset: string,
   teacher: string | null, study: string | null, seed: number | null, epochs: number | null, backend: string | null, epochsDone: number,
   top1: number | null, many: number | null, medium: number | null, few: number | null, ece: number | null, warnings: string,
   imagesPerSecond: number | null, createdAt: string, startedAt: string | null, finishedAt: string | null,
-  lr: number | null, batchSize: number | null, tau: number | null, power: number | null, alpha: number | null,
+  lr: number | null, batchSize: number | null, tau: number | null, power: number | null, alpha: number | null, origin: string | null,
+  valAcc: number | null,
 ];
 
-interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number | null; val_acc: number | null; seconds: number; images_per_second: number }
+interface EpochRow { epoch: number; loss: number; lr: number; train_acc: number; test_acc: number | null; test_images: number | null; val_acc: number | null; seconds: number; images_per_second: number }
 
-const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, valAcc: e.val_acc, seconds: e.seconds, imagesPerSec: e.images_per_second });
+const toEpoch = (e: EpochRow): EpochRecord => ({ epoch: e.epoch, loss: e.loss, lr: e.lr, trainAcc: e.train_acc, testAcc: e.test_acc, testImages: e.test_images, valAcc: e.val_acc, seconds: e.seconds, imagesPerSec: e.images_per_second });
 
 /** From the row's columns alone: no JSON parsed but a non-empty warnings list (short, and rare). */
 function toRunSummary(row: SummaryTuple): RunSummary {
   const [id, name, status, error, method, model, split, splitId, dataset, teacher, study, seed, epochs, backend, epochsDone,
-    top1, many, medium, few, ece, warnings, imagesPerSecond, createdAt, startedAt, finishedAt, lr, batchSize, tau, power, alpha] = row;
+    top1, many, medium, few, ece, warnings, imagesPerSecond, createdAt, startedAt, finishedAt, lr, batchSize, tau, power, alpha, origin, valAcc] = row;
   return {
     id, name, status, error, method, model, split, splitId, dataset,
     // the live teacher's name, or the one recorded when the student was created
@@ -96,8 +101,11 @@ function toRunSummary(row: SummaryTuple): RunSummary {
     backend,
     epochsDone,
     metrics: top1 == null || ece == null ? null : { top1, many, medium, few, ece },
+    valAcc,
     warnings: warnings === '[]' ? [] : (parse<string[]>(warnings) ?? []),
     imagesPerSecond, createdAt, startedAt, finishedAt,
+    // where weights from outside came in (import-run, --init-weights); rare, and a short JSON
+    origin: parse<RunOrigin>(origin),
   };
 }
 
@@ -118,13 +126,14 @@ export function getRun(store: Store, ref: string | number, opts: { cells?: boole
     teacherInfo: parse<TeacherInfo>(r.teacher_info),
     backendReport: parse<BackendReport>(r.backend_report),
     epochs,
+    ...runAnnotation(store, r.id),
   };
 }
 
 /** One query whatever the number of runs, reading columns only; config, full metrics and epochs are getRun's. */
 export function listRuns(store: Store, filter: { split?: string; status?: RunStatus } = {}): RunSummary[] {
   const rows = store.db
-    .prepare(`${SELECT_SUMMARIES} WHERE (@split IS NULL OR s.name = @split) AND (@status IS NULL OR r.status = @status) ORDER BY r.id`)
+    .prepare(`${SELECT_SUMMARIES} WHERE r.trash_id IS NULL AND (@split IS NULL OR s.name = @split) AND (@status IS NULL OR r.status = @status) ORDER BY r.id`)
     .raw()
     .all({ split: filter.split ?? null, status: filter.status ?? null }) as SummaryTuple[];
   return rows.map(toRunSummary);
@@ -139,7 +148,7 @@ export function uniqueRunName(store: Store, base: string): string {
 
 export function insertRun(
   store: Store,
-  r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: RunConfig; teacherInfo?: TeacherInfo | null; warnings?: string[] },
+  r: { name: string; splitId: number; teacherId: number | null; method: string; model: string; config: RunConfig; teacherInfo?: TeacherInfo | null; warnings?: string[]; origin?: RunOrigin | null },
 ): number {
   // the listing's columns go in with the JSON they summarise, in this one statement
   const info = store.db
@@ -149,7 +158,26 @@ export function insertRun(
     )
     .run(r.name, r.splitId, r.teacherId, r.method, r.model, JSON.stringify(r.config), Date.now(), join('runs', `${r.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now().toString(36)}`), r.teacherInfo ? JSON.stringify(r.teacherInfo) : null, JSON.stringify(r.warnings ?? []), r.config.seed, r.config.epochs, r.teacherInfo?.name ?? null,
       r.config.lr, r.config.batchSize, r.config.params.tau, r.config.params.power, r.config.params.alpha);
-  return Number(info.lastInsertRowid);
+  const id = Number(info.lastInsertRowid);
+  if (r.origin) store.db.prepare('UPDATE runs SET origin = ? WHERE id = ?').run(JSON.stringify(r.origin), id);
+  return id;
+}
+
+/** The initial weights a run trains from (--init-weights), owned by the run; in the caller's transaction. */
+export function setInitWeights(store: Store, id: number, file: WrittenFile): void {
+  replaceBlob(store, id, 'init_blob', file, 'weights');
+}
+
+/**
+ * A run trained elsewhere, registered as completed (dive import-run): its weights file, the test
+ * metrics measured on import, no epochs. One transaction with the caller's insertRun.
+ */
+export function markImported(store: Store, id: number, r: { metrics: RunMetrics; weights: WrittenFile; backend: BackendReport }): void {
+  replaceBlob(store, id, 'weights_blob', r.weights, 'weights');
+  store.db
+    .prepare(`UPDATE runs SET status = 'completed', metrics = ?, backend = ?, backend_report = ?, started_at = ?, finished_at = ?,
+              top1 = ?, many = ?, medium = ?, few = ?, ece = ? WHERE id = ?`)
+    .run(JSON.stringify(r.metrics), r.backend.name, JSON.stringify(r.backend), now(), now(), r.metrics.top1, r.metrics.many, r.metrics.medium, r.metrics.few, r.metrics.ece, id);
 }
 
 /** Queued → running; false when the run was cancelled before its worker got here. */
@@ -176,7 +204,7 @@ export function heartbeat(store: Store, id: number): boolean {
   return row?.cancel_requested === 1;
 }
 
-function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weights_blob', file: WrittenFile, kind: string): void {
+function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weights_blob' | 'init_blob', file: WrittenFile, kind: string): void {
   const db = store.db;
   const rel = file.path.startsWith(store.dataDir) ? file.path.slice(store.dataDir.length + 1) : file.path;
   const old = (db.prepare(`SELECT ${column} AS b FROM runs WHERE id = ?`).get(id) as { b: number | null }).b;
@@ -195,8 +223,8 @@ function replaceBlob(store: Store, id: number, column: 'checkpoint_blob' | 'weig
 export function recordEpoch(store: Store, id: number, rec: EpochRecord, checkpoint: WrittenFile): void {
   store.db.transaction(() => {
     store.db
-      .prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, val_acc, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.valAcc ?? null, rec.seconds, rec.imagesPerSec);
+      .prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, lr, train_acc, test_acc, test_images, val_acc, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, rec.epoch, rec.loss, rec.lr, rec.trainAcc, rec.testAcc, rec.testImages ?? null, rec.valAcc ?? null, rec.seconds, rec.imagesPerSec);
     store.db.prepare('UPDATE runs SET epochs_done = ?, heartbeat_at = ? WHERE id = ?').run(rec.epoch, Date.now(), id);
     replaceBlob(store, id, 'checkpoint_blob', checkpoint, 'checkpoint');
   })();
@@ -261,9 +289,9 @@ export function markInterrupted(store: Store, staleMs = 600_000): number {
   return n;
 }
 
-export function runFilePath(store: Store, ref: string | number, which: 'checkpoint' | 'weights'): string | null {
+export function runFilePath(store: Store, ref: string | number, which: 'checkpoint' | 'weights' | 'init'): string | null {
   const r = runRow(store, ref);
-  const blob = which === 'checkpoint' ? r.checkpoint_blob : r.weights_blob;
+  const blob = which === 'checkpoint' ? r.checkpoint_blob : which === 'init' ? r.init_blob : r.weights_blob;
   if (blob == null) return null;
   const b = store.db.prepare('SELECT path FROM blobs WHERE id = ?').get(blob) as { path: string };
   return join(store.dataDir, b.path);

@@ -132,10 +132,11 @@ export function getSplit(store: Store, ref: string | number): SplitInfo {
 
 /** All splits, oldest first; only those of one dataset when it is named. */
 export function listSplits(store: Store, dataset?: string): SplitInfo[] {
-  const base = 'SELECT s.*, d.name AS dataset_name FROM splits s JOIN datasets d ON d.id = s.dataset_id';
+  // what is in the trash is left out (db/013_trash.sql)
+  const base = 'SELECT s.*, d.name AS dataset_name FROM splits s JOIN datasets d ON d.id = s.dataset_id WHERE s.trash_id IS NULL';
   const rows = (dataset === undefined
     ? store.db.prepare(`${base} ORDER BY s.id`).all()
-    : store.db.prepare(`${base} WHERE s.dataset_id = ? ORDER BY s.id`).all(getDataset(store, dataset).id)) as SplitRow[];
+    : store.db.prepare(`${base} AND s.dataset_id = ? ORDER BY s.id`).all(getDataset(store, dataset).id)) as SplitRow[];
   return rows.map((r) => toInfo(store, r));
 }
 

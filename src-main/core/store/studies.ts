@@ -52,7 +52,7 @@ export function listStudyRows(store: Store): (StudyRow & { runs: number; complet
               COUNT(sr.run_id) AS runs, COALESCE(SUM(r.status = 'completed'), 0) AS completed
        FROM studies st JOIN splits s ON s.id = st.split_id
        LEFT JOIN study_runs sr ON sr.study_id = st.id LEFT JOIN runs r ON r.id = sr.run_id
-       GROUP BY st.id ORDER BY st.id`,
+       WHERE st.trash_id IS NULL GROUP BY st.id ORDER BY st.id`,
     )
     .all() as (RawStudy & { runs: number; completed: number })[];
   return rows.map((r) => ({ ...toStudy(r), runs: r.runs, completed: r.completed }));

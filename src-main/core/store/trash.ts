@@ -1,8 +1,10 @@
-// Removing a folder together with its rows: the folder is renamed into `trash/` inside the
-// transaction that deletes the rows (a rename is atomic and fails up front on a read-only data
-// folder, rolling the rows back), and emptied after the commit. A crash between the two leaves
-// only trash, which the next open empties; a crash before the commit leaves trash whose rows still
-// exist, which the next open moves back (see recovery.ts).
+// Removing a folder together with its rows, when the user's trash is emptied (trash-empty.ts; a
+// delete itself moves no file: the rows go into the user's trash, in the database, and keep their
+// folders). The folder is renamed into `data/trash/` inside the transaction that deletes the rows
+// (a rename is atomic and fails up front on a read-only data folder, rolling the rows back), and
+// removed after the commit. A crash between the two leaves only folders here, which the next open
+// removes; a crash before the commit leaves folders whose rows still exist, which the next open
+// moves back (see recovery.ts). So `data/trash/` is empty whenever no emptying is under way.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsErrorLine } from '../domain/fs-errors';
@@ -41,7 +43,7 @@ export function restoreFromTrash(dataDir: string, rel: string): void {
 }
 
 /** Removes trash entries (all, or the named store folders); one that cannot go waits for the next open. */
-export function emptyTrash(dataDir: string, only?: string[]): void {
+export function removeTrashFolders(dataDir: string, only?: string[]): void {
   const trash = join(dataDir, TRASH_DIR);
   if (!existsSync(trash)) return;
   const names = only ? only.map(trashName) : readdirSync(trash);

@@ -145,6 +145,8 @@ export interface WeightsMeta {
   /** normalisation the model was trained with (pixel / 255 space) */
   mean: number[];
   std: number[];
+  /** SGD steps taken (absent in files from before it was kept, and in imported weights) */
+  steps?: number;
 }
 
 export function writeWeights(path: string, meta: WeightsMeta, weights: NamedArray[]): WrittenFile {

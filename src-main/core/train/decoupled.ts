@@ -23,7 +23,8 @@ import { BatchAssembler, batchCount } from './batches';
 import type { Checkpoint, WeightsMeta } from './checkpoint';
 import { classAwareOrder } from './class-aware';
 import { balancedAccuracyOf, evaluateModel, toRunMetrics, type Scorer } from './evaluation';
-import { autoEvalEvery, evaluatedEpoch, gatherLabels, stratifiedHoldout } from './holdout';
+import { gatherLabels, stratifiedHoldout, testSample } from './holdout';
+import { evalPlan, evaluatedEpoch } from '../domain/eval-plan';
 import type { NamedArray, NamedVariables } from './layers';
 import { uniform, VariableSet } from './layers';
 import { checkData, checkResumeConfig, nextTick, type AnyTrainData, type TrainHooks, type TrainResult } from './loop';
@@ -155,7 +156,12 @@ export async function trainDecoupled(opts: DecoupledOptions): Promise<TrainResul
   const trainCounts = holdout ? holdout.trainCounts : data.classCounts;
   const n = fitLabels.length;
   const augment = { crop: cfg.augment.crop, flip: cfg.augment.flip, padding: resolvePadding(cfg, shape) };
-  const evalEvery = cfg.evalEvery ?? autoEvalEvery(n, data.testLabels.length);
+  // evaluated as trainRun is (domain/eval-plan.ts): a short run's earlier epochs on the fixed test sample, so the estimate holds
+  const plan = evalPlan({ trainImages: n, testImages: data.testLabels.length, epochs: cfg.epochs, evalEvery: cfg.evalEvery });
+  const evalEvery = plan.every;
+  const sampleIdx = plan.sample === null ? null : testSample(data.testLabels, C, plan.sample);
+  const sampleLabels = sampleIdx ? gatherLabels(data.testLabels, sampleIdx) : null;
+  const sampled = sampleIdx && sampleLabels ? new BatchAssembler(pixelsSubset(asPixelSource(data.testImages, shape[0] * shape[1] * shape[2]), sampleIdx), sampleLabels, shape, lut, evalBatch) : null;
 
   // the same two streams as trainRun: the classifier's init, then the data (sampling, augmentation)
   const root = new Rng(cfg.seed);
@@ -232,13 +238,21 @@ export async function trainDecoupled(opts: DecoupledOptions): Promise<TrainResul
       const trainSeconds = (performance.now() - t0) / 1000;
       let metrics: RunMetrics | null = null;
       let valAcc: number | null = null;
+      let testImages: number | null = null;
       if (evaluatedEpoch(epoch + 1, evalEvery, cfg.epochs)) {
-        const ev = await evaluateModel(scorer, test, data.testLabels, data.groups, evalBatch, opts.keepTestLogits ?? true);
-        metrics = lastMetrics = toRunMetrics(ev.evaluation, epoch + 1);
-        lastLogits = ev.logits;
+        if (sampled && sampleLabels && epoch + 1 < cfg.epochs) {
+          // an earlier epoch of a short run: the fixed test sample (the curve), never the run's figures
+          metrics = toRunMetrics((await evaluateModel(scorer, sampled, sampleLabels, data.groups, evalBatch, false)).evaluation, epoch + 1);
+          testImages = sampleLabels.length;
+        } else {
+          const ev = await evaluateModel(scorer, test, data.testLabels, data.groups, evalBatch, opts.keepTestLogits ?? true);
+          metrics = lastMetrics = toRunMetrics(ev.evaluation, epoch + 1);
+          lastLogits = ev.logits;
+          testImages = data.testLabels.length;
+        }
         if (val && valLabels) valAcc = await balancedAccuracyOf(scorer, val, valLabels, evalBatch);
       }
-      const record: EpochRecord = { epoch: epoch + 1, loss: lossSum / n, lr, trainAcc: correct / n, testAcc: metrics ? metrics.top1 : null, valAcc, seconds: (performance.now() - t0) / 1000, imagesPerSec: n / trainSeconds };
+      const record: EpochRecord = { epoch: epoch + 1, loss: lossSum / n, lr, trainAcc: correct / n, testAcc: metrics ? metrics.top1 : null, testImages, valAcc, seconds: (performance.now() - t0) / 1000, imagesPerSec: n / trainSeconds };
       records.push(record);
       if (epoch + 1 === chanceCheckEpoch(cfg.epochs)) await warn(trainChanceWarning(record.trainAcc, epoch + 1, trainCounts));
       if (hooks.onEpoch) {
@@ -263,6 +277,8 @@ export async function trainDecoupled(opts: DecoupledOptions): Promise<TrainResul
       warnings,
       weights: withClassifier(source, linear.weight, linear.bias),
       testLogits: lastLogits ?? new Float32Array(0),
+      // the backbone (and its batch norm) is frozen: its statistics are the stage-1 model's
+      steps: source.meta.steps ?? 0,
       normalization: norm,
       trainCounts,
     };

@@ -2,6 +2,7 @@
 // every class, rounded, at least one image of any class that keeps at least one for training), so
 // that a long-tailed split keeps its profile on both sides. Seeded, so a run's holdout is a pure
 // function of (labels, fraction, seed) and is recorded by its config alone.
+import { holdoutCount, TEST_SAMPLE_SEED } from '../domain/eval-plan';
 import { Rng } from '../rng';
 
 export interface Holdout {
@@ -11,12 +12,6 @@ export interface Holdout {
   /** per-class counts of the images left for training */
   trainCounts: number[];
   valCounts: number[];
-}
-
-/** Images of class c held out: round(f * n_c), at least 1 when f > 0 and n_c >= 2, never all. */
-export function holdoutCount(n: number, fraction: number): number {
-  if (fraction <= 0 || n < 2) return 0;
-  return Math.min(n - 1, Math.max(1, Math.round(fraction * n)));
 }
 
 export function stratifiedHoldout(labels: Int32Array, numClasses: number, fraction: number, seed: number): Holdout {
@@ -44,18 +39,15 @@ export function gatherLabels(labels: Int32Array, idx: Int32Array): Int32Array {
   return out;
 }
 
-/**
- * The default evaluation cadence. A test image costs about a third of a training image (a forward
- * pass only), so evaluating every K epochs costs test / (3 K train) of the training time; K =
- * ceil(4 test / (3 train)) keeps that at most a quarter. On a small split with a large test set
- * (Fashion-MNIST-LT: 1,236 training and 10,000 test images, K = 11) a short run is evaluated after
- * its last epoch only; `evalEvery` asks for more.
- */
-export function autoEvalEvery(trainImages: number, testImages: number): number {
-  return Math.max(1, Math.ceil((4 * testImages) / (3 * Math.max(1, trainImages))));
-}
+// the evaluation cadence, the test sample's size and the holdout's counts are rules of the leaf
+// package (domain/eval-plan.ts: the Train form's estimate counts with them too)
+export { autoEvalEvery, evaluatedEpoch, holdoutCount } from '../domain/eval-plan';
 
-/** Whether 1-based epoch `epoch` is evaluated: every K-th, and always the last. */
-export function evaluatedEpoch(epoch: number, every: number, epochs: number): boolean {
-  return epoch === epochs || epoch % every === 0;
+/**
+ * The fixed class-stratified sample of the test set that a short run is evaluated on before its
+ * last epoch (domain/eval-plan.ts): about `size` images, the same share of every class, drawn with
+ * TEST_SAMPLE_SEED so that every run of the dataset sees the same images. Indices ascending.
+ */
+export function testSample(labels: Int32Array, numClasses: number, size: number): Int32Array {
+  return stratifiedHoldout(labels, numClasses, Math.min(1, size / Math.max(1, labels.length)), TEST_SAMPLE_SEED).val;
 }

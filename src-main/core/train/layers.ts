@@ -10,7 +10,7 @@
 //   normalise, unbiased variance into the running estimate), running statistics in eval.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
-import { fusedBatchNormApplies, fusedBnTrainOp } from './batch-norm-fused';
+import { fusedBatchNormApplies, fusedBnTrainOp, type Activation } from './batch-norm-fused';
 import { registerTrainingGradients } from './gradients';
 
 // tfjs-core's Node entry registers no gradients; this module's ops need them even when no backend
@@ -135,9 +135,10 @@ function channelMean(t: tf.Tensor, C: number): tf.Tensor1D {
  * variance is the two-pass mean of c^2 (numerically stable). `onStats` receives the batch mean
  * and the biased variance.
  */
-function bnTrainOp(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, onStats: Stats): tf.Tensor {
-  // the wasm backend with our kernels: the same arithmetic in five passes (batch-norm-fused.ts)
-  if (fusedBatchNormApplies(x)) return fusedBnTrainOp(x, gamma, beta, BN_EPS, onStats);
+function bnTrainOp(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, onStats: Stats, act?: Activation): tf.Tensor {
+  // the wasm backend with our kernels: the same arithmetic in five passes, with the activation
+  // in them (batch-norm-fused.ts)
+  if (fusedBatchNormApplies(x)) return fusedBnTrainOp(x, gamma, beta, BN_EPS, onStats, act);
   const C = x.shape[x.rank - 1];
   const M = x.size / C;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -163,21 +164,31 @@ function bnTrainOp(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, onStats:
         }),
     };
   });
-  return f(x, gamma, beta);
+  return activate(f(x, gamma, beta), act);
 }
 
+/** relu(y + residual), relu(y), or y, as `act` says. */
+function activate<T extends tf.Tensor>(y: T, act?: Activation): T {
+  if (!act?.relu) return y;
+  return tf.relu(act.residual ? tf.add(y, act.residual) : y) as T;
+}
+
+/** Batch norm, then (act) a ReLU, with a residual added before it: fused into batch norm's kernels where they run. */
+export type BatchNormLayer<T extends tf.Tensor> = (x: T, training: boolean, act?: Activation) => T;
+export const RELU: Activation = { relu: true };
+
 /** Batch norm over the channel (last) axis of a [N, H, W, C] or [N, C] tensor. */
-export function batchNorm<T extends tf.Tensor>(vs: VariableSet, name: string, C: number): Layer<T, T> {
+export function batchNorm<T extends tf.Tensor>(vs: VariableSet, name: string, C: number): BatchNormLayer<T> {
   const gamma = vs.param(`${name}.weight`, [C], new Float32Array(C).fill(1)) as tf.Variable<tf.Rank.R1>;
   const beta = vs.param(`${name}.bias`, [C], new Float32Array(C)) as tf.Variable<tf.Rank.R1>;
   const runMean = vs.buffer(`${name}.running_mean`, [C], new Float32Array(C));
   const runVar = vs.buffer(`${name}.running_var`, [C], new Float32Array(C).fill(1));
-  return (x, training) => {
+  return (x, training, act) => {
     if (!training) {
       return tf.tidy(() => {
         const scale = tf.mul(gamma, tf.rsqrt(tf.add(runVar, BN_EPS)));
         const shift = tf.sub(beta, tf.mul(runMean, scale));
-        return tf.add(tf.mul(x, scale), shift) as T;
+        return activate(tf.add(tf.mul(x, scale), shift) as T, act);
       });
     }
     const M = x.size / C;
@@ -186,7 +197,7 @@ export function batchNorm<T extends tf.Tensor>(vs: VariableSet, name: string, C:
       const unbiased = M > 1 ? M / (M - 1) : 1;
       runMean.assign(tf.add(tf.mul(runMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
       runVar.assign(tf.add(tf.mul(runVar, 1 - BN_MOMENTUM), tf.mul(variance, BN_MOMENTUM * unbiased)));
-    }) as T;
+    }, act) as T;
   };
 }
 

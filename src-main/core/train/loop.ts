@@ -1,8 +1,8 @@
 // The training loop of one run: seeded init, per-epoch shuffled and augmented batches, the
 // method's loss (with a frozen teacher's logits on the same augmented batch for kd / dive, the
 // teacher seeing the input normalised as it was trained), SGD with the step's learning rate,
-// evaluation on the test set (and the validation holdout, if any) every `evalEvery` epochs and
-// after the last, and an end-of-epoch checkpoint from which a resumed run continues bit for bit.
+// evaluation on the test set (and the validation holdout, if any) as domain/eval-plan.ts plans it
+// (every K epochs and after the last; a short run's earlier epochs on a fixed test sample), and an end-of-epoch checkpoint from which a resumed run continues bit for bit.
 // No figure is chosen on the test set: the reported metrics are the last epoch's.
 //
 // Random streams: Rng(seed) forks once for the weight init and once for the data (epoch order,
@@ -22,9 +22,10 @@ import { resolvePadding, type ImageShape, type RunConfig } from '../domain/run-c
 import type { NamedArray } from './layers';
 import { methodLoss } from './losses';
 import { SOURCE_METHODS, TEACHER_METHODS } from '../domain/method';
-import { createModel, type Model } from './models';
+import { createModel, mergeWeights, type Model } from './models';
 import { Sgd } from './optim';
-import { autoEvalEvery, evaluatedEpoch, gatherLabels, stratifiedHoldout } from './holdout';
+import { evalPlan, evaluatedEpoch, evaluations as plannedEvaluations } from '../domain/eval-plan';
+import { gatherLabels, stratifiedHoldout, testSample } from './holdout';
 import { chanceCheckEpoch, divergenceReason, testChanceWarning, trainChanceWarning } from './run-warnings';
 import { learningRateAt } from './schedule';
 
@@ -70,6 +71,8 @@ export interface TrainHooks {
   onWarning?(warning: string): void | Promise<void>;
   /** polled after every batch; true stops the run (it can be resumed from the last checkpoint) */
   shouldStop?(): boolean;
+  /** every SGD step's own batch loss (bench:parity --exact compares them step by step) */
+  onStep?(step: { epoch: number; batch: number; loss: number; lr: number }): void;
 }
 
 export interface TrainOptions {
@@ -80,6 +83,14 @@ export interface TrainOptions {
   /** the normalisation the teacher was trained with (default: the student's) */
   teacherNormalization?: ChannelStats;
   resume?: Checkpoint;
+  /**
+   * Initial weights (dive train --init-weights, bench:parity --exact) put over the seeded init
+   * before the first step, by name: a tensor left out keeps its fresh value (--reset-head's
+   * classifier). Ignored when resuming: the checkpoint has the weights.
+   */
+  init?: readonly NamedArray[];
+  /** the sample order of each 0-based epoch, handed in (bench:parity --exact); default: the seeded shuffle */
+  order?: (epoch: number) => Int32Array;
   hooks?: TrainHooks;
   /** images per forward pass when evaluating (no effect on results) */
   evalBatchSize?: number;
@@ -106,6 +117,8 @@ export interface TrainCompleted {
   normalization: ChannelStats;
   /** per-class training counts the loss used (the split's, less the validation holdout) */
   trainCounts: number[];
+  /** SGD steps the final weights took (batch norm's num_batches_tracked in a PyTorch export) */
+  steps: number;
 }
 
 export interface TrainStopped {
@@ -239,7 +252,15 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   const test = new BatchAssembler(data.testImages, data.testLabels, shape, lut, evalBatch);
   const val = valSet ? new BatchAssembler(valSet.images, valSet.labels, shape, lut, evalBatch) : null;
   const augment = { crop: cfg.augment.crop, flip: cfg.augment.flip, padding: resolvePadding(cfg, shape) };
-  const evalEvery = cfg.evalEvery ?? autoEvalEvery(n, data.testLabels.length);
+  const plan = evalPlan({ trainImages: n, testImages: data.testLabels.length, epochs: cfg.epochs, evalEvery: cfg.evalEvery });
+  const evalEvery = plan.every;
+  const sampleIdx = plan.sample === null ? null : testSample(data.testLabels, data.numClasses, plan.sample);
+  // a view of the test pixels, like the training split's: the sample is read from wherever they are
+  const sampleSet = sampleIdx ? { images: pixelsSubset(asPixelSource(data.testImages, h * w * c), sampleIdx), labels: gatherLabels(data.testLabels, sampleIdx) } : null;
+  const sampled = sampleSet ? new BatchAssembler(sampleSet.images, sampleSet.labels, shape, lut, evalBatch) : null;
+  const valImages = valSet ? valSet.labels.length : 0;
+  /** test (and validation) images evaluated at 1-based `epoch`: the sample before the last epoch, if any */
+  const evalImages = (epoch: number) => (epoch < cfg.epochs && sampleSet ? sampleSet.labels.length : data.testLabels.length) + valImages;
 
   const root = new Rng(cfg.seed);
   const model = createModel({ kind: cfg.model, imageShape: shape, numClasses: data.numClasses, normHead: cfg.normHead }, root.fork());
@@ -256,6 +277,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   };
   let start = 0;
   try {
+    if (!resume && opts.init) model.restore(mergeWeights(await model.snapshotAsync(), opts.init));
     if (resume) {
       model.restore(resume.weights);
       opt.restore(resume.momentum);
@@ -269,16 +291,16 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
     const batches = batchCount(n, cfg.batchSize);
     let lastLogits: Float32Array | null = null;
     let lastMetrics: RunMetrics | null = null;
-    let evalSeconds = -1;
+    /** seconds per evaluated image, once one evaluation has been timed */
+    let evalPerImage = -1;
     let firstLoss = Number.NaN;
-    const evaluations = (from: number) => {
-      let k = 0;
-      for (let e = from + 1; e <= cfg.epochs; e++) if (evaluatedEpoch(e, evalEvery, cfg.epochs)) k++;
-      return k;
-    };
+    /** images still to evaluate after 0-based epoch `from` (its own evaluation included) */
+    const evalImagesLeft = (from: number) =>
+      plannedEvaluations(plan, cfg.epochs, data.testLabels.length).reduce((a, ev) => a + (ev.epoch > from ? evalImages(ev.epoch) : 0), 0);
     for (let epoch = start; epoch < cfg.epochs; epoch++) {
       const t0 = performance.now();
-      const order = epochOrder(n, dataRng);
+      const order = opts.order ? opts.order(epoch) : epochOrder(n, dataRng);
+      if (order.length !== n) throw new Error(`epoch ${epoch + 1}: an order of ${order.length} samples for ${n}`);
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
@@ -288,6 +310,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
         const from = b * cfg.batchSize;
         const batch = train.fill(order, from, Math.min(cfg.batchSize, n - from), { rng: dataRng, options: augment });
         const { loss, hits } = await trainStep(step, batch, epoch, lr);
+        hooks.onStep?.({ epoch, batch: b, loss, lr });
         correct += hits;
         if (Number.isNaN(firstLoss)) firstLoss = loss;
         const diverged = divergenceReason(loss, firstLoss, data.numClasses, epoch + 1, b + 1);
@@ -298,7 +321,8 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
           const secs = (performance.now() - t0) / 1000;
           const ips = seen / Math.max(secs, 1e-9);
           const left = n - seen + n * (cfg.epochs - epoch - 1);
-          const evalEach = evalSeconds >= 0 ? evalSeconds : data.testLabels.length / ips / 3;
+          // before the first evaluation is timed: a test image costs about a third of a training image
+          const perImage = evalPerImage >= 0 ? evalPerImage : 1 / ips / 3;
           await hooks.onBatch({
             epoch: epoch + 1,
             batch: b + 1,
@@ -306,7 +330,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
             loss: lossSum / seen,
             acc: correct / seen,
             imagesPerSec: ips,
-            etaSeconds: left / ips + evalEach * evaluations(epoch),
+            etaSeconds: left / ips + perImage * evalImagesLeft(epoch),
           });
         }
         await nextTick();
@@ -315,14 +339,23 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       const trainSeconds = (performance.now() - t0) / 1000;
       let metrics: RunMetrics | null = null;
       let valAcc: number | null = null;
+      let testImages: number | null = null;
       if (evaluatedEpoch(epoch + 1, evalEvery, cfg.epochs)) {
         const tEval = performance.now();
-        const ev = await evaluateModel(model, test, data.testLabels, data.groups, evalBatch, keepLogits);
-        lastLogits = ev.logits;
-        metrics = toRunMetrics(ev.evaluation, epoch + 1);
-        lastMetrics = metrics;
+        if (sampled && sampleSet && epoch + 1 < cfg.epochs) {
+          // an earlier epoch of a short run: the fixed test sample (the curve), never the run's figures
+          const ev = await evaluateModel(model, sampled, sampleSet.labels, data.groups, evalBatch, false);
+          metrics = toRunMetrics(ev.evaluation, epoch + 1);
+          testImages = sampleSet.labels.length;
+        } else {
+          const ev = await evaluateModel(model, test, data.testLabels, data.groups, evalBatch, keepLogits);
+          lastLogits = ev.logits;
+          metrics = toRunMetrics(ev.evaluation, epoch + 1);
+          lastMetrics = metrics;
+          testImages = data.testLabels.length;
+        }
         if (val && valSet) valAcc = await balancedAccuracyOf(model, val, valSet.labels, evalBatch);
-        evalSeconds = (performance.now() - tEval) / 1000;
+        evalPerImage = (performance.now() - tEval) / 1000 / Math.max(1, evalImages(epoch + 1));
       }
       const record: EpochRecord = {
         epoch: epoch + 1,
@@ -330,6 +363,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
         lr,
         trainAcc: correct / n,
         testAcc: metrics ? metrics.top1 : null,
+        testImages,
         valAcc,
         seconds: (performance.now() - t0) / 1000,
         imagesPerSec: n / trainSeconds,
@@ -367,6 +401,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       testLogits: lastLogits ?? new Float32Array(0),
       normalization: norm,
       trainCounts,
+      steps: cfg.epochs * batchCount(n, cfg.batchSize),
     };
   } finally {
     opt.dispose();

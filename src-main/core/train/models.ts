@@ -8,7 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 import type { ImageShape, ModelKind } from '../domain/run-config';
-import { batchNorm, conv2d, dense, normedDense, shortcutA, VariableSet, type Layer, type NamedArray, type NamedVariables } from './layers';
+import { batchNorm, conv2d, dense, normedDense, RELU, shortcutA, VariableSet, type Layer, type NamedArray, type NamedVariables } from './layers';
+import { HIDDEN_MLP } from './model-shapes';
 
 export interface ModelSpec {
   kind: ModelKind;
@@ -43,7 +44,6 @@ export interface Model {
   dispose(): void;
 }
 
-export const HIDDEN_MLP = [256, 256];
 const RESNET_BLOCKS: Record<'resnet8' | 'resnet20' | 'resnet32', number> = { resnet8: 1, resnet20: 3, resnet32: 5 };
 
 function head(vs: VariableSet, inF: number, numClasses: number, normHead: boolean): Layer<tf.Tensor2D, tf.Tensor2D> {
@@ -85,8 +85,9 @@ function buildCnn(vs: VariableSet, s: ModelSpec): Network {
     featureSize: flat,
     head: head(vs, flat, s.numClasses, !!s.normHead),
     features: (x, t) => {
-      let y = tf.maxPool(tf.relu(bn1(conv1(x, t), t)), 2, 2, 'valid');
-      y = tf.maxPool(tf.relu(bn2(conv2(y, t), t)), 2, 2, 'valid');
+      // bn(x, t, RELU) is relu(bn(x)), in batch norm's own kernels where they run
+      let y = tf.maxPool(bn1(conv1(x, t), t, RELU), 2, 2, 'valid');
+      y = tf.maxPool(bn2(conv2(y, t), t, RELU), 2, 2, 'valid');
       return tf.reshape(y, [y.shape[0], flat]) as tf.Tensor2D;
     },
   };
@@ -98,10 +99,8 @@ function basicBlock(vs: VariableSet, name: string, inC: number, outC: number, st
   const conv2 = conv2d(vs, `${name}.conv2`, outC, outC, 3, 1);
   const bn2 = batchNorm<tf.Tensor4D>(vs, `${name}.bn2`, outC);
   const shortcut = stride !== 1 || inC !== outC ? shortcutA(inC, outC) : (x: tf.Tensor4D) => x;
-  return (x, t) => {
-    const y = bn2(conv2(tf.relu(bn1(conv1(x, t), t)), t), t);
-    return tf.relu(tf.add(y, shortcut(x)) as tf.Tensor4D);
-  };
+  // relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), the ReLUs and the addition inside batch norm's kernels where they run
+  return (x, t) => bn2(conv2(bn1(conv1(x, t), t, RELU), t), t, { relu: true, residual: shortcut(x) });
 }
 
 function buildResnet(vs: VariableSet, s: ModelSpec, n: number): Network {
@@ -119,7 +118,7 @@ function buildResnet(vs: VariableSet, s: ModelSpec, n: number): Network {
     featureSize: 64,
     head: head(vs, 64, s.numClasses, !!s.normHead),
     features: (x, t) => {
-      let y = tf.relu(bn1(conv1(x, t), t));
+      let y = bn1(conv1(x, t), t, RELU);
       for (const block of blocks) y = block(y, t);
       return tf.mean(y, [1, 2]) as tf.Tensor2D;
     },
@@ -170,13 +169,25 @@ export function createModel(spec: ModelSpec, rng: Rng): Model {
   };
 }
 
-/** Assigns named arrays to named variables; the two name sets and every shape must match. */
 /** Copies of named variables, read asynchronously (every backend supports it; webgpu only this). */
 export async function readAll(vars: [string, tf.Variable][]): Promise<NamedArray[]> {
   const data = await Promise.all(vars.map(([, v]) => v.data() as Promise<Float32Array>));
   return vars.map(([name, v], i) => ({ name, shape: [...v.shape], data: data[i].slice() }));
 }
 
+/** `base` with every tensor of `over` put in by name (shapes must match); a name `base` lacks is an error. */
+export function mergeWeights(base: readonly NamedArray[], over: readonly NamedArray[]): NamedArray[] {
+  const byName = new Map(over.map((a) => [a.name, a]));
+  for (const a of over) if (!base.some((b) => b.name === a.name)) throw new Error(`initial weights: the model has no tensor ${a.name}`);
+  return base.map((b) => {
+    const a = byName.get(b.name);
+    if (!a) return b;
+    if (a.shape.join() !== b.shape.join()) throw new Error(`initial weights: tensor ${a.name} has shape [${a.shape}], expected [${b.shape}]`);
+    return a;
+  });
+}
+
+/** Assigns named arrays to named variables; the two name sets and every shape must match. */
 export function restoreVariables(vars: NamedVariables, arrays: readonly NamedArray[], what: string): void {
   const names = Object.keys(vars);
   if (arrays.length !== names.length) throw new Error(`${what}: expected ${names.length} tensors, got ${arrays.length}`);

@@ -6,6 +6,7 @@
 // because the reference passes model.parameters() as one group.
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedArray, NamedVariables } from './layers';
+import { fusedSgdApplies, fusedSgdStep } from './sgd-fused';
 import { readAll, restoreVariables } from './models';
 
 export interface SgdOptions {
@@ -46,6 +47,13 @@ export class Sgd {
         const g = grads[p.name];
         if (!g) continue;
         const v = this.buffers[name];
+        if (fusedSgdApplies(p)) {
+          // the wasm backend with our kernels: the same arithmetic in one kernel (sgd-fused.ts)
+          const [np, nv] = fusedSgdStep(p, v, g, lr, momentum, weightDecay);
+          v.assign(nv);
+          p.assign(np);
+          continue;
+        }
         const d = weightDecay ? tf.add(g, tf.mul(p, weightDecay)) : g;
         v.assign(momentum ? tf.add(tf.mul(v, momentum), d) : d);
         p.assign(tf.sub(p, tf.mul(v, lr)));

@@ -78,6 +78,8 @@ export async function posthocRun(opts: PosthocOptions): Promise<TrainCompleted> 
       warnings: warning ? [warning] : [],
       weights,
       testLogits: ev.logits ?? new Float32Array(0),
+      // no step taken: batch norm's statistics are the stage-1 model's
+      steps: source.meta.steps ?? 0,
       normalization: { mean: source.meta.mean, std: source.meta.std },
       trainCounts,
     };

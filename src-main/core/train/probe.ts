@@ -8,7 +8,11 @@ import { PROBE_DEFAULTS, type ProbeOptions as ParsedProbeOptions } from '../doma
 import { parseRunConfig, type ImageShape, type ModelKind } from '../domain/run-config';
 import type { BackendsProbe, RungProbe } from '../domain/types';
 import { BACKENDS, selectBackend } from './backend';
+import { normalizationTable } from './augment';
+import { BatchAssembler } from './batches';
 import { trainRun, type TrainData } from './loop';
+import { predictLogits } from './evaluation';
+import { createModel } from './models';
 
 /** The probe's request (domain/run-requests.ts); left-out fields take PROBE_DEFAULTS. */
 export type ProbeOptions = Partial<ParsedProbeOptions>;
@@ -16,6 +20,8 @@ export type ProbeOptions = Partial<ParsedProbeOptions>;
 export type { BackendsProbe, RungProbe };
 
 const PROBE_CLASSES = 10;
+/** the loop's test-pass batch (loop.ts evalBatchSize's default) */
+const EVAL_BATCH = 256;
 
 /** Random images, labels cycling over PROBE_CLASSES classes: enough for trainRun to time steps. */
 export function syntheticData(n: number, shape: ImageShape, seed = 1): TrainData {
@@ -38,10 +44,12 @@ export function syntheticData(n: number, shape: ImageShape, seed = 1): TrainData
 }
 
 /** Training images/s of a few steps of `model` on the current backend (the first step untimed). */
-export async function timeSteps(model: ModelKind, shape: ImageShape, batchSize: number, steps: number, budgetSeconds: number): Promise<{ imagesPerSec: number; timedSteps: number; includesWarmup: boolean }> {
+export async function timeSteps(model: ModelKind, shape: ImageShape, batchSize: number, steps: number, budgetSeconds: number): Promise<{ imagesPerSec: number; timedSteps: number; includesWarmup: boolean; warmupSeconds: number }> {
   const config = parseRunConfig({ method: 'ce', model, epochs: 1, batchSize, lr: 0.01, milestones: [], warmupEpochs: 0 });
   const data = syntheticData(batchSize * (steps + 1), shape);
   let start = performance.now();
+  const began = start;
+  let warmupSeconds = 0;
   let timed = 0;
   let warmupOnly = false;
   let stop = false;
@@ -53,6 +61,8 @@ export async function timeSteps(model: ModelKind, shape: ImageShape, batchSize: 
         // onBatch runs after each step's loss is read back, so the GPU work is done
         const now = performance.now();
         if (p.batch === 1) {
+          // model building and the first step's kernel compilation: what a run pays once, before its first epoch
+          warmupSeconds = (now - began) / 1000;
           // a backend so slow that the warm-up step alone spends the budget is timed on that step
           if ((now - start) / 1000 > budgetSeconds) [warmupOnly, stop] = [true, true];
           else start = now;
@@ -63,8 +73,31 @@ export async function timeSteps(model: ModelKind, shape: ImageShape, batchSize: 
     },
   });
   const seconds = (performance.now() - start) / 1000;
-  if (warmupOnly) return { imagesPerSec: batchSize / seconds, timedSteps: 1, includesWarmup: true };
-  return { imagesPerSec: timed > 0 ? (timed * batchSize) / seconds : 0, timedSteps: timed, includesWarmup: false };
+  if (warmupOnly) return { imagesPerSec: batchSize / seconds, timedSteps: 1, includesWarmup: true, warmupSeconds };
+  return { imagesPerSec: timed > 0 ? (timed * batchSize) / seconds : 0, timedSteps: timed, includesWarmup: false, warmupSeconds };
+}
+
+/**
+ * Evaluation images/s of `model` (eval mode, forward only, batches of `batchSize` as the loop's
+ * test pass): one batch untimed (kernel compilation), then batches until `batches` or the budget.
+ */
+export async function timeEval(model: ModelKind, shape: ImageShape, batchSize: number, batches: number, budgetSeconds: number): Promise<number> {
+  const data = syntheticData(batchSize, shape);
+  const net = createModel({ kind: model, imageShape: shape, numClasses: data.numClasses, normHead: false }, new Rng(1));
+  const lut = normalizationTable({ mean: new Array<number>(shape[2]).fill(0.5), std: new Array<number>(shape[2]).fill(0.25) });
+  const assembler = new BatchAssembler(data.trainImages, data.trainLabels, shape, lut, batchSize);
+  try {
+    await predictLogits(net, assembler, batchSize);
+    const start = performance.now();
+    let done = 0;
+    while (done < batches && (done === 0 || (performance.now() - start) / 1000 < budgetSeconds)) {
+      await predictLogits(net, assembler, batchSize);
+      done++;
+    }
+    return (done * batchSize) / ((performance.now() - start) / 1000);
+  } finally {
+    net.dispose();
+  }
 }
 
 /** Probes every rung in BACKENDS order; the first available one is what a run would choose. */
@@ -72,12 +105,19 @@ export async function probeBackends(opts: ProbeOptions = {}): Promise<BackendsPr
   const model = opts.model ?? PROBE_DEFAULTS.model;
   const imageShape = opts.imageShape ?? PROBE_DEFAULTS.imageShape;
   const batchSize = opts.batchSize ?? PROBE_DEFAULTS.batchSize;
+  // what a worker spends before it can load a backend (process start, modules): a run pays it too
+  const startSeconds = process.uptime();
   const rungs: RungProbe[] = [];
   for (const name of BACKENDS) {
     try {
+      const t0 = performance.now();
       const r = await selectBackend(name, { threads: opts.threads, allowSoftwareAdapter: opts.allowSoftwareAdapter });
-      const rung: RungProbe = { name, available: true, device: r.device, detail: r.detail, threads: r.threads, adapter: r.adapter };
-      if (!opts.noTiming) Object.assign(rung, await timeSteps(model, imageShape, batchSize, opts.steps ?? PROBE_DEFAULTS.steps, opts.budgetSeconds ?? PROBE_DEFAULTS.budgetSeconds));
+      const rung: RungProbe = { name, available: true, device: r.device, detail: r.detail, threads: r.threads, adapter: r.adapter, loadSeconds: (performance.now() - t0) / 1000 };
+      if (!opts.noTiming) {
+        const budget = opts.budgetSeconds ?? PROBE_DEFAULTS.budgetSeconds;
+        Object.assign(rung, await timeSteps(model, imageShape, batchSize, opts.steps ?? PROBE_DEFAULTS.steps, budget));
+        rung.evalImagesPerSec = await timeEval(model, imageShape, EVAL_BATCH, 3, budget);
+      }
       rungs.push(rung);
     } catch (e) {
       const m = e instanceof Error ? e.message : String(e);
@@ -85,5 +125,5 @@ export async function probeBackends(opts: ProbeOptions = {}): Promise<BackendsPr
       rungs.push({ name, available: false, reason: m.replace(/^backend '[^']+' was requested but cannot be used: /, '') });
     }
   }
-  return { chosen: rungs.find((r) => r.available)?.name ?? null, logicalCores: os.availableParallelism(), model, imageShape, batchSize, rungs };
+  return { chosen: rungs.find((r) => r.available)?.name ?? null, logicalCores: os.availableParallelism(), model, imageShape, batchSize, rungs, startSeconds };
 }

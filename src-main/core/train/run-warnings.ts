@@ -1,6 +1,7 @@
 // The checks that tell a user a run did not learn or was set up against the method's assumptions.
 // Each returns the one warning line, or null. Thresholds are stated where they are defined.
 import type { Method } from '../domain/method';
+import { sharedSeedWarning } from '../domain/teacher-choice';
 
 /** The share of the training split a constant prediction (the largest class) gets right. */
 export function majorityShare(classCounts: readonly number[]): number {
@@ -49,10 +50,11 @@ export interface TeacherFacts {
   normHead: boolean;
   top1: number | null;
   numClasses: number;
+  seed: number;
 }
 
 /** What DiVE assumes of its teacher (method notes: a BSCE model on the same long-tailed split). */
-export function teacherWarnings(t: TeacherFacts, student: { method: Method; splitId: number; splitName: string }): string[] {
+export function teacherWarnings(t: TeacherFacts, student: { method: Method; splitId: number; splitName: string; seed: number }): string[] {
   const out: string[] = [];
   if (student.method === 'dive' && t.method !== 'bsce') {
     out.push(`teacher "${t.name}" was trained with ${t.method}, not Balanced Softmax (bsce): DiVE's virtual examples assume a BSCE teacher`);
@@ -65,5 +67,6 @@ export function teacherWarnings(t: TeacherFacts, student: { method: Method; spli
     const w = testChanceWarning(t.top1, t.numClasses, `teacher "${t.name}"`);
     if (w) out.push(w);
   }
+  if (student.seed === t.seed) out.push(sharedSeedWarning(t.name, student.seed));
   return out;
 }

@@ -4,8 +4,12 @@
 // over the activations, most of them single-threaded in effect): forward in three passes (channel
 // sums; centred values and their squares' sums; output), backward in two (sums of dy and dy *
 // centred; dx). Same formulas as the composite (layers.ts), per-channel sums in float64 per thread.
-//   DiveBatchNormTrain(x, gamma, beta; epsilon) -> [y, centred, mean, variance, invStd, scale]
-//   DiveBatchNormTrainGrad(dy, centred, invStd, scale) -> [dx, dgamma, dbeta]
+// The ReLU that follows batch norm in a CIFAR ResNet, and a residual block's addition before it,
+// run in the same passes (attr relu, input residual): y = relu(bn(x) + residual), and backward the
+// ReLU's mask (its output y > 0) is applied to dy as it is read; the residual's gradient is that
+// masked dy, written by the first backward pass.
+//   DiveBatchNormTrain(x, gamma, beta[, residual]; epsilon, relu) -> [y, centred, mean, variance, invStd, scale]
+//   DiveBatchNormTrainGrad(dy, centred, invStd, scale[, y]; residual) -> [dx, dgamma, dbeta[, dresidual]]
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelBackend, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { inputsOf, WASM } from './exec';
@@ -68,7 +72,10 @@ function withSums<T>(backend: Wasm, threads: number, c: number, body: (sums: Ten
 
 function batchNormTrain(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }): TensorInfo[] {
   const { x, gamma, beta } = inputsOf(args.inputs, 'x', 'gamma', 'beta');
+  const residual = args.inputs.residual;
+  if (residual && residual.shape.join() !== x.shape.join()) throw new Error(`batch norm kernel: residual [${residual.shape}] for x [${x.shape}]`);
   const epsilon = Number(args.attrs?.epsilon);
+  const relu = args.attrs?.relu === true;
   const native = kernels(args.backend);
   const backend = args.backend as unknown as Wasm;
   const { n, hw, c, m } = layout(x);
@@ -94,7 +101,7 @@ function batchNormTrain(args: { inputs: NamedTensorInfoMap; backend: KernelBacke
         invV[k] = 1 / Math.sqrt(Math.fround(varV[k] + epsilon));
         scaleV[k] = gammaV[k] * invV[k];
       }
-      native.run('bn_apply', (t) => [at(centred), at(scale), at(beta), at(y), ...imageRange(n, T, t), hw, c]);
+      native.run('bn_apply', (t) => [at(centred), at(scale), at(beta), residual ? at(residual) : 0, at(y), ...imageRange(n, T, t), hw, c, relu ? 1 : 0]);
     });
   } catch (e) {
     for (const o of outs) backend.disposeData(o.dataId);
@@ -103,20 +110,26 @@ function batchNormTrain(args: { inputs: NamedTensorInfoMap; backend: KernelBacke
   return outs;
 }
 
-function batchNormTrainGrad(args: { inputs: NamedTensorInfoMap; backend: KernelBackend }): TensorInfo[] {
+function batchNormTrainGrad(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }): TensorInfo[] {
   const { dy, centred, invStd, scale } = inputsOf(args.inputs, 'dy', 'centred', 'invStd', 'scale');
+  // the ReLU's output, whose mask applies to dy (absent: no ReLU followed)
+  const mask = args.inputs.y;
+  const withResidual = args.attrs?.residual === true;
+  if (withResidual && !mask) throw new Error('batch norm kernel: a residual gradient needs the ReLU output y');
   const native = kernels(args.backend);
   const backend = args.backend as unknown as Wasm;
   const { n, hw, c, m } = layout(dy);
   const T = native.threads;
   const outs = [backend.makeOutput(dy.shape, 'float32'), backend.makeOutput([c], 'float32'), backend.makeOutput([c], 'float32')];
-  const [dx, dgamma, dbeta] = outs;
+  if (withResidual) outs.push(backend.makeOutput(dy.shape, 'float32'));
+  const [dx, dgamma, dbeta, dresidual] = outs;
   const consts = backend.makeOutput([2 * c], 'float32'); // k = invStd^2 * mean(dy * centred), then mean(dy)
   try {
     withSums(backend, T, c, (sums, scratch) => {
       const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
       const sumsAt = (t: number) => at(sums) + 16 * c * t;
-      native.run('bn_grad_sums', (t) => [at(dy), at(centred), sumsAt(t), at(scratch) + 8 * c * t, ...imageRange(n, T, t), hw, c]);
+      const maskAt = mask ? at(mask) : 0;
+      native.run('bn_grad_sums', (t) => [at(dy), maskAt, at(centred), sumsAt(t), at(scratch) + 8 * c * t, dresidual ? at(dresidual) : 0, ...imageRange(n, T, t), hw, c]);
       const s = addThreads(f32(backend, sums).buffer, sumsAt(0), T, 2 * c);
       const [kV, sV, gV, bV] = [consts, invStd, dgamma, dbeta].map((t) => f32(backend, t));
       for (let k = 0; k < c; k++) {
@@ -127,7 +140,7 @@ function batchNormTrainGrad(args: { inputs: NamedTensorInfoMap; backend: KernelB
         gV[k] = Math.fround(meanDyC * sV[k]) * m;
         bV[k] = meanDy * m;
       }
-      native.run('bn_grad_apply', (t) => [at(dy), at(centred), at(consts), at(consts) + 4 * c, at(scale), at(dx), ...imageRange(n, T, t), hw, c]);
+      native.run('bn_grad_apply', (t) => [at(dy), maskAt, at(centred), at(consts), at(consts) + 4 * c, at(scale), at(dx), ...imageRange(n, T, t), hw, c]);
     });
   } catch (e) {
     for (const o of outs) backend.disposeData(o.dataId);

@@ -12,6 +12,7 @@ import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, NamedAttrM
 import { filterGradAxis, splitPad } from './conv-geometry';
 import { inputsOf, WASM, withScratch } from './exec';
 import { imageRange, nativeConv } from './native-conv';
+import { winoFilterGrad, winogradServes } from './winograd';
 
 export function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }): TensorInfo {
   const { x, dy } = inputsOf(args.inputs, 'x', 'dy');
@@ -31,9 +32,13 @@ export function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend
     try {
       // offsets are read after the allocations (an allocation can grow the heap)
       const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
-      native.run('conv2d_filter_grad', (t) => [at(x), at(dy), t === 0 || !partial ? at(dw) : at(partial) + 4 * (t - 1) * size,
-        ...imageRange(info.batchSize, T, t), inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
-        filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left]);
+      if (winogradServes(filterHeight, filterWidth, info.strideHeight, info.strideWidth, 1, 1, inChannels, outChannels)) {
+        winoFilterGrad(native, backend, x, dy, dw, partial, { n: info.batchSize, h: inHeight, w: inWidth, ci: inChannels, oh: outHeight, ow: outWidth, co: outChannels, pt: info.padInfo.top, pl: info.padInfo.left });
+      } else {
+        native.run('conv2d_filter_grad', (t) => [at(x), at(dy), t === 0 || !partial ? at(dw) : at(partial) + 4 * (t - 1) * size,
+          ...imageRange(info.batchSize, T, t), inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+          filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left]);
+      }
       if (partial) {
         const sum = backend.typedArrayFromHeap(dw) as Float32Array;
         const parts = backend.typedArrayFromHeap(partial) as Float32Array;

@@ -1,4 +1,7 @@
-// Conv2DBackpropInput for the wasm backend. The shipped kernel is a plain C++ loop nest (no
+// Conv2DBackpropInput for the wasm backend. A 3x3 stride-1 gradient runs as a Winograd forward pass
+// of dy with the flipped filter (winograd.ts); others with input channels a multiple of 8 as our
+// direct kernel (conv2d_input_grad in native/conv-kernels.c: the stride's phases written in place,
+// split by images over the pool). Where neither runs: the shipped kernel is a plain C++ loop nest (no
 // XNNPACK, no SIMD); this one runs the input gradient as forward XNNPACK convolutions of dy with
 // the reversed, channel-swapped filter. A stride-s gradient is split into s x s output phases
 // (dx rows r, r+s, ...; see conv-geometry.ts), each a stride-1 convolution with the taps that
@@ -7,7 +10,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { inputGradAxis, splitPad, type InputGradPhase } from './conv-geometry';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { inputsOf, Scratch, WASM, withScratch } from './exec';
+import { imageRange, nativeConv, type NativeConv } from './native-conv';
+import { winoForward, winogradServes } from './winograd';
 
 interface PhaseGeometry {
   n: number;
@@ -59,6 +65,24 @@ export function conv2DBackpropInput(args: { inputs: NamedTensorInfoMap; backend:
   const rows = inputGradAxis(inHeight, filterHeight, outHeight, strideHeight, info.padInfo.top);
   const cols = inputGradAxis(inWidth, filterWidth, outWidth, strideWidth, info.padInfo.left);
   const g: PhaseGeometry = { n, ci, blocksH: rows.blocks, blocksW: cols.blocks, strideH: strideHeight, strideW: strideWidth };
+  const native = nativeConv(args.backend);
+  const { top, left } = info.padInfo;
+  if (native && dy.dtype === 'float32' && filter.dtype === 'float32' && top <= 2 && left <= 2 &&
+    winogradServes(filterHeight, filterWidth, strideHeight, strideWidth, info.dilationHeight, info.dilationWidth, info.outChannels, ci)) {
+    // dx[y][x] = sum dy[y + top - i][x + left - j] w[i][j]: a forward pass of dy padded by 2 - top, 2 - left
+    const backend = args.backend as unknown as BackendWasm;
+    const dx = backend.makeOutput(inputShape, 'float32');
+    try {
+      winoForward(native, backend, dy, filter, dx, { n, h: outHeight, w: outWidth, ci: info.outChannels, oh: inHeight, ow: inWidth, co: ci, pt: 2 - top, pl: 2 - left }, true);
+    } catch (e) {
+      backend.disposeData(dx.dataId);
+      throw e;
+    }
+    return dx;
+  }
+  if (native && dy.dtype === 'float32' && filter.dtype === 'float32' && ci % 8 === 0 && info.dilationHeight === 1 && info.dilationWidth === 1) {
+    return directInputGrad(native, args.backend as unknown as BackendWasm, dy, filter, inputShape, info);
+  }
 
   return withScratch(args.backend, (s) => {
     // bands[r] holds dx rows r, r + s, ... with all columns interleaved: [n, blocksH, blocksW * sw, ci]
@@ -72,6 +96,31 @@ export function conv2DBackpropInput(args: { inputs: NamedTensorInfoMap; backend:
     // Rows and columns past the input (odd sizes) were computed to keep the phases equal: drop them.
     return s.padOrCrop(dx, [[0, 0], [0, inHeight - dx.shape[1]], [0, inWidth - dx.shape[2]], [0, 0]]);
   });
+}
+
+/** Our direct kernel: the filter prepared once (each phase's taps reversed), then dx split by images. */
+function directInputGrad(native: NativeConv, backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, inputShape: number[], info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  const perThread = native.call('conv2d_input_grad_scratch', [h, w, oh, ow, co, kh, kw, sh, sw, top, left]);
+  const T = native.threads;
+  const dx = backend.makeOutput(inputShape, 'float32');
+  const prepared = backend.makeOutput([kh * kw * ci * co], 'float32');
+  const scratch = backend.makeOutput([T * perThread], 'float32');
+  try {
+    // offsets are read after the allocations (an allocation can grow the heap)
+    const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+    native.call('conv2d_input_grad_filter', [at(filter), at(prepared), kh, kw, ci, co, sh, sw]);
+    native.run('conv2d_input_grad', (t) => [at(dy), at(prepared), at(dx), at(scratch) + 4 * t * perThread, ...imageRange(n, T, t),
+      h, w, ci, oh, ow, co, kh, kw, sh, sw, top, left]);
+  } catch (e) {
+    backend.disposeData(dx.dataId);
+    throw e;
+  } finally {
+    backend.disposeData(prepared.dataId);
+    backend.disposeData(scratch.dataId);
+  }
+  return dx;
 }
 
 export const conv2DBackpropInputConfig: KernelConfig = {

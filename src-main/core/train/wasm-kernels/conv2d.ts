@@ -1,5 +1,6 @@
-// Conv2D for the wasm backend: our own kernel (native-conv.ts) where it runs, the shipped XNNPACK
-// kernel otherwise. Besides the forward pass this serves the input gradient, which
+// Conv2D for the wasm backend: Winograd F(4x4, 3x3) for 3x3 stride-1 convolutions (winograd.ts),
+// our own direct kernel (native-conv.ts) for the others where it runs, the shipped XNNPACK kernel
+// otherwise. Besides the forward pass this serves the input gradient, which
 // conv2d-backprop-input.ts runs as forward convolutions of dy. Ours is about 1.6x XNNPACK's speed
 // per call on one thread with relaxed SIMD, 1.3x without (`npm run bench:conv`).
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,6 +9,7 @@ import type { Conv2DAttrs, KernelBackend, KernelConfig, NamedAttrMap, NamedTenso
 import { inputsOf, WASM } from './exec';
 import { forwardScratchFloats, imageRange, nativeConv } from './native-conv';
 import { runShipped } from './shipped';
+import { winoForward, winogradServes } from './winograd';
 
 export function conv2D(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }): TensorInfo {
   const { x, filter } = inputsOf(args.inputs, 'x', 'filter');
@@ -27,6 +29,15 @@ export function conv2D(args: { inputs: NamedTensorInfoMap; backend: KernelBacken
   const { batchSize: n, inHeight, inWidth, inChannels: ci, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const backend = args.backend as unknown as BackendWasm;
   const y = backend.makeOutput(info.outShape, 'float32');
+  if (winogradServes(kh, kw, sh, sw, 1, 1, ci, co)) {
+    try {
+      winoForward(native, backend, x, filter, y, { n, h: inHeight, w: inWidth, ci, oh, ow, co, pt: info.padInfo.top, pl: info.padInfo.left }, false);
+    } catch (e) {
+      backend.disposeData(y.dataId);
+      throw e;
+    }
+    return y;
+  }
   // one padded image per thread
   const perThread = forwardScratchFloats(ci, oh, ow, kh, kw, sh, sw);
   const scratch = backend.makeOutput([native.threads * perThread], 'float32');

@@ -16,6 +16,7 @@ import { oneHotConfig } from './one-hot';
 import { meanConfig, sumConfig } from './reduce';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { rememberShipped } from './shipped';
+import { sgdMomentumConfig } from './sgd';
 import { sliceConfig } from './slice';
 
 /** Kernel names this folder provides for the wasm backend (new ones and replacements). */
@@ -34,6 +35,7 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   sliceConfig,
   batchNormTrainConfig,
   batchNormTrainGradConfig,
+  sgdMomentumConfig,
 ];
 
 /** Registers (or keeps) the project's wasm kernels; returns the names newly registered. */

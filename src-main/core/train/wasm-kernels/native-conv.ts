@@ -42,6 +42,8 @@ export interface NativeConv {
   threads: number;
   /** Runs `kernel` on every thread t < threads with argsOf(t); returns when all are done. */
   run(kernel: KernelName, argsOf: (thread: number) => number[]): void;
+  /** Runs `kernel` once, on the calling thread, and returns what it returns (0 for nothing). */
+  call(kernel: KernelName, args: number[]): number;
 }
 
 /** Floats of scratch conv2d_forward needs per thread: one input image with its padding, as far as the windows reach. */
@@ -97,12 +99,12 @@ function chosenBuild(): NativeConvBuild | undefined {
   return mode === 'off' ? undefined : mode === 'auto' ? nativeConvBuilds()[0] : mode;
 }
 
-function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): ((...args: number[]) => void)[] {
+function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): ((...args: number[]) => unknown)[] {
   const { exports } = new WebAssembly.Instance(module, { env: { memory } });
   return KERNELS.map((name) => {
     const f = exports[name];
     if (typeof f !== 'function') throw new Error(`native conv kernels: ${name} is missing from the module`);
-    return f as (...args: number[]) => void;
+    return f as (...args: number[]) => unknown;
   });
 }
 
@@ -111,9 +113,10 @@ function bind(memory: WebAssembly.Memory, build: NativeConvBuild, pool: NativePo
   if (!module) return null;
   const fns = instantiate(module, memory);
   const fn = (k: KernelName) => fns[KERNELS.indexOf(k)];
+  const call = (kernel: KernelName, args: number[]) => Number(fn(kernel)(...args) ?? 0);
   const k: NativeConv = pool
-    ? { build, threads: pool.threads, run: (kernel, argsOf) => pool.run(kernel, fn(kernel), argsOf) }
-    : { build, threads: 1, run: (kernel, argsOf) => fn(kernel)(...argsOf(0)) };
+    ? { build, threads: pool.threads, run: (kernel, argsOf) => pool.run(kernel, fn(kernel), argsOf), call }
+    : { build, threads: 1, run: (kernel, argsOf) => void fn(kernel)(...argsOf(0)), call };
   let perBuild = bound.get(memory);
   if (!perBuild) bound.set(memory, (perBuild = new Map()));
   perBuild.set(build, k);

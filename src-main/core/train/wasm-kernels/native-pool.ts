@@ -8,7 +8,9 @@
 //   then ARGS int32 arguments per thread.
 import { Worker } from 'node:worker_threads';
 
-export const KERNELS = ['conv2d_filter_grad', 'conv2d_forward', 'max_pool_grad', 'bn_sum', 'bn_centre', 'bn_apply', 'bn_grad_sums', 'bn_grad_apply'] as const;
+export const KERNELS = ['conv2d_filter_grad', 'conv2d_forward', 'max_pool_grad', 'bn_sum', 'bn_centre', 'bn_apply', 'bn_grad_sums', 'bn_grad_apply',
+  'wino_filter', 'wino_filter_floats', 'wino_forward', 'wino_forward_scratch', 'wino_filter_grad', 'wino_filter_grad_scratch', 'sgd_momentum',
+  'conv2d_input_grad_filter', 'conv2d_input_grad_scratch', 'conv2d_input_grad'] as const;
 export type KernelName = (typeof KERNELS)[number];
 const ARGS = 24;
 const HEADER = 4;
@@ -66,7 +68,7 @@ export class NativePool {
   }
 
   /** Runs `kernel` with argsOf(t) on every thread t (t = 0 here) and returns when all are done. */
-  run(kernel: KernelName, call: (...args: number[]) => void, argsOf: (thread: number) => number[]): void {
+  run(kernel: KernelName, call: (...args: number[]) => unknown, argsOf: (thread: number) => number[]): void {
     const { ctl } = this;
     const others = this.workers.length;
     for (let t = 1; t <= others; t++) {

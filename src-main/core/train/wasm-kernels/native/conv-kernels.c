@@ -1,25 +1,7 @@
-// Convolution kernels for training on the wasm backend, NHWC float32, compiled to a small wasm
-// module that works directly on the tfjs-backend-wasm heap (it imports that module's memory).
-// Max pooling's gradient lives here too: it runs on the same heap and the same worker pool.
-// Built by build.mjs with relaxed SIMD (f32x4.relaxed_madd, a fused multiply-add where the CPU has
-// one) and with plain SIMD128 (a multiply and an add), each for an unshared memory (the
-// single-threaded backend build) and a shared one (the threaded build). MADD picks the instruction.
-//
-// The module must not touch memory it was not handed: no static data, no C stack (build.mjs checks
-// that the linked module has no data segment and never reads its stack pointer), no libc.
-#include <wasm_simd128.h>
-
-#ifdef DIVE_RELAXED
-#define MADD(a, b, c) wasm_f32x4_relaxed_madd((a), (b), (c))
-#else
-#define MADD(a, b, c) wasm_f32x4_add(wasm_f32x4_mul((a), (b)), (c))
-#endif
-
-#define EXPORT(name) __attribute__((export_name(#name)))
-
-static inline v128_t ld(const float *p) { return wasm_v128_load(p); }
-static inline void st(float *p, v128_t v) { wasm_v128_store(p, v); }
-static inline v128_t splat(const float *p) { return wasm_v128_load32_splat(p); }
+// Direct convolution kernels for training on the wasm backend, NHWC float32: the forward pass and
+// the filter gradient of any convolution with output channels a multiple of 8 (winograd.c serves
+// 3x3 stride-1 convolutions faster). See kernels.h for how the module is built and what it may touch.
+#include "kernels.h"
 
 /** First and one past the last output index o with 0 <= o * stride + tap - pad < size. */
 static inline int lo_of(int tap, int pad, int stride) {
@@ -96,40 +78,13 @@ void conv2d_filter_grad(const float *x, const float *dy, float *dw, int b0, int 
   }
 }
 
-/** Copies n floats (or writes zeros when src is null), 4 at a time where it can. */
-static void copy_or_zero(float *dst, const float *src, int n) {
-  int k = 0;
-  if (src) {
-    for (; k + 4 <= n; k += 4) st(dst + k, ld(src + k));
-    for (; k < n; k++) dst[k] = src[k];
-  } else {
-    for (; k + 4 <= n; k += 4) st(dst + k, wasm_f32x4_splat(0.0f));
-    for (; k < n; k++) dst[k] = 0.0f;
-  }
-}
-
-/** Image x [h, w, ci] into xp [hp, wp, ci], shifted by (pt, pl), zeros around it. */
-static void pad_image(const float *x, float *xp, int h, int w, int ci, int hp, int wp, int pt, int pl) {
-  int inside = w < wp - pl ? w : wp - pl;
-  for (int y = 0; y < hp; y++) {
-    float *row = xp + y * wp * ci;
-    int sy = y - pt;
-    if (sy < 0 || sy >= h) {
-      copy_or_zero(row, 0, wp * ci);
-      continue;
-    }
-    copy_or_zero(row, 0, pl * ci);
-    copy_or_zero(row + pl * ci, x + sy * w * ci, inside * ci);
-    copy_or_zero(row + (pl + inside) * ci, 0, (wp - pl - inside) * ci);
-  }
-}
-
 // Forward convolution of one padded image: P consecutive output positions of a row x 8 output
 // channels per tile, held in P*2 registers. For a filter row i the taps (j, c) are contiguous
 // both in the padded image row and in the filter, so the inner loop runs over kw * ci of them.
+// Outputs are `ostride` floats apart (co for a forward convolution).
 #define FW_TILE(NAME, P)                                                                                   \
   static void NAME(const float *xrow, const float *f, float *yp, int ci, int co, int kh, int kw, int sw, \
-                   int rowStride) {                                                                         \
+                   int rowStride, int ostride) {                                                            \
     v128_t a0[P], a1[P];                                                                                    \
     for (int p = 0; p < P; p++) a0[p] = a1[p] = wasm_f32x4_splat(0.0f);                                  \
     int taps = kw * ci, step = sw * ci;                                                                     \
@@ -146,8 +101,8 @@ static void pad_image(const float *x, float *xp, int h, int w, int ci, int hp, i
       }                                                                                                     \
     }                                                                                                       \
     for (int p = 0; p < P; p++) {                                                                           \
-      st(yp + p * co, a0[p]);                                                                               \
-      st(yp + p * co + 4, a1[p]);                                                                           \
+      st(yp + p * ostride, a0[p]);                                                                          \
+      st(yp + p * ostride + 4, a1[p]);                                                                      \
     }                                                                                                       \
   }
 
@@ -177,171 +132,100 @@ void conv2d_forward(const float *x, const float *f, float *y, float *scratch, in
       float *yrow = yb + oy * ow * co;
       for (int o = 0; o < co; o += 8) {
         int ox = 0;
-        for (; ox + 4 <= ow; ox += 4) fw_tile4(xrow + ox * sw * ci, f + o, yrow + ox * co + o, ci, co, kh, kw, sw, rowStride);
-        for (; ox < ow; ox++) fw_tile1(xrow + ox * sw * ci, f + o, yrow + ox * co + o, ci, co, kh, kw, sw, rowStride);
+        for (; ox + 4 <= ow; ox += 4) fw_tile4(xrow + ox * sw * ci, f + o, yrow + ox * co + o, ci, co, kh, kw, sw, rowStride, co);
+        for (; ox < ow; ox++) fw_tile1(xrow + ox * sw * ci, f + o, yrow + ox * co + o, ci, co, kh, kw, sw, rowStride, co);
       }
     }
   }
+}
+
+// Input gradient, dx[y][x][c] = sum over taps (i, j) and o of dy[(y + pt - i) / sh][(x + pl - j) / sw][o]
+// w[i][j][c][o], the divisions exact. Split by the stride into phases: the dx rows y with
+// (y + pt) % sh == ry take the filter rows i = ry, ry + sh, ... (and the same for columns), each a
+// stride-1 correlation of dy with that phase's taps, reversed. So it runs as forward tiles (fw_tile)
+// over a padded copy of dy, writing every sw-th dx pixel in place: no zeros multiplied, nothing
+// interleaved afterwards.
+
+/** Taps of phase r along an axis (filter k, stride s). */
+static inline int taps_of(int r, int k, int s) { return r < k ? (k - r + s - 1) / s : 0; }
+
+/** Where phase (ry, rx)'s taps start in the prepared filter, in floats: phases in row-major order. */
+static inline int phase_at(int ry, int rx, int kh, int kw, int sh, int sw, int ci, int co) {
+  int rows = 0, cols = 0;
+  for (int r = 0; r < ry; r++) rows += taps_of(r, kh, sh);
+  for (int q = 0; q < rx; q++) cols += taps_of(q, kw, sw);
+  return (rows * kw + taps_of(ry, kh, sh) * cols) * ci * co;
 }
 
 /**
- * dx of max pooling for images b0 <= b < b1 of x [n, h, w, c] (overwritten there) from dy
- * [n, oh, ow, c]. As TensorFlow (and max-pool-grad.ts's JavaScript pass, which this replaces):
- * each window's first maximum in row-major order takes the gradient, padding never wins (the window
- * is clipped to the image), neither does NaN or -Infinity, and overlapping windows add up in output
- * order. Four channels at a time: a strict compare keeps the first maximum per lane, then each
- * lane's gradient is added at its own index.
+ * The filter w [kh, kw, ci, co] for conv2d_input_grad (kh * kw * ci * co floats in all): per phase,
+ * its taps reversed, each [co][ci] (output channels of this pass contiguous).
  */
-EXPORT(max_pool_grad)
-void max_pool_grad(const float *x, const float *dy, float *dx, int b0, int b1, int h, int w, int c, int oh, int ow,
-                   int kh, int kw, int sh, int sw, int pt, int pl) {
-  int image = h * w * c;
-  v128_t lanes = wasm_i32x4_make(0, 1, 2, 3);
-  for (int b = b0; b < b1; b++) {
-    const float *xb = x + b * image;
-    float *db = dx + b * image;
-    const float *g = dy + b * oh * ow * c;
-    copy_or_zero(db, 0, image);
-    for (int oy = 0; oy < oh; oy++) {
-      int y0 = oy * sh - pt;
-      int ya = y0 < 0 ? 0 : y0, ye = y0 + kh < h ? y0 + kh : h;
-      for (int ox = 0; ox < ow; ox++, g += c) {
-        int x0 = ox * sw - pl;
-        int xa = x0 < 0 ? 0 : x0, xe = x0 + kw < w ? x0 + kw : w;
-        if (ya >= ye || xa >= xe) continue;
-        int k = 0;
-        for (; k + 4 <= c; k += 4) {
-          v128_t best = wasm_f32x4_splat(-__builtin_inff()), at = wasm_i32x4_splat(-1);
-          for (int y = ya; y < ye; y++) {
-            for (int xx = xa; xx < xe; xx++) {
-              int i = (y * w + xx) * c + k;
-              v128_t v = ld(xb + i);
-              v128_t gt = wasm_f32x4_gt(v, best);
-              best = wasm_v128_bitselect(v, best, gt);
-              at = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(i), lanes), at, gt);
-            }
-          }
-          int i0 = wasm_i32x4_extract_lane(at, 0), i1 = wasm_i32x4_extract_lane(at, 1);
-          int i2 = wasm_i32x4_extract_lane(at, 2), i3 = wasm_i32x4_extract_lane(at, 3);
-          if (i0 >= 0) db[i0] += g[k];
-          if (i1 >= 0) db[i1] += g[k + 1];
-          if (i2 >= 0) db[i2] += g[k + 2];
-          if (i3 >= 0) db[i3] += g[k + 3];
-        }
-        for (; k < c; k++) {
-          float best = -__builtin_inff();
-          int at = -1;
-          for (int y = ya; y < ye; y++) {
-            for (int xx = xa; xx < xe; xx++) {
-              int i = (y * w + xx) * c + k;
-              if (xb[i] > best) {
-                best = xb[i];
-                at = i;
-              }
-            }
-          }
-          if (at >= 0) db[at] += g[k];
+EXPORT(conv2d_input_grad_filter)
+void conv2d_input_grad_filter(const float *w, float *wp, int kh, int kw, int ci, int co, int sh, int sw) {
+  for (int ry = 0; ry < sh; ry++) {
+    int ty = taps_of(ry, kh, sh);
+    for (int rx = 0; rx < sw; rx++) {
+      int tx = taps_of(rx, kw, sw);
+      float *ph = wp + phase_at(ry, rx, kh, kw, sh, sw, ci, co);
+      for (int m = 0; m < ty; m++) {
+        for (int q = 0; q < tx; q++) {
+          const float *tap = w + ((ry + sh * (ty - 1 - m)) * kw + rx + sw * (tx - 1 - q)) * ci * co;
+          float *out = ph + (m * tx + q) * co * ci;
+          for (int o = 0; o < co; o++)
+            for (int c = 0; c < ci; c++) out[o * ci + c] = tap[c * co + o];
         }
       }
     }
   }
 }
 
-// Batch norm in training, over the channels (the last axis, c of them, a multiple of 4) of images
-// b0 <= b < b1, each hw positions of c channels. Per-channel sums go through `scratch` (floats,
-// one image at a time) into `sums` (doubles), so a thread's sum over many images loses nothing to
-// float32 accumulation. The caller adds the threads' sums and does the per-channel arithmetic.
-// Each element-wise pass does its operations in the order of the TF.js composite it replaces.
-
-/** Adds one image's per-channel float sums into the double sums and clears them. */
-static void bn_flush(float *scratch, double *sums, int n) {
-  for (int k = 0; k < n; k++) {
-    sums[k] += scratch[k];
-    scratch[k] = 0.0f;
-  }
+/** Floats of scratch conv2d_input_grad needs per thread: one image of dy with the padding the taps reach. */
+EXPORT(conv2d_input_grad_scratch)
+int conv2d_input_grad_scratch(int h, int w, int oh, int ow, int co, int kh, int kw, int sh, int sw, int pt, int pl) {
+  int top = taps_of(0, kh, sh) - 1, left = taps_of(0, kw, sw) - 1;
+  int rows = (h - 1 + pt) / sh + 1, cols = (w - 1 + pl) / sw + 1;
+  return (top + (rows > oh ? rows : oh)) * (left + (cols > ow ? cols : ow)) * co;
 }
 
-static void bn_clear(float *scratch, double *sums, int n) {
-  for (int k = 0; k < n; k++) {
-    sums[k] = 0.0;
-    scratch[k] = 0.0f;
-  }
-}
-
-/** sums[k] = sum of x over those images' positions, channel k. */
-EXPORT(bn_sum)
-void bn_sum(const float *x, double *sums, float *scratch, int b0, int b1, int hw, int c) {
-  bn_clear(scratch, sums, c);
+/**
+ * Images b0 <= b < b1 of dx [n, h, w, ci] of a convolution (filter kh x kw, stride sh x sw, padding
+ * pt above and pl left) from dy [n, oh, ow, co] and wp = conv2d_input_grad_filter(w); ci a multiple
+ * of 8. scratch: conv2d_input_grad_scratch floats.
+ */
+EXPORT(conv2d_input_grad)
+void conv2d_input_grad(const float *dy, const float *wp, float *dx, float *scratch, int b0, int b1, int h, int w, int ci,
+                       int oh, int ow, int co, int kh, int kw, int sh, int sw, int pt, int pl) {
+  // dy padded by the most taps any phase has, less one, above and left, and zeros below and right
+  int top = taps_of(0, kh, sh) - 1, left = taps_of(0, kw, sw) - 1;
+  int rows = (h - 1 + pt) / sh + 1, cols = (w - 1 + pl) / sw + 1;
+  int hp = top + (rows > oh ? rows : oh), wq = left + (cols > ow ? cols : ow), rowStride = wq * co;
   for (int b = b0; b < b1; b++) {
-    const float *xp = x + b * hw * c;
-    for (int p = 0; p < hw; p++, xp += c) {
-      for (int k = 0; k < c; k += 4) st(scratch + k, wasm_f32x4_add(ld(scratch + k), ld(xp + k)));
-    }
-    bn_flush(scratch, sums, c);
-  }
-}
-
-/** centred = x - mean (mean [c]); sums[k] = sum of centred^2. */
-EXPORT(bn_centre)
-void bn_centre(const float *x, const float *mean, float *centred, double *sums, float *scratch, int b0, int b1, int hw,
-               int c) {
-  bn_clear(scratch, sums, c);
-  for (int b = b0; b < b1; b++) {
-    const float *xp = x + b * hw * c;
-    float *cp = centred + b * hw * c;
-    for (int p = 0; p < hw; p++, xp += c, cp += c) {
-      for (int k = 0; k < c; k += 4) {
-        v128_t d = wasm_f32x4_sub(ld(xp + k), ld(mean + k));
-        st(cp + k, d);
-        st(scratch + k, wasm_f32x4_add(ld(scratch + k), wasm_f32x4_mul(d, d)));
-      }
-    }
-    bn_flush(scratch, sums, c);
-  }
-}
-
-/** y = centred * scale + beta (scale, beta [c]). */
-EXPORT(bn_apply)
-void bn_apply(const float *centred, const float *scale, const float *beta, float *y, int b0, int b1, int hw, int c) {
-  for (int b = b0; b < b1; b++) {
-    const float *cp = centred + b * hw * c;
-    float *yp = y + b * hw * c;
-    for (int p = 0; p < hw; p++, cp += c, yp += c) {
-      for (int k = 0; k < c; k += 4) st(yp + k, wasm_f32x4_add(wasm_f32x4_mul(ld(cp + k), ld(scale + k)), ld(beta + k)));
-    }
-  }
-}
-
-/** sums[k] = sum of dy, sums[c + k] = sum of dy * centred (scratch: 2c floats). */
-EXPORT(bn_grad_sums)
-void bn_grad_sums(const float *dy, const float *centred, double *sums, float *scratch, int b0, int b1, int hw, int c) {
-  bn_clear(scratch, sums, 2 * c);
-  for (int b = b0; b < b1; b++) {
-    const float *dp = dy + b * hw * c;
-    const float *cp = centred + b * hw * c;
-    for (int p = 0; p < hw; p++, dp += c, cp += c) {
-      for (int k = 0; k < c; k += 4) {
-        v128_t d = ld(dp + k);
-        st(scratch + k, wasm_f32x4_add(ld(scratch + k), d));
-        st(scratch + c + k, wasm_f32x4_add(ld(scratch + c + k), wasm_f32x4_mul(d, ld(cp + k))));
-      }
-    }
-    bn_flush(scratch, sums, 2 * c);
-  }
-}
-
-/** dx = ((dy - centred * k) - meanDy) * a (k, meanDy, a [c]). */
-EXPORT(bn_grad_apply)
-void bn_grad_apply(const float *dy, const float *centred, const float *k_, const float *meanDy, const float *a, float *dx,
-                   int b0, int b1, int hw, int c) {
-  for (int b = b0; b < b1; b++) {
-    const float *dp = dy + b * hw * c;
-    const float *cp = centred + b * hw * c;
-    float *xp = dx + b * hw * c;
-    for (int p = 0; p < hw; p++, dp += c, cp += c, xp += c) {
-      for (int k = 0; k < c; k += 4) {
-        v128_t v = wasm_f32x4_sub(ld(dp + k), wasm_f32x4_mul(ld(cp + k), ld(k_ + k)));
-        st(xp + k, wasm_f32x4_mul(wasm_f32x4_sub(v, ld(meanDy + k)), ld(a + k)));
+    pad_image(dy + b * oh * ow * co, scratch, oh, ow, co, hp, wq, top, left);
+    float *db = dx + b * h * w * ci;
+    for (int y = 0; y < h; y++) {
+      int ry = (y + pt) % sh, ty = taps_of(ry, kh, sh);
+      float *dxr = db + y * w * ci;
+      // dy row (y + pt - ry) / sh - m for the m-th tap, m < ty: reversed, rows from that less ty - 1
+      const float *prow = scratch + ((y + pt - ry) / sh - (ty - 1) + top) * rowStride;
+      for (int rx = 0; rx < sw; rx++) {
+        int tx = taps_of(rx, kw, sw);
+        int x0 = ((rx - pl) % sw + sw) % sw;  // the first dx column of this phase
+        if (x0 >= w) continue;
+        int count = (w - x0 + sw - 1) / sw;
+        float *out = dxr + x0 * ci;
+        if (ty == 0 || tx == 0) {  // no tap reaches these pixels (a filter smaller than its stride)
+          for (int q = 0; q < count; q++) copy_or_zero(out + q * sw * ci, 0, ci);
+          continue;
+        }
+        const float *f = wp + phase_at(ry, rx, kh, kw, sh, sw, ci, co);
+        // dy column of the q-th pixel: (x0 + pl - rx) / sw + q, less tx - 1 for the reversed taps
+        const float *pcol = prow + ((x0 + pl - rx) / sw - (tx - 1) + left) * co;
+        for (int c = 0; c < ci; c += 8) {
+          int q = 0;
+          for (; q + 4 <= count; q += 4) fw_tile4(pcol + q * co, f + c, out + q * sw * ci + c, co, ci, ty, tx, 1, rowStride, sw * ci);
+          for (; q < count; q++) fw_tile1(pcol + q * co, f + c, out + q * sw * ci + c, co, ci, ty, tx, 1, rowStride, sw * ci);
+        }
       }
     }
   }

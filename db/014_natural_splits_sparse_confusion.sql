@@ -1,7 +1,7 @@
 -- dive: foreign keys off
 -- Issue 25. (1) A split may be the training set as it is (profile 'natural': ImageNet-LT,
 -- iNaturalist), which the CHECK on splits.profile refused: the table is rebuilt with the same
--- columns, rows, ids and index (SQLite cannot alter a CHECK; store/db.ts runs this file with
+-- columns (the trash's trash_id and trashed_name of 013 included), rows, ids and indexes (SQLite cannot alter a CHECK; store/db.ts runs this file with
 -- foreign keys off, so the rows of runs, studies, split_classes and split_samples that reference
 -- splits stay as they are, and checks them before it commits).
 -- (2) A run's confusion matrix moves out of its metrics JSON into its own row, sparse: the non-zero
@@ -24,13 +24,16 @@ CREATE TABLE splits_new (
   few_threshold  INTEGER NOT NULL,
   total          INTEGER NOT NULL,
   stats          TEXT    NOT NULL,              -- JSON ClassStats of the split's training counts
-  created_at     TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  created_at     TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  trash_id       INTEGER REFERENCES trash(id),   -- 013_trash.sql: set while the split is in the trash
+  trashed_name   TEXT
 );
-INSERT INTO splits_new (id, name, dataset_id, profile, ratio, n_max, seed, class_order, order_json, many_threshold, few_threshold, total, stats, created_at)
-  SELECT id, name, dataset_id, profile, ratio, n_max, seed, class_order, order_json, many_threshold, few_threshold, total, stats, created_at FROM splits;
+INSERT INTO splits_new (id, name, dataset_id, profile, ratio, n_max, seed, class_order, order_json, many_threshold, few_threshold, total, stats, created_at, trash_id, trashed_name)
+  SELECT id, name, dataset_id, profile, ratio, n_max, seed, class_order, order_json, many_threshold, few_threshold, total, stats, created_at, trash_id, trashed_name FROM splits;
 DROP TABLE splits;
 ALTER TABLE splits_new RENAME TO splits;
 CREATE INDEX splits_dataset ON splits(dataset_id);
+CREATE INDEX splits_trash ON splits(trash_id) WHERE trash_id IS NOT NULL;
 
 CREATE TABLE run_confusion (
   run_id  INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
