@@ -86,7 +86,8 @@ export function runEstimate(r: RunShape, s: Speeds): Estimate {
   const training = (r.epochs * r.trainImages) / s.trainImagesPerSec;
   // the loop's own plan: which epochs are evaluated, and on how many test images (domain/eval-plan.ts)
   const plan = evalPlan({ trainImages: r.trainImages, testImages: r.testImages, epochs: r.epochs, evalEvery: r.evalEvery });
-  const passes = evaluations(plan, r.epochs, r.testImages).reduce((sum, e) => sum + e.images + r.valImages, 0);
+  // a post-hoc run (tau-norm, logit-adjust: no epoch) reads the test set for its sweep, the validation holdout, and the test set once more with its t folded in (train/posthoc.ts)
+  const passes = r.epochs === 0 ? 2 * r.testImages + r.valImages : evaluations(plan, r.epochs, r.testImages).reduce((sum, e) => sum + e.images + r.valImages, 0);
   // a student's teacher runs forward on every training image of every epoch, and once more for its virtual examples
   const teacher = r.distils ? (r.epochs + 1) * r.trainImages : 0;
   const evaluation = (passes + teacher) / s.evalImagesPerSec;

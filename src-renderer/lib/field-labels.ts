@@ -39,7 +39,7 @@ export const FIELD_LABELS = {
   importDataset: importFields,
   previewSplit: split,
   createSplit: split,
-  train: { split: 'Split', name: 'Run name', teacher: 'Teacher', config: 'Run settings', initWeights: 'Weights file', initFrom: 'Initialise from', resetHead: 'New classifier', ...configFields },
+  train: { split: 'Split', name: 'Run name', teacher: 'Teacher', from: 'Stage-1 run', config: 'Run settings', initWeights: 'Weights file', initFrom: 'Initialise from', resetHead: 'New classifier', ...configFields },
   createStudy: {
     name: 'Study name', split: 'Split', methods: 'Methods', seeds: 'Seeds', 'grid.tau': 'Temperature T values', 'grid.power': 'Power p values', 'grid.alpha': 'Distillation weight α values',
     config: 'Run settings', ...configFields,
@@ -56,7 +56,7 @@ export const FIELD_LABELS = {
   cancelRun: { name: 'Run' },
   resumeRun: { name: 'Run' },
   deleteRun: { name: 'Run', cascade: 'With its students' },
-  getRun: { name: 'Run' },
+  getRun: { name: 'Run', cells: 'Every confusion cell' },
   listRuns: { split: 'Split', status: 'Status' },
   listSplits: { dataset: 'Dataset' },
   deleteSplit: { name: 'Split', cascade: 'With its runs and studies' },

@@ -4,14 +4,15 @@
 import type { Args } from '../../src-main/core/domain/contract';
 import { issueProblems } from '../../src-main/core/domain/errors';
 import { pathKey } from './path-key';
-import { METHOD_PARAM_KEYS, methodPreset, METHODS, TEACHER_METHODS, type Method, type MethodParams } from '../../src-main/core/domain/method';
+import { LINEAR_HEAD_METHODS, METHOD_PARAM_KEYS, METHOD_RUN_DEFAULTS, methodPreset, METHODS, POSTHOC_METHODS, SOURCE_METHODS, TEACHER_METHODS, type Method, type MethodParams } from '../../src-main/core/domain/method';
 import {
   BACKENDS, defaultMilestones, defaultWarmupEpochs, MODELS, RUN_DEFAULTS, RunConfigSchema, type BackendName, type ModelKind, type WarmupForm,
 } from '../../src-main/core/domain/run-config';
-import type { RunInfo } from '../../src-main/core/domain/types';
+import type { RunInfo, RunSummary } from '../../src-main/core/domain/types';
+import { compareCandidates, type TeacherChoice } from '../../src-main/core/domain/teacher-choice';
 import { FORM_START } from '../../src-main/core/domain/form-start';
 
-export { defaultMilestones, TEACHER_METHODS };
+export { defaultMilestones, POSTHOC_METHODS, SOURCE_METHODS, TEACHER_METHODS };
 export const defaultWarmup = defaultWarmupEpochs;
 
 /** The numbers a method's blurb quotes are its preset's. */
@@ -23,8 +24,13 @@ const METHOD_TEXT: Record<Method, { label: string; blurb: string }> = {
   cb: { label: 'Class-balanced', blurb: `Weights by the effective number of samples (beta = ${P('cb').cbBeta}).` },
   'ldam-drw': { label: 'LDAM-DRW', blurb: `Label-distribution-aware margins, re-weighting deferred to ${RUN_DEFAULTS.drwFraction * 100}% of training.` },
   bsce: { label: 'Balanced softmax', blurb: 'Adds log n to the logits during training: the recommended teacher.' },
+  'la-loss': { label: 'Logit-adjusted loss', blurb: `Menon et al.: trains on z + τ log π (τ = ${P('la-loss').laTau}; τ = 1 is Balanced Softmax).` },
   kd: { label: 'Knowledge distillation', blurb: `Hinton KD from a teacher run (T = ${P('kd').tau}, alpha = ${P('kd').alpha}).` },
   dive: { label: 'DiVE', blurb: `Distils virtual examples: T = ${P('dive').tau}, power p = ${P('dive').power}, alpha = ${P('dive').alpha}, BSCE on labels.` },
+  crt: { label: 'cRT (decoupled)', blurb: `Kang et al.: a new linear classifier on the frozen backbone of a stage-1 run, class-balanced sampling (${METHOD_RUN_DEFAULTS.crt?.epochs} epochs).` },
+  lws: { label: 'LWS (decoupled)', blurb: `Kang et al.: learns one scale per class of the stage-1 classifier, class-balanced sampling (${METHOD_RUN_DEFAULTS.lws?.epochs} epochs).` },
+  'tau-norm': { label: 'τ-normalisation', blurb: `Kang et al., no training: each class weight of a stage-1 run divided by its norm^τ (τ = ${P('tau-norm').tauNorm}), with a sweep of τ.` },
+  'logit-adjust': { label: 'Post-hoc logit adjustment', blurb: `Menon et al., no training: predicts with z − τ log π of a stage-1 run (τ = ${P('logit-adjust').laTau}), with a sweep of τ.` },
 };
 export const METHOD_CHOICES = METHODS.map((id) => ({ id, ...METHOD_TEXT[id] }));
 export type MethodId = Method;
@@ -53,6 +59,7 @@ export type MethodFields = Omit<MethodParams, 'drwEpoch'>;
 /** The method parameters' labels on the Train screen. */
 export const PARAM_LABEL: Record<keyof MethodFields, string> = {
   focalGamma: 'Focal γ', cbBeta: 'CB β', tau: 'Temperature T', power: 'Power p', alpha: 'Distillation weight α', ldamScale: 'LDAM scale s', ldamMaxMargin: 'Max margin',
+  laTau: 'Adjustment τ', tauNorm: 'Norm exponent τ',
 };
 
 export function presetFor(method: Method): MethodFields {
@@ -69,6 +76,8 @@ export interface TrainForm {
   split: string;
   name: string;
   teacher: string;
+  /** the stage-1 run of crt, lws, tau-norm and logit-adjust (`--from`) */
+  from: string;
   method: Method;
   model: ModelKind;
   epochs: number;
@@ -110,7 +119,7 @@ export const initFromRun = (name: string): string => `run:${name}`;
 export function defaultForm(split = ''): TrainForm {
   const d = RUN_DEFAULTS;
   return {
-    split, name: '', teacher: '', method: 'bsce', model: FORM_START.model, epochs: FORM_START.epochs, batchSize: undefined, lr: undefined, momentum: d.momentum,
+    split, name: '', teacher: '', from: '', method: 'bsce', model: FORM_START.model, epochs: FORM_START.epochs, batchSize: undefined, lr: undefined, momentum: d.momentum,
     weightDecay: d.weightDecay, warmupEpochs: '', warmupForm: d.warmupForm, evalEvery: '', valFraction: d.valFraction, milestones: '', gamma: d.gamma, seed: d.seed, crop: true, flip: true, backend: '',
     params: presetFor('bsce'), init: '', initFile: '', resetHead: false,
   };
@@ -133,6 +142,7 @@ export function validate(f: TrainForm): Record<string, string> {
   const e: Record<string, string> = {};
   if (!f.split) e.split = 'choose a split';
   if (TEACHER_METHODS.includes(f.method) && !f.teacher) e.teacher = 'choose a completed teacher run';
+  if (SOURCE_METHODS.includes(f.method) && !f.from) e.from = 'choose a completed stage-1 run';
   if (f.warmupEpochs.trim() && !Number.isInteger(Number(f.warmupEpochs))) e['config.warmupEpochs'] = 'a whole number';
   if (f.evalEvery.trim() && !Number.isInteger(Number(f.evalEvery))) e['config.evalEvery'] = 'a whole number';
   if (parseMilestones(f.milestones) === null) e['config.milestones'] = 'whole numbers separated by commas';
@@ -161,14 +171,27 @@ export function toRequest(f: TrainForm): Args<'train'> {
     ...(ms && ms.length ? { milestones: ms } : {}),
     ...(keys.length ? { params: Object.fromEntries(keys.map((k) => [k, f.params[k]])) } : {}),
   };
-  const req: Args<'train'> = { split: f.split, config };
+  const req: Args<'train'> = { split: f.split, config: SOURCE_METHODS.includes(f.method) ? stageTwoConfig(f.method, config) : config };
   if (f.name.trim()) req.name = f.name.trim();
   if (TEACHER_METHODS.includes(f.method) && f.teacher) req.teacher = f.teacher;
+  if (SOURCE_METHODS.includes(f.method) && f.from) req.from = f.from;
+  // a stage-2 run keeps its stage-1 run's weights: initial weights are for runs that train a network
+  if (SOURCE_METHODS.includes(f.method)) return req;
   if (f.init === 'file' && f.initFile.trim()) {
     req.initWeights = f.initFile.trim();
     if (f.resetHead) req.resetHead = true;
   } else if (f.init.startsWith('run:')) req.initFrom = f.init.slice(4);
   return req;
+}
+
+/**
+ * A run from a stage-1 run keeps that run's model, seed and holdout (the core refuses others) and,
+ * left out, its augmentation; a post-hoc one trains nothing, so it sends only what it uses.
+ */
+function stageTwoConfig(method: Method, c: Args<'train'>['config']): Args<'train'>['config'] {
+  const { model: _m, seed: _s, valFraction: _v, augment: _a, ...rest } = c;
+  if (!POSTHOC_METHODS.includes(method)) return rest;
+  return { method, backend: c.backend, ...(c.params ? { params: c.params } : {}) };
 }
 
 /** "Duplicate as new config": a stored run's configuration back in the form (name left blank). */
@@ -177,7 +200,8 @@ export function formFromRun(run: RunInfo): TrainForm {
   const base = defaultForm(run.split);
   return {
     ...base,
-    teacher: run.teacher ?? '',
+    teacher: TEACHER_METHODS.includes(c.method) ? (run.teacher ?? '') : '',
+    from: SOURCE_METHODS.includes(c.method) ? (run.teacher ?? '') : '',
     method: c.method,
     model: c.model,
     epochs: c.epochs,
@@ -204,6 +228,42 @@ export function formFromRun(run: RunInfo): TrainForm {
 function pickFields(p: MethodParams): MethodFields {
   const { drwEpoch: _drw, ...fields } = p;
   return fields;
+}
+
+/** The stage-1 choice, in the teacher picker's two groups (domain/teacher-choice.ts TeacherChoice). */
+export interface StageOneGroups {
+  /** completed plain cross-entropy runs of the split */
+  recommended: TeacherChoice<RunSummary>[];
+  /** every other completed run of the split, each with its caveats */
+  others: TeacherChoice<RunSummary>[];
+}
+
+/**
+ * The stage-1 runs a crt, lws, tau-norm or logit-adjust run may start from: completed runs of the
+ * same split (another split is refused by the core), plain cross-entropy first (the literature's
+ * stage 1), the rest apart with why they may mislead; a cosine-head run (ldam-drw) where the
+ * method reads a linear classifier is said to be refused. Ranked like teachers (domain/teacher-choice.ts):
+ * no warnings first, then validation accuracy where a run has a holdout, the longest schedule, the
+ * newest; never test accuracy.
+ */
+export function stageOneGroups(candidates: readonly RunSummary[], split: string, method: Method): StageOneGroups {
+  const done = candidates.filter((r) => r.status === 'completed' && r.split === split);
+  const byValidation = done.some((r) => r.method === 'ce' && r.valAcc != null);
+  done.sort((a, b) => compareCandidates(a, b, byValidation));
+  const recommended: TeacherChoice<RunSummary>[] = [];
+  const others: TeacherChoice<RunSummary>[] = [];
+  for (const run of done) {
+    const caveats: string[] = [];
+    if (run.method === 'ldam-drw' && LINEAR_HEAD_METHODS.includes(method)) caveats.push('a cosine classifier: refused, this method reads a linear one');
+    else if (run.method !== 'ce') caveats.push(`${run.method}, not plain cross-entropy`);
+    (caveats.length ? others : recommended).push({ run, caveats });
+  }
+  return { recommended, others };
+}
+
+/** The stage-1 run preselected: the first plain CE run of the split without warnings, in stageOneGroups' order (none otherwise). */
+export function defaultStageOne(candidates: readonly RunSummary[], split: string): string {
+  return stageOneGroups(candidates, split, 'crt').recommended.find((c) => !c.run.warnings.length)?.run.name ?? '';
 }
 
 /** A study's checks leave the teacher out: the study plans its own. */

@@ -4,6 +4,8 @@
 // read, not assertions: a leak shows as tensors or peak RSS climbing epoch after epoch.
 // Run: npm run bench:memory -- [--model resnet32] [--images 2000] [--test 500] [--epochs 4]
 //        [--batch 128] [--backend wasm] [--threads N]
+//      npm run bench:memory -- --case stream [--budget-mb 512] [--pixels-mb 1024] [--classes 1000]
+//        [--size 32] [--model mlp] [--compare gather]   (memory-stream.ts: pixels larger than memory)
 //
 // Default size: the wasm backend trains ResNet-32 at roughly 40 img/s on the 2-core development
 // VM, so 2000 training images x 4 epochs (plus 500 test images evaluated per epoch) take about
@@ -183,7 +185,9 @@ async function main(): Promise<void> {
   process.stdout.write(`peak RSS growth after epoch 1: ${growth.toFixed(0)} MB; tensors at each epoch end: [${epochRows.map((r) => r.tensors).join(', ')}]\n`);
 }
 
-main().catch((e: unknown) => {
+// `--case stream`: a dataset larger than a memory budget, read from its pixel file (memory-stream.ts)
+const run = process.argv.includes('--case') ? async () => (await import('./memory-stream')).streamCase(process.argv.slice(2)) : main;
+run().catch((e: unknown) => {
   process.stderr.write(`${e instanceof UserError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -15,7 +15,8 @@ import { parseRunConfig, type ModelKind } from '../../src-main/core/domain/run-c
 import { UserError } from '../../src-main/core/domain/errors';
 import type { Method } from '../../src-main/core/domain/method';
 import { openStore } from '../../src-main/core/store/store';
-import { channelStats } from '../../src-main/core/train/augment';
+import { channelStatsOf } from '../../src-main/core/train/augment';
+import { asPixelSource } from '../../src-main/core/train/pixel-source';
 import { selectBackend } from '../../src-main/core/train/backend';
 import { epochOrder } from '../../src-main/core/train/batches';
 import { loadSplitData } from '../../src-main/core/train/data';
@@ -112,7 +113,7 @@ export async function exactParity(o: { work: string; db: string; splitFile: stri
     store.close();
   }
   const n = data.trainLabels.length;
-  const norm = channelStats(data.trainImages, data.imageShape);
+  const norm = channelStatsOf(asPixelSource(data.trainImages, data.imageShape[0] * data.imageShape[1] * data.imageShape[2]), data.imageShape);
   // one order per epoch, handed to both engines
   const orders = Array.from({ length: 10 }, (_, e) => epochOrder(n, new Rng(1000 + e)));
   const dir = path.join(o.work, 'exact');

@@ -18,7 +18,7 @@ const EPOCHS = 30;
 const C = 10;
 
 /** Wall and CPU milliseconds (median of `runs` after warm-up): on a shared machine the CPU time says what the code costs, the wall time what a user waited. */
-function measure(name: string, runs: number, fn: () => unknown): { name: string; wall: number; minWall: number; cpu: number } {
+export function measure(name: string, runs: number, fn: () => unknown): { name: string; wall: number; minWall: number; cpu: number } {
   for (let i = 0; i < Math.min(3, runs); i++) fn();
   const wall: number[] = [];
   const cpu: number[] = [];

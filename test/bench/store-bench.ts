@@ -13,6 +13,7 @@ import { RecordWriter, Staging } from '../../src-main/core/store/files';
 import { int32ToBlob } from '../../src-main/core/store/int32-blob';
 import { createSplit, previewSplit } from '../../src-main/core/store/splits';
 import { openStore, type Store } from '../../src-main/core/store/store';
+import { benchManyClassRuns } from './many-class-runs-bench';
 import { benchRunListing } from './run-list-bench';
 
 /** iNaturalist 2018's training set: 437,513 images in 8,142 classes, at most 1,000 per class. */
@@ -169,6 +170,7 @@ async function main(): Promise<void> {
   );
   print([...(await benchFashionMnistImport()), ...benchSplitCore(counts, labels), ...benchSplitStore(counts, labels)]);
   benchRunListing();
+  benchManyClassRuns();
 }
 
 await main();

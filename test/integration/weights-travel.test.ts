@@ -23,8 +23,16 @@ import { runFilePath } from '../../src-main/core/store/runs';
 import { openStore } from '../../src-main/core/store/store';
 import { readWeights } from '../../src-main/core/train/checkpoint';
 import { loadSplitData } from '../../src-main/core/train/data';
+import { asPixelSource, type PixelSource } from '../../src-main/core/train/pixel-source';
 import { decodeSafeTensors, encodeSafeTensors } from '../../src-main/core/train/safetensors';
 import { dive, tempDir } from '../helpers/cli';
+
+/** Images first .. first + n - 1 of 28x28x1 pixels, read from wherever they are (a split's pixels are a file-backed source). */
+function imagesOf(src: Uint8Array | PixelSource, first: number, n: number): Uint8Array {
+  const out = new Uint8Array(n * 784);
+  asPixelSource(src, 784).read(Int32Array.from({ length: n }, (_, i) => first + i), 0, n, out);
+  return out;
+}
 
 const FMNIST = '/usr/share/datasets/fashion-mnist';
 const EVAL = join(import.meta.dirname, '..', 'helpers', 'pytorch_eval.py');
@@ -93,7 +101,7 @@ describe('weights that travel (dive export, predict, import-run, --init-weights)
     const got = new Int32Array(n);
     for (let s = 0; s < n; s += 1000) {
       const count = Math.min(1000, n - s);
-      const x = Float32Array.from(data.testImages.subarray(s * 784, (s + count) * 784));
+      const x = Float32Array.from(imagesOf(data.testImages, s, count));
       const res = await session.run({ image: new ort.Tensor('float32', x, [count, 28, 28, 1]) });
       got.set(argmaxRows(res.probabilities.data as Float32Array, 10), s);
     }
@@ -215,7 +223,7 @@ describe('weights that travel (dive export, predict, import-run, --init-weights)
     // test images 0 and 1 as PNG files, as a user would have them
     const store = openStore({ db });
     const data = await loadSplitData(store, 'lt').finally(() => store.close());
-    for (const i of [0, 1]) await sharp(Buffer.from(data.testImages.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(out(`img${i}.png`));
+    for (const i of [0, 1]) await sharp(Buffer.from(imagesOf(data.testImages, i, 1)), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(out(`img${i}.png`));
     writeFileSync(out('broken.png'), 'not an image');
     const r = dive(db, ['predict', 'cnn', out('img0.png'), out('broken.png'), out('img1.png'), '--top', '3', '--json']);
     assert.equal(r.code, 1, 'an image failed');

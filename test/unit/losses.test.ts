@@ -11,12 +11,16 @@ import {
   focalLoss,
   kdLoss,
   ldamLoss,
+  logitAdjustedLoss,
   ldamMargins,
   methodLoss,
   stopGradient,
   temperedSoftmax,
 } from '../../src-main/core/train/losses';
-import { DEFAULT_METHOD_PARAMS, METHODS, type MethodParams } from '../../src-main/core/domain/method';
+import { DEFAULT_METHOD_PARAMS, METHODS as ALL_METHODS, POSTHOC_METHODS, type MethodParams } from '../../src-main/core/domain/method';
+
+/** the methods with a training loss (post-hoc methods train nothing: methodLoss refuses them) */
+const METHODS = ALL_METHODS.filter((m) => !POSTHOC_METHODS.includes(m));
 import { UserError } from '../../src-main/core/domain/errors';
 
 // Reference values are computed here in float64 plain JS, independently of TF.js.
@@ -281,5 +285,32 @@ describe('methodLoss', () => {
       out.dispose();
     }
     tf.dispose([s, t, l]);
+  });
+});
+
+describe('logit adjustment (Menon et al. 2021)', () => {
+  const z = () => tf.tensor2d(Z);
+  const y = () => tf.tensor1d(Y, 'int32');
+  const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
+
+  test('the loss is CE(z + log(pi^tau + 1e-12)): by hand at tau 1 and 0.5', () => {
+    // pi = [100, 20, 5] / 125 = [0.8, 0.16, 0.04]
+    for (const tau of [1, 0.5]) {
+      const offsets = [0.8, 0.16, 0.04].map((p) => Math.log(p ** tau + 1e-12));
+      const want = jsCE(Z.map((r) => r.map((v, j) => v + offsets[j])), Y);
+      close(logitAdjustedLoss(z(), y(), COUNTS, tau).dataSync()[0], want);
+      close(methodLoss('la-loss', { ...DEFAULT_METHOD_PARAMS, laTau: tau }, z(), y(), { classCounts: COUNTS, epoch: 0 }).dataSync()[0], want);
+    }
+  });
+
+  test('at tau 1 it is Balanced Softmax (a constant shift log N of the logits)', () => {
+    close(logitAdjustedLoss(z(), y(), COUNTS, 1).dataSync()[0], balancedSoftmaxLoss(z(), y(), COUNTS).dataSync()[0], 1e-5);
+    // tau 0 adds log(1 + 1e-12) to every logit: plain CE
+    close(logitAdjustedLoss(z(), y(), COUNTS, 0).dataSync()[0], jsCE(Z, Y));
+  });
+
+  test('crt and lws train with plain CE; the post-hoc methods have no loss', () => {
+    for (const m of ['crt', 'lws'] as const) close(methodLoss(m, DEFAULT_METHOD_PARAMS, z(), y(), { classCounts: COUNTS, epoch: 0 }).dataSync()[0], jsCE(Z, Y));
+    for (const m of POSTHOC_METHODS) assert.throws(() => methodLoss(m, DEFAULT_METHOD_PARAMS, z(), y(), { classCounts: COUNTS, epoch: 0 }), /has no training loss/);
   });
 });

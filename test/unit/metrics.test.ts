@@ -109,7 +109,7 @@ describe('evaluate', () => {
     assert.equal(e.top1, 4 / 7);
     assert.deepEqual([e.many, e.medium, e.few], [0.5, 0.5, 2 / 3]);
     assert.deepEqual(e.perClass, [0.5, 0.5, 2 / 3, null]);
-    assert.equal(e.confusion.counts[2 * 4 + 2], 2);
+    assert.equal(e.confusion?.counts[2 * 4 + 2], 2);
     assert.ok(e.ece > 0 && e.ece < 1);
   });
 

@@ -24,3 +24,11 @@ test('prints one block per dataset with its commands', () => {
   assert.ok(text.includes('    dive recipe paper --split cifar100-lt100\n'));
   assert.ok(text.includes('--train-list ImageNet_LT_train.txt --test-list ImageNet_LT_test.txt'));
 });
+
+test('ImageNet-LT and iNaturalist are split as they are (natural) and the recipe runs on that split', () => {
+  for (const [prefix, ds] of [['ImageNet-LT', 'imagenet-lt'], ['iNaturalist 2018', 'inat18']] as const) {
+    const s = PAPER_SETTINGS.find((x) => x.dataset.startsWith(prefix))!;
+    assert.deepEqual(s.commands.slice(1), [`dive split --dataset ${ds} --name ${ds}-natural --profile natural`, `dive recipe paper --split ${ds}-natural --model resnet32`]);
+    assert.match(s.note ?? '', /--profile natural/);
+  }
+});

@@ -50,6 +50,9 @@ test('a run\'s estimate adds its evaluation passes, a teacher\'s forward and the
   // a student: the teacher's forward over 5 epochs of 1,236 images, and once for its virtual examples
   const student = runEstimate({ ...r, distils: true }, s);
   assert.equal(student.evaluation, (4 * 1158 + 10_000 + 6 * 1236) / 2000);
+  // a post-hoc run trains nothing: the test set twice (its sweep, then the chosen t) and the holdout once
+  const posthoc = runEstimate({ ...held, epochs: 0 }, s);
+  assert.deepEqual([posthoc.training, posthoc.evaluation], [0, (2 * 10_000 + 124) / 2000]);
   const both = totalEstimate([r, { ...r, distils: true }], s);
   assert.equal(both.seconds, e.seconds + student.seconds);
   assert.equal(both.startup, 8);

@@ -4,9 +4,9 @@ import { METHODS } from '../../src-main/core/domain/method';
 import { RunConfigSchema } from '../../src-main/core/domain/run-config';
 import { FORM_START } from '../../src-main/core/domain/form-start';
 import {
-  defaultForm, defaultMilestones, defaultWarmup, formFromRun, METHOD_CHOICES, methodFieldKeys, parseMilestones, presetFor, toRequest, validate, type TrainForm,
+  defaultForm, defaultMilestones, defaultStageOne, defaultWarmup, formFromRun, METHOD_CHOICES, methodFieldKeys, parseMilestones, presetFor, stageOneGroups, toRequest, validate, type TrainForm,
 } from '../../src-renderer/lib/train-form';
-import { config, run } from './renderer-fixtures';
+import { config, metrics, run } from './renderer-fixtures';
 
 test('the form starts from the core\'s defaults and presets, with a quick model and schedule', () => {
   const f = defaultForm('s');
@@ -26,7 +26,7 @@ test('the form starts from the core\'s defaults and presets, with a quick model 
   assert.equal(defaultWarmup(5), 1, 'at least one warm-up epoch in a run of 2 or more');
   assert.equal(defaultWarmup(1), 0);
   const dive = RunConfigSchema.parse({ method: 'dive' }).params;
-  assert.deepEqual(presetFor('dive'), { focalGamma: dive.focalGamma, cbBeta: dive.cbBeta, tau: dive.tau, power: dive.power, alpha: dive.alpha, ldamScale: dive.ldamScale, ldamMaxMargin: dive.ldamMaxMargin });
+  assert.deepEqual(presetFor('dive'), { focalGamma: dive.focalGamma, cbBeta: dive.cbBeta, tau: dive.tau, power: dive.power, alpha: dive.alpha, ldamScale: dive.ldamScale, ldamMaxMargin: dive.ldamMaxMargin, laTau: dive.laTau, tauNorm: dive.tauNorm });
   assert.equal(presetFor('kd').power, 1, 'KD has no power normalisation');
   assert.deepEqual(methodFieldKeys('dive'), ['tau', 'power', 'alpha']);
   assert.deepEqual(METHOD_CHOICES.map((m) => m.id), [...METHODS]);
@@ -117,4 +117,38 @@ test('after Clone, milestones and warm-up the core derived stay derived and foll
   const req = toRequest(f);
   assert.equal(JSON.stringify(req).includes('milestones'), false);
   assert.equal(JSON.stringify(req).includes('warmupEpochs'), false);
+});
+
+describe('stage-2 methods (crt, lws, tau-norm, logit-adjust)', () => {
+  test('need a stage-1 run, send it as `from`, and leave its model, seed and holdout to it', () => {
+    const f: TrainForm = { ...defaultForm('s'), method: 'crt', epochs: 10, seed: 3 };
+    assert.equal(validate(f).from, 'choose a completed stage-1 run');
+    const req = toRequest({ ...f, from: 'ce-1' });
+    assert.equal(req.from, 'ce-1');
+    assert.equal(req.teacher, undefined);
+    assert.deepEqual([req.config.model, req.config.seed, req.config.valFraction, req.config.augment, req.config.epochs], [undefined, undefined, undefined, undefined, 10]);
+    assert.deepEqual(validate({ ...f, from: 'ce-1' }), {});
+    // a post-hoc run trains nothing: method, parameter, backend
+    const tn = toRequest({ ...defaultForm('s'), method: 'tau-norm', from: 'ce-1', params: { ...presetFor('tau-norm'), tauNorm: 0.8 } });
+    assert.deepEqual(tn.config, { method: 'tau-norm', backend: null, params: { tauNorm: 0.8 } });
+    assert.deepEqual(validate({ ...defaultForm('s'), method: 'logit-adjust', from: 'ce-1' }), {});
+  });
+
+  test('the stage-1 list puts plain CE runs of the split first, never ranks by test accuracy, and says why others may mislead', () => {
+    const runs = [
+      // ce-a has the better test top-1, ce-b the longer schedule: the test set plays no part
+      run({ name: 'ce-a', id: 1, method: 'ce', split: 's', epochsTotal: 10, metrics: metrics(0.7, 0.6, 0.4, 0.2) }),
+      run({ name: 'ce-b', id: 2, method: 'ce', split: 's', epochsTotal: 20, metrics: metrics(0.6, 0.6, 0.4, 0.2) }),
+      run({ name: 'ldam', method: 'ldam-drw', split: 's' }),
+      run({ name: 'ce-other', method: 'ce', split: 'x' }),
+    ];
+    const g = stageOneGroups(runs, 's', 'tau-norm');
+    assert.deepEqual(g.recommended.map((c) => c.run.name), ['ce-b', 'ce-a']);
+    assert.deepEqual(g.others.map((c) => [c.run.name, c.caveats]), [['ldam', ['a cosine classifier: refused, this method reads a linear one']]]);
+    assert.deepEqual(stageOneGroups(runs, 's', 'crt').others.map((c) => c.caveats), [['ldam-drw, not plain cross-entropy']]);
+    assert.equal(defaultStageOne(runs, 's'), 'ce-b');
+    // Clone of a stage-2 run keeps its stage-1 run as `from`
+    const f = formFromRun(run({ name: 'c', method: 'crt', split: 's', teacher: 'ce-b', config: config({ method: 'crt' }) }));
+    assert.deepEqual([f.from, f.teacher], ['ce-b', '']);
+  });
 });

@@ -200,3 +200,30 @@ it('an emptying that cannot move the files changes nothing (read-only data folde
   assert.ok(existsSync(dir));
   assert.deepEqual(svc.listTrash().map((e) => e.runs), [['G']]);
 });
+
+it('a stage-1 run is deleted like a teacher: its crt and tau-norm runs are named, go with --cascade, come back whole, and emptying takes their confusion cells', () => {
+  createRun({ split: 's1', name: 'C1', config: { method: 'ce', model: 'mlp', epochs: 2 } });
+  status('C1', 'completed');
+  createRun({ split: 's1', name: 'R', from: 'C1', config: { method: 'crt', epochs: 1 } });
+  createRun({ split: 's1', name: 'N', from: 'C1', config: { method: 'tau-norm' } });
+  status('R', 'completed');
+  status('N', 'completed');
+  // sparse confusion cells (run_confusion, db/014) for all three
+  store.db.prepare(`INSERT INTO run_confusion (run_id, classes, cells, sha256) SELECT id, 3, zeroblob(12), 'x' FROM runs WHERE name IN ('C1', 'R', 'N')`).run();
+  const cells = () => store.db.prepare('SELECT COUNT(*) FROM run_confusion').pluck().get();
+  const before = storeState(store);
+  assert.throws(() => svc.deleteRun('C1'), /^UserError: deleting run "C1" would also take 2 runs distilled from it \("R", "N"\); add --cascade/);
+  assert.deepEqual(storeState(store), before);
+  assert.deepEqual(svc.planDelete('run', 'C1').runs.map((r) => [r.name, r.student]), [['C1', false], ['R', true], ['N', true]]);
+  const d = svc.deleteRun('C1', { cascade: true });
+  assert.deepEqual(d.deletedRuns, ['R', 'N']);
+  assert.deepEqual(live(), ['T', 'S', 'G']);
+  assert.equal(cells(), 3, 'a trashed run keeps its cells');
+  svc.restoreTrash(d.trashId);
+  assert.deepEqual(live(), ['T', 'S', 'G', 'C1', 'R', 'N']);
+  assert.equal(svc.getRun('R').teacher, 'C1', 'the stage-2 run names its stage-1 run again');
+  const again = svc.deleteRun('C1', { cascade: true });
+  svc.emptyTrash([again.trashId]);
+  assert.deepEqual(store.db.prepare('SELECT name FROM runs ORDER BY id').pluck().all(), ['T', 'S', 'G']);
+  assert.equal(cells(), 0, 'the cells go with their runs');
+});

@@ -44,3 +44,18 @@ it('refuses, naming the field: teacher seed equal to a student seed, a grid no m
   assert.throws(() => parseStudyRequest({ ...base, methods: ['ce'], config: { seed: 4 } }), /config\.seed: set per run by the study/);
   assert.throws(() => parseStudyRequest({ ...base, name: 'a b', methods: ['ce'] }), /name: use letters/);
 });
+
+it('plans a stage-1 ce run per seed for the methods that start from one, on the same seed, before them', () => {
+  const { spec } = parseStudyRequest({ ...base, methods: ['crt', 'logit-adjust', 'bsce'], seeds: 2, config: { model: 'mlp', epochs: 2, augment: { flip: false } } });
+  const plan = planStudy('st', spec);
+  assert.deepEqual(plan.map((p) => p.name), ['st-stage1-ce-s1', 'st-stage1-ce-s2', 'st-bsce-s1', 'st-bsce-s2', 'st-crt-s1', 'st-crt-s2', 'st-logit-adjust-s1', 'st-logit-adjust-s2']);
+  const crt = plan.find((p) => p.name === 'st-crt-s2')!;
+  assert.equal(crt.teacherCell, 'stage1:ce:s2');
+  assert.equal(crt.seed, 2);
+  // the stage-1 run takes the study's recipe; cRT keeps its own (classifier-balancing's), shares the rest
+  assert.deepEqual(plan[1].config, { model: 'mlp', epochs: 2, augment: { flip: false }, method: 'ce', seed: 2 });
+  assert.deepEqual(crt.config, { augment: { flip: false }, method: 'crt', params: {} });
+  // with ce among the methods, its runs are the stage 1 (a paired crt - ce is one backbone)
+  const withCe = planStudy('st', parseStudyRequest({ ...base, methods: ['lws', 'ce'], seeds: 1 }).spec);
+  assert.deepEqual(withCe.map((p) => [p.name, p.teacherCell]), [['st-ce-s1', null], ['st-lws-s1', 'student:ce:s1']]);
+});

@@ -3,6 +3,8 @@ import { toCsv } from '../../core/domain/csv';
 import { attemptLine } from '../../core/domain/provenance';
 import { VirtualExamplesRequestSchema } from '../../core/domain/run-requests';
 import type { CompareRow, RunInfo, VeSweep, VirtualExamplesInfo } from '../../core/domain/types';
+import { SOURCE_METHODS } from '../../core/domain/method';
+import type { PosthocSweep } from '../../core/domain/posthoc';
 import { UserError } from '../../core/domain/errors';
 import { emit, fmt, pct, table } from '../output';
 import { globals, number, withDispatcher } from '../options';
@@ -12,19 +14,32 @@ export function describeRun(r: RunInfo): string {
   const m = r.metrics;
   const lines = [
     `run ${r.name} (#${r.id}): ${r.status}${r.error ? ` (${r.error})` : ''}`,
-    `method ${r.method}, model ${r.model}, split ${r.split} of ${r.dataset}${r.teacher ? `, teacher ${r.teacher}` : ''}`,
+    `method ${r.method}, model ${r.model}, split ${r.split} of ${r.dataset}${r.teacher ? `, ${SOURCE_METHODS.includes(r.config.method) ? 'from' : 'teacher'} ${r.teacher}` : ''}`,
     `backend ${r.backend ?? '-'}${r.backendReport ? ` (${r.backendReport.device}, ${r.backendReport.threads} threads, ${r.backendReport.detail})` : ''}; epochs ${r.epochsDone}/${String(r.config.epochs)}; ${r.imagesPerSecond ? `${r.imagesPerSecond.toFixed(0)} img/s` : ''}`,
   ];
   if (m) {
     lines.push(`top-1 ${pct(m.top1)}%  many ${pct(m.many)}%  medium ${pct(m.medium)}%  few ${pct(m.few)}%  ECE ${fmt(m.ece)}`);
   }
   if (r.origin) lines.push(r.origin.kind === 'imported' ? `imported from ${r.origin.file} (sha256 ${r.origin.sha256.slice(0, 12)}) on ${r.origin.at.slice(0, 10)}; evaluated here` : `initialised from ${r.origin.file}${r.origin.resetHead ? ', classifier reset' : ''}`);
-  if (r.teacherInfo) lines.push(`distilled from ${r.teacherInfo.name} (${r.teacherInfo.method} ${r.teacherInfo.model} on ${r.teacherInfo.split}, top-1 ${pct(r.teacherInfo.top1)}%) with T=${r.teacherInfo.tau} p=${r.teacherInfo.power} alpha=${r.teacherInfo.alpha}`);
+  const t = r.teacherInfo;
+  if (t && SOURCE_METHODS.includes(r.config.method)) lines.push(`stage 1: ${t.name} (${t.method} ${t.model} on ${t.split}, top-1 ${pct(t.top1)}%)`);
+  else if (t) lines.push(`distilled from ${t.name} (${t.method} ${t.model} on ${t.split}, top-1 ${pct(t.top1)}%) with T=${t.tau} p=${t.power} alpha=${t.alpha}`);
+  if (m?.posthoc) lines.push('', describePosthoc(m.posthoc));
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   for (const a of r.provenance) lines.push(attemptLine(a));
   if (r.tags.length) lines.push(`tags: ${r.tags.join(', ')}`);
   if (r.note) lines.push(`note: ${r.note}`);
   return lines.join('\n');
+}
+
+/** A post-hoc run's sweep of t: test figures per t (shown, not chosen on), validation accuracy where there is a holdout. */
+export function describePosthoc(p: PosthocSweep): string {
+  const rows = p.points.map((x) => [`${x.t}${x.t === p.chosen ? ' *' : ''}`, pct(x.top1), pct(x.many), pct(x.medium), pct(x.few), x.val === null ? '-' : pct(x.val)]);
+  return [
+    `${p.method} sweep of t (* this run's t = ${p.chosen})`,
+    table(rows, ['t', 'top-1', 'many', 'medium', 'few', 'validation']),
+    p.bestOnVal === null ? `no t suggested: ${p.note}` : `suggested t = ${p.bestOnVal}: ${p.note}`,
+  ].join('\n');
 }
 
 export function compareTable(rows: CompareRow[]): string {
@@ -89,7 +104,8 @@ export function registerRunCommands(program: Command): void {
     .description('show a run with its metrics')
     .action((name: string, _o, cmd: Command) =>
       withDispatcher(cmd, async (d) => {
-        const run = await d.call('getRun', { name });
+        // the JSON is the whole record: every confusion cell, also above the screens' full-matrix limit
+        const run = await d.call('getRun', { name, cells: globals(cmd).json === true });
         emit(globals(cmd), run, () => describeRun(run));
       }),
     );

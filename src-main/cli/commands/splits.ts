@@ -27,6 +27,12 @@ export function describeCounts(s: SplitLike, classNames?: string[]): string {
   ].join('\n');
 }
 
+/** How a split was made, in one line: a natural split says it is the training set as it is, and its ratio (1 when balanced). */
+export function splitLine(s: Pick<SplitInfo, 'profile' | 'ratio' | 'maxPerClass' | 'seed'>): string {
+  if (s.profile === 'natural') return `natural profile (the training set as it is), rho ${fmt(s.ratio, 2)}${s.ratio === 1 ? ' (balanced)' : ''}, n_max ${s.maxPerClass}`;
+  return `${s.profile} profile, rho ${s.ratio}, n_max ${s.maxPerClass}, seed ${s.seed}`;
+}
+
 /** Writes `text` to `file` through a temporary file beside it, so a kill leaves the old file or the new one. */
 function writeAtomically(file: string, text: string): void {
   const dir = dirname(file);
@@ -45,13 +51,13 @@ function writeAtomically(file: string, text: string): void {
 export function registerSplitCommands(program: Command): void {
   const split = program
     .command('split')
-    .description('build a long-tailed training split (counts follow the LDAM-DRW convention); `dive split export NAME` writes a saved one')
+    .description('build a long-tailed training split (counts follow the LDAM-DRW convention), or take the training set as it is (--profile natural); `dive split export NAME` writes a saved one')
     // required, but checked in the action: commander would also demand them of `split export`
     .option('--dataset <name>', '(required)')
     .option('--name <name>', 'split name (required unless --preview)')
-    .option('--profile <p>', `${PROFILES.join(' or ')} (default ${SplitParamsSchema.shape.profile.parse(undefined)})`)
-    .option('--ratio <rho>', '(required) imbalance ratio n_max / n_min, >= 1', number)
-    .option('--max-per-class <n>', 'n_max (default: the smallest class count of the training set)', integer)
+    .option('--profile <p>', `${PROFILES.join(', ')} (default ${SplitParamsSchema.shape.profile.parse(undefined)}); natural: every training image, the dataset's own counts (ImageNet-LT, iNaturalist)`)
+    .option('--ratio <rho>', '(required for exp and step; a natural split has its own) imbalance ratio n_max / n_min, >= 1', number)
+    .option('--max-per-class <n>', 'n_max (exp and step; default: the smallest class count of the training set)', integer)
     .option('--seed <n>', `sampling seed (default ${SplitParamsSchema.shape.seed.parse(undefined)})`, integer)
     .option('--class-order <order>', `${CLASS_ORDERS.join(' or ')} (default ${SplitParamsSchema.shape.classOrder.parse(undefined)})`)
     .option('--many <t>', `many-shot: more than t training images (default ${DEFAULT_THRESHOLDS.many})`, integer)
@@ -59,7 +65,7 @@ export function registerSplitCommands(program: Command): void {
     .option('--preview', 'print counts and statistics without saving')
     .action((o, cmd: Command) => {
       if (o.dataset === undefined) cmd.error("error: required option '--dataset <name>' not specified", { exitCode: 2 });
-      if (o.ratio === undefined) cmd.error("error: required option '--ratio <rho>' not specified", { exitCode: 2 });
+      if (o.ratio === undefined && o.profile !== 'natural') cmd.error("error: required option '--ratio <rho>' not specified", { exitCode: 2 });
       return withDispatcher(cmd, async (dispatcher) => {
         const req = {
           dataset: o.dataset, name: o.name ?? (o.preview ? 'preview' : undefined), profile: o.profile, ratio: o.ratio,
@@ -71,7 +77,7 @@ export function registerSplitCommands(program: Command): void {
           emit(globals(cmd), p, () => `preview (nothing saved)\n${describeCounts(p, names)}`);
         } else {
           const s = await dispatcher.call('createSplit', req);
-          emit(globals(cmd), s, () => `split ${s.name} of ${s.dataset}: ${s.profile} profile, rho ${s.ratio}, n_max ${s.maxPerClass}, seed ${s.seed}\n${describeCounts(s, names)}`);
+          emit(globals(cmd), s, () => `split ${s.name} of ${s.dataset}: ${splitLine(s)}\n${describeCounts(s, names)}`);
         }
       });
     });
@@ -109,7 +115,7 @@ export function registerSplitCommands(program: Command): void {
                 list.map((s) => [s.name, s.dataset, s.profile, s.ratio, s.maxPerClass, s.seed, s.total, `${s.groups.many.length}/${s.groups.medium.length}/${s.groups.few.length}`]),
                 ['name', 'dataset', 'profile', 'rho', 'n_max', 'seed', 'images', 'many/med/few'],
               )
-            : 'no splits yet: try `dive split --dataset NAME --name NAME --ratio 100`',
+            : 'no splits yet: try `dive split --dataset NAME --name NAME --ratio 100` (or --profile natural)',
         );
       }),
     );

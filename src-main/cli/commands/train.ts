@@ -1,7 +1,7 @@
 import type { Command, OptionValues } from 'commander';
 import type { Args } from '../../core/domain/contract';
-import { methodPreset, METHODS, TEACHER_METHODS } from '../../core/domain/method';
-import { BACKENDS, MODELS, RUN_DEFAULTS, SCHEDULES, WARMUP_FORMS } from '../../core/domain/run-config';
+import { METHOD_RUN_DEFAULTS, methodPreset, METHODS, SOURCE_METHODS, TEACHER_METHODS } from '../../core/domain/method';
+import { BACKENDS, methodDefaults, MODELS, RUN_DEFAULTS, SCHEDULES, WARMUP_FORMS } from '../../core/domain/run-config';
 import { MIN_BATCH, MIN_STEPS } from '../../core/domain/short-run';
 import { UserError } from '../../core/domain/errors';
 import { emit } from '../output';
@@ -16,7 +16,7 @@ export function configFromOptions(o: OptionValues): Args<'train'>['config'] {
     warmupEpochs: o.warmup, warmupForm: o.warmupForm, evalEvery: o.evalEvery, valFraction: o.valFraction, schedule: o.schedule, milestones: o.milestones, gamma: o.gamma, seed: o.seed,
     augment: o.augment === undefined ? undefined : parseAugment(String(o.augment)), backend: o.backend,
     threads: o.threads, allowSoftwareAdapter: o.allowSoftwareAdapter,
-    params: { tau: o.tau, power: o.power, alpha: o.alpha, focalGamma: o.focalGamma, cbBeta: o.cbBeta, drwEpoch: o.drwEpoch },
+    params: { tau: o.tau, power: o.power, alpha: o.alpha, focalGamma: o.focalGamma, cbBeta: o.cbBeta, drwEpoch: o.drwEpoch, laTau: o.laTau, tauNorm: o.tauNorm },
   };
 }
 
@@ -39,7 +39,7 @@ export function addTrainOptions(cmd: Command, grid = false): Command {
     .option('--model <arch>', `${MODELS.join(', ')} (default ${d.model})`)
     .option('--epochs <n>', `epochs (default ${d.epochs})`, integer)
     .option('--batch <n>', `batch size (default ${d.batchSize}; a short run on a small split gets a smaller one, down to ${MIN_BATCH}, so that it takes ${MIN_STEPS} steps)`, integer)
-    .option('--lr <lr>', `base learning rate (default ${d.lr}; with another batch, ${d.lr} per ${d.batchSize} images of it)`, number)
+    .option('--lr <lr>', `base learning rate (default ${d.lr}; with another batch, ${d.lr} per ${d.batchSize} images of it; crt and lws: ${methodDefaults('crt').lr} per ${methodDefaults('crt').batchSize}, cosine decay, weight decay ${methodDefaults('crt').weightDecay}, as classifier-balancing)`, number)
     .option('--momentum <m>', `SGD momentum (default ${d.momentum})`, number)
     .option('--weight-decay <wd>', `weight decay (default ${d.weightDecay})`, number)
     .option('--warmup <epochs>', `linear warm-up epochs (default min(${d.warmupMax}, epochs/10), at least 1)`, integer)
@@ -57,6 +57,8 @@ export function addTrainOptions(cmd: Command, grid = false): Command {
     .option('--focal-gamma <g>', `focal loss gamma (default ${methodPreset('focal').focalGamma})`, number)
     .option('--cb-beta <b>', `class-balanced beta (default ${methodPreset('cb').cbBeta})`, number)
     .option('--drw-epoch <e>', `LDAM-DRW: epoch re-weighting starts (default ${pct([d.drwFraction])} of the run)`, integer)
+    .option('--la-tau <t>', `logit adjustment tau: la-loss trains on z + tau log(prior), logit-adjust predicts with z - tau log(prior) (default ${methodPreset('la-loss').laTau})`, number)
+    .option('--tau-norm <t>', `tau-norm: each class weight divided by its norm^t (default ${methodPreset('tau-norm').tauNorm})`, number)
     .option('--backend <name>', `${BACKENDS.join(', ')} (default: the best available; also $DIVE_BACKEND)`)
     .option('--threads <n>', 'wasm compute threads (default: one per logical core)', integer)
     .option('--allow-software-adapter', 'let webgpu run on a software adapter such as SwiftShader (slow; for tests; also $DIVE_WEBGPU_ALLOW_SOFTWARE=1)');
@@ -70,6 +72,7 @@ export function registerTrainCommands(program: Command): void {
       .requiredOption('--split <name>')
       .requiredOption('--method <m>', METHODS.join(', '))
       .option('--teacher <run>', `completed teacher run (${TEACHER_METHODS.join(', ')})`)
+      .option('--from <run>', `completed stage-1 run of the same split (${SOURCE_METHODS.join(', ')}): its backbone is kept (crt ${METHOD_RUN_DEFAULTS.crt?.epochs} and lws ${METHOD_RUN_DEFAULTS.lws?.epochs} epochs by default; tau-norm and logit-adjust train none)`)
       .option('--name <name>', 'run name (default method-model-split)')
       .option('--init-weights <file>', 'start from a safetensors file (PyTorch state_dict names, as `dive export --format safetensors` writes) instead of the seeded init')
       .option('--reset-head', 'with --init-weights: a classifier of another class count is left fresh (trained from the seeded init)')
@@ -78,7 +81,7 @@ export function registerTrainCommands(program: Command): void {
     withDispatcher(cmd, async (d) => {
       const stop = printTraining(d);
       try {
-        const started = await d.call('train', { split: o.split, name: o.name, teacher: o.teacher, config: configFromOptions(o), initWeights: o.initWeights, initFrom: o.initFrom, resetHead: o.resetHead });
+        const started = await d.call('train', { split: o.split, name: o.name, teacher: o.teacher, from: o.from, config: configFromOptions(o), initWeights: o.initWeights, initFrom: o.initFrom, resetHead: o.resetHead });
         const run = await follow(d, started.name);
         emit(globals(cmd), run, () => describeRun(run));
       } finally {

@@ -210,7 +210,7 @@ export function createDispatcher(store: Store, opts: DispatcherOptions): Dispatc
     },
     cancelRun: (a) => queued(svc.cancelRun(a.name)),
     listRuns: (a) => svc.listRuns(a ?? {}),
-    getRun: (a) => svc.getRun(a.name),
+    getRun: (a) => svc.getRun(a.name, { cells: a.cells }),
     deleteRun: (a) => {
       const out = svc.deleteRun(a.name, { cascade: a.cascade });
       changed('runs', 'trash');

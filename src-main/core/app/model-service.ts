@@ -10,6 +10,7 @@ import type { Store } from '../store/store';
 import { saveVirtualExamples } from '../store/virtual-examples';
 import { exportModel } from './model-export';
 import type { z } from 'zod';
+import type { SplitData } from '../train/data';
 
 function completedWeights(store: Store, name: string): { run: RunInfo; path: string } {
   const run = getRun(store, name);
@@ -19,32 +20,46 @@ function completedWeights(store: Store, name: string): { run: RunInfo; path: str
 }
 
 export function createModelService(store: Store) {
-  /** Logits of a completed run's model over its own training split (never the test set). */
-  const trainLogits = async (name: string) => {
+  /**
+   * One pass of a completed run's model over its own training split (never the test set), the
+   * logits handed to `fn` a batch at a time: the split is read from its pixel file and no N x C
+   * logits are held, so this works at iNaturalist's 437,513 images and 8,142 classes.
+   */
+  const trainPass = async (name: string, begin: (data: SplitData) => (logits: Float32Array, start: number, count: number) => void) => {
     const { run, path } = completedWeights(store, name);
     const [{ selectBackend }, { loadSplitData }, inference] = await Promise.all([import('../train/backend'), import('../train/data'), import('../train/inference')]);
     await selectBackend();
     const data = await loadSplitData(store, run.splitId);
     const model = inference.loadModel(path);
     try {
-      return { run, data, logits: await inference.logitsOf(model, data.trainImages, data.trainLabels) };
+      await inference.eachLogitsOf(model, data.trainImages, data.trainLabels, begin(data));
+      return { run, data };
     } finally {
       model.model.dispose();
+      data.close();
     }
   };
 
   return {
     /** The temperature rule as a diagnostic: V's flatness and the targets' entropy over a grid of T. */
     virtualExampleSweep: async (r: z.output<typeof VeSweepRequestSchema>): Promise<VeSweep> => {
-      const { run, data, logits } = await trainLogits(r.run);
-      const { veSweep } = await import('../eval/ve-sweep');
-      return veSweep(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.power, r.taus);
+      const { VeSweepAccumulator } = await import('../eval/ve-sweep');
+      let acc: InstanceType<typeof VeSweepAccumulator> | null = null;
+      const { run, data } = await trainPass(r.run, (d) => {
+        const a = (acc = new VeSweepAccumulator(d.numClasses, r.power, r.taus));
+        return (logits, _start, count) => a.add(logits, count);
+      });
+      return acc!.result(run.name, data.classCounts, data.groups);
     },
     /** V_k over the run's training split at temperature tau and power p, stored with the run. */
     virtualExamples: async (r: z.output<typeof VirtualExamplesRequestSchema>): Promise<VirtualExamplesInfo> => {
-      const { run, data, logits } = await trainLogits(r.run);
-      const inference = await import('../train/inference');
-      const ve = inference.virtualExampleInfo(run.name, logits, data.trainLabels.length, data.classCounts, data.groups, r.tau, r.power);
+      const { addVirtualExamples, flatness } = await import('../eval/virtual-examples');
+      let out = new Float64Array(0);
+      const { run, data } = await trainPass(r.run, (d) => {
+        const v = (out = new Float64Array(d.numClasses));
+        return (logits, start, count) => addVirtualExamples(v, logits, count, v.length, r.tau, r.power, start);
+      });
+      const ve: VirtualExamplesInfo = { run: run.name, tau: r.tau, power: r.power, v: Array.from(out), counts: data.classCounts, flatness: flatness(out, data.classCounts, data.groups) };
       saveVirtualExamples(store, run.id, ve);
       return ve;
     },
@@ -66,11 +81,14 @@ export function createModelService(store: Store) {
       const data = await loadSplitData(store, run.splitId);
       const model = inference.loadModel(path);
       try {
-        const predictions = argmaxRows(await inference.logitsOf(model, data.testImages, data.testLabels), data.numClasses);
+        // argmax batch by batch: the test set's N x C logits are never held
+        const predictions = new Int32Array(data.testLabels.length);
+        await inference.eachLogitsOf(model, data.testImages, data.testLabels, (logits, start) => predictions.set(argmaxRows(logits, data.numClasses), start));
         savePredictions(store, run.id, sha, predictions);
         return { run: run.name, count: predictions.length };
       } finally {
         model.model.dispose();
+        data.close();
       }
     },
 

@@ -11,9 +11,11 @@ import type { BackendReport, EpochRecord, RunStatus } from '../domain/types';
 import { ClaimAnswer, HeartbeatAnswer, frameUpload, type FileRef, type RunJob } from '../domain/worker-wire';
 import { selectBackend } from '../train/backend';
 import { decodeCheckpoint, encodeCheckpoint, encodeTensorFile, readWeights, type WeightsMeta } from '../train/checkpoint';
-import { loadModel, logitsOf, virtualExampleInfo } from '../train/inference';
-import { trainRun, type TrainData } from '../train/loop';
-import { gatherSplit } from '../train/split-gather';
+import { loadModel, virtualExamplesOf } from '../train/inference';
+import type { TrainData } from '../train/loop';
+import { runMethod } from '../train/run-method';
+import { gatherLabels } from '../train/holdout';
+import { pixelsFile, pixelsSubset, type PixelSource } from '../train/pixel-source';
 import { cached } from './blob-cache';
 import { processFacts } from './provenance';
 import { LeaseLostError, workerClient, type WorkerClient } from './worker-client';
@@ -81,16 +83,17 @@ async function fetchFile(client: WorkerClient, o: RemoteWorkerOptions, f: FileRe
   return got.path;
 }
 
-async function loadData(client: WorkerClient, job: RunJob, o: RemoteWorkerOptions): Promise<TrainData> {
+/** The split read batch by batch from the cached pixel files, as the local worker reads the store's (close both sources when done). */
+async function loadData(client: WorkerClient, job: RunJob, o: RemoteWorkerOptions): Promise<TrainData<PixelSource>> {
   const d = job.data;
   const [h, w, c] = d.imageShape;
-  const all = readFileSync(await fetchFile(client, o, d.trainPixels, 'training pixels'));
-  const test = readFileSync(await fetchFile(client, o, d.testPixels, 'test pixels'));
-  const { images, labels } = gatherSplit(all, int32(d.trainLabels), int32(d.indices), h * w * c);
+  const trainPath = await fetchFile(client, o, d.trainPixels, 'training pixels');
+  const testPath = await fetchFile(client, o, d.testPixels, 'test pixels');
+  const indices = int32(d.indices);
   return {
-    trainImages: images,
-    trainLabels: labels,
-    testImages: new Uint8Array(test.buffer, test.byteOffset, test.byteLength),
+    trainImages: pixelsSubset(pixelsFile(trainPath, h * w * c), indices),
+    trainLabels: gatherLabels(int32(d.trainLabels), indices),
+    testImages: pixelsFile(testPath, h * w * c),
     testLabels: int32(d.testLabels),
     imageShape: d.imageShape,
     numClasses: d.numClasses,
@@ -105,6 +108,7 @@ async function trainJob(client: WorkerClient, job: RunJob, o: RemoteWorkerOption
   const release = (status: 'interrupted' | 'cancelled' | 'failed', error?: string) =>
     client.json(path('release'), { ...lease, status, error }, () => undefined).catch((e: unknown) => o.log(`worker: run ${job.name}: could not report ${status}: ${describeError(e)}`));
   let resumedFrom = 0;
+  let data: TrainData<PixelSource> | null = null;
   try {
     const cfg = parseRunConfig(job.config);
     const backend: BackendReport = await selectBackend((cfg.backend ?? undefined) as Parameters<typeof selectBackend>[0], {
@@ -116,7 +120,7 @@ async function trainJob(client: WorkerClient, job: RunJob, o: RemoteWorkerOption
     const resume = job.checkpoint ? decodeCheckpoint(readFileSync(await fetchFile(client, o, job.checkpoint, `checkpoint of epoch ${job.epochsDone}`)), `checkpoint of ${job.name}`) : undefined;
     resumedFrom = resume?.epochsDone ?? 0;
     o.log(`worker: run ${job.name} on ${backend.name}${resumedFrom ? `, resuming after epoch ${resumedFrom}` : ''} (${cfg.epochs} epochs)`);
-    const data = await loadData(client, job, o);
+    data = await loadData(client, job, o);
     const teacher = job.teacher ? loadModel(await fetchFile(client, o, job.teacher.weights, `teacher ${job.teacher.name}'s weights`)) : undefined;
     const init = !resume && job.init ? readWeights(await fetchFile(client, o, job.init, 'initial weights')).weights : undefined;
 
@@ -124,13 +128,14 @@ async function trainJob(client: WorkerClient, job: RunJob, o: RemoteWorkerOption
     let lastBeat = Date.now();
     const warnings: string[] = [];
     const beatEvery = Math.max(1000, job.leaseMs / 4);
-    const result = await trainRun({
+    const result = await runMethod({
       config: cfg,
       init,
       data,
-      teacher: teacher?.model,
+      from: teacher,
       teacherNormalization: teacher ? { mean: teacher.meta.mean, std: teacher.meta.std } : undefined,
       resume,
+      keepTestLogits: false,
       hooks: {
         onBatch: async () => {
           if (Date.now() - lastBeat < beatEvery) return;
@@ -161,10 +166,10 @@ async function trainJob(client: WorkerClient, job: RunJob, o: RemoteWorkerOption
     const seconds = result.records.reduce((s, r) => s + n / r.imagesPerSec, 0);
     const virtualExamples =
       teacher && job.teacher && cfg.method === 'dive'
-        ? virtualExampleInfo(job.teacher.name, await logitsOf(teacher, data.trainImages, data.trainLabels), data.trainLabels.length, data.classCounts, data.groups, cfg.params.tau, cfg.params.power)
+        ? await virtualExamplesOf(job.teacher.name, teacher, data, cfg.params.tau, cfg.params.power)
         : null;
     if (warnings.length) await client.json(path('heartbeat'), { ...lease, warnings }, (v) => HeartbeatAnswer.parse(v));
-    await client.upload(path('finish'), frameUpload({ ...lease, metrics: result.final, imagesPerSecond: (n * result.records.length) / Math.max(seconds, 1e-9), weights: ref(weights), virtualExamples }, weights));
+    await client.upload(path('finish'), frameUpload({ ...lease, metrics: result.final, imagesPerSecond: result.records.length ? (n * result.records.length) / Math.max(seconds, 1e-9) : null, weights: ref(weights), virtualExamples }, weights));
     o.log(`worker: run ${job.name} completed: top-1 ${(result.final.top1 * 100).toFixed(2)}%`);
     return { name: job.name, status: 'completed', resumedFrom };
   } catch (e) {
@@ -176,5 +181,8 @@ async function trainJob(client: WorkerClient, job: RunJob, o: RemoteWorkerOption
     await release('failed', error);
     o.log(`worker: run ${job.name} failed: ${error}`);
     return { name: job.name, status: 'failed', resumedFrom, error };
+  } finally {
+    data?.trainImages.close();
+    data?.testImages.close();
   }
 }

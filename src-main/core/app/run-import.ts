@@ -35,14 +35,14 @@ export async function importRun(store: Store, r: ImportRunRequest, roots?: ReadR
   const { torchToOurs } = await import('../train/torch-weights');
   const weights = torchToOurs(file, info.spec, r.file);
 
-  const [{ selectBackend }, { loadSplitData }, { channelStats }, { createModel }, { Rng }, inference, { evaluate }, { toRunMetrics }, { testChanceWarning }, { writeWeights }] = await Promise.all([
-    import('../train/backend'), import('../train/data'), import('../train/augment'), import('../train/models'), import('../rng'), import('../train/inference'),
-    import('../eval/metrics'), import('../train/loop'), import('../train/run-warnings'), import('../train/checkpoint'),
+  const [{ selectBackend }, { loadSplitData }, { channelStatsOf }, { createModel }, { Rng }, { EvaluationAccumulator }, { toRunMetrics }, { testChanceWarning }, { writeWeights }, inference, { asPixelSource }] = await Promise.all([
+    import('../train/backend'), import('../train/data'), import('../train/augment'), import('../train/models'), import('../rng'),
+    import('../eval/metrics'), import('../train/evaluation'), import('../train/run-warnings'), import('../train/checkpoint'), import('../train/inference'), import('../train/pixel-source'),
   ]);
   const data = await loadSplitData(store, split.id);
   let norm = info.mean && info.std ? { mean: info.mean, std: info.std } : null;
   if (!norm) {
-    norm = channelStats(data.trainImages, ds.imageShape);
+    norm = channelStatsOf(asPixelSource(data.trainImages, ds.imageShape[0] * ds.imageShape[1] * ds.imageShape[2]), ds.imageShape);
     warnings.push(`the file records no normalisation: the split's training mean and std were assumed (export from PyTorch with docs/pytorch/models.py's export_run to record yours)`);
   }
   const backend = await selectBackend();
@@ -51,8 +51,10 @@ export async function importRun(store: Store, r: ImportRunRequest, roots?: ReadR
   let metrics;
   try {
     model.restore(weights);
-    const logits = await inference.logitsOf({ model, meta }, data.testImages, data.testLabels);
-    metrics = toRunMetrics(evaluate(logits, data.testLabels, ds.numClasses, data.groups), 0);
+    // the test set streamed into the evaluation, a batch of logits at a time (no N x C logits held)
+    const acc = new EvaluationAccumulator(data.testLabels, ds.numClasses);
+    await inference.eachLogitsOf({ model, meta, weights }, data.testImages, data.testLabels, (logits, _start, count) => acc.add(logits, count));
+    metrics = toRunMetrics(acc.finish(data.groups), 0);
   } finally {
     model.dispose();
   }

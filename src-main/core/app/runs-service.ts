@@ -1,7 +1,7 @@
 // The run half of the API: create (queued; the queue runner trains it in a worker), resume, cancel, compare.
 import { fieldError, isUserError, UserError, withPathPrefix } from '../domain/errors';
-import { BACKENDS, parseRunConfig, type RunConfig } from '../domain/run-config';
-import { TEACHER_METHODS } from '../domain/method';
+import { BACKENDS, fromSource, parseRunConfig, type RunConfig } from '../domain/run-config';
+import { LINEAR_HEAD_METHODS, SOURCE_METHODS, TEACHER_METHODS, type Method } from '../domain/method';
 import type { ParsedTrainRequest, RunFilterSchema } from '../domain/run-requests';
 import type { CompareRow, RunInfo, RunSummary, SplitInfo, TeacherInfo, VirtualExamplesInfo } from '../domain/types';
 import { assertNameFree, getDataset } from '../store/datasets';
@@ -28,6 +28,11 @@ export function keyParams(cfg: RunConfig): string {
       return `T=${p.tau} alpha=${p.alpha}`;
     case 'dive':
       return `T=${p.tau} p=${p.power} alpha=${p.alpha}`;
+    case 'la-loss':
+    case 'logit-adjust':
+      return `tau=${p.laTau}`;
+    case 'tau-norm':
+      return `tau=${p.tauNorm}`;
     default:
       return '';
   }
@@ -51,6 +56,36 @@ function runAt(store: Store, ref: string, path: string[]): RunInfo {
   } catch (e) {
     throw isUserError(e) ? fieldError(e.message, path, `no run named "${ref}"`) : e;
   }
+}
+
+/** What a decoupled or post-hoc run records of its stage-1 run (shown as its lineage). */
+export function sourceRecord(s: RunInfo, cfg: RunConfig): TeacherInfo {
+  return { name: s.name, method: s.method, model: s.model, split: s.split, top1: s.metrics?.top1 ?? null, normHead: s.config.normHead, tau: cfg.params.tau, power: cfg.params.power, alpha: cfg.params.alpha };
+}
+
+/** Kang et al.'s stage 1 and Menon et al.'s base model are plain (instance-balanced) cross-entropy. */
+export function stageOneWarnings(s: Pick<RunInfo, 'name' | 'method'>, method: Method): string[] {
+  if (s.method === 'ce') return [];
+  const twice = method === 'logit-adjust' && (s.method === 'bsce' || s.method === 'la-loss' || s.method === 'dive');
+  return [`stage 1 ${s.name} was trained with ${s.method}, not plain cross-entropy as in the literature's ${method}${twice ? `; ${s.method} already corrects the prior, so logit adjustment corrects it twice` : ''}`];
+}
+
+/**
+ * The stage-1 run `from` names, refused in one line when a method cannot start from it: missing,
+ * not completed, of another split (the method keeps the split's training images and priors), or
+ * with a cosine classifier where the method reads a linear one.
+ */
+export function stageOne(store: Store, from: string | undefined, method: Method, split: SplitInfo): RunInfo {
+  if (!from) throw fieldError(`method ${method} starts from a completed run of split ${split.name}: give --from RUN (e.g. a ce run on it)`, ['from'], 'choose a completed stage-1 run');
+  const s = runAt(store, from, ['from']);
+  if (s.status !== 'completed') throw fieldError(`--from ${s.name}: the run is ${s.status}; ${method} starts from a completed run`, ['from'], `${s.name} is ${s.status}; choose a completed run`);
+  if (s.splitId !== split.id) {
+    throw fieldError(`--from ${s.name}: it was trained on split "${s.split}", not "${split.name}"; ${method} keeps its stage-1 run's split (the same training images and class priors)`, ['from'], `${s.name} was trained on ${s.split}, not ${split.name}`);
+  }
+  if (LINEAR_HEAD_METHODS.includes(method) && s.config.normHead) {
+    throw fieldError(`--from ${s.name}: it has a cosine classifier (normHead, as ${s.method} trains); ${method} needs a linear classifier (train the stage-1 run with ce, or use crt, which trains a new one)`, ['from'], `${s.name} has a cosine classifier; ${method} needs a linear one`);
+  }
+  return s;
 }
 
 export function createRunService(store: Store) {
@@ -86,6 +121,22 @@ export function createRunService(store: Store) {
     } else if (r.teacher) {
       throw fieldError(`method ${cfg.method} does not use a teacher; drop --teacher or use kd / dive`, ['teacher'], `${cfg.method} does not use a teacher`);
     }
+    if (SOURCE_METHODS.includes(cfg.method)) {
+      const s = stageOne(store, r.from, cfg.method, split);
+      try {
+        cfg = fromSource(r.config, cfg, s.config, s.name);
+      } catch (e) {
+        throw withPathPrefix(e, ['config']);
+      }
+      teacherId = s.id;
+      teacherInfo = sourceRecord(s, cfg);
+      warnings = stageOneWarnings(s, cfg.method);
+    } else if (r.from) {
+      throw fieldError(`method ${cfg.method} does not start from a run; drop --from (${SOURCE_METHODS.join(', ')} do)`, ['from'], `${cfg.method} does not start from a run`);
+    }
+    if ((r.initWeights || r.initFrom) && SOURCE_METHODS.includes(cfg.method)) {
+      throw fieldError(`method ${cfg.method} keeps its stage-1 run's weights (--from); drop --init-weights / --init-from`, [r.initWeights ? 'initWeights' : 'initFrom'], `${cfg.method} starts from its stage-1 run`);
+    }
     if (r.resetHead && !r.initWeights) throw fieldError('--reset-head goes with --init-weights FILE', ['resetHead'], 'only with a weights file');
     const init = r.initWeights || r.initFrom
       ? resolveInitWeights(store, { file: r.initWeights, run: r.initFrom, resetHead: r.resetHead }, cfg, split.datasetId, split.counts.length, opts.readRoots)
@@ -103,7 +154,7 @@ export function createRunService(store: Store) {
     resumeRun: (name: string): RunInfo => getRun(store, requeueForResume(store, name)),
     cancelRun: (name: string): RunInfo => requestCancel(store, name),
     listRuns: (filter: z.output<typeof RunFilterSchema> = {}): RunSummary[] => listRuns(store, filter),
-    getRun: (name: string): RunInfo => getRun(store, name),
+    getRun: (name: string, opts: { cells?: boolean } = {}): RunInfo => getRun(store, name, opts),
     storedVirtualExamples: (name: string): VirtualExamplesInfo[] => {
       const run = getRun(store, name);
       const split = getSplit(store, run.splitId);

@@ -10,10 +10,11 @@ import type { Store } from '../store/store';
 import { insertStudy, insertStudyCell, listStudyRows, studyCells, studyRow, type StudyCellRow } from '../store/studies';
 import { studyStatistics, type RunResult } from '../eval/study-stats';
 import type { StudyDetail, StudyInfo, StudyListRow, RunStatistics } from '../domain/study-types';
-import { parseRunConfig } from '../domain/run-config';
+import { fromSource, parseRunConfig } from '../domain/run-config';
+import { SOURCE_METHODS } from '../domain/method';
 import { withShortRunDefaults } from '../domain/short-run';
-import { teacherRecord } from './runs-service';
-import type { RunInfo } from '../domain/types';
+import { sourceRecord, stageOneWarnings, teacherRecord } from './runs-service';
+import type { RunInfo, TeacherInfo } from '../domain/types';
 import { parseStoredSpec, parseStudyRequest, planStudy, type PlannedRun, type StudySpec } from '../domain/study-plan';
 
 
@@ -70,10 +71,16 @@ export function createStudyService(store: Store) {
           if (byCell.has(p.cell)) continue;
           assertNameFree(store, 'runs', p.name);
           // the short-run rule of `dive train` (a smaller batch and lr unless the study sets them)
-          const cfg = parseRunConfig(withShortRunDefaults(p.config, split.total));
+          let cfg = parseRunConfig(withShortRunDefaults(p.config, split.total));
           const teacherId = p.teacherCell ? ids.get(p.teacherCell) ?? null : null;
           if (p.teacherCell && teacherId === null) throw new Error(`study ${row.name}: teacher cell ${p.teacherCell} has no run`);
-          const teacher = teacherId === null ? null : teacherRecord(getRun(store, teacherId), cfg, split);
+          let teacher: { teacherInfo: TeacherInfo; warnings: string[] } | null = null;
+          if (teacherId !== null && SOURCE_METHODS.includes(cfg.method)) {
+            // its stage-1 ce run (queued or done): the run keeps its model, seed and holdout
+            const s = getRun(store, teacherId);
+            cfg = fromSource(p.config, cfg, s.config, s.name);
+            teacher = { teacherInfo: sourceRecord(s, cfg), warnings: stageOneWarnings(s, cfg.method) };
+          } else if (teacherId !== null) teacher = teacherRecord(getRun(store, teacherId), cfg, split);
           const id = insertRun(store, { name: p.name, splitId: row.splitId, teacherId, method: cfg.method, model: cfg.model, config: cfg, teacherInfo: teacher?.teacherInfo ?? null, warnings: teacher?.warnings ?? [] });
           insertStudyCell(store, row.id, p.cell, id);
           ids.set(p.cell, id);

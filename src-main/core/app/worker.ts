@@ -11,9 +11,9 @@ import { saveVirtualExamples } from '../store/virtual-examples';
 import { selectBackend } from '../train/backend';
 import { readCheckpoint, readWeights, writeCheckpoint, writeWeights } from '../train/checkpoint';
 import { parseRunConfig } from '../domain/run-config';
-import { loadSplitData } from '../train/data';
-import { loadModel, logitsOf, virtualExampleInfo } from '../train/inference';
-import { trainRun } from '../train/loop';
+import { loadSplitData, type SplitData } from '../train/data';
+import { loadModel, virtualExamplesOf } from '../train/inference';
+import { runMethod } from '../train/run-method';
 import { appVersion } from './app-version';
 import { processFacts } from './provenance';
 import { createModelService } from './model-service';
@@ -56,6 +56,7 @@ process.stdout.on('error', () => undefined);
 async function train(job: StorePaths & { runId: number }): Promise<void> {
   const store = attachStore({ dbPath: job.dbPath, dataDir: job.dataDir });
   const run = getRun(store, job.runId);
+  let data: SplitData | null = null;
   try {
     const cfg = parseRunConfig(run.config);
     const backend = await selectBackend((cfg.backend ?? undefined) as Parameters<typeof selectBackend>[0], {
@@ -71,7 +72,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     const checkpointPath = runFilePath(store, run.id, 'checkpoint');
     const resume = run.epochsDone > 0 && checkpointPath ? readCheckpoint(checkpointPath) : undefined;
     send({ type: 'started', run: run.name, backend, epochs: cfg.epochs, resumedFrom: resume?.epochsDone ?? 0 });
-    const data = await loadSplitData(store, run.splitId);
+    data = await loadSplitData(store, run.splitId);
     const teacherRow = run.teacher ? runRow(store, run.teacher) : null;
     const teacher = teacherRow ? loadModel(runFilePath(store, teacherRow.id, 'weights')!) : undefined;
     // --init-weights: the tensors the run starts from (a resumed run has them in its checkpoint)
@@ -83,14 +84,16 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     let cancelled = false;
     let lastBeat = 0;
     let lastSent = 0;
-    const result = await trainRun({
+    const result = await runMethod({
       config: cfg,
       data,
       init,
-      teacher: teacher?.model,
+      // the teacher of kd / dive, or the stage-1 model of crt, lws, tau-norm and logit-adjust
+      from: teacher,
       // the teacher sees the input as it was trained: its own split's normalisation
       teacherNormalization: teacher ? { mean: teacher.meta.mean, std: teacher.meta.std } : undefined,
       resume,
+      keepTestLogits: false,
       hooks: {
         onBatch: (p) => {
           const now = Date.now();
@@ -133,11 +136,17 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     const n = result.trainCounts.reduce((a, b) => a + b, 0);
     const seconds = result.records.reduce((s, r) => s + n / r.imagesPerSec, 0);
     const images = n * result.records.length;
-    await retryBusy(() => markCompleted(store, run.id, { metrics: result.final, imagesPerSecond: images / Math.max(seconds, 1e-9), weights }));
+    await retryBusy(() =>
+      markCompleted(store, run.id, {
+        metrics: result.final,
+        // a post-hoc run trains no epoch: no training speed
+        imagesPerSecond: result.records.length ? images / Math.max(seconds, 1e-9) : null,
+        weights,
+      }),
+    );
     // DiVE's teacher: store the virtual-example distribution the student was distilled from.
     if (teacher && teacherRow && cfg.method === 'dive') {
-      const logits = await logitsOf(teacher, data.trainImages, data.trainLabels);
-      const ve = virtualExampleInfo(teacherRow.name, logits, data.trainLabels.length, data.classCounts, data.groups, cfg.params.tau, cfg.params.power);
+      const ve = await virtualExamplesOf(teacherRow.name, teacher, data, cfg.params.tau, cfg.params.power);
       await retryBusy(() => saveVirtualExamples(store, teacherRow.id, ve));
     }
     send({ type: 'finished', run: run.name, status: 'completed' });
@@ -146,6 +155,7 @@ async function train(job: StorePaths & { runId: number }): Promise<void> {
     await retryBusy(() => markEnded(store, run.id, 'failed', message));
     send({ type: 'finished', run: run.name, status: 'failed', error: message });
   } finally {
+    data?.close();
     store.close();
   }
 }

@@ -57,7 +57,8 @@ export const CALLS = {
   resumeRun: z.strictObject({ name: Name }),
   cancelRun: z.strictObject({ name: Name }),
   listRuns: RunFilterSchema.optional(),
-  getRun: z.strictObject({ name: Name }),
+  /** `cells`: every non-zero confusion cell too (above CLASS_MATRIX_MAX classes the matrix is otherwise summarised) */
+  getRun: z.strictObject({ name: Name, cells: z.boolean().optional() }),
   deleteRun: z.strictObject({ name: Name, cascade: z.boolean().optional() }),
   compareRuns: z.strictObject({ names: z.array(Name).min(1, 'name at least one run') }),
   virtualExamples: VirtualExamplesRequestSchema,

@@ -9,8 +9,8 @@
 // the run, otherwise the parse fails naming the field. So `epochs: 200` alone reproduces the
 // paper exactly, and `epochs: 20` alone is a faithful miniature of it.
 import { z } from 'zod';
-import { parseWith } from './errors';
-import { methodPreset, METHODS, type Method, type MethodParams } from './method';
+import { parseWith, UserError } from './errors';
+import { METHOD_RUN_DEFAULTS, methodPreset, METHODS, POSTHOC_METHODS, SOURCE_METHODS, type Method, type MethodParams } from './method';
 
 export const MODELS = ['mlp', 'cnn', 'resnet8', 'resnet20', 'resnet32'] as const;
 export type ModelKind = (typeof MODELS)[number];
@@ -90,6 +90,8 @@ const ParamsInput = z.strictObject({
   // DiVE's power normalisation flattens the teacher's distribution: p in (0, 1], as `dive ve` checks
   power: finite().gt(0).max(1, 'must be <= 1').optional(),
   alpha: finite().min(0).max(1).optional(),
+  laTau: finite().min(0).max(100).optional(),
+  tauNorm: finite().min(0).max(100).optional(),
 });
 
 /**
@@ -123,14 +125,15 @@ export const RUN_DEFAULTS: {
 const RunConfigInput = z.strictObject({
   method: z.enum(METHODS),
   model: z.enum(MODELS).default(() => RUN_DEFAULTS.model),
-  epochs: z.number().int().min(1).max(100_000).default(() => RUN_DEFAULTS.epochs),
-  batchSize: z.number().int().min(1).max(65_536).default(() => RUN_DEFAULTS.batchSize),
-  lr: finite().gt(0).default(() => RUN_DEFAULTS.lr),
+  // epochs, batch, lr, weight decay and schedule default per method (methodDefaults)
+  epochs: z.number().int().min(0).max(100_000).optional(),
+  batchSize: z.number().int().min(1).max(65_536).optional(),
+  lr: finite().gt(0).optional(),
   momentum: finite().min(0).lt(1).default(() => RUN_DEFAULTS.momentum),
-  weightDecay: finite().min(0).default(() => RUN_DEFAULTS.weightDecay),
+  weightDecay: finite().min(0).optional(),
   warmupEpochs: z.number().int().min(0).optional(),
   warmupForm: z.enum(WARMUP_FORMS).default(() => RUN_DEFAULTS.warmupForm),
-  schedule: z.enum(SCHEDULES).default(() => RUN_DEFAULTS.schedule),
+  schedule: z.enum(SCHEDULES).optional(),
   milestones: z.array(z.number().int().min(1)).optional(),
   gamma: finite().gt(0).max(1).default(() => RUN_DEFAULTS.gamma),
   seed: z.number().int().min(-0x80000000).max(0x7fffffff).default(() => RUN_DEFAULTS.seed),
@@ -145,7 +148,26 @@ const RunConfigInput = z.strictObject({
   allowSoftwareAdapter: z.boolean().default(() => RUN_DEFAULTS.allowSoftwareAdapter),
   evalEvery: z.number().int().min(1).nullable().default(() => RUN_DEFAULTS.evalEvery),
   valFraction: finite().min(0).max(MAX_VAL_FRACTION).default(() => RUN_DEFAULTS.valFraction),
+}).refine((c) => c.epochs === undefined || c.epochs >= 1 || POSTHOC_METHODS.includes(c.method), {
+  path: ['epochs'],
+  message: 'must be at least 1',
+  // checked with the other fields' problems, so that every problem of a config is listed at once
+  when: (p) => {
+    const v = p.value as { epochs?: unknown; method?: unknown } | null;
+    return typeof v === 'object' && v !== null && typeof v.epochs === 'number' && typeof v.method === 'string';
+  },
 });
+
+/**
+ * The defaults a method's run takes for what the caller leaves out: the paper's recipe
+ * (RUN_DEFAULTS), with the decoupled methods' own (classifier-balancing's configs) and the
+ * post-hoc methods' 0 epochs (METHOD_RUN_DEFAULTS).
+ */
+export function methodDefaults(method: Method): { epochs: number; batchSize: number; lr: number; weightDecay: number; schedule: ScheduleKind; warmupEpochs?: number } {
+  const d = RUN_DEFAULTS;
+  const m = METHOD_RUN_DEFAULTS[method];
+  return { epochs: m?.epochs ?? d.epochs, batchSize: m?.batchSize ?? d.batchSize, lr: m?.lr ?? d.lr, weightDecay: m?.weightDecay ?? d.weightDecay, schedule: m?.schedule ?? d.schedule, warmupEpochs: m?.warmupEpochs };
+}
 
 export function defaultMilestones(epochs: number): number[] {
   const ms = RUN_DEFAULTS.milestoneFractions.map((f) => Math.round(epochs * f)).filter((m) => m >= 1 && m < epochs);
@@ -166,35 +188,40 @@ export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
     ctx.issues.push({ code: 'custom', path, message, input: c });
     return z.NEVER;
   };
-  const milestones = c.milestones ?? defaultMilestones(c.epochs);
+  const md = methodDefaults(c.method);
+  const epochs = c.epochs ?? md.epochs;
+  const posthoc = POSTHOC_METHODS.includes(c.method);
+  if (posthoc && epochs !== 0) fail(['epochs'], `${c.method} adjusts a trained model and trains nothing: leave epochs out (0)`);
+  if (SOURCE_METHODS.includes(c.method) && c.normHead) fail(['normHead'], `${c.method} keeps or trains a linear classifier: leave normHead out`);
+  const milestones = c.milestones ?? defaultMilestones(epochs);
   milestones.forEach((m, i) => {
-    if (m >= c.epochs) fail(['milestones', i], `milestone ${m} is not below epochs (${c.epochs}); leave milestones out to scale them with epochs`);
+    if (m >= epochs) fail(['milestones', i], `milestone ${m} is not below epochs (${epochs}); leave milestones out to scale them with epochs`);
     if (i > 0 && m <= milestones[i - 1]) fail(['milestones', i], 'milestones must be strictly increasing');
   });
-  const warmupEpochs = c.warmupEpochs ?? defaultWarmupEpochs(c.epochs);
-  if (warmupEpochs > c.epochs) fail(['warmupEpochs'], `warm-up (${warmupEpochs} epochs) is longer than the run (${c.epochs} epochs)`);
+  const warmupEpochs = c.warmupEpochs ?? md.warmupEpochs ?? defaultWarmupEpochs(epochs);
+  if (warmupEpochs > epochs) fail(['warmupEpochs'], `warm-up (${warmupEpochs} epochs) is longer than the run (${epochs} epochs)`);
   const given = c.params;
-  if (c.method === 'ldam-drw' && given.drwEpoch !== undefined && given.drwEpoch >= c.epochs) {
-    fail(['params', 'drwEpoch'], `DRW epoch ${given.drwEpoch} is not below epochs (${c.epochs}); leave it out to use 80% of the run`);
+  if (c.method === 'ldam-drw' && given.drwEpoch !== undefined && given.drwEpoch >= epochs) {
+    fail(['params', 'drwEpoch'], `DRW epoch ${given.drwEpoch} is not below epochs (${epochs}); leave it out to use 80% of the run`);
   }
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<MethodParams>;
   const params: MethodParams = {
     ...methodPreset(c.method),
     // below the last epoch in any run, so the stored config validates again (1 or 2 epochs: from the start or the 2nd)
-    drwEpoch: Math.min(Math.round(c.epochs * RUN_DEFAULTS.drwFraction), c.epochs - 1),
+    drwEpoch: Math.max(0, Math.min(Math.round(epochs * RUN_DEFAULTS.drwFraction), epochs - 1)),
     ...defined,
   };
   return {
     method: c.method,
     model: c.model,
-    epochs: c.epochs,
-    batchSize: c.batchSize,
-    lr: c.lr,
+    epochs,
+    batchSize: c.batchSize ?? md.batchSize,
+    lr: c.lr ?? md.lr,
     momentum: c.momentum,
-    weightDecay: c.weightDecay,
+    weightDecay: c.weightDecay ?? md.weightDecay,
     warmupEpochs,
     warmupForm: c.warmupForm,
-    schedule: c.schedule,
+    schedule: c.schedule ?? md.schedule,
     milestones,
     gamma: c.gamma,
     seed: c.seed,
@@ -209,6 +236,27 @@ export const RunConfigSchema = RunConfigInput.transform((c, ctx): RunConfig => {
     valFraction: c.valFraction,
   };
 });
+
+/**
+ * A run that starts from a stage-1 run (`--from`) keeps what defines that run's backbone and data:
+ * its model, and its seed and validation share, so that its validation holdout is the images the
+ * backbone never trained on. A caller who gives one of them otherwise is refused, naming the field.
+ * Its augmentation (and crop padding) is the stage-1 run's unless the caller gives one: the
+ * reference re-trains the classifier with the stage-1 transforms, and features of images augmented
+ * otherwise are not the ones the backbone learnt.
+ */
+export function fromSource(given: Record<string, unknown>, cfg: RunConfig, source: Pick<RunConfig, 'model' | 'seed' | 'valFraction' | 'augment' | 'padding'>, sourceName: string): RunConfig {
+  for (const k of ['model', 'seed', 'valFraction'] as const) {
+    if (given[k] !== undefined && given[k] !== source[k]) {
+      throw new UserError(`invalid run config: ${k}: ${cfg.method} keeps its stage-1 run's ${k} (${source[k]} in ${sourceName}); leave it out`, [{ path: [k], message: `${cfg.method} keeps the stage-1 run's ${k} (${source[k]})` }]);
+    }
+  }
+  return {
+    ...cfg, model: source.model, seed: source.seed, valFraction: source.valFraction,
+    augment: given.augment === undefined ? { ...source.augment } : cfg.augment,
+    padding: given.padding === undefined ? source.padding : cfg.padding,
+  };
+}
 
 /** What a caller sends (anything but `method` may be left out). */
 export type RunConfigInput = z.input<typeof RunConfigSchema>;

@@ -24,6 +24,8 @@ export const TrainRequestSchema = z.strictObject({
   name: NewName.optional(),
   /** a completed run on the same dataset (kd, dive) */
   teacher: Name.optional(),
+  /** the completed stage-1 run of the same split a crt, lws, tau-norm or logit-adjust run starts from */
+  from: Name.optional(),
   /** method is required, everything else has the paper's defaults */
   config: TrainConfig,
   /** a safetensors file (PyTorch state_dict names, docs/pytorch/models.py) the run starts from */

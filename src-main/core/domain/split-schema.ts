@@ -12,9 +12,9 @@ export const DEFAULT_THRESHOLDS: ShotThresholds = { many: 100, few: 20 };
  */
 export const SplitParamsSchema = z.strictObject({
   profile: z.enum(PROFILES).default('exp'),
-  /** rho = n_max / n_min of the profile */
-  ratio: z.number().min(1, 'must be at least 1').max(1e9, 'must be at most 1e9'),
-  /** images of the head class; default: the smallest class count of the dataset's training set */
+  /** rho = n_max / n_min of the profile; required for exp and step, left out for natural (the dataset's own) */
+  ratio: z.number().min(1, 'must be at least 1').max(1e9, 'must be at most 1e9').optional(),
+  /** images of the head class (exp, step); default: the smallest class count of the dataset's training set */
   maxPerClass: z.number().int('must be a whole number').min(1, 'must be at least 1').max(2 ** 31 - 1, 'is too large').optional(),
   seed: z.number().int('must be a whole number').min(0, 'must be at least 0').max(2 ** 32 - 1, 'must be below 2^32').default(0),
   classOrder: z.enum(CLASS_ORDERS).default('label'),
@@ -51,21 +51,45 @@ function checkThresholds(p: { many?: number; few?: number }, what: string): void
   if (few > many + 1) throw new UserError(`invalid ${what}: few: must be at most many + 1 (got few ${few}, many ${many})`);
 }
 
+/**
+ * A drawn profile needs its ratio; a natural split keeps every training image, so the parameters
+ * that shape a drawn profile (ratio, head class, a shuffled class order, a sampling seed) would be
+ * silently ignored: they are refused, naming the field, rather than stored beside counts they did
+ * not make.
+ */
+function checkProfile(p: z.output<typeof SplitParamsSchema>, what: string): void {
+  const refuse = (field: string, line: string, ui: string) => {
+    throw new UserError(`invalid ${what}: ${field}: ${line}`, [{ path: [field], message: ui }]);
+  };
+  if (p.profile !== 'natural') {
+    if (p.ratio === undefined) refuse('ratio', `required for the ${p.profile} profile (missing); the natural profile takes the training set as it is`, 'required');
+    return;
+  }
+  const asIs = 'a natural split keeps every training image';
+  if (p.ratio !== undefined) refuse('ratio', `${asIs}, so its ratio is the dataset's own (max / min class count); leave ratio out`, 'the training set as it is has its own ratio; leave it out');
+  if (p.maxPerClass !== undefined) refuse('maxPerClass', `${asIs}; leave maxPerClass out`, 'the training set as it is keeps every class whole; leave it out');
+  if (p.classOrder !== 'label') refuse('classOrder', `${asIs}: no profile is laid over the classes, so there is no class order to shuffle`, 'no profile to order: keep label order');
+  if (p.seed !== 0) refuse('seed', `${asIs}: nothing is sampled, so a seed would change nothing; leave seed out`, 'nothing is sampled; leave it at 0');
+}
+
 export function parseSplitParams(input: unknown): SplitParams {
   const p = parseWith(SplitParamsSchema, input, 'split parameters');
   checkThresholds(p, 'split parameters');
+  checkProfile(p, 'split parameters');
   return p;
 }
 
 export function parseSplitRequest(input: unknown): SplitRequest {
   const p = parseWith(SplitRequestSchema, input, 'split request');
   checkThresholds(p, 'split request');
+  checkProfile(p, 'split request');
   return p;
 }
 
 export function parseSplitPreviewRequest(input: unknown): SplitPreviewRequest {
   const p = parseWith(SplitPreviewRequestSchema, input, 'split request');
   checkThresholds(p, 'split request');
+  checkProfile(p, 'split request');
   return p;
 }
 

@@ -10,10 +10,19 @@
 //   weights and batch order re-learns the teacher.
 // - A grid value applies only to methods that use it (tau, alpha: kd and dive; power: dive); the
 //   other methods get one cell. A grid naming no chosen method's parameter is refused.
+// - The methods that start from a stage-1 run (crt, lws, tau-norm, logit-adjust) get a plain
+//   cross-entropy run per seed with the study's recipe, on the same seed (so the paired comparison
+//   against ce is of one backbone, and the run keeps its stage-1 seed and holdout: fromSource): the
+//   study's own ce run of that seed when ce is among its methods, else a `stage1` run of its own.
+//   They keep their own training recipe (classifier-balancing's for crt and lws: METHOD_RUN_DEFAULTS)
+//   rather than the study's, which is the stage-1 run's; augmentation, backend and the like are shared.
 import { z } from 'zod';
 import { issueProblems, UserError, withPathPrefix } from './errors';
 import { MODELS, parseRunConfig } from './run-config';
-import { METHODS, TEACHER_METHODS, type Method } from './method';
+import { METHODS, SOURCE_METHODS, TEACHER_METHODS, type Method } from './method';
+
+/** What a stage-2 cell does not take from the study's shared config: the stage-1 run's recipe and what it inherits from it. */
+const STAGE_ONE_KEYS = ['model', 'epochs', 'batchSize', 'lr', 'weightDecay', 'schedule', 'warmupEpochs', 'warmupForm', 'milestones', 'gamma', 'valFraction', 'normHead'];
 
 const Name = z.string().trim().min(1, 'must not be empty');
 const positive = z.number().refine(Number.isFinite, 'must be a finite number').gt(0);
@@ -131,13 +140,21 @@ export function planStudy(study: string, spec: StudySpec): PlannedRun[] {
       out.push({ cell: `teacher:${t.method}:s${seed}`, role: 'teacher', name: `${study}-teacher-s${seed}`, method: t.method, seed, params: {}, config, teacherCell: null });
     }
   }
-  for (const method of spec.methods) {
+  const fromSource = spec.methods.filter((m) => SOURCE_METHODS.includes(m));
+  const stageOneCell = (seed: number) => (spec.methods.includes('ce') ? `student:ce:s${seed}` : `stage1:ce:s${seed}`);
+  if (fromSource.length && !spec.methods.includes('ce')) {
+    for (const seed of spec.seeds) out.push({ cell: stageOneCell(seed), role: 'teacher', name: `${study}-stage1-ce-s${seed}`, method: 'ce', seed, params: {}, config: { ...spec.config, method: 'ce', seed }, teacherCell: null });
+  }
+  const given = (spec.config.params ?? {}) as Record<string, unknown>;
+  const ownRecipe = Object.fromEntries(Object.entries(spec.config).filter(([k]) => !STAGE_ONE_KEYS.includes(k)));
+  // stage-2 methods last, so a stage-1 ce cell is planned (and queued) before them
+  for (const method of [...spec.methods.filter((m) => !SOURCE_METHODS.includes(m)), ...fromSource]) {
     for (const params of gridCells(method, spec.grid)) {
       for (const seed of spec.seeds) {
         const tag = paramTag(params);
-        const teacherCell = TEACHER_METHODS.includes(method) ? `teacher:${t.method}:s${teacherSeedOf(seed)}` : null;
-        const given = (spec.config.params ?? {}) as Record<string, unknown>;
-        const config = { ...spec.config, method, seed, params: { ...given, ...params } };
+        const stage2 = SOURCE_METHODS.includes(method);
+        const teacherCell = TEACHER_METHODS.includes(method) ? `teacher:${t.method}:s${teacherSeedOf(seed)}` : stage2 ? stageOneCell(seed) : null;
+        const config = stage2 ? { ...ownRecipe, method, params: { ...given, ...params } } : { ...spec.config, method, seed, params: { ...given, ...params } };
         out.push({
           cell: `student:${method}${tag ? `:${tag}` : ''}:s${seed}`,
           role: 'student',

@@ -78,6 +78,11 @@ function compareKeys(a: number[], b: number[]): number {
   return a.length - b.length;
 }
 
+/** Order of two candidates by the same keys (no warnings, validation accuracy with `byValidation`, longest, newest): never test accuracy. */
+export function compareCandidates(a: TeacherCandidate, b: TeacherCandidate, byValidation: boolean): number {
+  return compareKeys(recipeKey(a, byValidation), recipeKey(b, byValidation));
+}
+
 /** The teacher list for a student on `split` of `dataset`: recommended and others, each ranked, with the rule used. */
 export function rankTeachers<R extends TeacherCandidate>(candidates: readonly R[], split: string, dataset: string): TeacherRanking<R> {
   const done = candidates.filter((r) => r.status === 'completed' && r.dataset === dataset).map((run) => ({ run, caveats: teacherCaveats(run, split) }));

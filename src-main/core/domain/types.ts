@@ -1,4 +1,6 @@
 import type { BackendName, ImageShape, ModelKind, RunConfig } from './run-config';
+import type { ConfusionCell, TopConfusion } from './many-classes';
+import type { PosthocSweep } from './posthoc';
 
 // Plain result objects shared by the CLI's JSON output, the HTTP API and the renderer.
 // Accuracies are fractions in [0, 1]; class indices are the dataset's label indices.
@@ -6,8 +8,12 @@ import type { BackendName, ImageShape, ModelKind, RunConfig } from './run-config
 export type DatasetFormat = 'idx' | 'cifar10' | 'cifar100' | 'folder' | 'list' | 'inat';
 export type ShotGroup = 'many' | 'medium' | 'few';
 
-/** How a split's per-class counts fall from the head class to the tail. */
-export const PROFILES = ['exp', 'step'] as const;
+/**
+ * How a split's per-class counts fall from the head class to the tail: an exponential or step
+ * profile drawn below every class count, or 'natural', the training set as it is (ImageNet-LT,
+ * iNaturalist: already long-tailed, trained as published).
+ */
+export const PROFILES = ['exp', 'step', 'natural'] as const;
 export type Profile = (typeof PROFILES)[number];
 /** Which class gets which rank of the profile: label order, or a seeded shuffle. */
 export const CLASS_ORDERS = ['label', 'shuffle'] as const;
@@ -192,8 +198,19 @@ export interface RunMetricsSummary extends GroupAccuracy {
 export interface RunMetrics extends RunMetricsSummary {
   /** per class accuracy on the balanced test set; null where a class has no test image */
   perClass: (number | null)[];
-  /** rows: true class, columns: predicted class */
+  /** rows: true class, columns: predicted class; up to CLASS_MATRIX_MAX classes (many-classes.ts) */
   confusion?: number[][];
+  /**
+   * every non-zero cell of the confusion matrix, row-major: what training reports and the store
+   * keeps (store/confusion.ts); getRun answers with it only when asked (`cells: true`)
+   */
+  confusionCells?: ConfusionCell[];
+  /** above CLASS_MATRIX_MAX classes, instead of the full matrix: per-class precision (null where nothing was predicted as the class) */
+  precision?: (number | null)[];
+  /** above CLASS_MATRIX_MAX classes: the largest off-diagonal cells, largest first (TOP_CONFUSIONS of them) */
+  topConfusions?: TopConfusion[];
+  /** tau-norm and logit-adjust runs: the metrics of every t of the grid (domain/posthoc.ts) */
+  posthoc?: PosthocSweep;
   /** epoch these metrics were measured at (1-based) */
   epoch?: number;
 }

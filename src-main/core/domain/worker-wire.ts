@@ -98,6 +98,15 @@ const FLATNESS = z.strictObject({
   maxOverMin: Acc,
   inputMaxOverMin: Acc,
 });
+const PosthocPoint = z.strictObject({ t: z.number(), top1: z.number(), many: Acc, medium: Acc, few: Acc, val: Acc });
+const PosthocSchema = z.strictObject({
+  method: z.enum(['tau-norm', 'logit-adjust']),
+  param: z.enum(['tauNorm', 'laTau']),
+  chosen: z.number(),
+  points: z.array(PosthocPoint),
+  bestOnVal: z.number().nullable(),
+  note: z.string(),
+});
 export const MetricsSchema = z.strictObject({
   top1: z.number(),
   ece: z.number(),
@@ -106,7 +115,11 @@ export const MetricsSchema = z.strictObject({
   few: Acc,
   perClass: z.array(Acc),
   confusion: z.array(z.array(z.number())).optional(),
+  /** the confusion matrix's non-zero cells [true, predicted, count] (a many-class run sends these, not C x C) */
+  confusionCells: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(1)])).optional(),
   epoch: z.number().int().optional(),
+  /** a post-hoc run's sweep of t */
+  posthoc: PosthocSchema.optional(),
 });
 
 export const VirtualExamplesSchema = z.strictObject({
@@ -121,7 +134,8 @@ export const VirtualExamplesSchema = z.strictObject({
 /** the JSON part of POST .../finish; the weights' bytes follow */
 export const FinishBody = LeaseBody.extend({
   metrics: MetricsSchema,
-  imagesPerSecond: z.number(),
+  /** null for a post-hoc run, which trains no epoch */
+  imagesPerSecond: z.number().nullable(),
   weights: FileRef,
   /** DiVE: the teacher's virtual-example distribution the student was distilled from */
   virtualExamples: VirtualExamplesSchema.nullable(),

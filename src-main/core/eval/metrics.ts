@@ -3,6 +3,7 @@
 // Plain JS on flat row-major logits [N * C]; accuracies are fractions in [0, 1].
 import type { Groups } from '../domain/types';
 import { UserError } from '../domain/errors';
+import { CLASS_MATRIX_MAX, type ConfusionCell } from '../domain/many-classes';
 
 /** Counts of (true class, predicted class); row-major: counts[t * numClasses + p]. */
 export interface ConfusionMatrix {
@@ -24,7 +25,10 @@ export interface Evaluation extends GroupAccuracy {
   ece: number;
   /** per class; null for a class with no test samples */
   perClass: (number | null)[];
-  confusion: ConfusionMatrix;
+  /** the dense matrix, up to CLASS_MATRIX_MAX classes (null above: see `cells`) */
+  confusion: ConfusionMatrix | null;
+  /** the non-zero cells, row-major, whatever the number of classes */
+  cells: ConfusionCell[];
 }
 
 function checkLabels(labels: ArrayLike<number>, numClasses: number, what = 'label'): void {
@@ -160,20 +164,155 @@ export function expectedCalibrationError(
   checkLabels(labels, numClasses);
   if (!(Number.isInteger(bins) && bins > 0)) throw new UserError(`ECE: bins must be a positive integer, got ${bins}`);
   if (labels.length === 0) throw new UserError('cannot compute calibration on an empty test set');
-  const count = new Float64Array(bins);
-  const conf = new Float64Array(bins);
-  const correct = new Float64Array(bins);
   const pred = argmaxRows(probs, numClasses);
+  const conf = new Float64Array(labels.length);
+  for (let i = 0; i < labels.length; i++) conf[i] = probs[i * numClasses + pred[i]];
+  return binnedCalibrationError(pred, conf, labels, bins);
+}
+
+/** ECE from each sample's prediction and its confidence (the probability of that prediction). */
+function binnedCalibrationError(pred: ArrayLike<number>, conf: ArrayLike<number>, labels: ArrayLike<number>, bins: number): number {
+  const count = new Float64Array(bins);
+  const confSum = new Float64Array(bins);
+  const correct = new Float64Array(bins);
   for (let i = 0; i < labels.length; i++) {
-    const c = probs[i * numClasses + pred[i]];
+    const c = conf[i];
     const b = Math.min(bins - 1, Math.max(0, Math.ceil(c * bins) - 1));
     count[b]++;
-    conf[b] += c;
+    confSum[b] += c;
     if (pred[i] === labels[i]) correct[b]++;
   }
   let ece = 0;
-  for (let b = 0; b < bins; b++) if (count[b] > 0) ece += Math.abs(correct[b] - conf[b]) / labels.length;
+  for (let b = 0; b < bins; b++) if (count[b] > 0) ece += Math.abs(correct[b] - confSum[b]) / labels.length;
   return ece;
+}
+
+/**
+ * The non-zero cells of the confusion matrix, row-major (true class, then predicted): at most one
+ * per sample, whatever the number of classes, where the dense matrix has C^2 (iNaturalist's 8,142
+ * classes: 66 million).
+ */
+export function confusionCells(pred: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): ConfusionCell[] {
+  if (pred.length !== labels.length) throw new Error(`metrics: ${pred.length} predictions for ${labels.length} labels`);
+  checkLabels(labels, numClasses);
+  checkLabels(pred, numClasses, 'prediction');
+  // a float64 key is exact for C up to 2^26 classes
+  const keys = new Float64Array(labels.length);
+  for (let i = 0; i < labels.length; i++) keys[i] = labels[i] * numClasses + pred[i];
+  keys.sort();
+  const out: ConfusionCell[] = [];
+  for (let i = 0; i < keys.length; ) {
+    let j = i + 1;
+    while (j < keys.length && keys[j] === keys[i]) j++;
+    out.push([Math.floor(keys[i] / numClasses), keys[i] % numClasses, j - i]);
+    i = j;
+  }
+  return out;
+}
+
+/** Per-class accuracy (diagonal over row sum) from the cells; null where a class has no test samples. */
+export function perClassFromCells(cells: readonly ConfusionCell[], numClasses: number): (number | null)[] {
+  const row = new Float64Array(numClasses);
+  const hit = new Float64Array(numClasses);
+  for (const [t, p, n] of cells) {
+    row[t] += n;
+    if (t === p) hit[t] += n;
+  }
+  return Array.from(row, (r, t) => (r === 0 ? null : hit[t] / r));
+}
+
+/** The dense matrix of the cells (for C up to CLASS_MATRIX_MAX: what the full matrix screens draw). */
+export function denseFromCells(cells: readonly ConfusionCell[], numClasses: number): ConfusionMatrix {
+  const counts = new Int32Array(numClasses * numClasses);
+  for (const [t, p, n] of cells) counts[t * numClasses + p] += n;
+  return { numClasses, counts };
+}
+
+/**
+ * Everything the run report needs, accumulated a batch of logits at a time, so the test set is
+ * streamed: per sample only its prediction and its top probability are kept (never the N x C
+ * logits: iNaturalist's 24,426 test images x 8,142 classes would be 800 MB). Row by row the same
+ * arithmetic as argmaxRows, softmaxRows and expectedCalibrationError on the whole array, so the
+ * figures are identical to the last bit.
+ */
+export class EvaluationAccumulator {
+  private readonly pred: Int32Array;
+  /** argmax of the softmax row and its probability (the calibration's prediction and confidence) */
+  private readonly probPred: Int32Array;
+  private readonly conf: Float64Array;
+  private seen = 0;
+  private readonly row: Float64Array;
+
+  constructor(private readonly labels: ArrayLike<number>, private readonly numClasses: number) {
+    if (!(Number.isInteger(numClasses) && numClasses > 0)) throw new Error(`metrics: bad class count ${numClasses}`);
+    this.pred = new Int32Array(labels.length);
+    this.probPred = new Int32Array(labels.length);
+    this.conf = new Float64Array(labels.length);
+    this.row = new Float64Array(numClasses);
+  }
+
+  /** The logits of the next `rows` samples, row-major. */
+  add(logits: ArrayLike<number>, rows: number): void {
+    const C = this.numClasses;
+    checkLogits(logits, rows, C);
+    if (this.seen + rows > this.labels.length) throw new Error(`metrics: ${this.seen + rows} samples for ${this.labels.length} labels`);
+    const p = this.row;
+    for (let r = 0; r < rows; r++) {
+      const o = r * C;
+      // argmaxRows: the first largest logit, NaN never wins
+      let best = 0;
+      let bestValue = -Infinity;
+      // softmaxRows: max-shifted exp in float64; a row with a non-finite value is uniform
+      let max = -Infinity;
+      let finite = true;
+      for (let k = 0; k < C; k++) {
+        const v = logits[o + k];
+        if (v > bestValue) {
+          bestValue = v;
+          best = k;
+        }
+        if (!Number.isFinite(v)) finite = false;
+        if (v > max) max = v;
+      }
+      this.pred[this.seen + r] = best;
+      if (!finite) p.fill(1 / C);
+      else {
+        let sum = 0;
+        for (let k = 0; k < C; k++) sum += p[k] = Math.exp(logits[o + k] - max);
+        for (let k = 0; k < C; k++) p[k] /= sum;
+      }
+      // expectedCalibrationError: the argmax of the probabilities and its probability
+      let pb = 0;
+      let pv = -Infinity;
+      for (let k = 0; k < C; k++) {
+        if (p[k] > pv) {
+          pv = p[k];
+          pb = k;
+        }
+      }
+      this.probPred[this.seen + r] = pb;
+      this.conf[this.seen + r] = p[pb];
+    }
+    this.seen += rows;
+  }
+
+  finish(groups: Groups, bins = 15): Evaluation {
+    const labels = this.labels;
+    if (this.seen !== labels.length) throw new Error(`metrics: ${this.seen} samples evaluated of ${labels.length}`);
+    checkLabels(labels, this.numClasses);
+    if (!(Number.isInteger(bins) && bins > 0)) throw new UserError(`ECE: bins must be a positive integer, got ${bins}`);
+    if (labels.length === 0) throw new UserError('cannot compute calibration on an empty test set');
+    const cells = confusionCells(this.pred, labels, this.numClasses);
+    const perClass = perClassFromCells(cells, this.numClasses);
+    return {
+      top1: top1(this.pred, labels),
+      ...groupAccuracy(perClass, groups),
+      ece: binnedCalibrationError(this.probPred, this.conf, labels, bins),
+      perClass,
+      confusion: this.numClasses <= CLASS_MATRIX_MAX ? denseFromCells(cells, this.numClasses) : null,
+      cells,
+    };
+  }
 }
 
 /**
@@ -182,14 +321,7 @@ export function expectedCalibrationError(
  */
 export function evaluate(logits: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number, groups: Groups, bins = 15): Evaluation {
   checkLogits(logits, labels.length, numClasses);
-  const pred = argmaxRows(logits, numClasses);
-  const confusion = confusionMatrix(pred, labels, numClasses);
-  const perClass = perClassAccuracy(confusion);
-  return {
-    top1: top1(pred, labels),
-    ...groupAccuracy(perClass, groups),
-    ece: expectedCalibrationError(softmaxRows(logits, numClasses), labels, numClasses, bins),
-    perClass,
-    confusion,
-  };
+  const acc = new EvaluationAccumulator(labels, numClasses);
+  acc.add(logits, labels.length);
+  return acc.finish(groups, bins);
 }

@@ -9,7 +9,7 @@ export type { StudyStatistics };
 
 
 /** Methods a study compares every other method against, when present. */
-export const BASELINE_METHODS: readonly string[] = ['ce', 'focal', 'cb', 'ldam-drw', 'bsce'];
+export const BASELINE_METHODS: readonly string[] = ['ce', 'focal', 'cb', 'ldam-drw', 'bsce', 'la-loss', 'crt', 'lws', 'tau-norm', 'logit-adjust'];
 
 export interface RunResult {
   name: string;

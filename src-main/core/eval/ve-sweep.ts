@@ -5,7 +5,7 @@
 // then applies the rule honestly: when flatness is only reached where the targets have become
 // nearly uniform (they no longer say anything about the image), it suggests no T and says so.
 import { FLAT_FEW_OVER_MANY, type Groups, type SweepPoint, type VeSweep } from '../domain/types';
-import { flatness, virtualExamples } from './virtual-examples';
+import { addVirtualExamples, flatness } from './virtual-examples';
 
 export { FLAT_FEW_OVER_MANY, type SweepPoint, type VeSweep };
 
@@ -16,9 +16,14 @@ export const NEARLY_UNIFORM_ENTROPY = 0.95;
 
 /** Mean over rows of the normalised entropy of softmax(z * p / T). */
 export function meanTargetEntropy(logits: ArrayLike<number>, n: number, numClasses: number, tau: number, power: number): number {
+  const total = entropySum(logits, n, numClasses, tau, power, 0);
+  return n && numClasses > 1 ? total / n / Math.log(numClasses) : 0;
+}
+
+/** `total` plus the entropies (nats) of softmax(z * p / T) over the rows, added in row order. */
+function entropySum(logits: ArrayLike<number>, n: number, numClasses: number, tau: number, power: number, total: number): number {
   const scale = power / tau;
   const e = new Float64Array(numClasses);
-  let total = 0;
   for (let i = 0; i < n; i++) {
     const o = i * numClasses;
     let max = -Infinity;
@@ -32,7 +37,7 @@ export function meanTargetEntropy(logits: ArrayLike<number>, n: number, numClass
     }
     total += h;
   }
-  return n && numClasses > 1 ? total / n / Math.log(numClasses) : 0;
+  return total;
 }
 
 /** The rule applied to a sweep (points in increasing tau). */
@@ -56,13 +61,45 @@ export function suggestTau(points: readonly SweepPoint[]): { suggestedTau: numbe
   return { suggestedTau: flat.tau, reason: `the smallest T with few/many >= ${FLAT_FEW_OVER_MANY} (${flat.fewOverMany?.toFixed(2)}), targets at ${pc(flat.entropy)} of maximum entropy` };
 }
 
+/**
+ * The sweep accumulated a batch of training logits at a time (the split streamed: V and the
+ * entropy sums per T, C values each, never the N x C logits; the same figures as veSweep on the
+ * whole array).
+ */
+export class VeSweepAccumulator {
+  private readonly taus: number[];
+  private readonly v: Float64Array[];
+  private readonly entropy: number[];
+  private n = 0;
+
+  constructor(private readonly numClasses: number, private readonly power: number, taus: readonly number[] = SWEEP_TAUS) {
+    this.taus = [...new Set(taus)].sort((a, b) => a - b);
+    this.v = this.taus.map(() => new Float64Array(numClasses));
+    this.entropy = this.taus.map(() => 0);
+  }
+
+  add(logits: ArrayLike<number>, rows: number): void {
+    this.taus.forEach((tau, j) => {
+      addVirtualExamples(this.v[j], logits, rows, this.numClasses, tau, this.power, this.n);
+      this.entropy[j] = entropySum(logits, rows, this.numClasses, tau, this.power, this.entropy[j]);
+    });
+    this.n += rows;
+  }
+
+  result(run: string, counts: readonly number[], groups: Groups): VeSweep {
+    const c = this.numClasses;
+    const sweep = this.taus.map((tau, j): SweepPoint => {
+      const f = flatness(this.v[j], counts, groups);
+      const entropy = this.n && c > 1 ? this.entropy[j] / this.n / Math.log(c) : 0;
+      return { tau, effectiveTau: tau / this.power, virtual: f.virtual, fewOverMany: f.fewOverMany, maxOverMin: f.maxOverMin, entropy };
+    });
+    const input = flatness(counts, counts, groups).input;
+    return { run, power: this.power, input, sweep, ...suggestTau(sweep) };
+  }
+}
+
 export function veSweep(run: string, logits: ArrayLike<number>, n: number, counts: readonly number[], groups: Groups, power: number, taus: readonly number[] = SWEEP_TAUS): VeSweep {
-  const c = counts.length;
-  const sorted = [...new Set(taus)].sort((a, b) => a - b);
-  const sweep = sorted.map((tau): SweepPoint => {
-    const f = flatness(virtualExamples(logits, n, c, tau, power), counts, groups);
-    return { tau, effectiveTau: tau / power, virtual: f.virtual, fewOverMany: f.fewOverMany, maxOverMin: f.maxOverMin, entropy: meanTargetEntropy(logits, n, c, tau, power) };
-  });
-  const input = flatness(counts, counts, groups).input;
-  return { run, power, input, sweep, ...suggestTau(sweep) };
+  const acc = new VeSweepAccumulator(counts.length, power, taus);
+  acc.add(logits, n);
+  return acc.result(run, counts, groups);
 }

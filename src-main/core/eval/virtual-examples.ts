@@ -10,25 +10,34 @@ import { UserError } from '../domain/errors';
  * logits: row-major [n * numClasses].
  */
 export function virtualExamples(logits: ArrayLike<number>, n: number, numClasses: number, T: number, p = 1): Float64Array {
+  const v = new Float64Array(numClasses);
+  addVirtualExamples(v, logits, n, numClasses, T, p);
+  return v;
+}
+
+/**
+ * Adds the rows of one batch of logits to V (the training split streamed a batch at a time:
+ * adding the batches in order gives V of the whole, to the last bit). `first` numbers the rows in
+ * error messages.
+ */
+export function addVirtualExamples(v: Float64Array, logits: ArrayLike<number>, n: number, numClasses: number, T: number, p = 1, first = 0): void {
   if (logits.length !== n * numClasses) {
     throw new Error(`virtualExamples: ${logits.length} values for ${n} samples x ${numClasses} classes`);
   }
   if (!(T > 0) || !Number.isFinite(T)) throw new UserError(`temperature T must be a positive number, got ${T}`);
   if (!(p > 0) || !Number.isFinite(p)) throw new UserError(`power p must be a positive number, got ${p}`);
   const scale = p / T;
-  const v = new Float64Array(numClasses);
   const e = new Float64Array(numClasses);
   for (let i = 0; i < n; i++) {
     const o = i * numClasses;
     let max = -Infinity;
     for (let k = 0; k < numClasses; k++) if (logits[o + k] > max) max = logits[o + k];
-    if (!Number.isFinite(max)) throw new UserError(`virtualExamples: sample ${i} has non-finite logits`);
+    if (!Number.isFinite(max)) throw new UserError(`virtualExamples: sample ${first + i} has non-finite logits`);
     let sum = 0;
     for (let k = 0; k < numClasses; k++) sum += e[k] = Math.exp((logits[o + k] - max) * scale);
-    if (!Number.isFinite(sum)) throw new UserError(`virtualExamples: sample ${i} has non-finite logits`);
+    if (!Number.isFinite(sum)) throw new UserError(`virtualExamples: sample ${first + i} has non-finite logits`);
     for (let k = 0; k < numClasses; k++) v[k] += e[k] / sum;
   }
-  return v;
 }
 
 function groupMean(values: ArrayLike<number>, classes: readonly number[]): number | null {

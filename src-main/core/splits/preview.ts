@@ -28,6 +28,8 @@ export function previewFromCounts(source: SplitSource, input: SplitParamsInput):
   const have = source.counts;
   const C = have.length;
   if (C < 2) throw new UserError(`a long-tailed split needs at least 2 classes; the source has ${C}`);
+  if (p.profile === 'natural') return naturalPreview(source, p.many, p.few);
+  const ratio = p.ratio ?? 1; // parseSplitParams requires it for a drawn profile
   let nMax = p.maxPerClass;
   if (nMax === undefined) {
     let smallest = 0;
@@ -38,7 +40,7 @@ export function previewFromCounts(source: SplitSource, input: SplitParamsInput):
     nMax = have[smallest];
   }
   const order = classOrder(p.classOrder, C, p.seed);
-  const counts = countsByClass(profileCounts(p.profile, C, nMax, p.ratio), order);
+  const counts = countsByClass(profileCounts(p.profile, C, nMax, ratio), order);
 
   let short = -1;
   let shortCount = 0;
@@ -52,7 +54,7 @@ export function previewFromCounts(source: SplitSource, input: SplitParamsInput):
     const more = shortCount > 1 ? `; ${shortCount - 1} more class${shortCount > 2 ? 'es are' : ' is'} short too` : '';
     throw fieldError(
       `maxPerClass: ${className(source, short)} has ${have[short]} training images but the split needs ${counts[short]} ` +
-        `(maxPerClass ${nMax}, ratio ${p.ratio})${more}; lower maxPerClass`,
+        `(maxPerClass ${nMax}, ratio ${ratio})${more}; lower maxPerClass`,
       ['maxPerClass'],
       `${className(source, short)} has ${have[short]} training images but the split needs ${counts[short]}${more}; lower it`,
     );
@@ -60,9 +62,9 @@ export function previewFromCounts(source: SplitSource, input: SplitParamsInput):
   const empty = counts.findIndex((n) => n < 1);
   if (empty >= 0) {
     throw fieldError(
-      `ratio: ${p.ratio} with maxPerClass ${nMax} leaves ${className(source, empty)} with no training images; lower the ratio or raise maxPerClass`,
+      `ratio: ${ratio} with maxPerClass ${nMax} leaves ${className(source, empty)} with no training images; lower the ratio or raise maxPerClass`,
       ['ratio'],
-      `${p.ratio} with a head class of ${nMax} leaves ${className(source, empty)} with no training images; lower the ratio or raise the head class`,
+      `${ratio} with a head class of ${nMax} leaves ${className(source, empty)} with no training images; lower the ratio or raise the head class`,
     );
   }
 
@@ -70,10 +72,46 @@ export function previewFromCounts(source: SplitSource, input: SplitParamsInput):
   const stats = classStats(counts, thresholds);
   return {
     profile: p.profile,
-    ratio: p.ratio,
+    ratio,
     maxPerClass: nMax,
     seed: p.seed,
     classOrder: p.classOrder,
+    order,
+    counts,
+    total: stats.total,
+    thresholds,
+    groups: stats.groups,
+    stats,
+  };
+}
+
+/**
+ * The training set as it is (ImageNet-LT, iNaturalist 2018: long-tailed already, trained as
+ * published): every class keeps all its images, so the counts are the dataset's own, the ratio is
+ * max / min of them (1 for a balanced dataset), n_max the largest class, and the rank order the
+ * classes by count, largest first (ties by label), which is what a sorted histogram draws. A class
+ * with no training image is refused as the drawn profiles refuse it: every loss and shot group
+ * here assumes each class was seen.
+ */
+function naturalPreview(source: SplitSource, many?: number, few?: number): SplitPreview {
+  const counts = Array.from(source.counts);
+  const empty = counts.findIndex((n) => n < 1);
+  if (empty >= 0) {
+    const more = counts.filter((n) => n < 1).length - 1;
+    throw new UserError(
+      `${className(source, empty)} has no training images${more ? ` (and ${more} more class${more > 1 ? 'es' : ''})` : ''}; a split needs every class to have at least one (re-import without that class)`,
+      [{ path: ['profile'], message: `${className(source, empty)} has no training images${more ? ` (and ${more} more)` : ''}` }],
+    );
+  }
+  const thresholds = { many: many ?? DEFAULT_THRESHOLDS.many, few: few ?? DEFAULT_THRESHOLDS.few };
+  const stats = classStats(counts, thresholds);
+  const order = counts.map((_, c) => c).sort((a, b) => counts[b] - counts[a] || a - b);
+  return {
+    profile: 'natural',
+    ratio: stats.imbalanceRatio ?? 1,
+    maxPerClass: stats.max,
+    seed: 0,
+    classOrder: 'label',
     order,
     counts,
     total: stats.total,

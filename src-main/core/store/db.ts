@@ -26,6 +26,14 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
   });
 }
 
+/**
+ * A migration whose first line is this marker rebuilds a table that others reference (SQLite's
+ * "12-step" procedure, the only way to change a CHECK constraint): it runs with foreign keys off,
+ * since with them on, dropping the old table would cascade into every row that references it.
+ * The references are checked (PRAGMA foreign_key_check) before the transaction commits.
+ */
+export const FOREIGN_KEYS_OFF = '-- dive: foreign keys off';
+
 /** Applies the migrations newer than `PRAGMA user_version`, each in its own transaction. */
 export function migrate(db: DB, migrations = loadMigrations()): number {
   const current = db.pragma('user_version', { simple: true }) as number;
@@ -33,12 +41,27 @@ export function migrate(db: DB, migrations = loadMigrations()): number {
     throw new Error(`database schema version ${current} is newer than this build knows (${migrations.length}); update DiVE Workbench`);
   }
   for (const m of migrations.slice(current)) {
-    db.transaction(() => {
-      // another process may have applied it while this one waited for the lock
-      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
+    const rebuild = m.sql.startsWith(FOREIGN_KEYS_OFF);
+    const keys = db.pragma('foreign_keys', { simple: true }) as number;
+    const broken = () => db.pragma('foreign_key_check') as { table: string; parent: string }[];
+    // the pragma is a no-op inside a transaction: it is switched around it
+    if (rebuild) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        // another process may have applied it while this one waited for the lock
+        if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
+        // references broken before (a store written with foreign keys off) are not this migration's
+        const before = rebuild ? broken().length : 0;
+        db.exec(m.sql);
+        if (rebuild) {
+          const after = broken();
+          if (after.length > before) throw new Error(`migration ${m.name} left ${after.length - before} broken reference(s), e.g. ${after[0].table} -> ${after[0].parent}`);
+        }
+        db.pragma(`user_version = ${m.version}`);
+      }).immediate();
+    } finally {
+      if (rebuild) db.pragma(`foreign_keys = ${keys ? 'ON' : 'OFF'}`);
+    }
   }
   return migrations.length;
 }

@@ -5,6 +5,7 @@ import { UserError } from '../domain/errors';
 import type { WrittenFile } from './files';
 import type { Store } from './handle';
 import { processAlive } from '../process';
+import { answerConfusion, saveConfusion, splitConfusion } from './confusion';
 import { parseRunConfig, RUN_DEFAULTS, type RunConfig } from '../domain/run-config';
 import { runAnnotation } from './notes';
 
@@ -112,7 +113,12 @@ function toRunSummary(row: SummaryTuple): RunSummary {
   };
 }
 
-export function getRun(store: Store, ref: string | number): RunInfo {
+/**
+ * A run with everything stored of it. The confusion matrix comes in full up to CLASS_MATRIX_MAX
+ * classes, above as precision and the largest confusions (store/confusion.ts); `cells: true` adds
+ * every non-zero cell (what `dive run --json` prints).
+ */
+export function getRun(store: Store, ref: string | number, opts: { cells?: boolean } = {}): RunInfo {
   const r = runRow(store, ref);
   const summary = toRunSummary(store.db.prepare(`${SELECT_SUMMARIES} WHERE r.id = ?`).raw().get(r.id) as SummaryTuple);
   const epochs = (store.db.prepare('SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch').all(r.id) as EpochRow[]).map(toEpoch);
@@ -120,7 +126,7 @@ export function getRun(store: Store, ref: string | number): RunInfo {
     ...summary,
     // re-parsed so a run stored before a config field existed reads with that field's default
     config: parseRunConfig(JSON.parse(r.config)),
-    metrics: parse<RunMetrics>(r.metrics),
+    metrics: r.metrics == null ? null : answerConfusion(store, r.id, r.name, JSON.parse(r.metrics) as RunMetrics, opts.cells),
     teacherInfo: parse<TeacherInfo>(r.teacher_info),
     backendReport: parse<BackendReport>(r.backend_report),
     epochs,
@@ -288,13 +294,16 @@ export function recordEpoch(store: Store, id: number, rec: EpochRecord, checkpoi
   }).immediate();
 }
 
-export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics; imagesPerSecond: number; weights: WrittenFile }): void {
+/** The run's final state in one transaction: weights, metrics (the confusion matrix as its cells, store/confusion.ts) and the listing's columns. */
+export function markCompleted(store: Store, id: number, r: { metrics: RunMetrics; imagesPerSecond: number | null; weights: WrittenFile }): void {
+  const { json, cells, classes } = splitConfusion(r.metrics);
   store.db.transaction(() => {
     replaceBlob(store, id, 'weights_blob', r.weights, 'weights');
     store.db
       .prepare(`UPDATE runs SET status = 'completed', metrics = ?, images_per_second = ?, worker_pid = NULL, lease_id = NULL, lease_expires_at = NULL, finished_at = ?,
                 top1 = ?, many = ?, medium = ?, few = ?, ece = ? WHERE id = ?`)
-      .run(JSON.stringify(r.metrics), r.imagesPerSecond, now(), r.metrics.top1, r.metrics.many, r.metrics.medium, r.metrics.few, r.metrics.ece, id);
+      .run(JSON.stringify(json), r.imagesPerSecond, now(), r.metrics.top1, r.metrics.many, r.metrics.medium, r.metrics.few, r.metrics.ece, id);
+    if (cells) saveConfusion(store, id, classes, cells);
   }).immediate();
 }
 

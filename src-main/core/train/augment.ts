@@ -4,6 +4,7 @@
 // Normalize(mean, std) per channel on pixel / 255. So padded pixels become (0 - mean) / std.
 import type { Rng } from '../rng';
 import type { ImageShape } from '../domain/run-config';
+import { forEachChunk, type PixelSource } from './pixel-source';
 
 export interface ChannelStats {
   mean: number[];
@@ -15,13 +16,33 @@ export interface ChannelStats {
  * e.g. a split's training images. A constant channel gets std 1 so normalising stays finite.
  */
 export function channelStats(images: Uint8Array, shape: ImageShape): ChannelStats {
+  const hist = new Float64Array(256 * shape[2]);
+  addToHistogram(hist, images, shape[2]);
+  return statsFromHistogram(hist, images.length / shape[2]);
+}
+
+/**
+ * The same over images read `chunk` at a time (a split streamed from its pixel file): the
+ * histogram is exact integer counts whatever the chunking, so the result equals channelStats of
+ * the images gathered into one buffer, to the last bit.
+ */
+export function channelStatsOf(source: PixelSource, shape: ImageShape): ChannelStats {
   const c = shape[2];
+  const hist = new Float64Array(256 * c);
+  // chunks hold whole images, and an image is whole pixels, so byte k of a chunk is channel k % c
+  forEachChunk(source, (bytes) => addToHistogram(hist, bytes, c));
+  return statsFromHistogram(hist, (source.count * source.imageBytes) / c);
+}
+
+// Integer histograms keep the sums exact and the loop cheap.
+function addToHistogram(hist: Float64Array, images: Uint8Array, c: number): void {
+  for (let i = 0; i < images.length; i++) hist[(i % c) * 256 + images[i]]++;
+}
+
+function statsFromHistogram(hist: Float64Array, perChannel: number): ChannelStats {
+  const c = hist.length / 256;
   const sum = new Float64Array(c);
   const sq = new Float64Array(c);
-  // Integer histograms keep the sums exact and the loop cheap.
-  const hist = new Float64Array(256 * c);
-  for (let i = 0; i < images.length; i++) hist[(i % c) * 256 + images[i]]++;
-  const perChannel = images.length / c;
   const mean: number[] = [];
   const std: number[] = [];
   for (let ch = 0; ch < c; ch++) {

@@ -1,6 +1,9 @@
 // Batch assembly: uint8 NHWC pixels + a list of sample indices -> normalised float32 NHWC batch
-// and int32 labels, written into buffers allocated once per run.
+// and int32 labels, written into buffers allocated once per run. The pixels come from a
+// PixelSource (a pixel file read batch by batch, or memory): the batch's raw bytes are read into a
+// staging buffer in batch order, then normalised and augmented exactly as from one big array.
 import type { Rng } from '../rng';
+import { asPixelSource, type PixelSource } from './pixel-source';
 import { drawPlacement, IDENTITY, writeImage, type AugmentOptions, type Placement } from './augment';
 import type { ImageShape } from '../domain/run-config';
 
@@ -32,22 +35,27 @@ export interface Batch {
 export class BatchAssembler {
   private readonly xBuf: Float32Array;
   private readonly yBuf: Int32Array;
+  /** the batch's raw pixels, read from the source in batch order */
+  private readonly raw: Uint8Array;
   private readonly imageSize: number;
+  private readonly source: PixelSource;
   private readonly placement: Placement = { dy: 0, dx: 0, flip: false };
 
   constructor(
-    private readonly images: Uint8Array,
+    images: Uint8Array | PixelSource,
     private readonly labels: Int32Array,
     private readonly shape: ImageShape,
     private readonly lut: Float32Array,
     maxBatch: number,
   ) {
     this.imageSize = shape[0] * shape[1] * shape[2];
-    if (images.length !== labels.length * this.imageSize) {
-      throw new Error(`batch assembler: ${images.length} pixel bytes for ${labels.length} images of [${shape}]`);
+    this.source = asPixelSource(images, this.imageSize);
+    if (this.source.imageBytes !== this.imageSize || this.source.count !== labels.length) {
+      throw new Error(`batch assembler: ${this.source.count} images of ${this.source.imageBytes} bytes for ${labels.length} labels of [${shape}]`);
     }
     this.xBuf = new Float32Array(maxBatch * this.imageSize);
     this.yBuf = new Int32Array(maxBatch);
+    this.raw = new Uint8Array(maxBatch * this.imageSize);
   }
 
   get size(): number {
@@ -60,10 +68,11 @@ export class BatchAssembler {
    */
   fill(order: ArrayLike<number>, start: number, count: number, augment?: { rng: Rng; options: AugmentOptions }): Batch {
     if (count * this.imageSize > this.xBuf.length) throw new Error(`batch of ${count} exceeds the assembler's capacity`);
+    this.source.read(order, start, count, this.raw);
     for (let b = 0; b < count; b++) {
       const idx = order[start + b];
       const p = augment ? drawPlacement(augment.rng, augment.options, this.placement) : IDENTITY;
-      writeImage(this.xBuf, b * this.imageSize, this.images, idx * this.imageSize, this.shape, this.lut, p);
+      writeImage(this.xBuf, b * this.imageSize, this.raw, b * this.imageSize, this.shape, this.lut, p);
       this.yBuf[b] = this.labels[idx];
     }
     return { x: this.xBuf.subarray(0, count * this.imageSize), y: this.yBuf.subarray(0, count), count };

@@ -32,15 +32,11 @@ export function stratifiedHoldout(labels: Int32Array, numClasses: number, fracti
   return { train: Int32Array.from(train), val: Int32Array.from(val), trainCounts: byClass.map((idx, c) => idx.length - valCounts[c]), valCounts };
 }
 
-/** Copies images (of `imageSize` bytes each) and labels at the given indices. */
-export function gather(images: Uint8Array, labels: Int32Array, idx: Int32Array, imageSize: number): { images: Uint8Array; labels: Int32Array } {
-  const out = new Uint8Array(idx.length * imageSize);
-  const outLabels = new Int32Array(idx.length);
-  for (let i = 0; i < idx.length; i++) {
-    out.set(images.subarray(idx[i] * imageSize, (idx[i] + 1) * imageSize), i * imageSize);
-    outLabels[i] = labels[idx[i]];
-  }
-  return { images: out, labels: outLabels };
+/** The labels at the given indices (the images stay where they are: pixel-source.ts pixelsSubset). */
+export function gatherLabels(labels: Int32Array, idx: Int32Array): Int32Array {
+  const out = new Int32Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = labels[idx[i]];
+  return out;
 }
 
 // the evaluation cadence, the test sample's size and the holdout's counts are rules of the leaf

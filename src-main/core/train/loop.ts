@@ -12,27 +12,34 @@ import { isDeepStrictEqual } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord, Groups, RunMetrics } from '../domain/types';
 import { UserError } from '../domain/errors';
-import { evaluate, type Evaluation } from '../eval/metrics';
 import { Rng } from '../rng';
-import { channelStats, normalizationTable, type ChannelStats } from './augment';
-import { BatchAssembler, batchCount, epochOrder, sequentialOrder, type Batch } from './batches';
+import { channelStatsOf, normalizationTable, type ChannelStats } from './augment';
+import { asPixelSource, pixelsSubset, type PixelSource } from './pixel-source';
+import { BatchAssembler, batchCount, epochOrder, type Batch } from './batches';
+import { balancedAccuracyOf, evaluateModel, toRunMetrics } from './evaluation';
 import type { Checkpoint } from './checkpoint';
 import { resolvePadding, type ImageShape, type RunConfig } from '../domain/run-config';
 import type { NamedArray } from './layers';
 import { methodLoss } from './losses';
-import { TEACHER_METHODS } from '../domain/method';
+import { SOURCE_METHODS, TEACHER_METHODS } from '../domain/method';
 import { createModel, mergeWeights, type Model } from './models';
 import { Sgd } from './optim';
 import { evalPlan, evaluatedEpoch, evaluations as plannedEvaluations } from '../domain/eval-plan';
-import { gather, stratifiedHoldout, testSample } from './holdout';
+import { gatherLabels, stratifiedHoldout, testSample } from './holdout';
 import { chanceCheckEpoch, divergenceReason, testChanceWarning, trainChanceWarning } from './run-warnings';
 import { learningRateAt } from './schedule';
 
-export interface TrainData {
+/**
+ * What a run trains and evaluates on. The images are in memory (tests, benches: the default type)
+ * or a PixelSource that reads them batch by batch from a file (what the workers pass: memory does
+ * not grow with the dataset); trainRun takes either, with the same results.
+ */
+export interface TrainData<P extends Uint8Array | PixelSource = Uint8Array> {
   /** the split's training images, uint8 NHWC */
-  trainImages: Uint8Array;
+  trainImages: P;
   trainLabels: Int32Array;
-  testImages: Uint8Array;
+  /** the test set (evaluation reads it in order, a batch at a time) */
+  testImages: P;
   testLabels: Int32Array;
   imageShape: ImageShape;
   numClasses: number;
@@ -70,7 +77,7 @@ export interface TrainHooks {
 
 export interface TrainOptions {
   config: RunConfig;
-  data: TrainData;
+  data: AnyTrainData;
   /** frozen teacher (kd, dive), run in eval mode on the student's augmented batches */
   teacher?: Model;
   /** the normalisation the teacher was trained with (default: the student's) */
@@ -87,6 +94,11 @@ export interface TrainOptions {
   hooks?: TrainHooks;
   /** images per forward pass when evaluating (no effect on results) */
   evalBatchSize?: number;
+  /**
+   * keep the final test logits in the result (default true: tests compare them). The workers say
+   * false: the N x C logits of a many-class test set would be held for nothing (iNaturalist: 800 MB).
+   */
+  keepTestLogits?: boolean;
 }
 
 export interface TrainCompleted {
@@ -99,7 +111,7 @@ export interface TrainCompleted {
   warnings: string[];
   /** parameters and batch-norm statistics after the last epoch */
   weights: NamedArray[];
-  /** test logits after the last epoch, row-major [testImages, classes] */
+  /** test logits after the last epoch, row-major [testImages, classes]; empty when TrainOptions.keepTestLogits is false */
   testLogits: Float32Array;
   /** the input normalisation the model was trained with */
   normalization: ChannelStats;
@@ -118,22 +130,18 @@ export interface TrainStopped {
 
 export type TrainResult = TrainCompleted | TrainStopped;
 
-/** The api's metrics object: confusion as rows of counts, 1-based epoch. */
-export function toRunMetrics(e: Evaluation, epoch: number): RunMetrics {
-  const c = e.confusion.numClasses;
-  const confusion: number[][] = [];
-  for (let t = 0; t < c; t++) confusion.push(Array.from(e.confusion.counts.subarray(t * c, (t + 1) * c)));
-  return { top1: e.top1, many: e.many, medium: e.medium, few: e.few, ece: e.ece, perClass: e.perClass, confusion, epoch };
-}
+/** Either kind of TrainData (what trainRun accepts). */
+export type AnyTrainData = TrainData<Uint8Array | PixelSource>;
 
-function checkData(d: TrainData): void {
+export function checkData(d: AnyTrainData): void {
   const [h, w, c] = d.imageShape;
   const img = h * w * c;
   const bad = (m: string) => new UserError(`training data: ${m}`);
   if (d.trainLabels.length === 0) throw bad('the split has no training images');
   if (d.testLabels.length === 0) throw bad('the dataset has no test images');
-  if (d.trainImages.length !== d.trainLabels.length * img) throw bad(`${d.trainImages.length} training pixel bytes for ${d.trainLabels.length} images of ${h}x${w}x${c}`);
-  if (d.testImages.length !== d.testLabels.length * img) throw bad(`${d.testImages.length} test pixel bytes for ${d.testLabels.length} images of ${h}x${w}x${c}`);
+  const bytes = (x: Uint8Array | PixelSource) => (x instanceof Uint8Array ? x.length : x.count * x.imageBytes);
+  if (bytes(d.trainImages) !== d.trainLabels.length * img) throw bad(`${bytes(d.trainImages)} training pixel bytes for ${d.trainLabels.length} images of ${h}x${w}x${c}`);
+  if (bytes(d.testImages) !== d.testLabels.length * img) throw bad(`${bytes(d.testImages)} test pixel bytes for ${d.testLabels.length} images of ${h}x${w}x${c}`);
   if (d.classCounts.length !== d.numClasses) throw bad(`${d.classCounts.length} class counts for ${d.numClasses} classes`);
   for (const [what, labels] of [['training', d.trainLabels], ['test', d.testLabels]] as const) {
     for (let i = 0; i < labels.length; i++) {
@@ -142,7 +150,9 @@ function checkData(d: TrainData): void {
   }
 }
 
-function checkTeacher(cfg: RunConfig, d: TrainData, teacher: Model | undefined): void {
+function checkTeacher(cfg: RunConfig, d: AnyTrainData, teacher: Model | undefined): void {
+  // they keep a stage-1 backbone (decoupled.ts, posthoc.ts): training a whole model would be another method
+  if (SOURCE_METHODS.includes(cfg.method)) throw new Error(`trainRun: method ${cfg.method} starts from a stage-1 model; use runMethod`);
   const needs = TEACHER_METHODS.includes(cfg.method);
   if (needs && !teacher) throw new UserError(`method ${cfg.method} needs a teacher model`);
   if (!needs && teacher) throw new UserError(`method ${cfg.method} does not use a teacher`);
@@ -153,27 +163,7 @@ function checkTeacher(cfg: RunConfig, d: TrainData, teacher: Model | undefined):
   }
 }
 
-/** Logits [N, classes] of `model` in eval mode over uint8 images, in order (read asynchronously: webgpu has no synchronous read). */
-export async function predictLogits(model: Model, assembler: BatchAssembler, batchSize: number): Promise<Float32Array> {
-  const [h, w, c] = model.spec.imageShape;
-  const n = assembler.size;
-  const k = model.spec.numClasses;
-  const out = new Float32Array(n * k);
-  const order = sequentialOrder(n);
-  for (let start = 0; start < n; start += batchSize) {
-    const count = Math.min(batchSize, n - start);
-    const b = assembler.fill(order, start, count);
-    const logits = tf.tidy(() => model.apply(tf.tensor4d(b.x, [count, h, w, c]), false));
-    try {
-      out.set((await logits.data()) as Float32Array, start * k);
-    } finally {
-      logits.dispose();
-    }
-  }
-  return out;
-}
-
-const nextTick = () => new Promise<void>((r) => setImmediate(r));
+export const nextTick = () => new Promise<void>((r) => setImmediate(r));
 
 /** Per-channel x * scale + shift turning the student's normalised input into the teacher's. */
 export interface InputMap {
@@ -228,47 +218,35 @@ async function trainStep(s: StepContext, batch: Batch, epoch: number, lr: number
   }
 }
 
-/** Mean per-class accuracy (classes without images left out): the holdout is long-tailed too. */
-export function balancedAccuracy(logits: Float32Array, labels: Int32Array, numClasses: number): number {
-  const hit = new Float64Array(numClasses);
-  const all = new Float64Array(numClasses);
-  for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let k = 1; k < numClasses; k++) if (logits[i * numClasses + k] > logits[i * numClasses + best]) best = k;
-    all[labels[i]]++;
-    if (best === labels[i]) hit[labels[i]]++;
-  }
-  let sum = 0;
-  let classes = 0;
-  for (let k = 0; k < numClasses; k++) {
-    if (!all[k]) continue;
-    sum += hit[k] / all[k];
-    classes++;
-  }
-  return classes ? sum / classes : 0;
-}
-
 // threads / allowSoftwareAdapter: a checkpoint from before they existed ran with their defaults
 const LEGACY_CHECKPOINT: Partial<RunConfig> = { warmupForm: 'epoch', evalEvery: 1, valFraction: 0, threads: null, allowSoftwareAdapter: false };
+
+/** A checkpoint resumes only the run that wrote it. */
+export function checkResumeConfig(resume: Checkpoint | undefined, cfg: RunConfig): void {
+  if (resume && !isDeepStrictEqual({ ...LEGACY_CHECKPOINT, ...resume.config }, cfg)) {
+    throw new UserError('the checkpoint was written by a run with a different configuration');
+  }
+}
 
 /** Trains one run (or resumes it) on the current TF.js backend. */
 export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   const { config: cfg, data, teacher, resume, hooks = {} } = opts;
   const evalBatch = opts.evalBatchSize ?? 256;
+  const keepLogits = opts.keepTestLogits ?? true;
   checkData(data);
   checkTeacher(cfg, data, teacher);
   // a checkpoint from before warmupForm / evalEvery / valFraction existed was trained per epoch, evaluated every epoch
-  if (resume && !isDeepStrictEqual({ ...LEGACY_CHECKPOINT, ...resume.config }, cfg)) {
-    throw new UserError('the checkpoint was written by a run with a different configuration');
-  }
+  checkResumeConfig(resume, cfg);
   const shape = data.imageShape;
   const [h, w, c] = shape;
   const holdout = cfg.valFraction > 0 ? stratifiedHoldout(data.trainLabels, data.numClasses, cfg.valFraction, cfg.seed) : null;
-  const fit = holdout ? gather(data.trainImages, data.trainLabels, holdout.train, h * w * c) : { images: data.trainImages, labels: data.trainLabels };
-  const valSet = holdout ? gather(data.trainImages, data.trainLabels, holdout.val, h * w * c) : null;
+  // views, not copies: a batch reads its images from wherever the split's pixels are
+  const all = asPixelSource(data.trainImages, h * w * c);
+  const fit = holdout ? { images: pixelsSubset(all, holdout.train), labels: gatherLabels(data.trainLabels, holdout.train) } : { images: all, labels: data.trainLabels };
+  const valSet = holdout ? { images: pixelsSubset(all, holdout.val), labels: gatherLabels(data.trainLabels, holdout.val) } : null;
   const trainCounts = holdout ? holdout.trainCounts : data.classCounts;
   const n = fit.labels.length;
-  const norm = channelStats(fit.images, shape);
+  const norm = channelStatsOf(fit.images, shape);
   const lut = normalizationTable(norm);
   const train = new BatchAssembler(fit.images, fit.labels, shape, lut, cfg.batchSize);
   const test = new BatchAssembler(data.testImages, data.testLabels, shape, lut, evalBatch);
@@ -277,7 +255,8 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   const plan = evalPlan({ trainImages: n, testImages: data.testLabels.length, epochs: cfg.epochs, evalEvery: cfg.evalEvery });
   const evalEvery = plan.every;
   const sampleIdx = plan.sample === null ? null : testSample(data.testLabels, data.numClasses, plan.sample);
-  const sampleSet = sampleIdx ? gather(data.testImages, data.testLabels, sampleIdx, h * w * c) : null;
+  // a view of the test pixels, like the training split's: the sample is read from wherever they are
+  const sampleSet = sampleIdx ? { images: pixelsSubset(asPixelSource(data.testImages, h * w * c), sampleIdx), labels: gatherLabels(data.testLabels, sampleIdx) } : null;
   const sampled = sampleSet ? new BatchAssembler(sampleSet.images, sampleSet.labels, shape, lut, evalBatch) : null;
   const valImages = valSet ? valSet.labels.length : 0;
   /** test (and validation) images evaluated at 1-based `epoch`: the sample before the last epoch, if any */
@@ -365,16 +344,17 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
         const tEval = performance.now();
         if (sampled && sampleSet && epoch + 1 < cfg.epochs) {
           // an earlier epoch of a short run: the fixed test sample (the curve), never the run's figures
-          const logits = await predictLogits(model, sampled, evalBatch);
-          metrics = toRunMetrics(evaluate(logits, sampleSet.labels, data.numClasses, data.groups), epoch + 1);
+          const ev = await evaluateModel(model, sampled, sampleSet.labels, data.groups, evalBatch, false);
+          metrics = toRunMetrics(ev.evaluation, epoch + 1);
           testImages = sampleSet.labels.length;
         } else {
-          lastLogits = await predictLogits(model, test, evalBatch);
-          metrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), epoch + 1);
+          const ev = await evaluateModel(model, test, data.testLabels, data.groups, evalBatch, keepLogits);
+          lastLogits = ev.logits;
+          metrics = toRunMetrics(ev.evaluation, epoch + 1);
           lastMetrics = metrics;
           testImages = data.testLabels.length;
         }
-        if (val && valSet) valAcc = balancedAccuracy(await predictLogits(model, val, evalBatch), valSet.labels, data.numClasses);
+        if (val && valSet) valAcc = await balancedAccuracyOf(model, val, valSet.labels, evalBatch);
         evalPerImage = (performance.now() - tEval) / 1000 / Math.max(1, evalImages(epoch + 1));
       }
       const record: EpochRecord = {
@@ -404,10 +384,11 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       }
       if (hooks.shouldStop?.() && epoch + 1 < cfg.epochs) return { status: 'stopped', epochsDone: epoch + 1, records };
     }
-    if (!lastLogits || !lastMetrics || lastMetrics.epoch !== cfg.epochs) {
+    if (!lastMetrics || lastMetrics.epoch !== cfg.epochs) {
       // Resumed from the checkpoint of the last epoch: nothing left to train, evaluate once.
-      lastLogits = await predictLogits(model, test, evalBatch);
-      lastMetrics = toRunMetrics(evaluate(lastLogits, data.testLabels, data.numClasses, data.groups), cfg.epochs);
+      const ev = await evaluateModel(model, test, data.testLabels, data.groups, evalBatch, keepLogits);
+      lastLogits = ev.logits;
+      lastMetrics = toRunMetrics(ev.evaluation, cfg.epochs);
     }
     await warn(testChanceWarning(lastMetrics.top1, data.numClasses));
     return {
@@ -417,7 +398,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       final: lastMetrics,
       warnings,
       weights: await model.snapshotAsync(),
-      testLogits: lastLogits,
+      testLogits: lastLogits ?? new Float32Array(0),
       normalization: norm,
       trainCounts,
       steps: cfg.epochs * batchCount(n, cfg.batchSize),

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../domain/errors';
 import type { Method, MethodParams } from '../domain/method';
 import { registerTrainingGradients } from './gradients';
+import { logPriorOffsets } from '../eval/posthoc';
 
 // tfjs-core's Node entry registers no gradients; this module's ops need them even when no backend
 // was selected through backend.ts (unit tests on the cpu backend). Registering twice is harmless.
@@ -163,6 +164,17 @@ export function balancedSoftmaxLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, co
   });
 }
 
+/**
+ * The logit-adjusted loss (Menon et al. 2021, mode 'loss'): CE(z + log(pi^tau + 1e-12), y), mean
+ * over the batch. With tau = 1 it is Balanced Softmax up to a constant shift of the logits (log N
+ * and the 1e-12), which the softmax ignores. Predict with argmax z.
+ */
+export function logitAdjustedLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, counts: ArrayLike<number>, tau: number): tf.Scalar {
+  checkBatch(logits, labels);
+  checkPerClass('counts', counts, logits.shape[1]);
+  return tf.tidy(() => crossEntropy(tf.add(logits, tf.tensor1d(logPriorOffsets(counts, tau), 'float32')) as tf.Tensor2D, labels));
+}
+
 function checkTemperature(T: number, p: number): void {
   if (!(T > 0) || !Number.isFinite(T)) throw new UserError(`temperature T must be a positive number, got ${T}`);
   if (!(p > 0) || !Number.isFinite(p)) throw new UserError(`power p must be a positive number, got ${p}`);
@@ -285,6 +297,15 @@ export function methodLoss(
     }
     case 'bsce':
       return balancedSoftmaxLoss(logits, labels, ctx.classCounts);
+    case 'la-loss':
+      return logitAdjustedLoss(logits, labels, ctx.classCounts, params.laTau);
+    // classifier re-training and learnable weight scaling: plain CE on class-balanced batches (decoupled.ts)
+    case 'crt':
+    case 'lws':
+      return crossEntropy(logits, labels);
+    case 'tau-norm':
+    case 'logit-adjust':
+      throw new UserError(`${method} adjusts a trained model and has no training loss`);
     case 'kd':
       return kdLoss(logits, labels, teacher(), { T: params.tau, alpha: params.alpha });
     case 'dive':

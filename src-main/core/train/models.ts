@@ -30,6 +30,10 @@ export interface Model {
    * updates the running ones; false uses the running statistics and changes nothing.
    */
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor2D;
+  /** the penultimate features [N, featureSize] the classifier reads (decoupled training, post-hoc adjustment) */
+  features(x: tf.Tensor4D, training: boolean): tf.Tensor2D;
+  /** the features' width: the classifier's `linear.weight` is [featureSize, classes] */
+  readonly featureSize: number;
   /** copies of every parameter and running statistic (params first) */
   snapshot(): NamedArray[];
   /** the same, read without blocking: the webgpu backend cannot read GPU memory synchronously */
@@ -46,19 +50,30 @@ function head(vs: VariableSet, inF: number, numClasses: number, normHead: boolea
   return normHead ? normedDense(vs, 'linear', inF, numClasses) : dense(vs, 'linear', inF, numClasses);
 }
 
-function buildMlp(vs: VariableSet, s: ModelSpec): Layer<tf.Tensor4D, tf.Tensor2D> {
+/** A network as its feature extractor and its classifier (created in that order: the init draws are unchanged). */
+interface Network {
+  features: Layer<tf.Tensor4D, tf.Tensor2D>;
+  head: Layer<tf.Tensor2D, tf.Tensor2D>;
+  featureSize: number;
+}
+
+function buildMlp(vs: VariableSet, s: ModelSpec): Network {
   const [h, w, c] = s.imageShape;
   const sizes = [h * w * c, ...HIDDEN_MLP];
   const hidden = HIDDEN_MLP.map((out, i) => dense(vs, `fc${i + 1}`, sizes[i], out));
-  const out = head(vs, sizes[sizes.length - 1], s.numClasses, !!s.normHead);
-  return (x, training) => {
-    let y = tf.reshape(x, [x.shape[0], sizes[0]]) as tf.Tensor2D;
-    for (const layer of hidden) y = tf.relu(layer(y, training));
-    return out(y, training);
+  const featureSize = sizes[sizes.length - 1];
+  return {
+    featureSize,
+    head: head(vs, featureSize, s.numClasses, !!s.normHead),
+    features: (x, training) => {
+      let y = tf.reshape(x, [x.shape[0], sizes[0]]) as tf.Tensor2D;
+      for (const layer of hidden) y = tf.relu(layer(y, training));
+      return y;
+    },
   };
 }
 
-function buildCnn(vs: VariableSet, s: ModelSpec): Layer<tf.Tensor4D, tf.Tensor2D> {
+function buildCnn(vs: VariableSet, s: ModelSpec): Network {
   const [h, w, c] = s.imageShape;
   const conv1 = conv2d(vs, 'conv1', c, 16, 3, 1);
   const bn1 = batchNorm<tf.Tensor4D>(vs, 'bn1', 16);
@@ -66,12 +81,15 @@ function buildCnn(vs: VariableSet, s: ModelSpec): Layer<tf.Tensor4D, tf.Tensor2D
   const bn2 = batchNorm<tf.Tensor4D>(vs, 'bn2', 32);
   const flat = Math.floor(Math.floor(h / 2) / 2) * Math.floor(Math.floor(w / 2) / 2) * 32;
   if (flat === 0) throw new Error(`cnn needs images of at least 4x4 pixels, got ${h}x${w}`);
-  const out = head(vs, flat, s.numClasses, !!s.normHead);
-  return (x, t) => {
-    // bn(x, t, RELU) is relu(bn(x)), in batch norm's own kernels where they run
-    let y = tf.maxPool(bn1(conv1(x, t), t, RELU), 2, 2, 'valid');
-    y = tf.maxPool(bn2(conv2(y, t), t, RELU), 2, 2, 'valid');
-    return out(tf.reshape(y, [y.shape[0], flat]) as tf.Tensor2D, t);
+  return {
+    featureSize: flat,
+    head: head(vs, flat, s.numClasses, !!s.normHead),
+    features: (x, t) => {
+      // bn(x, t, RELU) is relu(bn(x)), in batch norm's own kernels where they run
+      let y = tf.maxPool(bn1(conv1(x, t), t, RELU), 2, 2, 'valid');
+      y = tf.maxPool(bn2(conv2(y, t), t, RELU), 2, 2, 'valid');
+      return tf.reshape(y, [y.shape[0], flat]) as tf.Tensor2D;
+    },
   };
 }
 
@@ -85,7 +103,7 @@ function basicBlock(vs: VariableSet, name: string, inC: number, outC: number, st
   return (x, t) => bn2(conv2(bn1(conv1(x, t), t, RELU), t), t, { relu: true, residual: shortcut(x) });
 }
 
-function buildResnet(vs: VariableSet, s: ModelSpec, n: number): Layer<tf.Tensor4D, tf.Tensor2D> {
+function buildResnet(vs: VariableSet, s: ModelSpec, n: number): Network {
   const conv1 = conv2d(vs, 'conv1', s.imageShape[2], 16, 3, 1);
   const bn1 = batchNorm<tf.Tensor4D>(vs, 'bn1', 16);
   const blocks: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
@@ -96,11 +114,14 @@ function buildResnet(vs: VariableSet, s: ModelSpec, n: number): Layer<tf.Tensor4
       inC = planes;
     }
   });
-  const out = head(vs, 64, s.numClasses, !!s.normHead);
-  return (x, t) => {
-    let y = bn1(conv1(x, t), t, RELU);
-    for (const block of blocks) y = block(y, t);
-    return out(tf.mean(y, [1, 2]) as tf.Tensor2D, t);
+  return {
+    featureSize: 64,
+    head: head(vs, 64, s.numClasses, !!s.normHead),
+    features: (x, t) => {
+      let y = bn1(conv1(x, t), t, RELU);
+      for (const block of blocks) y = block(y, t);
+      return tf.mean(y, [1, 2]) as tf.Tensor2D;
+    },
   };
 }
 
@@ -114,19 +135,27 @@ function checkSpec(s: ModelSpec): void {
 export function createModel(spec: ModelSpec, rng: Rng): Model {
   checkSpec(spec);
   const vs = new VariableSet(rng);
-  const forward =
+  const net =
     spec.kind === 'mlp' ? buildMlp(vs, spec) : spec.kind === 'cnn' ? buildCnn(vs, spec) : buildResnet(vs, spec, RESNET_BLOCKS[spec.kind]);
   const all = (): [string, tf.Variable][] => [...Object.entries(vs.params), ...Object.entries(vs.state)];
   const [h, w, c] = spec.imageShape;
+  const checkInput = (x: tf.Tensor4D) => {
+    if (x.rank !== 4 || x.shape[1] !== h || x.shape[2] !== w || x.shape[3] !== c) {
+      throw new Error(`model expects [N, ${h}, ${w}, ${c}] input, got [${x.shape}]`);
+    }
+  };
   return {
     spec: { ...spec, imageShape: [...spec.imageShape] },
     params: vs.params,
     state: vs.state,
+    featureSize: net.featureSize,
     apply(x, training) {
-      if (x.rank !== 4 || x.shape[1] !== h || x.shape[2] !== w || x.shape[3] !== c) {
-        throw new Error(`model expects [N, ${h}, ${w}, ${c}] input, got [${x.shape}]`);
-      }
-      return tf.tidy(() => forward(x, training));
+      checkInput(x);
+      return tf.tidy(() => net.head(net.features(x, training), training));
+    },
+    features(x, training) {
+      checkInput(x);
+      return tf.tidy(() => net.features(x, training));
     },
     snapshot: () => all().map(([name, v]) => ({ name, shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() })),
     snapshotAsync: () => readAll(all()),

@@ -10,7 +10,8 @@ import type { BackendsProbe, RungProbe } from '../domain/types';
 import { BACKENDS, selectBackend } from './backend';
 import { normalizationTable } from './augment';
 import { BatchAssembler } from './batches';
-import { predictLogits, trainRun, type TrainData } from './loop';
+import { trainRun, type TrainData } from './loop';
+import { predictLogits } from './evaluation';
 import { createModel } from './models';
 
 /** The probe's request (domain/run-requests.ts); left-out fields take PROBE_DEFAULTS. */
