@@ -27,10 +27,6 @@ export interface IpcRendererLike {
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): void;
 }
 
-export interface ContextBridgeLike {
-  exposeInMainWorld(key: string, api: unknown): void;
-}
-
 /** Electron's UtilityProcess (a Node child process managed by Chromium's service model). */
 export interface UtilityProcessChildLike {
   pid: number | undefined;

@@ -1,15 +1,11 @@
 // The desktop window's security settings (Electron's security checklist), kept free of the
 // electron module so they can be tested: the app's pages come from a privileged custom scheme,
 // app://dive/, never from file:// or the network.
-import { CSP } from '../server/security';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'dive';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_INDEX = `${APP_ORIGIN}/index.html`;
-
-/** Same policy as the web UI: scripts only from the app, no frames, no plugins. */
-export const APP_CSP = CSP;
 
 export function isAppUrl(url: string): boolean {
   try {

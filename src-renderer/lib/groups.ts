@@ -1,16 +1,13 @@
 // Shot groups (many / medium / few) as the renderer shows them: colours and per-class labels.
 import type { ShotGroup, ShotThresholds } from '../../src-main/core/domain/types';
+import { shotGroup } from '../../src-main/core/domain/shot-groups';
 
 export const GROUPS: readonly ShotGroup[] = ['many', 'medium', 'few'];
 
 export const GROUP_LABEL: Record<ShotGroup, string> = { many: 'Many-shot', medium: 'Medium-shot', few: 'Few-shot' };
 
-/** The same rule as the core's classStats: > many is many-shot, < few is few-shot. */
-export function groupOf(count: number, t: ShotThresholds): ShotGroup {
-  if (count > t.many) return 'many';
-  if (count < t.few) return 'few';
-  return 'medium';
-}
+/** The core's own rule (domain/shot-groups.ts): > many is many-shot, < few is few-shot. */
+export const groupOf = shotGroup;
 
 /** Colour-blind-safe palette (Okabe–Ito), one shade per theme so bars stay readable on both. */
 export const GROUP_COLOUR: Record<'light' | 'dark', Record<ShotGroup, string>> = {

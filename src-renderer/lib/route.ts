@@ -58,10 +58,6 @@ export function formatRoute(r: Route): string {
   return r.name ? `#/${r.screen}/${enc(r.name)}` : `#/${r.screen}`;
 }
 
-export function sameRoute(a: Route, b: Route): boolean {
-  return formatRoute(a) === formatRoute(b);
-}
-
 /** The hash without its token, and the token ('' when none). */
 export function stripToken(hash: string): { hash: string; token: string } {
   const m = /(^#|[?&])token=([^&]*)/.exec(hash);

@@ -1,8 +1,8 @@
-// Where a queued run's training happens. The queue (store/queue.ts) decides what runs next; an
-// Executor only launches one claimed run and reports how it ended. Local worker processes today;
-// a cluster executor (Slurm array jobs, Kubernetes Jobs; docs/scale-out.md) implements the same
-// interface later: it would submit the run, relay its epochs from the remote worker, and resolve
-// `done` when the owning store holds the run's final status.
+// Where a queued run's training happens on this machine. The queue (store/queue.ts) decides what
+// runs next; an Executor only launches one claimed run and reports how it ended. Its one
+// implementation is local worker processes (local-executor); runs on Slurm or on remote workers
+// are not launched through it: they claim leases over the worker API (remote-worker.ts,
+// slurm-executor.ts's driveSlurmStudy; docs/scale-out.md).
 import type { RunInfo, TrainEvent } from '../domain/types';
 
 export interface LaunchedRun {
@@ -16,7 +16,7 @@ export interface LaunchedRun {
 }
 
 export interface Executor {
-  /** 'local', later e.g. 'slurm' */
+  /** 'local' */
   readonly kind: string;
   /** runs it may have in flight at once (the device's concurrency limit) */
   readonly slots: number;

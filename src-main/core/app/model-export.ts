@@ -3,8 +3,7 @@
 // tfjs (a folder: model.json weights manifest, weights.bin, run.json; as a download one .tar.gz),
 // onnx (one .onnx file, train/onnx-graph.ts) and safetensors (PyTorch's state_dict,
 // train/torch-weights.ts). Either way a failure leaves nothing half-written behind.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ExportResult } from '../domain/contract';
@@ -15,6 +14,7 @@ import { getDataset } from '../store/datasets';
 import { getRun, runFilePath } from '../store/runs';
 import type { Store } from '../store/store';
 import { appVersion } from './app-version';
+import { sha256OfFile } from '../store/files';
 
 export const MODEL_FILES = ['model.json', 'weights.bin', 'run.json'] as const;
 
@@ -128,7 +128,7 @@ export async function prepareModelArchive(store: Store, name: string, tmp = tmpd
     if (format !== 'tfjs') {
       const filename = `${stem}${EXPORT_EXTENSIONS[format]}`;
       const { path } = await writeModelFile(store, run.name, format, join(work, filename));
-      return { path: path!, filename, contentType: 'application/octet-stream', bytes: statSync(path!).size, sha256: await sha256Of(path!), dispose };
+      return { path: path!, filename, contentType: 'application/octet-stream', bytes: statSync(path!).size, sha256: await sha256OfFile(path!), dispose };
     }
     await writeModelFiles(store, run.name, join(work, stem));
     const filename = `${stem}-model.tar.gz`;
@@ -136,15 +136,10 @@ export async function prepareModelArchive(store: Store, name: string, tmp = tmpd
     const { c } = await import('tar');
     await c({ gzip: true, file: path, cwd: work, portable: true }, [stem]);
     rmSync(join(work, stem), { recursive: true, force: true });
-    return { path, filename, contentType: 'application/gzip', bytes: statSync(path).size, sha256: await sha256Of(path), dispose };
+    return { path, filename, contentType: 'application/gzip', bytes: statSync(path).size, sha256: await sha256OfFile(path), dispose };
   } catch (e) {
     dispose();
     throw e;
   }
 }
 
-async function sha256Of(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}

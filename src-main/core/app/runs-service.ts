@@ -93,7 +93,7 @@ export function createRunService(store: Store) {
   // (a concurrent delete waits, or is refused because this run is queued)
   const createRun = (r: ParsedTrainRequest, opts: { readRoots?: ReadRoots } = {}): RunInfo => store.db.transaction((): RunInfo => {
     const split = getSplit(store, r.split);
-    // short runs on small splits get a smaller batch (and lr) unless the caller chose them: train/short-run.ts
+    // short runs on small splits get a smaller batch (and lr) unless the caller chose them: domain/short-run.ts
     let cfg: RunConfig;
     try {
       cfg = parseRunConfig(withShortRunDefaults(r.config, split.total));

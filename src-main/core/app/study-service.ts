@@ -117,7 +117,6 @@ export function createStudyService(store: Store) {
   };
 }
 
-export type StudyService = ReturnType<typeof createStudyService>;
 export type { StudyDetail, StudyInfo, StudyListRow };
 
 /** Groups named runs by method and the hyper-parameters that define it, paired by seed: `dive compare --stats`. */

@@ -64,13 +64,6 @@ export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   }
 }
 
-/** A whole (possibly gzipped) file; for small inputs such as label files. */
-export async function readWholeFile(path: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of fileChunks(path)) parts.push(c);
-  return Buffer.concat(parts);
-}
-
 export function readText(path: string): string {
   return readFileSync(path, 'utf8');
 }

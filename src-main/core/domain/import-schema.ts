@@ -118,7 +118,6 @@ export type ImportRequest = z.input<typeof ImportRequestSchema>;
 export type ParsedImportRequest = z.output<typeof ImportRequestSchema>;
 export type ImportFormat = ParsedImportRequest['format'];
 
-export type IdxImport = z.output<typeof IdxImportSchema>;
 export type CifarImport = z.output<typeof CifarImportSchema>;
 export type FolderImport = z.output<typeof FolderImportSchema>;
 export type ListImport = z.output<typeof ListImportSchema>;

@@ -10,7 +10,7 @@ import { METHODS } from './method';
 /**
  * A run's config as the caller gave it, validated whole against RunConfigSchema but handed on
  * unparsed: what the caller left out of batchSize and lr is chosen with the split in view (the
- * short-run rule, train/short-run.ts), then app/runs-service.ts parses it.
+ * short-run rule, domain/short-run.ts), then app/runs-service.ts parses it.
  */
 const TrainConfig = z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
   const r = RunConfigSchema.safeParse(v);

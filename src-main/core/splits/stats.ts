@@ -1,13 +1,8 @@
-import type { ClassStats, Groups, ShotGroup, ShotThresholds } from '../domain/types';
+import type { ClassStats, Groups, ShotThresholds } from '../domain/types';
 import { DEFAULT_THRESHOLDS } from '../domain/split-schema';
+import { shotGroup } from '../domain/shot-groups';
 
-/** The literature's convention (Liu et al. 2019, Kang et al. 2020): many > 100, few < 20. */
-
-export function shotGroup(count: number, t: ShotThresholds): ShotGroup {
-  if (count > t.many) return 'many';
-  if (count < t.few) return 'few';
-  return 'medium';
-}
+export { shotGroup };
 
 export function shotGroups(counts: ArrayLike<number>, t: ShotThresholds): Groups {
   const g: Groups = { many: [], medium: [], few: [] };

@@ -3,11 +3,10 @@
 // imports and deletes, runs left "running" by dead workers, and SQLite's own integrity checks.
 // With `fix`, what can be repaired without losing data is repaired; what cannot (a missing or
 // corrupt data file) is reported with what to do.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsErrorLine } from '../domain/fs-errors';
-import { sweepStaging, STAGING_PREFIX } from './files';
+import { sha256OfFile, sweepStaging, STAGING_PREFIX } from './files';
 import { recoverFiles, referencedDirs, storeFolders } from './recovery';
 import { markInterrupted } from './runs';
 import type { DoctorProblem, DoctorReport } from '../domain/types';
@@ -26,11 +25,6 @@ interface BlobRow {
   owner: string | null;
 }
 
-async function sha256Of(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 /** Who to blame in a message: the dataset or run that owns a blob. */
 const OWNER_SQL = `SELECT b.id, b.path, b.bytes, b.sha256, b.kind,
@@ -117,7 +111,7 @@ export async function runDoctor(store: Store, opts: { fix?: boolean } = {}): Pro
     }
     let got: string;
     try {
-      got = await sha256Of(abs);
+      got = await sha256OfFile(abs);
     } catch (e) {
       add('corrupt-file', abs, `cannot be read: ${fsErrorLine(e)}`);
       continue;
