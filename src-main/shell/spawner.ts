@@ -1,6 +1,6 @@
 // Training workers as Electron utility processes: Chromium manages them like its own helpers, they
 // run Node with the app's native modules, and they talk through process.parentPort.
-import type { WorkerChild, WorkerMessage, WorkerSpawner } from '../core/app/runner';
+import type { WorkerChild, WorkerMessage, WorkerSpawner } from '../core/app/worker-process';
 import type { UtilityProcessLike } from './electron-api';
 
 export function utilitySpawner(utilityProcess: UtilityProcessLike, workerPath: string): WorkerSpawner {

@@ -1,7 +1,7 @@
 // Forks a built worker bundle (out/worker/index.mjs: plain Node, no tsx) as Electron's utility
 // process would run it, for tests that train through a packed or freshly built app.
 import { fork } from 'node:child_process';
-import type { WorkerMessage, WorkerSpawner } from '../../src-main/core/app/runner';
+import type { WorkerMessage, WorkerSpawner } from '../../src-main/core/app/worker-process';
 
 export function bundleSpawner(worker: string): WorkerSpawner {
   return (job) => {

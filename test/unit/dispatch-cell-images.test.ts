@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, unlinkSync } from 'node:fs';
 import type { CellImages } from '../../src-main/core/domain/contract';
 import { createDispatcher, type Dispatcher } from '../../src-main/core/app/dispatch';
-import { forkSpawner, type WorkerSpawner } from '../../src-main/core/app/runner';
+import { forkSpawner, type WorkerSpawner } from '../../src-main/core/app/worker-process';
 import { describeError } from '../../src-main/core/domain/describe-error';
 import { commitDataset } from '../../src-main/core/store/datasets';
 import { RecordWriter, Staging } from '../../src-main/core/store/files';

@@ -32,7 +32,7 @@ import { exportTickets } from './export-tickets';
 import { prepareModelArchive, type PreparedFile } from './model-export';
 import { localExecutor } from './local-executor';
 import { startQueueRunner } from './queue-runner';
-import { forkSpawner, runTask, type RunningTask, type WorkerSpawner } from './runner';
+import { forkSpawner, runTask, type RunningTask, type WorkerSpawner } from './worker-process';
 import { createService } from './service';
 import { runStatistics } from './study-service';
 import { exportSplit } from './split-export';

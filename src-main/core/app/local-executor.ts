@@ -1,7 +1,7 @@
 // The local executor: each launched run trains in its own worker process on this machine
 // (child_process.fork for the CLI and `dive serve`, Electron's utilityProcess in the desktop app).
 import type { Store } from '../store/store';
-import { forkSpawner, startWorker, type WorkerSpawner } from './runner';
+import { forkSpawner, startWorker, type WorkerSpawner } from './worker-process';
 import { defaultSlots, type Executor } from './executor';
 
 export function localExecutor(store: Store, opts: { slots?: number; spawn?: WorkerSpawner } = {}): Executor {

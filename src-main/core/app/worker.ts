@@ -19,7 +19,7 @@ import { processFacts } from './provenance';
 import { createModelService } from './model-service';
 import { importDataset } from '../data/import';
 import type { StorePaths } from '../paths';
-import type { WorkerJob, WorkerMessage } from './runner';
+import type { WorkerJob, WorkerMessage } from './worker-process';
 
 /** Electron's utilityProcess talks through process.parentPort, a forked child through process.send. */
 interface ParentPort {

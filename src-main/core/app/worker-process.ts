@@ -1,3 +1,6 @@
+// The training worker as a process: the job it is given, the messages it sends back, and how it is
+// spawned (a fork of the worker entry, or the desktop shell's utility process through a WorkerSpawner).
+// startWorker runs one claimed run in it; runTask runs a one-shot task (import, probe, virtual examples, predict) off the main loop.
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
