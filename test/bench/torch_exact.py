@@ -18,10 +18,8 @@ Run: python3 test/bench/torch_exact.py --cell cell.json --split split.json --ini
        [--teacher teacher.safetensors] --out final.safetensors
 """
 import argparse
-import gzip
 import json
 import os
-import struct
 import sys
 
 import numpy as np
@@ -32,22 +30,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "docs", "pytorch"))
 from models import build, load_safetensors, save_safetensors  # noqa: E402
 
-
-def read_idx(path):
-    with (gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")) as f:
-        data = f.read()
-    (magic,) = struct.unpack(">I", data[:4])
-    dims = magic & 0xFF
-    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def find(folder, stem):
-    for name in (stem, stem + ".gz"):
-        p = os.path.join(folder, name)
-        if os.path.exists(p):
-            return p
-    raise SystemExit(f"torch_exact: {stem}(.gz) not found in {folder}")
+sys.path.insert(0, HERE)
+from idx_files import find, read_idx  # noqa: E402
 
 
 def load_model(path, cell, classes, dtype):
@@ -71,12 +55,12 @@ def main():
     torch.set_num_threads(a.threads)
     cell = json.load(open(a.cell))
     split = json.load(open(a.split))
-    x_all = read_idx(find(split["folder"], "train-images-idx3-ubyte"))
+    x_all = read_idx(find(split["folder"], "train-images-idx3-ubyte", "torch_exact"))
     idx = np.asarray(split["indices"], dtype=np.int64)
     counts = split["counts"]
     classes = len(counts)
     x = x_all[idx]
-    y = torch.from_numpy(read_idx(find(split["folder"], "train-labels-idx1-ubyte")).astype(np.int64)[idx])
+    y = torch.from_numpy(read_idx(find(split["folder"], "train-labels-idx1-ubyte", "torch_exact")).astype(np.int64)[idx])
     # the workbench's lookup table: (v / 255 - mean) / std in double, rounded to float32 once
     h, w, c = cell["imageShape"]
     mean, std = np.asarray(cell["mean"]), np.asarray(cell["std"])

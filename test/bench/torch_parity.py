@@ -20,11 +20,9 @@ Run: python3 test/bench/torch_parity.py --split split.json --model cnn --epochs 
        --augment none --warmup-form step --warmup 1 --milestones 6,8 --seed 1
 """
 import argparse
-import gzip
 import json
 import math
 import os
-import struct
 import sys
 
 import numpy as np
@@ -34,6 +32,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_bench import build as build_conv  # noqa: E402  (the same cnn / resnet definitions)
+from idx_files import find, read_idx  # noqa: E402
 
 
 class Mlp(nn.Module):
@@ -60,23 +59,6 @@ def build(kind, h, w, c, classes):
     return m
 
 
-def read_idx(path):
-    with (gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")) as f:
-        data = f.read()
-    magic, = struct.unpack(">I", data[:4])
-    dims = magic & 0xFF
-    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def find(folder, stem):
-    for name in (stem, stem + ".gz"):
-        p = os.path.join(folder, name)
-        if os.path.exists(p):
-            return p
-    raise SystemExit(f"torch_parity: {stem}(.gz) not found in {folder}")
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", required=True)
@@ -98,10 +80,10 @@ def main():
 
     split = json.load(open(a.split))
     folder = split["folder"]
-    train_x = read_idx(find(folder, "train-images-idx3-ubyte"))
-    train_y = read_idx(find(folder, "train-labels-idx1-ubyte")).astype(np.int64)
-    test_x = read_idx(find(folder, "t10k-images-idx3-ubyte"))
-    test_y = read_idx(find(folder, "t10k-labels-idx1-ubyte")).astype(np.int64)
+    train_x = read_idx(find(folder, "train-images-idx3-ubyte", "torch_parity"))
+    train_y = read_idx(find(folder, "train-labels-idx1-ubyte", "torch_parity")).astype(np.int64)
+    test_x = read_idx(find(folder, "t10k-images-idx3-ubyte", "torch_parity"))
+    test_y = read_idx(find(folder, "t10k-labels-idx1-ubyte", "torch_parity")).astype(np.int64)
     idx = np.asarray(split["indices"], dtype=np.int64)
     counts = split["counts"]
     classes = len(counts)
