@@ -30,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "docs", "pytorch"))
 from models import build, load_safetensors, save_safetensors  # noqa: E402
 
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "helpers"))
 from idx_files import find, read_idx  # noqa: E402
 
 

@@ -32,6 +32,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_bench import build as build_conv  # noqa: E402  (the same cnn / resnet definitions)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from idx_files import find, read_idx  # noqa: E402
 
 

@@ -6,29 +6,16 @@ test images of an IDX folder through it, print {"top1", "argmax"} as one JSON li
 as a PyTorch user saves a model trained in her own code for `dive import-run`.
 """
 import argparse
-import gzip
 import json
 import os
-import struct
 import sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "docs", "pytorch"))
-
-
-def read_idx(folder, stem):
-    for name in (stem, stem + ".gz"):
-        p = os.path.join(folder, name)
-        if os.path.exists(p):
-            with (gzip.open(p, "rb") if p.endswith(".gz") else open(p, "rb")) as f:
-                data = f.read()
-            (magic,) = struct.unpack(">I", data[:4])
-            dims = magic & 0xFF
-            shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
-            return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-    raise SystemExit(f"pytorch_eval: {stem} not found in {folder}")
+sys.path.insert(0, HERE)
+from idx_files import find, read_idx  # noqa: E402
 
 
 def main():
@@ -47,8 +34,8 @@ def main():
     from models import export_run, load_run, preprocess
     torch.set_num_threads(1)
     model, info = load_run(a.weights, strict=True)
-    x = read_idx(a.idx, "t10k-images-idx3-ubyte")
-    y = read_idx(a.idx, "t10k-labels-idx1-ubyte").astype(np.int64)
+    x = read_idx(find(a.idx, "t10k-images-idx3-ubyte", "pytorch_eval"))
+    y = read_idx(find(a.idx, "t10k-labels-idx1-ubyte", "pytorch_eval")).astype(np.int64)
     x = x.reshape(len(x), *info["imageShape"])
     preds = []
     with torch.no_grad():

@@ -1,5 +1,5 @@
-"""IDX files (MNIST, Fashion-MNIST) for the PyTorch side of the parity benches: torch_parity.py and
-torch_exact.py read the split's images from the same files the workbench imported."""
+"""IDX files (MNIST, Fashion-MNIST) for the PyTorch scripts: the parity benches (test/bench/torch_parity.py,
+torch_exact.py) and pytorch_eval.py read the images from the same files the workbench imported."""
 import gzip
 import os
 import struct
