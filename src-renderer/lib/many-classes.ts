@@ -7,16 +7,11 @@ import { int, pct } from './format';
 import { GROUP_LABEL, groupOf } from './groups';
 import { orderByCount } from './histogram';
 import type { LargeColumn } from './large-table';
+import type { ClassRow } from './run-page';
 import { alpha, seriesColour } from './palette';
 
-export interface ManyClassRow {
-  cls: number;
-  name: string;
-  count: number;
-  group: ShotGroup;
-  accuracy: number | null;
-  precision: number | null;
-}
+/** A per-class row without recall and support (the stored summary has no full matrix to give them). */
+export type ManyClassRow = Pick<ClassRow, 'cls' | 'name' | 'count' | 'group' | 'accuracy' | 'precision'>;
 
 const GROUP_RANK: Record<ShotGroup, number> = { many: 0, medium: 1, few: 2 };
 
